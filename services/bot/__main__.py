@@ -1,0 +1,5 @@
+import sys
+
+from services.bot.app import main
+
+sys.exit(main())

@@ -1,0 +1,365 @@
+"""The bot process: one sync loop that reads commands, one sender that drains the outbox, and the
+intake that services hand their messages to. ``python -m services.bot`` runs it."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from services.bot import store
+from services.bot.commands import Command, CommandTable, parse
+from services.bot.context import CommandContext, Reply
+from services.bot.features import load_features
+from services.bot.intake import build_intake
+from services.bot.matrix import FatalAuthError, IncomingMessage, IncomingReaction, MatrixGateway, TransientError
+from services.bot.messages import register_messages
+from services.bot.sender import OutboxSender
+from shared import i18n
+from shared.db import Database
+from shared.errors import DomainError
+from shared.http import AsyncServiceClient
+from shared.migrations import upgrade
+from shared.outbox import OutboundMessage, backoff_seconds
+from shared.settings import SERVICES, Settings
+
+log = logging.getLogger("overleg.bot")
+SERVICE_DIR = Path(__file__).parent
+
+ReactionHandler = Callable[["Bot", IncomingReaction, str], Awaitable[None]]
+
+
+class BotMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.commands = Counter("overleg_bot_commands_total", "Commands handled", ["command", "outcome"],
+                                registry=self.registry)
+        self.sent = Counter("overleg_bot_messages_sent_total", "Messages sent to the homeserver", registry=self.registry)
+        self.failed = Counter("overleg_bot_messages_failed_total", "Messages refused for good", registry=self.registry)
+        self.rate_limited = Counter("overleg_bot_rate_limited_total", "429 answers honoured", registry=self.registry)
+        self.sync_errors = Counter("overleg_bot_sync_errors_total", "Failed syncs", registry=self.registry)
+        self.outbox = Gauge("overleg_bot_outbox_messages", "Outbox messages by state", ["state"], registry=self.registry)
+
+    def refresh(self, bot: "Bot") -> None:
+        with bot.db.read() as s:
+            counts = store.OUTBOX.counts(s)
+        for state in ("pending", "sent", "failed"):
+            self.outbox.labels(state).set(counts.get(state, 0))
+
+
+def migrate(db: Database) -> None:
+    upgrade(db, SERVICE_DIR, "bot_alembic_version")
+
+
+class Bot:
+    def __init__(self, settings: Settings, *, database: Database | None = None) -> None:
+        register_messages()
+        self.settings = settings
+        self.db = database or Database(settings.database_url_for("bot"))
+        self.metrics = BotMetrics()
+        self.commands = CommandTable()
+        self.reaction_handlers: list[tuple[str, ReactionHandler]] = []
+        for module in load_features():
+            self.commands.add(getattr(module, "COMMANDS", []))
+            self.reaction_handlers.extend(getattr(module, "REACTIONS", []))
+        token = settings.token_for("bot")
+        self.services = {name: AsyncServiceClient(name, settings.service_urls[name], token, timeout=10.0)
+                         for name in SERVICES if name in settings.service_urls}
+        self.gateway = MatrixGateway(settings.matrix.homeserver_url, settings.matrix.user_id,
+                                     device_id=settings.matrix.device_id)
+        self.sender = OutboxSender(self.db, self.gateway, metrics=self.metrics)
+        self.user_id = settings.matrix.user_id
+        self.synced = False
+        self._stopping = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    async def run(self) -> int:
+        """Returns the process exit code: 0 after a stop, 2 when the homeserver rejects our token."""
+        migrate(self.db)
+        await self._start_intake()
+        sender_task = asyncio.create_task(self.sender.run(), name="outbox-sender")
+        try:
+            await self._login()
+            await self._join_configured_rooms()
+            await self._sync_forever()
+            return 0
+        except FatalAuthError as exc:
+            log.critical("stopping: %s. Give the bot a new access token or password (see README, 'Bot account').", exc)
+            return 2
+        finally:
+            self.sender.stop()
+            await asyncio.gather(sender_task, return_exceptions=True)
+            await self._stop_intake()
+            for client in self.services.values():
+                await client.aclose()
+            await self.gateway.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.sender.stop()
+
+    async def _start_intake(self) -> None:
+        self._runner = web.AppRunner(build_intake(self), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.matrix.listen_host, self.settings.matrix.listen_port)
+        await site.start()
+        log.info("intake listening on %s:%s", self.settings.matrix.listen_host, self.settings.matrix.listen_port)
+
+    async def _stop_intake(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _login(self) -> None:
+        m = self.settings.matrix
+        with self.db.read() as s:
+            saved_token = store.get_state(s, "access_token")
+            saved_device = store.get_state(s, "device_id")
+        attempt = 0
+        while not self._stopping.is_set():
+            try:
+                if m.access_token:
+                    session = await self.gateway.use_token(m.access_token, m.device_id)
+                elif saved_token:
+                    try:
+                        session = await self.gateway.use_token(saved_token, saved_device)
+                    except FatalAuthError:
+                        if not m.password:
+                            raise
+                        log.warning("saved session no longer valid; logging in again with the password")
+                        saved_token = None
+                        continue
+                elif m.password:
+                    # Keep the device across restarts: transaction ids are deduplicated per device.
+                    session = await self.gateway.login(m.password, m.device_name)
+                    await self.gateway.use_token(session.access_token, session.device_id)
+                    with self.db.session() as s:
+                        store.set_state(s, "access_token", session.access_token)
+                        store.set_state(s, "device_id", session.device_id)
+                else:
+                    raise FatalAuthError("no access token or password configured for the bot")
+                self.user_id = session.user_id
+                log.info("logged in as %s (device %s)", session.user_id, session.device_id)
+                return
+            except TransientError as exc:
+                attempt += 1
+                delay = backoff_seconds(attempt, cap=30)
+                log.warning("homeserver not reachable (%s); retrying in %.0fs", exc, delay)
+                await self._sleep(delay)
+
+    async def _join_configured_rooms(self) -> None:
+        for council in self.settings.councils:
+            for room_id in council.rooms.all():
+                try:
+                    if await self.gateway.join(room_id):
+                        with self.db.session() as s:
+                            store.record_join(s, room_id, int(time.time() * 1000))
+                except TransientError as exc:
+                    log.warning("could not join %s yet: %s", room_id, exc)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    # --- the sync loop ---------------------------------------------------------------------
+    async def _sync_forever(self) -> None:
+        with self.db.read() as s:
+            token = store.get_state(s, "sync_token")
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                if token is None:
+                    # First start: what is in the rooms already is history, not commands.
+                    batch = await self.gateway.sync(None, 0)
+                else:
+                    batch = await self.gateway.sync(token, 20_000)
+                    await self.process(batch)
+                with self.db.session() as s:
+                    store.set_state(s, "sync_token", batch.next_batch)
+                token = batch.next_batch
+                self.synced = True
+                failures = 0
+            except TransientError as exc:
+                failures += 1
+                self.metrics.sync_errors.inc()
+                delay = backoff_seconds(failures, cap=30)
+                log.warning("sync failed (%s); retrying in %.0fs", exc, delay)
+                await self._sleep(delay)
+
+    async def process(self, batch: Any) -> None:
+        configured = {room for c in self.settings.councils for room in c.rooms.all()}
+        for room_id in batch.invites:
+            if room_id in configured:
+                if await self.gateway.join(room_id):
+                    with self.db.session() as s:
+                        store.record_join(s, room_id, int(time.time() * 1000))
+            else:
+                log.info("ignoring an invite to a room that is not configured: %s", room_id)
+        for message in batch.messages:
+            await self.handle_message(message)
+        for reaction in batch.reactions:
+            await self.handle_reaction(reaction)
+
+    # --- commands ----------------------------------------------------------------------------
+    async def handle_message(self, msg: IncomingMessage) -> None:
+        if msg.sender == self.user_id:
+            return
+        council = self.settings.council_for_room(msg.room_id)
+        if council is None:
+            return
+        cmd = parse(msg.body)
+        if cmd is None:
+            return
+        with self.db.read() as s:
+            if store.is_handled(s, msg.event_id):
+                return
+            joined = store.joined_ts(s, msg.room_id)
+            preferred = store.member_language(s, msg.sender)
+            thread_key = store.OUTBOX.key_for_event_id(s, msg.thread_root) if msg.thread_root else None
+        if joined is not None and msg.ts < joined:
+            return  # sent before the bot joined
+        lang = preferred or council.language
+        if self.commands.is_english_alias(cmd.word):
+            lang = "en"
+        ctx = CommandContext(bot=self, settings=self.settings, council=council, room_id=msg.room_id,
+                             room_role=_room_role(council, msg.room_id), event_id=msg.event_id,
+                             sender=msg.sender, thread_root=msg.thread_root, thread_key=thread_key,
+                             lang=lang, ts=msg.ts)
+        replies = await self._run_command(ctx, cmd)
+        with self.db.session() as s:
+            if store.is_handled(s, msg.event_id):
+                return
+            store.mark_handled(s, msg.event_id, msg.room_id)
+            for index, reply in enumerate(replies):
+                out = self.reply_message(ctx, reply, index)
+                store.OUTBOX.enqueue(s, out, room_id=None if out.dm_to else msg.room_id)
+        self.sender.kick()
+
+    async def _run_command(self, ctx: CommandContext, cmd: Command) -> list[Reply]:
+        spec = self.commands.lookup(cmd.word)
+        if spec is None:
+            self.metrics.commands.labels("unknown", "unknown").inc()
+            parts = [ctx.t("bot.unknown", word=cmd.word)]
+            suggestion = self.commands.closest(cmd.word)
+            if suggestion:
+                parts.append(ctx.t("bot.unknown.suggest", suggestion=suggestion))
+            parts.append(ctx.t("bot.unknown.help"))
+            return [Reply(body=" ".join(parts))]
+        if spec.secretary_only and not ctx.is_secretary:
+            self.metrics.commands.labels(spec.name, "refused").inc()
+            return [Reply(body=ctx.t("bot.secretary_only", word=spec.name))]
+        try:
+            result = await spec.handler(ctx, cmd)
+            self.metrics.commands.labels(spec.name, "ok").inc()
+        except DomainError as exc:
+            log.info("!%s refused: %s", spec.name, exc.log_message)
+            self.metrics.commands.labels(spec.name, "refused").inc()
+            return [Reply(body=exc.user_message(ctx.lang))]
+        except Exception:
+            log.exception("!%s failed", spec.name)
+            self.metrics.commands.labels(spec.name, "error").inc()
+            return [Reply(body=ctx.t("bot.error", word=spec.name))]
+        if result is None:
+            return []
+        return result if isinstance(result, list) else [result]
+
+    def reply_message(self, ctx: CommandContext, reply: Reply, index: int) -> OutboundMessage:
+        key = reply.new_thread_key or f"reply:{ctx.event_id}:{reply.key_suffix or index}"
+        fields: dict[str, Any] = dict(key=key, council=ctx.council.slug, room=ctx.room_id, body=reply.body,
+                                      html=reply.html, mentions=reply.mentions,
+                                      kind="text" if reply.new_thread_key else "notice")
+        if reply.dm_to:
+            fields.update(dm_to=reply.dm_to, room="dm")
+        elif reply.new_thread_key:
+            pass  # a new root in the room
+        elif reply.in_thread_key:
+            fields.update(thread_key=reply.in_thread_key)
+        else:
+            fields.update(thread_event_id=ctx.thread_root or ctx.event_id, reply_to_event_id=ctx.event_id)
+        return OutboundMessage(**fields)
+
+    async def handle_reaction(self, reaction: IncomingReaction) -> None:
+        if reaction.sender == self.user_id or self.settings.council_for_room(reaction.room_id) is None:
+            return
+        with self.db.read() as s:
+            if store.is_handled(s, reaction.event_id):
+                return
+            key = store.OUTBOX.key_for_event_id(s, reaction.target_event_id)
+        if key is None:
+            return
+        for prefix, handler in self.reaction_handlers:
+            if key.startswith(prefix):
+                try:
+                    await handler(self, reaction, key)
+                except DomainError as exc:
+                    log.info("reaction refused: %s", exc.log_message)
+                except Exception:
+                    log.exception("reaction handler failed")
+                    return  # not marked: retried after a restart
+        with self.db.session() as s:
+            store.mark_handled(s, reaction.event_id, reaction.room_id)
+
+    # --- the intake --------------------------------------------------------------------------
+    def accept(self, messages: list[OutboundMessage]) -> tuple[int, int]:
+        """Store messages handed over by a service. Raises LookupError for an unknown council or room."""
+        resolved = [(m, self.resolve_room(m)) for m in messages]
+        stored = duplicates = 0
+        with self.db.session() as s:
+            for message, room_id in resolved:
+                if store.OUTBOX.enqueue(s, message, room_id=room_id):
+                    stored += 1
+                else:
+                    duplicates += 1
+        self.sender.kick()
+        return stored, duplicates
+
+    def resolve_room(self, message: OutboundMessage) -> str | None:
+        if message.dm_to:
+            return None
+        if message.room.startswith("!"):
+            if self.settings.council_for_room(message.room) is None:
+                raise LookupError(f"room {message.room} is not configured for any council")
+            return message.room
+        council = self.settings.council(message.council or "")
+        if council is None:
+            raise LookupError(f"unknown council {message.council!r}")
+        if message.room == "main":
+            return council.rooms.main
+        if message.room == "signals":
+            return council.rooms.signals_room()
+        if message.room.startswith("theme:"):
+            return council.rooms.signals_room(message.room.split(":", 1)[1])
+        raise LookupError(f"unknown room role {message.room!r}")
+
+
+def _room_role(council: Any, room_id: str) -> str:
+    if room_id == council.rooms.main:
+        return "main"
+    for theme, rid in council.rooms.themes.items():
+        if rid == room_id:
+            return f"theme:{theme}"
+    return "signals"
+
+
+def main() -> int:
+    from shared.logs import configure_logging
+    from shared.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    bot = Bot(settings)
+    loop = asyncio.new_event_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, bot.stop)
+    try:
+        return loop.run_until_complete(bot.run())
+    finally:
+        loop.close()

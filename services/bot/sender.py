@@ -1,0 +1,183 @@
+"""Drains the bot's outbox to the homeserver: in order per room, each message once.
+
+The transaction id comes from the message key, so when the bot dies between sending and
+recording, the retry gets the already-created event back instead of a second post. A room
+whose head message waits (rate limit, outage) holds back only that room.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+import socket
+from typing import Any
+
+from services.bot import store
+from services.bot.matrix import MatrixGateway, SendOutcome, TransientError
+from shared.db import Database
+from shared.outbox import OutboundMessage, QueueStore, backoff_seconds, txn_id_for, utcnow
+
+log = logging.getLogger("overleg.bot.sender")
+
+MAX_FORBIDDEN_ATTEMPTS = 5
+
+
+class OutboxSender:
+    def __init__(self, db: Database, gateway: MatrixGateway, *, metrics: Any = None) -> None:
+        self.db = db
+        self.gateway = gateway
+        self.outbox = store.OUTBOX
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.metrics = metrics
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                sent = await self.send_once()
+            except Exception:
+                log.exception("outbox sender failed; retrying")
+                sent = 0
+            if sent:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=0.5)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def send_once(self) -> int:
+        with self.db.session() as s:
+            rows = self.outbox.claim_heads(s, self.worker, utcnow())
+            claimed = [(row.id, row.key, row.room_id, row.attempts or 0, QueueStore.message(row)) for row in rows]
+        if not claimed:
+            return 0
+        results = await asyncio.gather(*(self._send_one(*item) for item in claimed))
+        return sum(results)
+
+    async def _send_one(self, row_id: int, key: str, room_id: str | None, attempts: int, msg: OutboundMessage) -> int:
+        try:
+            if room_id is None:
+                room_id = await self._dm_room(msg.dm_to or "")
+                if room_id is None:
+                    return self._retry(row_id, "no direct chat yet", backoff_seconds(attempts + 1))
+                with self.db.session() as s:
+                    row = s.get(store.BotOutbox, row_id)
+                    row.room_id = room_id
+            built = await self._build(msg)
+            if built is None:
+                return self._retry(row_id, "thread root not sent yet", 0.5)
+            event_type, content = built
+            outcome = await self.gateway.send(room_id, event_type, content, txn_id_for(key))
+        except TransientError as exc:
+            return self._retry(row_id, str(exc), backoff_seconds(attempts + 1))
+        return await self._settle(row_id, room_id, attempts, outcome)
+
+    async def _settle(self, row_id: int, room_id: str, attempts: int, outcome: SendOutcome) -> int:
+        if outcome.event_id:
+            with self.db.session() as s:
+                self.outbox.mark_sent(s, row_id, outcome.event_id, utcnow())
+            if self.metrics:
+                self.metrics.sent.inc()
+            return 1
+        if outcome.retry_after is not None:
+            delay = outcome.retry_after if outcome.retry_after >= 0 else backoff_seconds(attempts + 1)
+            if self.metrics and outcome.retry_after >= 0:
+                self.metrics.rate_limited.inc()
+            return self._retry(row_id, "rate limited" if outcome.retry_after >= 0 else "homeserver unavailable", delay)
+        if outcome.forbidden and attempts < MAX_FORBIDDEN_ATTEMPTS:
+            # Often the bot was not in the room yet (a new DM, a freshly configured room).
+            await self.gateway.join(room_id)
+            return self._retry(row_id, outcome.permanent_error or "forbidden", backoff_seconds(attempts + 1))
+        log.error("message %s refused by the homeserver for good: %s", row_id, outcome.permanent_error)
+        with self.db.session() as s:
+            self.outbox.mark_failed(s, row_id, outcome.permanent_error or "refused", utcnow())
+        if self.metrics:
+            self.metrics.failed.inc()
+        return 0
+
+    def _retry(self, row_id: int, error: str, delay: float) -> int:
+        with self.db.session() as s:
+            self.outbox.mark_retry(s, row_id, error, delay, utcnow())
+        return 0
+
+    async def _dm_room(self, user_id: str) -> str | None:
+        with self.db.read() as s:
+            known = store.dm_room(s, user_id)
+        if known:
+            return known
+        room_id = await self.gateway.create_dm(user_id)
+        if room_id:
+            with self.db.session() as s:
+                store.set_dm_room(s, user_id, room_id)
+        return room_id
+
+    async def _build(self, msg: OutboundMessage) -> tuple[str, dict[str, Any]] | None:
+        """The Matrix event for a message, or None while an event it refers to is not sent yet."""
+        with self.db.read() as s:
+            thread_root = msg.thread_event_id
+            if msg.thread_key and not thread_root:
+                thread_root = self.outbox.event_id_for_key(s, msg.thread_key)
+                if thread_root is None and self._still_pending(s, msg.thread_key):
+                    return None
+            edit_target = None
+            if msg.edit_key:
+                edit_target = self.outbox.event_id_for_key(s, msg.edit_key)
+                if edit_target is None and self._still_pending(s, msg.edit_key):
+                    return None
+
+        if msg.kind == "reaction":
+            target = thread_root or msg.reply_to_event_id
+            return "m.reaction", {"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": msg.reaction}}
+
+        content: dict[str, Any]
+        if msg.kind == "image" and msg.image_b64:
+            data = base64.b64decode(msg.image_b64)
+            uri = await self.gateway.upload(data, msg.image_mimetype or "image/png", msg.body or "grafiek.png")
+            content = {"msgtype": "m.image", "body": msg.body or "grafiek.png", "url": uri,
+                       "info": {"mimetype": msg.image_mimetype or "image/png", "size": len(data)}}
+        else:
+            content = {"msgtype": "m.notice" if msg.kind == "notice" else "m.text", "body": msg.body}
+            if msg.html:
+                content["format"] = "org.matrix.custom.html"
+                content["formatted_body"] = msg.html
+        # Intentional mentions: only the listed members are notified, whatever the text says.
+        content["m.mentions"] = {"user_ids": list(msg.mentions)} if msg.mentions else {}
+
+        if edit_target:
+            new_content = dict(content)
+            return "m.room.message", {
+                **{k: v for k, v in content.items() if k != "m.mentions"},
+                "body": "* " + content.get("body", ""),
+                **({"formatted_body": "* " + content["formatted_body"]} if "formatted_body" in content else {}),
+                "m.new_content": new_content,
+                "m.mentions": content["m.mentions"],
+                "m.relates_to": {"rel_type": "m.replace", "event_id": edit_target},
+            }
+        if thread_root:
+            content["m.relates_to"] = {
+                "rel_type": "m.thread",
+                "event_id": thread_root,
+                # Clients without threads show it as a reply to the command (or to the root).
+                "is_falling_back": msg.reply_to_event_id is None,
+                "m.in_reply_to": {"event_id": msg.reply_to_event_id or thread_root},
+            }
+        elif msg.reply_to_event_id:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": msg.reply_to_event_id}}
+        return "m.room.message", content
+
+    def _still_pending(self, session: Any, key: str) -> bool:
+        from sqlalchemy import select
+
+        m = store.BotOutbox
+        state = session.scalar(select(m.state).where(m.key == key))
+        return state == "pending"

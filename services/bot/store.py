@@ -1,0 +1,119 @@
+"""The bot's own database: its sync token, the events it has handled, its outbox, DM rooms,
+and members' language choices."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, String, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from shared.outbox import QueueStore, outbox_columns, utcnow
+
+
+class BotBase(DeclarativeBase):
+    pass
+
+
+BotOutbox = type("BotOutbox", (BotBase,), {"__tablename__": "bot_outbox", **outbox_columns()})
+
+
+class BotState(BotBase):
+    __tablename__ = "bot_state"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(2000))
+
+
+class HandledEvent(BotBase):
+    """A command event the bot has answered: never answered again, even after a crash."""
+
+    __tablename__ = "bot_handled_events"
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RoomJoin(BotBase):
+    """When the bot joined a room: messages from before that are history, not commands."""
+
+    __tablename__ = "bot_room_joins"
+    room_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    joined_ts: Mapped[int] = mapped_column(BigInteger)
+
+
+class DmRoom(BotBase):
+    __tablename__ = "bot_dm_rooms"
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+
+
+class MemberLanguage(BotBase):
+    __tablename__ = "bot_member_languages"
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+
+
+OUTBOX = QueueStore(BotOutbox)
+
+
+def get_state(session: Session, name: str) -> str | None:
+    row = session.get(BotState, name)
+    return row.value if row else None
+
+
+def set_state(session: Session, name: str, value: str) -> None:
+    row = session.get(BotState, name)
+    if row is None:
+        session.add(BotState(name=name, value=value))
+    else:
+        row.value = value
+
+
+def is_handled(session: Session, event_id: str) -> bool:
+    return session.get(HandledEvent, event_id) is not None
+
+
+def mark_handled(session: Session, event_id: str, room_id: str) -> None:
+    if session.get(HandledEvent, event_id) is None:
+        session.add(HandledEvent(event_id=event_id, room_id=room_id, handled_at=utcnow()))
+
+
+def joined_ts(session: Session, room_id: str) -> int | None:
+    row = session.get(RoomJoin, room_id)
+    return row.joined_ts if row else None
+
+
+def record_join(session: Session, room_id: str, ts: int) -> None:
+    if session.get(RoomJoin, room_id) is None:
+        session.add(RoomJoin(room_id=room_id, joined_ts=ts))
+
+
+def dm_room(session: Session, user_id: str) -> str | None:
+    row = session.get(DmRoom, user_id)
+    return row.room_id if row else None
+
+
+def set_dm_room(session: Session, user_id: str, room_id: str) -> None:
+    row = session.get(DmRoom, user_id)
+    if row is None:
+        session.add(DmRoom(user_id=user_id, room_id=room_id))
+    else:
+        row.room_id = room_id
+
+
+def member_language(session: Session, user_id: str) -> str | None:
+    row = session.get(MemberLanguage, user_id)
+    return row.language if row else None
+
+
+def set_member_language(session: Session, user_id: str, language: str) -> None:
+    row = session.get(MemberLanguage, user_id)
+    if row is None:
+        session.add(MemberLanguage(user_id=user_id, language=language))
+    else:
+        row.language = language
+
+
+def handled_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count()).select_from(HandledEvent)) or 0

@@ -1,0 +1,29 @@
+"""The calendar service: ``create_app(settings)`` builds it; gunicorn serves ``services.calendar.wsgi:app``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from services.calendar import api
+from services.calendar.models import RUNTIME_MODELS
+from shared.db import Database
+from shared.migrations import upgrade
+from shared.service import attach_runtime
+from shared.settings import Settings
+from shared.web import build_service_app
+
+NAME = "calendar"
+SERVICE_DIR = Path(__file__).parent
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> Flask:
+    app = build_service_app(NAME, settings, database=database, title="Overleg calendar API")
+    db = app.extensions["overleg_db"]
+    attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=api.jobs(app, settings, db))
+    api.API.register(app)
+    return app
+
+
+def migrate(db: Database) -> None:
+    upgrade(db, SERVICE_DIR, f"{NAME}_alembic_version")

@@ -1,0 +1,14 @@
+"""Tables of the calendar service. Every table name starts with 'calendar_' so the service can share
+a PostgreSQL database with the others."""
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+
+from shared.service import make_runtime_models
+
+
+class CalendarBase(DeclarativeBase):
+    pass
+
+
+RUNTIME_MODELS = make_runtime_models(CalendarBase, "calendar")

@@ -1,0 +1,278 @@
+"""Declaring JSON endpoints once: auth, body and query parsing, response shape and OpenAPI.
+
+An endpoint is declared with :meth:`Api.route`; the same pydantic models validate what comes
+in, serialise what goes out and describe both in ``/openapi.json``, so the document cannot
+drift from what the service really accepts and returns.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import typing
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Callable, Iterable
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from shared.errors import DomainError
+
+MAX_ID = 2**31 - 1
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_chars(value: str) -> str:
+    # NUL and other C0 controls break PostgreSQL text columns and Matrix clients; CR/LF and TAB stay.
+    if _CONTROL.search(value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+def Text(max_length: int = 2000, min_length: int = 0) -> Any:  # noqa: N802 - reads like a type
+    """A user-supplied string: bounded, no control characters."""
+    return Annotated[
+        str, StringConstraints(max_length=max_length, min_length=min_length), AfterValidator(_no_control_chars)
+    ]
+
+
+class Model(BaseModel):
+    """Base for request/response bodies: unknown fields are refused, so typos are not silently lost."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class OutModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str
+    params: dict[str, Any] | None = None
+
+
+@dataclass
+class Operation:
+    method: str
+    rule: str
+    endpoint: str
+    summary: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    status: int
+    callers: frozenset[str] | None
+    tag: str
+    content_type: str = "application/json"
+    errors: tuple[int, ...] = ()
+
+
+@dataclass
+class Api:
+    """A blueprint under ``/api/v1`` that records its operations for the OpenAPI document."""
+
+    name: str
+    title: str
+    url_prefix: str = "/api/v1"
+    operations: list[Operation] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.blueprint = Blueprint(f"{self.name}_api", __name__, url_prefix=self.url_prefix)
+
+    def route(
+        self,
+        rule: str,
+        method: str = "GET",
+        *,
+        summary: str,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int = 200,
+        callers: Iterable[str] | None = (),
+        content_type: str = "application/json",
+        errors: tuple[int, ...] = (),
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """``callers=None`` makes the endpoint public; otherwise the bearer token must belong to one
+        of the named callers (401 without a valid token, 403 for a caller not allowed here)."""
+        allowed = None if callers is None else frozenset(callers)
+
+        def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+            op = Operation(method.upper(), rule, fn.__name__, summary, body, query, response, status,
+                           allowed, self.name, content_type, errors)
+            self.operations.append(op)
+
+            @functools.wraps(fn)
+            def view(**path: Any) -> Any:
+                for key, value in path.items():
+                    if isinstance(value, int) and not 0 < value <= MAX_ID:
+                        return error_response(404, "not_found", "Niet gevonden.")
+                if allowed is not None:
+                    denied = check_caller(allowed)
+                    if denied is not None:
+                        return denied
+                idem_key = request.headers.get("Idempotency-Key") if op.method == "POST" else None
+                rt = current_app.extensions.get("overleg_runtime")
+                if idem_key and rt is not None:
+                    idem_key = f"{getattr(g, 'caller', '-')}:{fn.__name__}:{idem_key}"[:255]
+                    seen = rt.remembered(idem_key)
+                    if seen is not None:
+                        resp = jsonify(seen[1])
+                        resp.status_code = seen[0]
+                        resp.headers["Idempotent-Replay"] = "true"
+                        return resp
+                kwargs: dict[str, Any] = dict(path)
+                try:
+                    if body is not None:
+                        payload = request.get_json(silent=True)
+                        if payload is None:
+                            return error_response(400, "invalid_json", "Verwacht een JSON-object.")
+                        kwargs["body"] = body.model_validate(payload)
+                    if query is not None:
+                        kwargs["query"] = query.model_validate(request.args.to_dict())
+                except ValidationError as exc:
+                    return validation_error_response(exc)
+                result = fn(**kwargs)
+                if isinstance(result, Response):
+                    return result
+                payload = dump(result)
+                if idem_key and rt is not None:
+                    rt.remember(idem_key, status, payload)
+                    rt.jobs.kick()
+                return jsonify(payload), status
+
+            self.blueprint.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[op.method])
+            return fn
+
+        return decorate
+
+    def register(self, app: Flask) -> None:
+        app.register_blueprint(self.blueprint)
+        app.extensions.setdefault("overleg_apis", []).append(self)
+
+
+def dump(result: Any) -> Any:
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json")
+    if isinstance(result, list):
+        return [dump(r) for r in result]
+    if isinstance(result, dict):
+        return {k: dump(v) for k, v in result.items()}
+    return result
+
+
+def check_caller(allowed: frozenset[str]) -> Response | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        resp = error_response(401, "unauthorized", "Een geldig toegangstoken is nodig.")
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="overleg"'
+        return resp
+    caller = current_app.config["OVERLEG_SETTINGS"].caller_for_token(token.strip())
+    if caller is None:
+        resp = error_response(401, "unauthorized", "Dit toegangstoken is niet geldig.")
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="overleg", error="invalid_token"'
+        return resp
+    if caller not in allowed:
+        return error_response(403, "forbidden", "Dit token mag dit niet.")
+    g.caller = caller
+    return None
+
+
+def error_response(status: int, code: str, message: str, params: dict[str, Any] | None = None) -> Response:
+    resp = jsonify({"error": code, "message": message, "params": params or {}})
+    resp.status_code = status
+    return resp
+
+
+def validation_error_response(exc: ValidationError) -> Response:
+    problems = [
+        {"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
+        for err in exc.errors(include_url=False, include_input=False, include_context=False)
+    ]
+    return error_response(400, "invalid_input", "De invoer klopt niet.", {"problems": problems})
+
+
+def domain_error_response(exc: DomainError) -> Response:
+    resp = jsonify(exc.to_json(request.headers.get("Accept-Language")))
+    resp.status_code = exc.status
+    return resp
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------
+_PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def openapi_document(app: Flask, title: str, version: str, extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
+    schemas: dict[str, Any] = {"ErrorBody": ErrorBody.model_json_schema()}
+    paths: dict[str, Any] = {}
+
+    def ref(model: Any) -> dict[str, Any]:
+        origin = typing.get_origin(model)
+        if origin is list:
+            (inner,) = typing.get_args(model)
+            return {"type": "array", "items": ref(inner)}
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, sub in schema.pop("$defs", {}).items():
+                schemas[name] = sub
+            schemas[model.__name__] = schema
+            return {"$ref": f"#/components/schemas/{model.__name__}"}
+        return {}
+
+    for api in app.extensions.get("overleg_apis", []):
+        for op in api.operations:
+            path = api.url_prefix + _PATH_PARAM.sub(lambda m: "{" + m.group(2) + "}", op.rule)
+            params: list[dict[str, Any]] = []
+            for conv, name in _PATH_PARAM.findall(op.rule):
+                schema: dict[str, Any] = (
+                    {"type": "integer", "minimum": 1, "maximum": MAX_ID} if conv == "int"
+                    else {"type": "string", "pattern": r"^[A-Za-z0-9_.:@!$+=-]{1,200}$"}
+                )
+                params.append({"name": name, "in": "path", "required": True, "schema": schema})
+            if op.query is not None:
+                qschema = op.query.model_json_schema()
+                required = set(qschema.get("required", []))
+                for name, prop in qschema.get("properties", {}).items():
+                    params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+            responses: dict[str, Any] = {}
+            if op.content_type == "application/json":
+                content = {"application/json": {"schema": ref(op.response)}} if op.response is not None else None
+            else:
+                content = {op.content_type: {"schema": {"type": "string"}}}
+            responses[str(op.status)] = {"description": "OK", **({"content": content} if content else {})}
+            err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+            codes = set(op.errors) | {400 if (op.body or op.query) else None, 404 if "<" in op.rule else None}
+            if op.callers is not None:
+                codes |= {401, 403}
+            if op.body is not None:
+                codes.add(413)
+            for code in sorted(c for c in codes if c):
+                responses[str(code)] = {"description": _REASON.get(code, "Error"), **err}
+            operation: dict[str, Any] = {
+                "operationId": f"{api.name}_{op.endpoint}",
+                "summary": op.summary,
+                "tags": [op.tag],
+                "parameters": params,
+                "responses": responses,
+            }
+            if op.callers is not None:
+                operation["security"] = [{"bearer": []}]
+            if op.body is not None:
+                operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
+            paths.setdefault(path, {})[op.method.lower()] = operation
+    for path, item in (extra_paths or {}).items():
+        paths.setdefault(path, {}).update(item)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+_REASON = {400: "Invalid input", 401: "No valid token", 403: "Not allowed", 404: "Not found",
+           409: "Conflict", 413: "Request too large", 422: "Refused by a rule", 503: "Unavailable"}

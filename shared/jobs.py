@@ -1,0 +1,116 @@
+"""Background work in a service process, safe with several gunicorn workers or hosts.
+
+Each job holds a named lease in the service's ``<service>_leases`` table while it runs, so only
+one worker does a given job at a time (the others stand by and take over when a lease runs out).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Session, mapped_column
+
+from shared.db import Database
+from shared.outbox import aware, backoff_seconds, utcnow
+
+log = logging.getLogger("overleg.jobs")
+
+
+def make_lease_model(base: type, service: str) -> type:
+    return type(f"{service.title()}Lease", (base,), {
+        "__tablename__": f"{service}_leases",
+        "name": mapped_column(String(64), primary_key=True),
+        "holder": mapped_column(String(120), nullable=True),
+        "until": mapped_column(DateTime(timezone=True), nullable=True),
+    })
+
+
+def take_lease(session: Session, model: type, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+    lease = session.get(model, name)
+    if lease is None:
+        session.add(model(name=name, holder=holder, until=now + ttl))
+        session.flush()
+        return True
+    if lease.holder == holder or lease.until is None or aware(lease.until) < now:
+        lease.holder = holder
+        lease.until = now + ttl
+        return True
+    return False
+
+
+@dataclass
+class Job:
+    name: str
+    run: Callable[[], int]  # returns how much work it did; 0 means "nothing to do, sleep"
+    interval: float = 1.0
+
+
+class JobRunner:
+    """Runs jobs in one daemon thread. ``kick()`` wakes it early (after a commit that queued work)."""
+
+    def __init__(self, db: Database, lease_model: type, jobs: list[Job], *, lease_ttl: float = 30.0) -> None:
+        self.db = db
+        self.lease_model = lease_model
+        self.jobs = jobs
+        self.lease_ttl = timedelta(seconds=lease_ttl)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failures: dict[str, int] = {}
+        self._next_run: dict[str, float] = {}
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="overleg-jobs", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def run_once(self, name: str) -> int:
+        """Run one job now if this process can hold its lease (also used by tests)."""
+        job = next(j for j in self.jobs if j.name == name)
+        with self.db.session() as s:
+            if not take_lease(s, self.lease_model, job.name, self.holder, utcnow(), self.lease_ttl):
+                return 0
+        return job.run()
+
+    def _loop(self) -> None:
+        import time
+
+        while not self._stop.is_set():
+            busy = False
+            for job in self.jobs:
+                if self._stop.is_set():
+                    break
+                if time.monotonic() < self._next_run.get(job.name, 0):
+                    continue
+                try:
+                    done = self.run_once(job.name)
+                    self._failures[job.name] = 0
+                    busy = busy or done > 0
+                    if not done:
+                        self._next_run[job.name] = time.monotonic() + job.interval
+                except Exception as exc:  # keep the thread alive; the job is retried with backoff
+                    failures = self._failures.get(job.name, 0) + 1
+                    self._failures[job.name] = failures
+                    log.warning("job %s failed (%s); retry in %.0fs", job.name,
+                                getattr(exc, "log_message", repr(exc)), backoff_seconds(failures, cap=30))
+                    self._next_run[job.name] = time.monotonic() + backoff_seconds(failures, cap=30)
+            if not busy:
+                self._wake.wait(0.5)
+                self._wake.clear()

@@ -1,0 +1,65 @@
+"""Alembic, run programmatically. Each service has ``migrations/`` with its own version table,
+so several services can share one PostgreSQL database without stepping on each other."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection
+
+from shared.db import Database
+
+
+def alembic_config(service_dir: Path, database_url: str, version_table: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(service_dir / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    cfg.attributes["version_table"] = version_table
+    return cfg
+
+
+def upgrade(db: Database, service_dir: Path, version_table: str, revision: str = "head") -> None:
+    cfg = alembic_config(service_dir, db.url, version_table)
+    with db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        conn.commit()
+
+
+def revision(db: Database, service_dir: Path, version_table: str, message: str) -> None:
+    """Autogenerate a new migration from the models (developer tool)."""
+    cfg = alembic_config(service_dir, db.url, version_table)
+    with db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.revision(cfg, message=message, autogenerate=True)
+
+
+def run_env(target_metadata: MetaData) -> None:
+    """Body of every service's ``migrations/env.py``."""
+    from alembic import context
+
+    cfg = context.config
+    version_table = cfg.attributes.get("version_table", "alembic_version")
+    connection: Connection | None = cfg.attributes.get("connection")
+    if connection is None:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(cfg.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+        with engine.connect() as connection:
+            _run(context, connection, target_metadata, version_table)
+    else:
+        _run(context, connection, target_metadata, version_table)
+
+
+def _run(context, connection: Connection, target_metadata: MetaData, version_table: str) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        version_table=version_table,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,80 @@
+"""The runtime every Flask service carries: its database, its handoff queue to the bot, its
+background jobs, and the record of idempotent requests.
+
+Routes reach it with :func:`runtime`. Models come from the service; the tables are
+``<service>_handoff``, ``<service>_leases`` and ``<service>_idempotency``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import mapped_column
+
+from shared.db import Database
+from shared.handoff import Handoff, make_handoff_model
+from shared.jobs import Job, JobRunner, make_lease_model
+from shared.outbox import OutboundMessage, utcnow
+from shared.settings import Settings
+
+
+def make_idempotency_model(base: type, service: str) -> type:
+    return type(f"{service.title()}Idempotency", (base,), {
+        "__tablename__": f"{service}_idempotency",
+        "key": mapped_column(String(255), primary_key=True),
+        "status": mapped_column(Integer, nullable=False),
+        "body": mapped_column(Text, nullable=False),
+        "created_at": mapped_column(DateTime(timezone=True), nullable=False, default=utcnow),
+    })
+
+
+def make_runtime_models(base: type, service: str) -> tuple[type, type, type]:
+    """(handoff, lease, idempotency) tables for a service's declarative base."""
+    return make_handoff_model(base, service), make_lease_model(base, service), make_idempotency_model(base, service)
+
+
+@dataclass
+class Runtime:
+    name: str
+    settings: Settings
+    db: Database
+    handoff: Handoff
+    jobs: JobRunner
+    idempotency_model: type
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def post(self, session: Any, message: OutboundMessage) -> None:
+        """Queue a Matrix message in the caller's transaction; it is handed to the bot after commit."""
+        self.handoff.enqueue(session, message)
+
+    def remembered(self, key: str) -> tuple[int, Any] | None:
+        with self.db.read() as s:
+            row = s.get(self.idempotency_model, key)
+            return (row.status, json.loads(row.body)) if row else None
+
+    def remember(self, key: str, status: int, body: Any) -> None:
+        try:
+            with self.db.session() as s:
+                if s.get(self.idempotency_model, key) is None:
+                    s.add(self.idempotency_model(key=key, status=status, body=json.dumps(body), created_at=utcnow()))
+        except IntegrityError:
+            pass  # a concurrent duplicate stored it first; both answers are the same
+
+
+def attach_runtime(app: Flask, name: str, settings: Settings, db: Database, models: tuple[type, type, type],
+                   jobs: list[Job] | None = None) -> Runtime:
+    handoff_model, lease_model, idem_model = models
+    handoff = Handoff(db, handoff_model, settings, name)
+    runner = JobRunner(db, lease_model, [handoff.job(), *(jobs or [])])
+    rt = Runtime(name, settings, db, handoff, runner, idem_model)
+    app.extensions["overleg_runtime"] = rt
+    return rt
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["overleg_runtime"]

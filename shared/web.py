@@ -1,0 +1,127 @@
+"""What every Flask service has in common, so a reader who knows one knows all three.
+
+``build_service_app`` makes the bare app: settings and database attached, JSON errors for every
+4xx and 5xx, a request size limit (413), ``/healthz``, ``/readyz``, ``/metrics`` and
+``/openapi.json``. Each service's ``create_app(settings)`` calls it and adds its own API.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any, Callable
+
+from flask import Flask, Response, g, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from shared.api import domain_error_response, error_response, openapi_document
+from shared.db import Database
+from shared.errors import DomainError
+from shared.settings import Settings
+
+log = logging.getLogger("overleg.web")
+
+
+def build_service_app(
+    name: str,
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    title: str,
+    version: str = "1.0.0",
+    extra_openapi_paths: Callable[[], dict[str, Any]] | None = None,
+) -> Flask:
+    app = Flask(f"overleg.{name}")
+    app.config.update(
+        OVERLEG_SERVICE=name,
+        OVERLEG_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
+        SECRET_KEY=settings.secret_key,
+        JSON_SORT_KEYS=False,
+    )
+    db = database or Database(settings.database_url_for(name))
+    app.extensions["overleg_db"] = db
+    _install_errors(app)
+    _install_metrics(app, name)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify({"status": "ok", "service": name})
+
+    @app.get("/readyz")
+    def readyz() -> Any:
+        if db.ping():
+            return jsonify({"status": "ready", "service": name})
+        return error_response(503, "database_unavailable", "De database is niet bereikbaar.")
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        doc = openapi_document(app, title, version, extra_openapi_paths() if extra_openapi_paths else None)
+        return jsonify(doc)
+
+    return app
+
+
+def get_db(app: Flask) -> Database:
+    return app.extensions["overleg_db"]
+
+
+def _install_errors(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def on_domain_error(exc: DomainError) -> Response:
+        log.info("refused: %s", exc.log_message)
+        return domain_error_response(exc)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def on_too_large(exc: RequestEntityTooLarge) -> Response:
+        return error_response(413, "too_large", "Het verzoek is te groot.",
+                              {"max_bytes": app.config["MAX_CONTENT_LENGTH"]})
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(exc: HTTPException) -> Response:
+        code = (exc.name or "error").lower().replace(" ", "_")
+        resp = error_response(exc.code or 500, code, exc.description or exc.name or "Fout")
+        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            resp.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        return resp
+
+    @app.errorhandler(Exception)
+    def on_unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", "Er ging iets mis aan onze kant. Probeer het later opnieuw.")
+
+
+def _install_metrics(app: Flask, name: str) -> None:
+    # A registry per app: no global state at import time, and tests can build many apps.
+    registry = CollectorRegistry()
+    requests_total = Counter("overleg_http_requests_total", "HTTP requests",
+                             ["service", "endpoint", "method", "status"], registry=registry)
+    latency = Histogram("overleg_http_request_seconds", "HTTP request latency",
+                        ["service", "endpoint"], registry=registry)
+    app.extensions["overleg_metrics_registry"] = registry
+
+    @app.before_request
+    def _start_timer() -> None:
+        g._overleg_started = time.perf_counter()
+
+    @app.after_request
+    def _count(resp: Response) -> Response:
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        requests_total.labels(name, endpoint, request.method, str(resp.status_code)).inc()
+        started = getattr(g, "_overleg_started", None)
+        if started is not None:
+            latency.labels(name, endpoint).observe(time.perf_counter() - started)
+        return resp
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if multiproc_dir:  # several gunicorn workers: add up what every worker wrote
+            from prometheus_client import multiprocess
+
+            collect = CollectorRegistry()
+            multiprocess.MultiProcessCollector(collect)
+            return Response(generate_latest(collect), mimetype=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
