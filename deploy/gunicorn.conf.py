@@ -1,0 +1,66 @@
+"""gunicorn settings shared by the three services.
+
+    OVERLEG_SERVICE=signals gunicorn -c deploy/gunicorn.conf.py services.signals.wsgi:app
+
+The master runs the service's migrations once before forking; each worker then starts the
+service's background jobs (handoff to the bot, reminders, sync), which hold leases so that
+only one worker does each job at a time. SIGTERM lets requests in flight finish.
+"""
+import importlib
+import os
+
+service = os.environ.get("OVERLEG_SERVICE", "")
+bind = os.environ.get("OVERLEG_BIND", "127.0.0.1:8791")
+workers = int(os.environ.get("OVERLEG_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("OVERLEG_THREADS", "4"))
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+proxy_allow_ips = os.environ.get("OVERLEG_PROXY_IPS", "127.0.0.1")
+forwarded_allow_ips = proxy_allow_ips
+accesslog = os.environ.get("OVERLEG_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("OVERLEG_LOG_LEVEL", "info").lower()
+capture_output = True
+
+
+def on_starting(server):  # noqa: ARG001 - gunicorn hook signature
+    if not service:
+        return
+    from shared.db import Database, wait_for_database
+    from shared.logs import configure_logging
+    from shared.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    module = importlib.import_module(f"services.{service}.app")
+    db = Database(settings.database_url_for(service))
+    wait_for_database(db)
+    module.migrate(db)
+    db.dispose()
+
+
+def post_worker_init(worker):
+    from shared.logs import configure_logging
+
+    configure_logging(os.environ.get("OVERLEG_LOG_LEVEL", "INFO"))
+    runtime = getattr(worker.wsgi, "extensions", {}).get("overleg_runtime")
+    if runtime is not None:
+        runtime.jobs.start()
+
+
+def worker_exit(server, worker):  # noqa: ARG001
+    runtime = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("overleg_runtime")
+    if runtime is not None:
+        runtime.jobs.stop()
+
+
+def child_exit(server, worker):  # noqa: ARG001
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
