@@ -69,7 +69,8 @@ class StackState:
 class Stack:
     def __init__(self, root: Path, ports: Ports | None = None, *, python: str = sys.executable,
                  database_url: str | None = None, workers: int = 2, relaxed_rate_limits: bool = True,
-                 synapse_config: dict[str, Any] | None = None) -> None:
+                 synapse_config: dict[str, Any] | None = None, synapse: EmbeddedSynapse | None = None,
+                 radicale: EmbeddedRadicale | None = None) -> None:
         self.root = Path(root).resolve()
         self.python = python
         self.database_url = database_url
@@ -80,9 +81,13 @@ class Stack:
             ports = Ports(**self.state.ports) if self.state.ports else Ports()
         self.ports = ports
         self.state.ports = asdict(ports)
-        self.synapse = EmbeddedSynapse(self.root / "synapse", ports.synapse, relaxed_rate_limits=relaxed_rate_limits,
-                                       python=python, extra_config=synapse_config)
-        self.radicale = EmbeddedRadicale(self.root / "radicale", ports.radicale, python=python)
+        # Tests share one homeserver and calendar server across the session; the stack then
+        # neither starts nor stops them.
+        self.owns_servers = synapse is None
+        self.synapse = synapse or EmbeddedSynapse(self.root / "synapse", ports.synapse,
+                                                  relaxed_rate_limits=relaxed_rate_limits, python=python,
+                                                  extra_config=synapse_config)
+        self.radicale = radicale or EmbeddedRadicale(self.root / "radicale", ports.radicale, python=python)
         self.config_path = self.root / "overleg.yaml"
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
@@ -123,14 +128,17 @@ class Stack:
             self.state.secret_key = secrets.token_urlsafe(32)
         if not self.synapse.is_running():
             self.synapse.start(timeout=timeout)
-        if not self.radicale.is_running():
-            self.radicale.ensure_config()
-            self.radicale.ensure_user("overleg", self._secret(self.state.passwords, "radicale"))
-            self.radicale.start(timeout=timeout)
-        self.radicale.user, self.radicale.password = "overleg", self.state.passwords["radicale"]
+        if self.owns_servers:
+            if not self.radicale.is_running():
+                self.radicale.ensure_config()
+                self.radicale.ensure_user("overleg", self._secret(self.state.passwords, "radicale"))
+                self.radicale.start(timeout=timeout)
+            self.radicale.user, self.radicale.password = "overleg", self.state.passwords["radicale"]
+        else:
+            self.state.passwords["radicale"] = self.radicale.password or ""
         if not self.state.caldav_url:
-            self.state.caldav_url = self.radicale.ensure_calendar("overleg", self.state.passwords["radicale"],
-                                                                  "Klantenraad")
+            self.state.caldav_url = self.radicale.ensure_calendar(self.radicale.user or "overleg",
+                                                                  self.state.passwords["radicale"], "Klantenraad")
         self._ensure_accounts_and_rooms()
         self._save_state()
         self.write_config()
@@ -186,7 +194,7 @@ class Stack:
                 "rooms": {"main": self.state.room_id, "signals": self.state.signals_room_id},
                 "secretaries": [self.user_id(SECRETARY)],
                 "caldav_url": self.state.caldav_url,
-                "caldav_username": "overleg",
+                "caldav_username": self.radicale.user or "overleg",
                 "caldav_password": self.state.passwords.get("radicale"),
             }],
         }
@@ -277,8 +285,16 @@ class Stack:
         self.stop_process("bot")
         for name in SERVICES:
             self.stop_process(name)
-        self.radicale.stop() if self.radicale.is_running() else EmbeddedRadicale.stop_from_pidfile(self.radicale.data_dir)
-        self.synapse.stop() if self.synapse.is_running() else EmbeddedSynapse.stop_from_pidfile(self.synapse.data_dir)
+        if not self.owns_servers:
+            return
+        if self.radicale.is_running():
+            self.radicale.stop()
+        else:
+            EmbeddedRadicale.stop_from_pidfile(self.radicale.data_dir)
+        if self.synapse.is_running():
+            self.synapse.stop()
+        else:
+            EmbeddedSynapse.stop_from_pidfile(self.synapse.data_dir)
 
     # --- facts ---------------------------------------------------------------------------
     def running(self) -> dict[str, bool]:

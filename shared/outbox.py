@@ -94,8 +94,9 @@ def aware(value: datetime | None) -> datetime | None:
 class QueueStore:
     """Storing, claiming and settling queue rows. ``model`` is a mapped class built with
     :func:`outbox_columns`. Claims are leases: a sender that dies loses its claim after
-    ``lease`` and another one takes over; on PostgreSQL the claim query locks rows with
-    ``FOR UPDATE SKIP LOCKED`` so two senders never take the same row."""
+    ``lease`` and another one takes over; on PostgreSQL the claim query locks the rows it reads
+    (``FOR UPDATE``) so two senders never take the same row; on SQLite the write transaction
+    (``BEGIN IMMEDIATE``) does the same."""
 
     def __init__(self, model: type, *, lease: timedelta = timedelta(seconds=60)) -> None:
         self.model = model
@@ -121,7 +122,9 @@ class QueueStore:
             select(m).where(m.state == "pending").order_by(m.id).limit(500)
         )
         if session.bind is not None and session.bind.dialect.name == "postgresql":
-            pending = pending.with_for_update(skip_locked=True)
+            # Row locks serialise claimers. Not SKIP LOCKED: skipping a locked head would make the
+            # next message of that room look like the head and overtake it.
+            pending = pending.with_for_update()
         heads: dict[str | None, Any] = {}
         for row in session.scalars(pending):
             room = row.room_id or f"dm:{row.key}"
@@ -134,13 +137,20 @@ class QueueStore:
                 break
             if aware(row.next_attempt_at) and aware(row.next_attempt_at) > now:
                 continue
-            if row.claimed_by and row.claimed_by != worker and aware(row.claimed_until) and aware(row.claimed_until) > now:
-                continue
+            if row.claimed_by and aware(row.claimed_until) and aware(row.claimed_until) > now:
+                continue  # in flight with a sender (maybe this one): never twice at once
             row.claimed_by = worker
             row.claimed_until = now + self.lease
             claimed.append(row)
         session.flush()
         return claimed
+
+    def release_claims(self, session: Session, worker: str) -> None:
+        """A sender starting again takes back what its previous life had claimed, instead of
+        waiting for those leases to run out."""
+        m = self.model
+        session.execute(update(m).where(m.claimed_by == worker, m.state == "pending").values(
+            claimed_by=None, claimed_until=None))
 
     def mark_sent(self, session: Session, row_id: int, event_id: str | None, now: datetime) -> None:
         m = self.model

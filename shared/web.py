@@ -46,6 +46,15 @@ def build_service_app(
     _install_errors(app)
     _install_metrics(app, name)
 
+    @app.before_request
+    def _refuse_oversized() -> Response | None:
+        # Refuse on the declared size, before any route reads (or a 405 hides) the body.
+        length = request.content_length
+        if length is not None and length > settings.max_request_bytes:
+            return error_response(413, "too_large", "Het verzoek is te groot.",
+                                  {"max_bytes": settings.max_request_bytes})
+        return None
+
     @app.get("/healthz")
     def healthz() -> Response:
         return jsonify({"status": "ok", "service": name})

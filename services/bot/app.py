@@ -73,7 +73,8 @@ class Bot:
                          for name in SERVICES if name in settings.service_urls}
         self.gateway = MatrixGateway(settings.matrix.homeserver_url, settings.matrix.user_id,
                                      device_id=settings.matrix.device_id)
-        self.sender = OutboxSender(self.db, self.gateway, metrics=self.metrics)
+        self.sender = OutboxSender(self.db, self.gateway, metrics=self.metrics,
+                                   device=settings.matrix.user_id.lstrip("@").replace(":", "_"))
         self.user_id = settings.matrix.user_id
         self.synced = False
         self._stopping = asyncio.Event()
@@ -163,6 +164,18 @@ class Bot:
                 except TransientError as exc:
                     log.warning("could not join %s yet: %s", room_id, exc)
 
+    async def _until_stopped(self, coro: Awaitable[Any]) -> Any:
+        """Await ``coro`` unless a stop comes first (a long-poll must not delay shutdown)."""
+        work = asyncio.ensure_future(coro)
+        stop = asyncio.ensure_future(self._stopping.wait())
+        done, _ = await asyncio.wait({work, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if work in done:
+            stop.cancel()
+            return work.result()
+        work.cancel()
+        await asyncio.gather(work, return_exceptions=True)
+        return None
+
     async def _sleep(self, seconds: float) -> None:
         try:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
@@ -180,7 +193,9 @@ class Bot:
                     # First start: what is in the rooms already is history, not commands.
                     batch = await self.gateway.sync(None, 0)
                 else:
-                    batch = await self.gateway.sync(token, 20_000)
+                    batch = await self._until_stopped(self.gateway.sync(token, 20_000))
+                    if batch is None:
+                        return
                     await self.process(batch)
                 with self.db.session() as s:
                     store.set_state(s, "sync_token", batch.next_batch)

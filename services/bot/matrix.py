@@ -18,6 +18,11 @@ import nio
 log = logging.getLogger("overleg.bot.matrix")
 
 
+# Enough timeline per sync for a busy council room; gaps beyond it are backfilled.
+SYNC_FILTER = {"room": {"timeline": {"limit": 100}, "state": {"lazy_load_members": True}},
+               "presence": {"types": []}, "account_data": {"types": []}}
+
+
 class FatalAuthError(RuntimeError):
     """The homeserver rejected our token (M_UNKNOWN_TOKEN): retrying cannot help."""
 
@@ -111,7 +116,8 @@ class MatrixGateway:
     # --- receiving ---------------------------------------------------------------------------
     async def sync(self, since: str | None, timeout_ms: int) -> SyncBatch:
         try:
-            resp = await self.client.sync(timeout=timeout_ms, since=since, full_state=since is None)
+            resp = await self.client.sync(timeout=timeout_ms, since=since, full_state=since is None,
+                                          sync_filter=SYNC_FILTER)
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             raise TransientError(f"sync failed: {exc!r}") from exc
         if isinstance(resp, nio.SyncError):
@@ -122,9 +128,34 @@ class MatrixGateway:
         batch.invites = list(resp.rooms.invite.keys())
         for room_id, room in resp.rooms.join.items():
             batch.joined.append(room_id)
-            for event in room.timeline.events:
+            events = list(room.timeline.events)
+            if room.timeline.limited and since is not None:
+                # More happened than one sync carries (e.g. while the bot was down): fetch the gap,
+                # or commands sent in it would be lost.
+                events = await self._backfill(room_id, room.timeline.prev_batch, since) + events
+            for event in events:
                 self._collect(room_id, event, batch)
         return batch
+
+    async def _backfill(self, room_id: str, start: str, until: str, cap: int = 5000) -> list[Any]:
+        older: list[Any] = []
+        token = start
+        while token and len(older) < cap:
+            try:
+                resp = await self.client.room_messages(room_id, start=token, end=until,
+                                                       direction=nio.MessageDirection.back, limit=100)
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                raise TransientError(f"backfill failed: {exc!r}") from exc
+            if isinstance(resp, nio.RoomMessagesError):
+                raise TransientError(f"backfill: {resp.status_code} {resp.message}")
+            if not resp.chunk:
+                break
+            older.extend(resp.chunk)  # newest first
+            if not resp.end or resp.end == token:
+                break
+            token = resp.end
+        older.reverse()
+        return older
 
     def _collect(self, room_id: str, event: Any, batch: SyncBatch) -> None:
         source = getattr(event, "source", None) or {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import os
 import socket
 from typing import Any
 
@@ -24,11 +23,13 @@ MAX_FORBIDDEN_ATTEMPTS = 5
 
 
 class OutboxSender:
-    def __init__(self, db: Database, gateway: MatrixGateway, *, metrics: Any = None) -> None:
+    def __init__(self, db: Database, gateway: MatrixGateway, *, metrics: Any = None, device: str | None = None) -> None:
         self.db = db
         self.gateway = gateway
         self.outbox = store.OUTBOX
-        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        # Stable across restarts on this host, so a restarted bot resumes its own claims at once;
+        # bots on other hosts still respect them until their lease runs out.
+        self.worker = f"{socket.gethostname()}:{device or 'bot'}"
         self.metrics = metrics
         self._wake = asyncio.Event()
         self._stopping = False
@@ -41,6 +42,8 @@ class OutboxSender:
         self._wake.set()
 
     async def run(self) -> None:
+        with self.db.session() as s:
+            self.outbox.release_claims(s, self.worker)
         while not self._stopping:
             try:
                 sent = await self.send_once()

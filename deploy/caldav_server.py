@@ -1,0 +1,299 @@
+"""An embedded Radicale CalDAV server for the local stack and the test suite.
+
+Radicale runs as a child process on 127.0.0.1 with its config, htpasswd file,
+collections and log in one folder. It stands in for the council's shared Nextcloud
+calendar: one service account (e.g. ``overleg``) owns the calendars and writes them;
+with ``owner_write`` rights any other authenticated user may read them.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from deploy.procs import (
+    ProcessStartError,
+    free_port,
+    live_pid_from_pidfile,
+    pid_alive,
+    port_in_use,
+    spawn,
+    terminate,
+    wait_http_ready,
+)
+
+__all__ = ["EmbeddedRadicale", "ProcessStartError", "calendar_slug"]
+
+_RADICALE_MODULE = "radicale"
+
+
+def calendar_slug(name: str) -> str:
+    """A stable path segment for a calendar display name ("Klantenraad 2025" -> "klantenraad-2025")."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "calendar"
+
+
+class EmbeddedRadicale:
+    """Radicale on 127.0.0.1 with htpasswd (plain) auth and its data in ``data_dir``.
+
+    ``port=None`` reuses the port of an existing config, or picks a free one.
+    """
+
+    PIDFILE = "radicale.pid"
+    CONFIG = "radicale.conf"
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        python: str = sys.executable,
+        rights: str = "owner_write",
+        log_level: str = "warning",
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self._port = port
+        self.python = python
+        self.rights = rights
+        self.log_level = log_level
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._pid: int | None = None
+        # Set by callers (the test fixture, the stack) for the account they use.
+        self.user: str | None = None
+        self.password: str | None = None
+
+    # ----- paths and facts -------------------------------------------------
+
+    @property
+    def config_path(self) -> Path:
+        return self.data_dir / self.CONFIG
+
+    @property
+    def htpasswd_path(self) -> Path:
+        return self.data_dir / "users"
+
+    @property
+    def collections_path(self) -> Path:
+        return self.data_dir / "collections"
+
+    @property
+    def pidfile(self) -> Path:
+        return self.data_dir / self.PIDFILE
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "radicale.log"
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            self._port = self._configured_port() or free_port()
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def calendar_url(self, user: str, calendar_name: str) -> str:
+        return f"{self.base_url}/{quote(user)}/{calendar_slug(calendar_name)}/"
+
+    # ----- config and users ------------------------------------------------
+
+    def _configured_port(self) -> int | None:
+        if not self.config_path.exists():
+            return None
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(self.config_path, encoding="utf-8")
+        hosts = parser.get("server", "hosts", fallback="")
+        try:
+            return int(hosts.rsplit(":", 1)[1])
+        except (IndexError, ValueError):
+            return None
+
+    def ensure_config(self) -> Path:
+        """Write the config (every time, so a changed port takes effect); returns its path."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.collections_path.mkdir(exist_ok=True)
+        if not self.htpasswd_path.exists():
+            self.htpasswd_path.write_text("", encoding="utf-8")
+            os.chmod(self.htpasswd_path, 0o600)
+        parser = configparser.ConfigParser(interpolation=None)
+        parser["server"] = {
+            "hosts": f"127.0.0.1:{self.port}",
+            "max_connections": "20",
+        }
+        parser["auth"] = {
+            "type": "htpasswd",
+            "htpasswd_filename": str(self.htpasswd_path),
+            # Plain: the file is local test/demo data; no bcrypt dependency needed.
+            "htpasswd_encryption": "plain",
+            # Read the file on each login so ensure_user() works while running.
+            "htpasswd_cache": "False",
+            "delay": "0",
+        }
+        parser["rights"] = {"type": self.rights}
+        parser["storage"] = {"filesystem_folder": str(self.collections_path)}
+        parser["logging"] = {"level": self.log_level}
+        tmp = self.config_path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write("# Written by deploy/caldav_server.py on every start.\n")
+            parser.write(fh)
+        os.replace(tmp, self.config_path)
+        return self.config_path
+
+    def ensure_user(self, user: str, password: str) -> None:
+        """Add or update ``user`` in the htpasswd file (takes effect without a restart)."""
+        if not user or any(c in user for c in ":\n\r/") or any(c in password for c in "\n\r"):
+            raise ValueError("user may not contain ':', '/' or newlines; password no newlines")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        lines: list[str] = []
+        if self.htpasswd_path.exists():
+            lines = [
+                line
+                for line in self.htpasswd_path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and line.split(":", 1)[0] != user
+            ]
+        lines.append(f"{user}:{password}")
+        tmp = self.htpasswd_path.with_suffix(".tmp")
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.htpasswd_path)
+
+    # ----- process ---------------------------------------------------------
+
+    def _pidfile_pid(self) -> int | None:
+        return live_pid_from_pidfile(
+            self.pidfile, cmdline_contains=(_RADICALE_MODULE, str(self.config_path))
+        )
+
+    @property
+    def pid(self) -> int | None:
+        if self._proc is not None and self._proc.poll() is None:
+            return self._proc.pid
+        return self._pidfile_pid()
+
+    def is_running(self) -> bool:
+        if self._proc is not None and self._proc.poll() is None:
+            return True
+        if self._pid is not None and pid_alive(self._pid):
+            return True
+        return self._pidfile_pid() is not None
+
+    def _wait_ready(self, timeout: float, is_alive: Callable[[], bool]) -> None:
+        # Any HTTP answer means it serves; "/" redirects to the web UI (or 401s).
+        wait_http_ready(
+            f"{self.base_url}/.well-known/caldav",
+            timeout=timeout,
+            is_alive=is_alive,
+            log_path=self.log_path,
+            name="radicale",
+            ok_statuses=(200, 301, 302, 401, 403, 404),
+        )
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start Radicale (or adopt one already running on this data dir) and wait for HTTP."""
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        adopted = self._pidfile_pid()
+        if adopted is not None:
+            # Already running (started by an earlier process): adopt it, config untouched.
+            running_port = self._configured_port()
+            if self._port is not None and running_port is not None and self._port != running_port:
+                raise ProcessStartError(
+                    f"radicale already runs on this data dir on port {running_port}, "
+                    f"not {self._port}; stop it first"
+                )
+            self._port = running_port or self._port
+            self._pid = adopted
+            self._wait_ready(timeout, lambda: pid_alive(adopted))
+            return
+        self.ensure_config()
+        if port_in_use(self.port):
+            raise ProcessStartError(f"port {self.port} on 127.0.0.1 is already in use")
+        self._proc = spawn(
+            [self.python, "-m", _RADICALE_MODULE, "--config", str(self.config_path)],
+            log_path=self.log_path,
+            pidfile=self.pidfile,
+            cwd=self.data_dir,
+        )
+        self._pid = self._proc.pid
+        proc = self._proc
+        try:
+            self._wait_ready(timeout, lambda: proc.poll() is None)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        was_running = self.is_running()
+        pid = self.pid or self._pid
+        if pid is not None:
+            terminate(pid, timeout=timeout, proc=self._proc)
+        self._proc = None
+        self._pid = None
+        self.pidfile.unlink(missing_ok=True)
+        return was_running
+
+    @classmethod
+    def stop_from_pidfile(cls, data_dir: Path, timeout: float = 10.0) -> bool:
+        """Stop a Radicale that an earlier process started on ``data_dir``."""
+        data_dir = Path(data_dir).resolve()
+        pidfile = data_dir / cls.PIDFILE
+        pid = live_pid_from_pidfile(
+            pidfile, cmdline_contains=(_RADICALE_MODULE, str(data_dir / cls.CONFIG))
+        )
+        if pid is not None:
+            terminate(pid, timeout=timeout)
+        pidfile.unlink(missing_ok=True)
+        return pid is not None
+
+    def __enter__(self) -> EmbeddedRadicale:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ----- calendars -------------------------------------------------------
+
+    def client(self, user: str | None = None, password: str | None = None):  # -> caldav.DAVClient
+        import caldav  # only needed by callers that talk CalDAV
+
+        user = user or self.user
+        password = password if password is not None else self.password
+        return caldav.DAVClient(
+            url=f"{self.base_url}/{quote(user or '')}/",
+            username=user,
+            password=password,
+            auth_type="basic",
+            timeout=30,
+        )
+
+    def ensure_calendar(self, user: str, password: str, calendar_name: str) -> str:
+        """Create ``calendar_name`` for ``user`` (MKCALENDAR) unless it exists; return its URL.
+
+        The URL is derived from the name (``/<user>/<slug>/``), so the same name always
+        gives the same calendar.
+        """
+        from caldav.lib import error as caldav_error
+
+        url = self.calendar_url(user, calendar_name)
+        with self.client(user, password) as client:
+            principal = client.principal()
+            existing = {str(cal.url).rstrip("/") for cal in principal.calendars()}
+            if url.rstrip("/") not in existing:
+                try:
+                    principal.make_calendar(name=calendar_name, cal_id=calendar_slug(calendar_name))
+                except caldav_error.MkcalendarError:
+                    # Lost a race with another creator: fine if it exists now.
+                    if url.rstrip("/") not in {
+                        str(cal.url).rstrip("/") for cal in principal.calendars()
+                    }:
+                        raise
+        return url

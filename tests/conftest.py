@@ -1,0 +1,133 @@
+"""Suite-wide fixtures: one real Synapse and one real Radicale per test session.
+
+Both servers run on 127.0.0.1 on free ports with their data under pytest's tmp dir
+(kept for the last few runs, so ``homeserver.log`` / ``radicale.log`` can be read
+after a failure). They start lazily: a run that only needs unit tests starts neither.
+
+Sub-conftests add feature fixtures; keep this file generic.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from deploy.caldav_server import EmbeddedRadicale
+from deploy.homeserver import EmbeddedSynapse, MatrixTestClient, RegisteredUser
+from deploy.procs import free_port
+
+RADICALE_USER = "overleg"
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSynapse]:
+    """A running Synapse with raised rate limits, shared by the whole session."""
+    hs = EmbeddedSynapse(
+        tmp_path_factory.mktemp("synapse"), free_port(), relaxed_rate_limits=True
+    )
+    hs.start(timeout=90)
+    try:
+        yield hs
+    finally:
+        hs.stop()
+        hs.close()
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRadicale]:
+    """A running Radicale with user ``radicale.user`` / ``radicale.password``."""
+    server = EmbeddedRadicale(tmp_path_factory.mktemp("radicale"), free_port())
+    server.user = RADICALE_USER
+    server.password = secrets.token_urlsafe(16)
+    server.ensure_user(server.user, server.password)
+    server.start(timeout=30)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def unique_localpart(name: str) -> str:
+    """``name`` plus a random suffix, so tests never collide on the shared homeserver."""
+    return f"{name.lower()}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def matrix_user(synapse: EmbeddedSynapse) -> Callable[..., RegisteredUser]:
+    """Factory: ``alice = matrix_user("alice")`` registers ``@alice-<random>:localhost``."""
+
+    def make(
+        name: str = "user",
+        *,
+        admin: bool = False,
+        displayname: str | None = None,
+        password: str | None = None,
+    ) -> RegisteredUser:
+        return synapse.register_user(
+            unique_localpart(name),
+            password or secrets.token_urlsafe(16),
+            admin=admin,
+            displayname=displayname if displayname is not None else name.capitalize(),
+        )
+
+    return make
+
+
+@pytest.fixture
+def matrix_client(synapse: EmbeddedSynapse) -> Iterator[Callable[[RegisteredUser], MatrixTestClient]]:
+    """Factory: ``client = matrix_client(alice)``; every client is closed after the test."""
+    clients: list[MatrixTestClient] = []
+
+    def make(user: RegisteredUser) -> MatrixTestClient:
+        client = MatrixTestClient(synapse.base_url, user)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+# --- databases -------------------------------------------------------------------------------
+@pytest.fixture
+def database_url(tmp_path) -> Iterator[str]:
+    """SQLite by default; PostgreSQL (a fresh schema per test) when OVERLEG_TEST_DATABASE_URL is set.
+
+    Storage tests are marked ``postgres``; the test command runs them a second time on PostgreSQL.
+    """
+    import os
+
+    pg = os.environ.get("OVERLEG_TEST_DATABASE_URL")
+    if not pg:
+        yield f"sqlite:///{tmp_path}/test.db"
+        return
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    plain = pg.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in pg else "?"
+    try:
+        yield f"{pg}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+# --- the whole stack ---------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def stack(synapse: EmbeddedSynapse, radicale: EmbeddedRadicale, tmp_path_factory: pytest.TempPathFactory):
+    """The local stack as ``overleg up`` starts it (services under gunicorn, the bot, a demo
+    council), on free ports, sharing the session's homeserver and calendar server."""
+    from deploy.stack import Ports, Stack
+
+    st = Stack(tmp_path_factory.mktemp("stack"), Ports.free(), synapse=synapse, radicale=radicale, workers=2)
+    st.up(demo=True, timeout=90)
+    try:
+        yield st
+    finally:
+        st.down()

@@ -1,0 +1,65 @@
+"""How the sender turns stored messages into Matrix events (no homeserver needed)."""
+import asyncio
+
+import pytest
+
+from services.bot import store
+from services.bot.app import migrate
+from services.bot.sender import OutboxSender
+from shared.db import Database
+from shared.outbox import OutboundMessage, txn_id_for, utcnow
+
+
+@pytest.fixture
+def sender(tmp_path):
+    db = Database(f"sqlite:///{tmp_path}/bot.db")
+    migrate(db)
+    return OutboxSender(db, gateway=None)  # _build never touches the gateway for text
+
+
+def build(sender, msg):
+    return asyncio.run(sender._build(msg))
+
+
+def test_txn_id_is_stable_per_key():
+    assert txn_id_for("reply:$a:0") == txn_id_for("reply:$a:0")
+    assert txn_id_for("reply:$a:0") != txn_id_for("reply:$a:1")
+
+
+def test_threaded_reply_with_html_and_no_mentions(sender):
+    event_type, content = build(sender, OutboundMessage(key="k1", room="!r:x", body="hoi", html="<b>hoi</b>",
+                                                        thread_event_id="$root", reply_to_event_id="$cmd"))
+    assert event_type == "m.room.message"
+    assert content["format"] == "org.matrix.custom.html"
+    assert content["m.mentions"] == {}
+    rel = content["m.relates_to"]
+    assert rel["rel_type"] == "m.thread" and rel["event_id"] == "$root"
+    assert rel["m.in_reply_to"] == {"event_id": "$cmd"} and rel["is_falling_back"] is False
+
+
+def test_thread_key_waits_for_its_root_then_resolves(sender):
+    with sender.db.session() as s:
+        store.OUTBOX.enqueue(s, OutboundMessage(key="root", room="!r:x", body="voorstel"), room_id="!r:x")
+    msg = OutboundMessage(key="child", room="!r:x", body="in de draad", thread_key="root")
+    assert build(sender, msg) is None  # root not sent yet: wait
+    with sender.db.session() as s:
+        row = s.query(store.BotOutbox).filter_by(key="root").one()
+        store.OUTBOX.mark_sent(s, row.id, "$rootevent", utcnow())
+    _, content = build(sender, msg)
+    assert content["m.relates_to"]["event_id"] == "$rootevent"
+
+
+def test_edit_in_place(sender):
+    with sender.db.session() as s:
+        store.OUTBOX.enqueue(s, OutboundMessage(key="card", room="!r:x", body="kaart v1"), room_id="!r:x")
+        row = s.query(store.BotOutbox).filter_by(key="card").one()
+        store.OUTBOX.mark_sent(s, row.id, "$card", utcnow())
+    _, content = build(sender, OutboundMessage(key="card:v2", room="!r:x", body="kaart v2", edit_key="card"))
+    assert content["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$card"}
+    assert content["m.new_content"]["body"] == "kaart v2"
+    assert content["body"] == "* kaart v2"
+
+
+def test_explicit_mentions_only(sender):
+    _, content = build(sender, OutboundMessage(key="rem", room="!r:x", body="@room let op", mentions=["@anna:x"]))
+    assert content["m.mentions"] == {"user_ids": ["@anna:x"]}

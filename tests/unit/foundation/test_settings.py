@@ -1,0 +1,33 @@
+from shared.settings import load_settings
+
+
+def test_config_file_and_environment(tmp_path, monkeypatch):
+    config = tmp_path / "overleg.yaml"
+    config.write_text(
+        "data_dir: /srv/overleg\n"
+        "api_tokens: {bot: from-file}\n"
+        "councils:\n"
+        "  - slug: klantenraad\n"
+        "    name: Klantenraad\n"
+        "    rooms: {main: '!main:x', signals: '!sig:x', themes: {overlast: '!ov:x'}}\n"
+    )
+    monkeypatch.setenv("OVERLEG_CONFIG", str(config))
+    monkeypatch.setenv("OVERLEG_MAX_REQUEST_BYTES", "1234")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/overleg")
+    s = load_settings()
+    assert s.max_request_bytes == 1234  # environment
+    assert s.token_for("bot") == "from-file"  # file
+    assert s.database_url_for("signals") == "postgresql://db/overleg"
+    council = s.council_for_room("!ov:x")
+    assert council is not None and council.slug == "klantenraad"
+    assert council.rooms.signals_room("overlast") == "!ov:x"
+    assert council.rooms.signals_room("onderhoud") == "!sig:x"
+    assert s.caller_for_token("from-file") == "bot"
+    assert s.caller_for_token("nope") is None
+
+
+def test_sqlite_is_the_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("OVERLEG_CONFIG", str(tmp_path / "missing.yaml"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    s = load_settings(data_dir=tmp_path)
+    assert s.database_url_for("calendar") == f"sqlite:///{tmp_path.resolve()}/calendar.db"
