@@ -1,0 +1,201 @@
+"""The decision register (besluitenlijst): every agreement with its final text and version, the
+date, the topic, each member's position (concerns with their text) and a link to the thread.
+
+Rendered as Markdown and as a standalone, printable HTML page. Everything that came from a user
+(proposal text, concerns, titles, names) is escaped, so it shows as text and never runs.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Mapping
+from urllib.parse import quote
+
+from shared import i18n
+
+from .consensus import Agreement, FinalPosition, Position
+
+MATRIX_TO = "https://matrix.to/#/"
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    agreement: Agreement
+    topic_title: str
+    thread_url: str | None = None  # a matrix.to link to the round's thread
+
+
+def matrix_to_url(room_id: str, event_id: str | None = None) -> str:
+    """``https://matrix.to/#/<room>/<event>``, with the ids percent-encoded as matrix.to expects."""
+    url = MATRIX_TO + quote(room_id, safe="")
+    return url + "/" + quote(event_id, safe="") if event_id else url
+
+
+def filter_entries(entries: Iterable[RegisterEntry], *, start: date | None = None, end: date | None = None,
+                   topic_id: int | None = None, council_id: str | None = None) -> tuple[RegisterEntry, ...]:
+    """Entries decided from ``start`` up to and including ``end``, oldest first."""
+    chosen = [e for e in entries
+              if (start is None or e.agreement.decided_on >= start)
+              and (end is None or e.agreement.decided_on <= end)
+              and (topic_id is None or e.agreement.topic_id == topic_id)
+              and (council_id is None or e.agreement.council_id == council_id)]
+    return tuple(sorted(chosen, key=lambda e: (e.agreement.decided_at, e.agreement.round_id)))
+
+
+def position_label(position: FinalPosition, lang: str | None = None) -> str:
+    return i18n.t(f"delib.register.position.{position.position.value}", lang)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+# Enough to stop emphasis, code, links, headings and tables; the rest of Markdown is harmless here.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def _md(text: str) -> str:
+    """Markdown-escape foreign text; &, < and > become entities so no raw HTML gets through."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_url(url: str | None) -> str | None:
+    if not url or not url.startswith("https://"):
+        return None
+    return quote(url, safe=":/#!$&'*+,;=?@%~-._")
+
+
+def to_markdown(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | None = None,
+                start: date | None = None, end: date | None = None,
+                display_names: Mapping[str, str] | None = None) -> str:
+    """The besluitenlijst as Markdown. ``start``/``end`` only label the period; filter first."""
+    names = display_names or {}
+    entries = list(entries)
+    out = [f"# {_md(i18n.t('delib.register.title', lang, council=council_name))}", ""]
+    period = _period(start, end, lang)
+    if period:
+        out += [_md(period), ""]
+    if not entries:
+        out.append(_md(i18n.t("delib.register.empty", lang)))
+    for number, entry in enumerate(entries, start=1):
+        a = entry.agreement
+        out += [f"## {number}. {_md(entry.topic_title)}", ""]
+        out.append(f"- {_md(i18n.t('delib.register.date', lang))}: {_md(i18n.fmt_date(a.decided_on, lang))}")
+        out.append(f"- {_md(i18n.t('delib.register.topic', lang))}: \\#{a.topic_id} {_md(entry.topic_title)}")
+        out.append(f"- {_md(i18n.t('delib.register.proposal', lang))}: "
+                   f"{_md(i18n.t('delib.register.version', lang, version=a.version))}")
+        url = _md_url(entry.thread_url)
+        if url:
+            out.append(f"- [{_md(i18n.t('delib.register.thread', lang))}](<{url}>)")
+        out += ["", *(("> " + _md(line)) if line else ">" for line in a.text.split("\n")), ""]
+        out += [f"**{_md(i18n.t('delib.register.positions', lang))}**", ""]
+        for p in a.positions:
+            line = f"- {_md(_name(p.member, names))}: {_md(position_label(p, lang))}"
+            if p.text and p.position is Position.BEDENKING:
+                line += " — " + _md(" ".join(p.text.split()))
+            out.append(line)
+        if a.absent:
+            out.append(f"- {_md(i18n.t('delib.register.absent', lang))}: "
+                       + ", ".join(_md(_name(m, names)) for m in a.absent))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- printable HTML
+
+_CSS = """
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111;
+       line-height: 1.45; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+.period { color: #444; margin-top: 0; }
+article { border-top: 1px solid #bbb; padding: .8rem 0 1rem; break-inside: avoid; page-break-inside: avoid; }
+h2 { font-size: 1.2rem; margin: .2rem 0 .4rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: 0 0 .6rem; }
+dt { font-weight: 600; }
+dd { margin: 0; }
+blockquote { white-space: pre-wrap; margin: .4rem 0 .8rem; padding: .5rem .8rem;
+             border-left: 4px solid #4a7; background: #f4f8f5; }
+ul.positions { margin: .2rem 0 0; padding-left: 1.2rem; }
+.concern { font-style: italic; }
+@page { size: A4; margin: 18mm 16mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
+  a { color: inherit; text-decoration: none; }
+  a[href]::after { content: " (" attr(href) ")"; font-size: 8.5pt; word-break: break-all; }
+  blockquote { background: none; }
+}
+""".strip()
+
+
+def _h(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def to_html(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | None = None,
+            start: date | None = None, end: date | None = None,
+            display_names: Mapping[str, str] | None = None) -> str:
+    """The besluitenlijst as one standalone HTML page with print styles (A4)."""
+    lang = i18n.normalise_language(lang)
+    names = display_names or {}
+    entries = list(entries)
+    title = i18n.t("delib.register.title", lang, council=council_name)
+    parts = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>{_h(title)}</title>", f"<style>\n{_CSS}\n</style>", "</head>", "<body>",
+             f"<h1>{_h(title)}</h1>"]
+    period = _period(start, end, lang)
+    if period:
+        parts.append(f'<p class="period">{_h(period)}</p>')
+    if not entries:
+        parts.append(f"<p>{_h(i18n.t('delib.register.empty', lang))}</p>")
+    for number, entry in enumerate(entries, start=1):
+        a = entry.agreement
+        parts.append(f'<article id="besluit-{a.round_id}">')
+        parts.append(f"<h2>{number}. {_h(entry.topic_title)}</h2>")
+        parts.append("<dl>")
+        parts.append(f"<dt>{_h(i18n.t('delib.register.date', lang))}</dt>"
+                     f'<dd><time datetime="{a.decided_on.isoformat()}">{_h(i18n.fmt_date(a.decided_on, lang))}'
+                     "</time></dd>")
+        parts.append(f"<dt>{_h(i18n.t('delib.register.topic', lang))}</dt>"
+                     f"<dd>#{a.topic_id} {_h(entry.topic_title)}</dd>")
+        parts.append(f"<dt>{_h(i18n.t('delib.register.proposal', lang))}</dt>"
+                     f"<dd>{_h(i18n.t('delib.register.version', lang, version=a.version))}</dd>")
+        if entry.thread_url and entry.thread_url.startswith("https://"):
+            parts.append(f"<dt>{_h(i18n.t('delib.register.thread_label', lang))}</dt>"
+                         f'<dd><a href="{_h(entry.thread_url)}">{_h(i18n.t("delib.register.thread", lang))}</a></dd>')
+        parts.append("</dl>")
+        parts.append(f"<blockquote>{_h(a.text)}</blockquote>")
+        parts.append(f"<strong>{_h(i18n.t('delib.register.positions', lang))}</strong>")
+        parts.append('<ul class="positions">')
+        for p in a.positions:
+            item = f"{_h(_name(p.member, names))}: {_h(position_label(p, lang))}"
+            if p.text and p.position is Position.BEDENKING:
+                item += f' — <span class="concern">{_h(p.text)}</span>'
+            parts.append(f"<li>{item}</li>")
+        if a.absent:
+            parts.append(f"<li>{_h(i18n.t('delib.register.absent', lang))}: "
+                         f"{_h(', '.join(_name(m, names) for m in a.absent))}</li>")
+        parts.append("</ul>")
+        parts.append("</article>")
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _name(matrix_id: str, names: Mapping[str, str]) -> str:
+    return names.get(matrix_id) or matrix_id
+
+
+def _period(start: date | None, end: date | None, lang: str | None) -> str | None:
+    if start and end:
+        return i18n.t("delib.register.period", lang, start=i18n.fmt_date(start, lang), end=i18n.fmt_date(end, lang))
+    if start:
+        return i18n.t("delib.register.period_from", lang, start=i18n.fmt_date(start, lang))
+    if end:
+        return i18n.t("delib.register.period_until", lang, end=i18n.fmt_date(end, lang))
+    return None
