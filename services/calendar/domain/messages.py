@@ -1,0 +1,290 @@
+"""Everything the calendar says to people, in Dutch (default) and English.
+
+Error parameters are language-neutral; where a message names a field or a date, the raising
+code adds ``field_nl``/``field_en`` and ``date_nl``/``date_en`` (see :func:`field_params`,
+:func:`date_params`) so each language can use its own words.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from shared import i18n
+
+CATALOG: dict[str, dict[str, str]] = {
+    "nl": {
+        # event types (also used as CATEGORIES in the feeds)
+        "cal.type.vergadering": "Vergadering",
+        "cal.type.overleg_bestuur": "Overleg met bestuur",
+        "cal.type.heidag": "Heidag",
+        "cal.type.training": "Training",
+        "cal.type.bewonersavond": "Bewonersavond",
+        "cal.type.inspiratiebijeenkomst": "Inspiratiebijeenkomst",
+        "cal.type.bewonersconsultatie": "Bewonersconsultatie",
+        "cal.type.realisatietoets": "Realisatietoets",
+        "cal.type.adviesdeadline": "Adviesdeadline",
+        "cal.type.unknown": "Dit soort afspraak ken ik niet ({type}). Kies uit: {types}.",
+        "cal.feed.cancelled_prefix": "Vervallen: ",
+        # fields
+        "cal.field.missing": "Er ontbreekt iets: {field_nl}.",
+        "cal.field.required": "Vul {field_nl} in, dat mag niet leeg zijn.",
+        "cal.field.unparseable": "Ik begrijp {field_nl} niet. Kijk even of het klopt.",
+        "cal.field.too_long": "Dat is te lang: {field_nl} mag hoogstens {max} tekens hebben.",
+        "cal.field.too_many": "Te veel bij {field_nl}: maximaal {max}.",
+        "cal.field.control_chars": "In {field_nl} staat een onzichtbaar teken dat ik niet kan "
+                                   "opslaan. Typ de tekst opnieuw, zonder te plakken.",
+        "cal.change.unknown_field": "Dit kan ik niet aanpassen: {field}. Wel: {fields}.",
+        "cal.uid.invalid": "Deze afspraak heeft een ongeldige code.",
+        "cal.capacity.invalid": "Het aantal plaatsen moet tussen 1 en {max} liggen.",
+        "cal.invitee.duplicate": "{name} staat twee keer bij de genodigden.",
+        "cal.invitee.invalid_id": "Een genodigde heeft een ongeldige naam of id.",
+        "cal.invitee.invalid_email": "Een e-mailadres bij de genodigden klopt niet.",
+        # time
+        "cal.time.past": "Dat moment is al voorbij. Kies een datum in de toekomst.",
+        "cal.time.end_before_start": "Het einde ligt vóór het begin. Kijk de tijden even na.",
+        "cal.time.mixed": "Geef begin en einde allebei met tijd, of allebei als hele dag.",
+        "cal.time.naive": "De tijdzone ontbreekt bij {field_nl}.",
+        "cal.time.nonexistent": "{time} bestaat die nacht niet: dan gaat de klok een uur vooruit. "
+                                "Kies een andere tijd.",
+        "cal.time.too_long": "Een afspraak met tijden mag hoogstens {max} dagen duren. "
+                             "Gebruik anders hele dagen.",
+        "cal.time.too_long_days": "Een afspraak mag hoogstens {max} dagen duren.",
+        "cal.time.too_far": "Dat is te ver vooruit: hoogstens {years} jaar.",
+        # recurrence
+        "cal.recurrence.invalid": "Die herhaling begrijp ik niet.",
+        "cal.recurrence.interval": "Herhalen kan elke 1 tot {max} weken of maanden.",
+        "cal.recurrence.count": "Het aantal keer moet tussen 1 en {max} liggen.",
+        "cal.recurrence.count_and_until": "Geef een aantal keer óf een einddatum, niet allebei.",
+        "cal.recurrence.until": "De einddatum van de herhaling ligt vóór de eerste keer.",
+        "cal.recurrence.too_long": "Een herhaalde afspraak mag hoogstens een dag duren.",
+        "cal.recurrence.position": "Kies de 1e, 2e, 3e, 4e of laatste weekdag van de maand.",
+        "cal.recurrence.month_day": "Niet elke maand heeft die dag. Kies een dag tot en met de "
+                                    "28e, of bijvoorbeeld 'de laatste dinsdag'.",
+        "cal.recurrence.start_not_in_rule": "De eerste datum past niet bij de herhaling. "
+                                            "Laat ze op dezelfde weekdag beginnen.",
+        "cal.recurrence.not_an_occurrence": "Op {date_nl} is er geen bijeenkomst van deze reeks.",
+        "cal.recurrence.exdate_without_rule": "Uitzonderingen kunnen alleen bij een herhaalde "
+                                              "afspraak.",
+        "cal.recurrence.single_event": "Deze afspraak herhaalt niet. Zeg dan de hele afspraak af.",
+        "cal.event.cancelled": "Deze afspraak is afgezegd en kan niet meer worden aangepast.",
+        # chat dates
+        "cal.date.missing": "Geef een datum, bijvoorbeeld 12-3 of 12 maart 19:30.",
+        "cal.date.unparseable": "Ik begrijp de datum '{text}' niet. Schrijf bijvoorbeeld 12-3, "
+                                "12 maart, di 12 maart 19:30 of 2027-03-12.",
+        "cal.date.invalid": "'{text}' is geen bestaande datum.",
+        "cal.date.past": "{date_nl} is al voorbij. Kies een datum in de toekomst.",
+        "cal.date.weekday_mismatch": "'{text}' klopt niet: {date_nl} valt op een andere dag.",
+        # polls
+        "cal.poll.usage": "Zo werkt het: !datumprikker <titel> <datum> <datum> … "
+                          "Bijvoorbeeld: !datumprikker Heidag 12 maart 19 maart",
+        "cal.poll.no_title": "Geef de datumprikker eerst een titel, dan de datums.",
+        "cal.poll.no_dates": "Geef minstens één datum.",
+        "cal.poll.too_many_options": "Dat zijn te veel datums: maximaal {max}.",
+        "cal.poll.duplicate_option": "Een datum staat er twee keer in.",
+        "cal.poll.unknown_option": "Optie {numbers} bestaat niet. Kies uit: {valid}.",
+        "cal.poll.answer_unparseable": "'{text}' begrijp ik niet. Geef de nummers die je kunt, "
+                                       "bijvoorbeeld !kan 1 3, of !kan geen. Opties: {valid}.",
+        "cal.poll.answer_missing": "Welke opties kun je? Bijvoorbeeld !kan 1 3, of !kan geen. "
+                                   "Opties: {valid}.",
+        "cal.poll.closed": "Deze datumprikker is al gesloten.",
+        "cal.poll.quorum": "Het quorum moet minstens 1 zijn.",
+        # attendance
+        "cal.rsvp.unknown": "Zeg aanwezig, afwezig of onbekend.",
+        "cal.rsvp.cancelled": "Deze bijeenkomst gaat niet door.",
+        "cal.rsvp.closed": "Deze bijeenkomst is al begonnen; aanmelden kan niet meer.",
+        "cal.rsvp.not_invited": "Je staat niet op de lijst voor deze bijeenkomst. "
+                                "Vraag het de secretaris.",
+        "cal.rsvp.placed": "Genoteerd: je bent erbij.",
+        "cal.rsvp.waiting": "Het is vol. Je staat op de wachtlijst; komt er een plek vrij, "
+                            "dan hoor je het.",
+        "cal.rsvp.declined": "Genoteerd: je bent er niet bij.",
+        "cal.rsvp.unknown_answer": "Genoteerd: je weet het nog niet.",
+        "cal.rsvp.promoted": "Er is een plek vrijgekomen: je bent erbij!",
+        "cal.attendance.not_started": "Aanwezigheid vastleggen kan pas als de bijeenkomst "
+                                      "begonnen is.",
+        "cal.heidag.overdue": "Let op: de laatste heidag was op {last_nl}, langer dan "
+                              "{months} maanden geleden. Tijd om de hei weer op te gaan?",
+        "cal.heidag.overdue_planned": "De laatste heidag was op {last_nl}, langer dan {months} "
+                                      "maanden geleden. De volgende staat op {next_nl}.",
+        "cal.heidag.none_yet": "Er is al meer dan {months} maanden geen heidag geweest. "
+                               "Tijd om de hei op te gaan?",
+        "cal.heidag.none_yet_planned": "Er is al meer dan {months} maanden geen heidag geweest. "
+                                       "De volgende staat op {next_nl}.",
+        # reminders
+        "cal.reminder.days_before": "Herinnering: {title} over {days} dagen, {when_nl}.",
+        "cal.reminder.tomorrow": "Herinnering: morgen {title}, {when_nl}.",
+        "cal.reminder.today": "Vandaag: {title}, {when_nl}.",
+        "cal.reminder.hours_before": "Zo meteen: {title}, {when_nl}.",
+        "cal.reminder.late_note": "(Deze herinnering is wat later dan gepland.)",
+        "cal.reminder.offset_unparseable": "'{offset}' begrijp ik niet. Gebruik bijvoorbeeld "
+                                           "7d, 1d, 2u of ochtend.",
+        "cal.reminder.offset_range": "'{offset}' kan niet: kies iets tussen 1 uur en {max} "
+                                     "dagen vooraf.",
+        "cal.reminder.too_many": "Te veel herinneringen: maximaal {max}.",
+        # field names
+        "cal.fieldname.title": "de titel",
+        "cal.fieldname.description": "de beschrijving",
+        "cal.fieldname.location": "de locatie",
+        "cal.fieldname.start": "het begin",
+        "cal.fieldname.end": "het einde",
+        "cal.fieldname.council": "de raad",
+        "cal.fieldname.organiser": "de organisator",
+        "cal.fieldname.invitees": "de genodigden",
+        "cal.fieldname.capacity": "het aantal plaatsen",
+        "cal.fieldname.recurrence": "de herhaling",
+        "cal.fieldname.exdates": "de uitzonderingen",
+        "cal.fieldname.cancelled_dates": "de afgezegde datums",
+        "cal.fieldname.status": "de status",
+        "cal.fieldname.type": "het soort afspraak",
+        "cal.fieldname.event": "de afspraak",
+        "cal.fieldname.options": "de datums",
+        "cal.fieldname.now": "de huidige tijd",
+    },
+    "en": {
+        "cal.type.vergadering": "Meeting",
+        "cal.type.overleg_bestuur": "Meeting with the board",
+        "cal.type.heidag": "Retreat day",
+        "cal.type.training": "Training",
+        "cal.type.bewonersavond": "Residents' evening",
+        "cal.type.inspiratiebijeenkomst": "Inspiration meeting",
+        "cal.type.bewonersconsultatie": "Resident consultation",
+        "cal.type.realisatietoets": "Implementation review",
+        "cal.type.adviesdeadline": "Advice deadline",
+        "cal.type.unknown": "I don't know this kind of event ({type}). Choose from: {types}.",
+        "cal.feed.cancelled_prefix": "Cancelled: ",
+        "cal.field.missing": "Something is missing: {field_en}.",
+        "cal.field.required": "Please fill in {field_en}; it can't be empty.",
+        "cal.field.unparseable": "I can't read {field_en}. Please check it.",
+        "cal.field.too_long": "That's too long: {field_en} can have at most {max} characters.",
+        "cal.field.too_many": "Too many in {field_en}: at most {max}.",
+        "cal.field.control_chars": "There is an invisible character in {field_en} that I "
+                                   "can't store. Please type the text again instead of "
+                                   "pasting it.",
+        "cal.change.unknown_field": "I can't change this: {field}. You can change: {fields}.",
+        "cal.uid.invalid": "This event has an invalid id.",
+        "cal.capacity.invalid": "The number of places must be between 1 and {max}.",
+        "cal.invitee.duplicate": "{name} is invited twice.",
+        "cal.invitee.invalid_id": "An invitee has an invalid name or id.",
+        "cal.invitee.invalid_email": "An invitee's e-mail address is not valid.",
+        "cal.time.past": "That moment has passed. Please choose a date in the future.",
+        "cal.time.end_before_start": "The end is before the start. Please check the times.",
+        "cal.time.mixed": "Give both start and end with a time, or both as whole days.",
+        "cal.time.naive": "The time zone is missing for {field_en}.",
+        "cal.time.nonexistent": "{time} does not exist that night: the clocks go forward an "
+                                "hour. Please pick another time.",
+        "cal.time.too_long": "An event with times can last at most {max} days. "
+                             "Use whole days instead.",
+        "cal.time.too_long_days": "An event can last at most {max} days.",
+        "cal.time.too_far": "That is too far ahead: at most {years} years.",
+        "cal.recurrence.invalid": "I don't understand that repetition.",
+        "cal.recurrence.interval": "It can repeat every 1 to {max} weeks or months.",
+        "cal.recurrence.count": "The number of times must be between 1 and {max}.",
+        "cal.recurrence.count_and_until": "Give a number of times or an end date, not both.",
+        "cal.recurrence.until": "The repetition's end date is before the first time.",
+        "cal.recurrence.too_long": "A repeating event can last at most one day.",
+        "cal.recurrence.position": "Choose the 1st, 2nd, 3rd, 4th or last weekday of the month.",
+        "cal.recurrence.month_day": "Not every month has that day. Choose a day up to the 28th, "
+                                    "or e.g. 'the last Tuesday'.",
+        "cal.recurrence.start_not_in_rule": "The first date does not fit the repetition. "
+                                            "Start it on the same weekday.",
+        "cal.recurrence.not_an_occurrence": "There is no meeting of this series on {date_en}.",
+        "cal.recurrence.exdate_without_rule": "Exceptions only apply to repeating events.",
+        "cal.recurrence.single_event": "This event does not repeat. Cancel the whole event "
+                                       "instead.",
+        "cal.event.cancelled": "This event was cancelled and can no longer be changed.",
+        "cal.date.missing": "Please give a date, e.g. 12-3 or 12 March 19:30.",
+        "cal.date.unparseable": "I can't read the date '{text}'. Write e.g. 12-3, 12 March, "
+                                "Tue 12 March 19:30 or 2027-03-12.",
+        "cal.date.invalid": "'{text}' is not a real date.",
+        "cal.date.past": "{date_en} has passed. Please choose a date in the future.",
+        "cal.date.weekday_mismatch": "'{text}' doesn't add up: {date_en} is another weekday.",
+        "cal.poll.usage": "Usage: !datumprikker <title> <date> <date> … "
+                          "For example: !datumprikker Retreat 12 March 19 March",
+        "cal.poll.no_title": "Give the poll a title first, then the dates.",
+        "cal.poll.no_dates": "Give at least one date.",
+        "cal.poll.too_many_options": "Those are too many dates: at most {max}.",
+        "cal.poll.duplicate_option": "One date is in there twice.",
+        "cal.poll.unknown_option": "Option {numbers} does not exist. Choose from: {valid}.",
+        "cal.poll.answer_unparseable": "I don't understand '{text}'. Give the numbers you can "
+                                       "make, e.g. !kan 1 3, or !kan none. Options: {valid}.",
+        "cal.poll.answer_missing": "Which options can you make? E.g. !kan 1 3, or !kan none. "
+                                   "Options: {valid}.",
+        "cal.poll.closed": "This date poll is already closed.",
+        "cal.poll.quorum": "The quorum must be at least 1.",
+        "cal.rsvp.unknown": "Say present, absent or unknown.",
+        "cal.rsvp.cancelled": "This meeting is not taking place.",
+        "cal.rsvp.closed": "This meeting has already started; answers are closed.",
+        "cal.rsvp.not_invited": "You are not on the list for this meeting. "
+                                "Please ask the secretary.",
+        "cal.rsvp.placed": "Noted: you're coming.",
+        "cal.rsvp.waiting": "It's full. You're on the waiting list; you'll hear when a place "
+                            "opens up.",
+        "cal.rsvp.declined": "Noted: you're not coming.",
+        "cal.rsvp.unknown_answer": "Noted: you don't know yet.",
+        "cal.rsvp.promoted": "A place opened up: you're in!",
+        "cal.attendance.not_started": "Attendance can only be recorded once the meeting has "
+                                      "started.",
+        "cal.heidag.overdue": "Note: the last retreat day was on {last_en}, more than {months} "
+                              "months ago. Time for another one?",
+        "cal.heidag.overdue_planned": "The last retreat day was on {last_en}, more than {months} "
+                                      "months ago. The next one is on {next_en}.",
+        "cal.heidag.none_yet": "There has been no retreat day for more than {months} months. "
+                               "Time to plan one?",
+        "cal.heidag.none_yet_planned": "There has been no retreat day for more than {months} "
+                                       "months. The next one is on {next_en}.",
+        "cal.reminder.days_before": "Reminder: {title} in {days} days, {when_en}.",
+        "cal.reminder.tomorrow": "Reminder: {title} tomorrow, {when_en}.",
+        "cal.reminder.today": "Today: {title}, {when_en}.",
+        "cal.reminder.hours_before": "Coming up: {title}, {when_en}.",
+        "cal.reminder.late_note": "(This reminder is a little later than planned.)",
+        "cal.reminder.offset_unparseable": "I don't understand '{offset}'. Use e.g. 7d, 1d, 2h "
+                                           "or morning.",
+        "cal.reminder.offset_range": "'{offset}' is not possible: choose between 1 hour and "
+                                     "{max} days ahead.",
+        "cal.reminder.too_many": "Too many reminders: at most {max}.",
+        "cal.fieldname.title": "the title",
+        "cal.fieldname.description": "the description",
+        "cal.fieldname.location": "the location",
+        "cal.fieldname.start": "the start",
+        "cal.fieldname.end": "the end",
+        "cal.fieldname.council": "the council",
+        "cal.fieldname.organiser": "the organiser",
+        "cal.fieldname.invitees": "the invitees",
+        "cal.fieldname.capacity": "the number of places",
+        "cal.fieldname.recurrence": "the repetition",
+        "cal.fieldname.exdates": "the exceptions",
+        "cal.fieldname.cancelled_dates": "the cancelled dates",
+        "cal.fieldname.status": "the status",
+        "cal.fieldname.type": "the kind of event",
+        "cal.fieldname.event": "the event",
+        "cal.fieldname.options": "the dates",
+        "cal.fieldname.now": "the current time",
+    },
+}
+
+
+def register_messages() -> None:
+    """Make the calendar's texts available through :mod:`shared.i18n`."""
+    i18n.register(CATALOG)
+
+
+def text(code: str, lang: str | None = None, /, **params: object) -> str:
+    """Look a text up directly (works before registration; used for feed labels)."""
+    lang = i18n.normalise_language(lang)
+    template = CATALOG.get(lang, {}).get(code) or CATALOG["nl"].get(code) or code
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def field_params(field: str) -> dict[str, str]:
+    """``field_nl``/``field_en`` for messages that name a field."""
+    return {"field_nl": text(f"cal.fieldname.{field}", "nl") if f"cal.fieldname.{field}"
+            in CATALOG["nl"] else field,
+            "field_en": text(f"cal.fieldname.{field}", "en") if f"cal.fieldname.{field}"
+            in CATALOG["en"] else field}
+
+
+def date_params(day: date, prefix: str = "date") -> dict[str, str]:
+    """``<prefix>_nl``/``<prefix>_en``: a date written out in each language."""
+    return {f"{prefix}_nl": i18n.fmt_date(day, "nl"), f"{prefix}_en": i18n.fmt_date(day, "en")}
