@@ -3,28 +3,15 @@ from __future__ import annotations
 
 import collections
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
 from deploy.homeserver import MatrixTestClient
-from deploy.procs import free_port, spawn
+from tests.support import bot_process, replies_to
 
 pytestmark = pytest.mark.timeout(240)
-
-
-def replies_to(bot_id: str, event_id: str):
-    def match(event: dict) -> bool:
-        rel = (event.get("content") or {}).get("m.relates_to") or {}
-        return event.get("sender") == bot_id and (
-            (rel.get("m.in_reply_to") or {}).get("event_id") == event_id
-            or (rel.get("rel_type") == "m.thread" and rel.get("event_id") == event_id))
-    return match
 
 
 @pytest.fixture
@@ -163,26 +150,8 @@ def test_intake_refuses_what_it_should(stack):
         assert client.get("/openapi.json").json()["openapi"].startswith("3.1")
 
 
-def _bot_process(tmp_path: Path, stack, *, matrix: dict, rooms: dict) -> tuple[subprocess.Popen, Path, int]:
-    port = free_port()
-    config = {
-        "data_dir": str(tmp_path / "data"),
-        "api_tokens": {"signals": "t-signals"},
-        "service_urls": {"bot": f"http://127.0.0.1:{port}"},
-        "matrix": {"homeserver_url": stack.synapse.base_url, "listen_port": port, **matrix},
-        "councils": [{"slug": "testraad", "name": "Testraad", "rooms": rooms}],
-    }
-    cfg = tmp_path / "overleg.yaml"
-    cfg.write_text(yaml.safe_dump(config))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
-    env["OVERLEG_CONFIG"] = str(cfg)
-    log = tmp_path / "bot.log"
-    proc = spawn([sys.executable, "-m", "services.bot"], log_path=log, cwd=Path(__file__).parents[2], env=env)
-    return proc, log, port
-
-
 def test_an_unknown_token_stops_the_bot_with_a_clear_log_line(stack, tmp_path):
-    proc, log, _ = _bot_process(tmp_path, stack, matrix={"user_id": "@overleg:localhost", "access_token": "bogus"},
+    proc, log, _ = bot_process(tmp_path, stack.synapse.base_url, matrix={"user_id": "@overleg:localhost", "access_token": "bogus"},
                                 rooms={"main": stack.state.room_id})
     try:
         code = proc.wait(timeout=60)
@@ -198,7 +167,7 @@ def test_commands_from_before_the_bot_joined_are_not_answered(stack, tmp_path, m
     member = matrix_client(matrix_user("lid"))
     room = member.create_room(name="Tweede raad", invite=[bot_user.user_id])
     old = member.send_text(room, "!hulp")
-    proc, log, port = _bot_process(tmp_path, stack, matrix={"user_id": bot_user.user_id, "password": bot_user.password},
+    proc, log, port = bot_process(tmp_path, stack.synapse.base_url, matrix={"user_id": bot_user.user_id, "password": bot_user.password},
                                    rooms={"main": room})
     try:
         deadline = time.time() + 60

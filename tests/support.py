@@ -1,0 +1,48 @@
+"""Helpers shared by integration, end-to-end and reliability tests."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from deploy.procs import free_port, spawn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def replies_to(bot_id: str, event_id: str) -> Callable[[dict], bool]:
+    """Predicate: a message of the bot that answers the command ``event_id`` (threaded or as a reply)."""
+    def match(event: dict) -> bool:
+        rel = (event.get("content") or {}).get("m.relates_to") or {}
+        return event.get("sender") == bot_id and (
+            (rel.get("m.in_reply_to") or {}).get("event_id") == event_id
+            or (rel.get("rel_type") == "m.thread" and rel.get("event_id") == event_id))
+    return match
+
+
+def body(event: dict) -> str:
+    return (event.get("content") or {}).get("body", "")
+
+
+def bot_process(tmp_path: Path, homeserver_url: str, *, matrix: dict[str, Any], rooms: dict[str, Any],
+                tokens: dict[str, str] | None = None, slug: str = "testraad") -> tuple[subprocess.Popen, Path, int]:
+    """Start a bot of its own (own config, database and intake port) against ``homeserver_url``."""
+    port = free_port()
+    config = {
+        "data_dir": str(tmp_path / "data"),
+        "api_tokens": tokens or {"signals": "t-signals"},
+        "service_urls": {"bot": f"http://127.0.0.1:{port}"},
+        "matrix": {"homeserver_url": homeserver_url, "listen_port": port, **matrix},
+        "councils": [{"slug": slug, "name": "Testraad", "rooms": rooms}],
+    }
+    cfg = tmp_path / "overleg.yaml"
+    cfg.write_text(yaml.safe_dump(config))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+    env["OVERLEG_CONFIG"] = str(cfg)
+    log = tmp_path / "bot.log"
+    proc = spawn([sys.executable, "-m", "services.bot"], log_path=log, cwd=ROOT, env=env)
+    return proc, log, port
