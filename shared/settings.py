@@ -65,6 +65,20 @@ class MatrixSettings(BaseModel):
     password: str | None = None
     device_id: str | None = None
     device_name: str = "Overleg"
+    # End-to-end encryption (Olm/Megolm through matrix-nio): the bot reads and answers in
+    # encrypted rooms and keeps writing in the clear in unencrypted ones.
+    encryption: bool = True
+    # The crypto store (Olm account, sessions, device trust): default <data_dir>/bot-crypto.
+    # Back it up with the bot's database; losing it stops the bot (exit code 3).
+    store_dir: Path | None = None
+    # Encrypts the keys inside the crypto store; it cannot be changed once the store exists.
+    store_passphrase: str = "DEFAULT_KEY"
+    # Which members' devices get room keys: "tofu" trusts every device of the people in the
+    # council rooms when first seen; "cross_signing" only devices their owner has cross-signed.
+    trust: Literal["tofu", "cross_signing"] = "tofu"
+    # The device id named in a crypto-store error: the bot gives that device up and logs in as a
+    # new one (password login). Harmless when left set: it then names a device no longer used.
+    abandon_device: str | None = None
     # The bot's own intake for outbound messages from the services.
     listen_host: str = "127.0.0.1"
     listen_port: int = 8790

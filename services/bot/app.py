@@ -3,9 +3,11 @@ intake that services hand their messages to. ``python -m services.bot`` runs it.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import time
+from datetime import timedelta
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -18,7 +20,16 @@ from services.bot.commands import Command, CommandTable, parse
 from services.bot.context import CommandContext, Reply
 from services.bot.features import load_features
 from services.bot.intake import build_intake
-from services.bot.matrix import FatalAuthError, IncomingMessage, IncomingReaction, MatrixGateway, TransientError
+from services.bot.crypto import CryptoStoreError, EncryptionUnavailable
+from services.bot.matrix import (
+    CryptoOptions,
+    EncryptedEvent,
+    FatalAuthError,
+    IncomingMessage,
+    IncomingReaction,
+    MatrixGateway,
+    TransientError,
+)
 from services.bot.messages import register_messages
 from services.bot.sender import OutboxSender
 from shared import i18n
@@ -26,13 +37,20 @@ from shared.db import Database
 from shared.errors import DomainError
 from shared.http import AsyncServiceClient
 from shared.migrations import upgrade
-from shared.outbox import OutboundMessage, backoff_seconds
+from shared.outbox import OutboundMessage, backoff_seconds, utcnow
 from shared.settings import SERVICES, Settings
 
 log = logging.getLogger("overleg.bot")
 SERVICE_DIR = Path(__file__).parent
 
 ReactionHandler = Callable[["Bot", IncomingReaction, str], Awaitable[None]]
+
+EXIT_AUTH = 2  # the homeserver rejected the bot's token or password
+EXIT_CRYPTO_STORE = 3  # the crypto store is lost or does not match the device: see README, "Encrypted rooms"
+EXIT_NO_ENCRYPTION = 4  # encryption is switched on but matrix-nio's encryption support is not installed
+# Asking again for a missing room key: first after a minute, then ever less often.
+KEY_REQUEST_FIRST_RETRY = timedelta(minutes=1)
+KEY_REQUEST_MAX_INTERVAL = timedelta(hours=6)
 
 
 class BotMetrics:
@@ -45,12 +63,16 @@ class BotMetrics:
         self.rate_limited = Counter("overleg_bot_rate_limited_total", "429 answers honoured", registry=self.registry)
         self.sync_errors = Counter("overleg_bot_sync_errors_total", "Failed syncs", registry=self.registry)
         self.outbox = Gauge("overleg_bot_outbox_messages", "Outbox messages by state", ["state"], registry=self.registry)
+        self.undecryptable = Gauge("overleg_bot_undecryptable_events",
+                                   "Encrypted events kept until their room key arrives", registry=self.registry)
 
     def refresh(self, bot: "Bot") -> None:
         with bot.db.read() as s:
             counts = store.OUTBOX.counts(s)
+            waiting = store.pending_count(s)
         for state in ("pending", "sent", "failed"):
             self.outbox.labels(state).set(counts.get(state, 0))
+        self.undecryptable.set(waiting)
 
 
 def migrate(db: Database) -> None:
@@ -71,8 +93,12 @@ class Bot:
         token = settings.token_for("bot")
         self.services = {name: AsyncServiceClient(name, settings.service_urls[name], token, timeout=10.0)
                          for name in SERVICES if name in settings.service_urls}
-        self.gateway = MatrixGateway(settings.matrix.homeserver_url, settings.matrix.user_id,
-                                     device_id=settings.matrix.device_id)
+        m = settings.matrix
+        crypto = None
+        if m.encryption:
+            store_dir = m.store_dir or settings.data_dir / "bot-crypto"
+            crypto = CryptoOptions(store_dir=store_dir.resolve(), trust=m.trust, passphrase=m.store_passphrase)
+        self.gateway = MatrixGateway(m.homeserver_url, m.user_id, device_id=m.device_id, crypto=crypto)
         self.sender = OutboxSender(self.db, self.gateway, metrics=self.metrics,
                                    device=settings.matrix.user_id.lstrip("@").replace(":", "_"))
         self.user_id = settings.matrix.user_id
@@ -82,18 +108,29 @@ class Bot:
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def run(self) -> int:
-        """Returns the process exit code: 0 after a stop, 2 when the homeserver rejects our token."""
+        """Returns the process exit code: 0 after a stop, 2 when the homeserver rejects our token,
+        3 when the crypto store is lost or does not match the device, 4 when encryption is switched
+        on but cannot work here (matrix-nio[e2e] missing)."""
         migrate(self.db)
         await self._start_intake()
         sender_task = asyncio.create_task(self.sender.run(), name="outbox-sender")
         try:
             await self._login()
+            if self.settings.matrix.encryption and not self._stopping.is_set():
+                await self._open_crypto()
             await self._join_configured_rooms()
             await self._sync_forever()
             return 0
         except FatalAuthError as exc:
             log.critical("stopping: %s. Give the bot a new access token or password (see README, 'Bot account').", exc)
-            return 2
+            return EXIT_AUTH
+        except CryptoStoreError as exc:
+            log.critical("stopping: %s. Restore the crypto store from a backup, or see README, 'Encrypted rooms' "
+                         "(exit code 3).", exc)
+            return EXIT_CRYPTO_STORE
+        except EncryptionUnavailable as exc:
+            log.critical("stopping: %s (exit code 4).", exc)
+            return EXIT_NO_ENCRYPTION
         finally:
             self.sender.stop()
             await asyncio.gather(sender_task, return_exceptions=True)
@@ -137,8 +174,9 @@ class Bot:
                         saved_token = None
                         continue
                 elif m.password:
-                    # Keep the device across restarts: transaction ids are deduplicated per device.
-                    session = await self.gateway.login(m.password, m.device_name)
+                    # Keep the device across restarts: transaction ids are deduplicated per device,
+                    # and members' clients know its encryption keys.
+                    session = await self.gateway.login(m.password, m.device_name, device_id=saved_device)
                     await self.gateway.use_token(session.access_token, session.device_id)
                     with self.db.session() as s:
                         store.set_state(s, "access_token", session.access_token)
@@ -153,6 +191,72 @@ class Bot:
                 delay = backoff_seconds(attempt, cap=30)
                 log.warning("homeserver not reachable (%s); retrying in %.0fs", exc, delay)
                 await self._sleep(delay)
+
+    async def _open_crypto(self) -> None:
+        """Open the crypto store of the logged-in device; refuse to start on a lost one."""
+        m = self.settings.matrix
+        device = self.gateway.client.device_id
+        with self.db.read() as s:
+            known_device = store.get_state(s, "crypto_device_id")
+            known_key = store.get_state(s, "crypto_ed25519")
+        store_file = self.gateway.crypto_store_file(device)
+        start_over = f"To start over on a new device, set matrix.abandon_device: {device} (password login)"
+        if m.abandon_device and m.abandon_device == device:
+            if not m.password:
+                raise CryptoStoreError(f"matrix.abandon_device names device {device}, but a new device needs the "
+                                       "bot's password (or give it an access token of a fresh device)")
+            await self._start_new_device(device)
+            device = self.gateway.client.device_id
+        elif known_device == device and not store_file.exists():
+            raise CryptoStoreError(
+                f"the crypto store of device {device} is missing ({store_file}), but this device has published "
+                "encryption keys that members' clients trust. Creating a new store would silently change the "
+                f"bot's identity. {start_over}")
+        elif known_device and known_device != device:
+            log.warning("the bot now uses device %s instead of %s: members' clients will see a new session", device,
+                        known_device)
+        attempt = 0
+        while True:
+            try:
+                identity = await self.gateway.open_crypto()
+                break
+            except CryptoStoreError as exc:
+                raise CryptoStoreError(f"{exc}. {start_over}") from exc
+            except TransientError as exc:
+                attempt += 1
+                delay = backoff_seconds(attempt, cap=30)
+                log.warning("could not check the bot's encryption keys (%s); retrying in %.0fs", exc, delay)
+                await self._sleep(delay)
+                if self._stopping.is_set():
+                    return
+        if known_device == identity.device_id and known_key and known_key != identity.ed25519:
+            raise CryptoStoreError(f"the crypto store {identity.store_file} holds other keys than the ones device "
+                                   f"{identity.device_id} published")
+        with self.db.session() as s:
+            store.set_state(s, "crypto_device_id", identity.device_id)
+            store.set_state(s, "crypto_ed25519", identity.ed25519)
+            dm_rooms = store.dm_rooms(s)
+            waiting = store.pending_count(s)
+        self.gateway.set_trusted_rooms({r for c in self.settings.councils for r in c.rooms.all()} | set(dm_rooms))
+        log.info("end-to-end encryption ready: device %s, key %s, store %s, trust %s", identity.device_id,
+                 identity.ed25519, identity.store_file, m.trust)
+        if waiting:
+            log.warning("%d encrypted event(s) still wait for their room key", waiting)
+
+    async def _start_new_device(self, lost: str) -> None:
+        """The operator chose to give up device ``lost`` (its store is gone or unusable): log in afresh."""
+        m = self.settings.matrix
+        log.warning("matrix.abandon_device names device %s: logging in as a new device; members' clients will "
+                    "see a new session of the bot", lost)
+        session = await self.gateway.login(m.password or "", m.device_name, device_id=None)
+        with self.db.session() as s:
+            store.set_state(s, "access_token", session.access_token)
+            store.set_state(s, "device_id", session.device_id)
+        await self.gateway.use_token(session.access_token, session.device_id)
+        self.user_id = session.user_id
+        if not await self.gateway.delete_device(lost, m.password or ""):
+            log.warning("could not remove the abandoned device %s; remove it in Element's session list", lost)
+        log.info("logged in as %s (device %s)", session.user_id, session.device_id)
 
     async def _join_configured_rooms(self) -> None:
         for council in self.settings.councils:
@@ -218,10 +322,64 @@ class Bot:
                         store.record_join(s, room_id, int(time.time() * 1000))
             else:
                 log.info("ignoring an invite to a room that is not configured: %s", room_id)
+        for encrypted in batch.undecryptable:
+            await self.keep_undecryptable(encrypted)
         for message in batch.messages:
             await self.handle_message(message)
         for reaction in batch.reactions:
             await self.handle_reaction(reaction)
+        if self.settings.matrix.encryption:
+            await self.retry_undecryptable()
+
+    # --- encrypted events whose key has not arrived -----------------------------------------
+    async def keep_undecryptable(self, event: EncryptedEvent) -> None:
+        """Persist an event we cannot decrypt yet (so neither a restart nor the advancing sync
+        token loses it) and ask for its key."""
+        if self.settings.council_for_room(event.room_id) is None:
+            return
+        with self.db.session() as s:
+            joined = store.joined_ts(s, event.room_id)
+            if store.is_handled(s, event.event_id) or (joined is not None and event.ts < joined):
+                return  # answered already, or history from before the bot joined
+            new = store.keep_pending(s, event_id=event.event_id, room_id=event.room_id, sender=event.sender,
+                                     session_id=event.session_id, sender_key=event.sender_key, ts=event.ts,
+                                     source=json.dumps(event.source))
+        if new:
+            log.warning("cannot decrypt %s from %s in %s yet (no room key): kept until the key arrives",
+                        event.event_id, event.sender, event.room_id)
+            await self._request_key(event)
+
+    async def _request_key(self, event: EncryptedEvent) -> None:
+        try:
+            await self.gateway.request_room_key(event)
+        except TransientError as exc:
+            log.info("room key request for %s failed (%s); asking again later", event.event_id, exc)
+            return
+        with self.db.session() as s:
+            store.mark_key_requested(s, event.event_id, utcnow())
+
+    async def retry_undecryptable(self) -> None:
+        """Handle each kept event whose key has arrived (once: the handled-events table guards
+        the answer); ask again, ever less often, for keys still missing."""
+        with self.db.read() as s:
+            waiting = [(EncryptedEvent(r.room_id, r.event_id, r.sender, r.session_id, r.sender_key,
+                                       r.ts, json.loads(r.source)), r.requested_at, r.requests or 0)
+                       for r in store.pending_events(s)]
+        now = utcnow()
+        for event, requested_at, requests in waiting:
+            batch = self.gateway.decrypt(event)
+            if batch is None:
+                interval = min(KEY_REQUEST_FIRST_RETRY * (2 ** min(requests, 16)), KEY_REQUEST_MAX_INTERVAL)
+                if requested_at is None or _aware(requested_at) + interval <= now:
+                    await self._request_key(event)
+                continue
+            log.info("decrypted %s from %s after its room key arrived", event.event_id, event.sender)
+            for message in batch.messages:
+                await self.handle_message(message)
+            for reaction in batch.reactions:
+                await self.handle_reaction(reaction)
+            with self.db.session() as s:
+                store.forget_pending(s, event.event_id)
 
     # --- commands ----------------------------------------------------------------------------
     async def handle_message(self, msg: IncomingMessage) -> None:
@@ -353,6 +511,13 @@ class Bot:
         if message.room.startswith("theme:"):
             return council.rooms.signals_room(message.room.split(":", 1)[1])
         raise LookupError(f"unknown room role {message.room!r}")
+
+
+def _aware(ts: Any) -> Any:
+    """SQLite hands back naive datetimes for timezone-aware columns; they are UTC."""
+    from datetime import timezone
+
+    return ts if ts.tzinfo is not None else ts.replace(tzinfo=timezone.utc)
 
 
 def _room_role(council: Any, room_id: str) -> str:

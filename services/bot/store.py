@@ -1,10 +1,10 @@
 """The bot's own database: its sync token, the events it has handled, its outbox, DM rooms,
-and members' language choices."""
+members' language choices, and encrypted events waiting for their room key."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, String, select
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from shared.outbox import QueueStore, outbox_columns, utcnow
@@ -50,6 +50,24 @@ class MemberLanguage(BotBase):
     __tablename__ = "bot_member_languages"
     user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     language: Mapped[str] = mapped_column(String(8))
+
+
+class PendingEncrypted(BotBase):
+    """An encrypted room event the bot could not decrypt yet: kept across restarts until its
+    room key arrives, then handled like any other event (the handled-events table still
+    guards against answering twice)."""
+
+    __tablename__ = "bot_pending_encrypted"
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(255))
+    session_id: Mapped[str] = mapped_column(String(255))
+    sender_key: Mapped[str] = mapped_column(String(255))
+    ts: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(Text)  # the event as received (JSON), still encrypted
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
 
 
 OUTBOX = QueueStore(BotOutbox)
@@ -100,6 +118,10 @@ def set_dm_room(session: Session, user_id: str, room_id: str) -> None:
         row.room_id = room_id
 
 
+def dm_rooms(session: Session) -> list[str]:
+    return list(session.scalars(select(DmRoom.room_id)))
+
+
 def member_language(session: Session, user_id: str) -> str | None:
     row = session.get(MemberLanguage, user_id)
     return row.language if row else None
@@ -117,3 +139,36 @@ def handled_count(session: Session) -> int:
     from sqlalchemy import func
 
     return session.scalar(select(func.count()).select_from(HandledEvent)) or 0
+
+
+def keep_pending(session: Session, *, event_id: str, room_id: str, sender: str, session_id: str,
+                 sender_key: str, ts: int, source: str) -> bool:
+    """Store an undecryptable event; False when it is already kept."""
+    if session.get(PendingEncrypted, event_id) is not None:
+        return False
+    session.add(PendingEncrypted(event_id=event_id, room_id=room_id, sender=sender, session_id=session_id,
+                                 sender_key=sender_key, ts=ts, source=source, received_at=utcnow(), requests=0))
+    return True
+
+
+def pending_events(session: Session) -> list[PendingEncrypted]:
+    return list(session.scalars(select(PendingEncrypted).order_by(PendingEncrypted.ts, PendingEncrypted.event_id)))
+
+
+def mark_key_requested(session: Session, event_id: str, when: datetime) -> None:
+    row = session.get(PendingEncrypted, event_id)
+    if row is not None:
+        row.requested_at = when
+        row.requests = (row.requests or 0) + 1
+
+
+def forget_pending(session: Session, event_id: str) -> None:
+    row = session.get(PendingEncrypted, event_id)
+    if row is not None:
+        session.delete(row)
+
+
+def pending_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count()).select_from(PendingEncrypted)) or 0

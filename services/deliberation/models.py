@@ -1,14 +1,202 @@
 """Tables of the deliberation service. Every table name starts with 'deliberation_' so the service can share
-a PostgreSQL database with the others."""
+a PostgreSQL database with the others.
+
+Councils are not a table: they come from the settings and are referred to by their slug. Topic, round and
+application numbers are global ids (rounds must be: their thread key ``delib:round:<id>`` is unique in the
+bot's outbox), and every row carries its council so one council never sees another's.
+"""
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.outbox import utcnow
 from shared.service import make_runtime_models
 
 
 class DeliberationBase(DeclarativeBase):
     pass
+
+
+COUNCIL = 64  # length of a council slug
+MATRIX_ID = 255
+LABEL = 80
+
+
+class SeatRow(DeliberationBase):
+    """A seat of the council, assigned to a customer group (afspiegeling). ``number`` is the seat's number
+    within its council, as members see it in ``!leden``."""
+
+    __tablename__ = "deliberation_seats"
+    __table_args__ = (UniqueConstraint("council", "number", name="uq_deliberation_seats_council_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    age_band: Mapped[str] = mapped_column(String(LABEL), default="")
+    area: Mapped[str] = mapped_column(String(LABEL), default="")
+    background: Mapped[str] = mapped_column(String(LABEL), default="")
+
+
+class MemberRow(DeliberationBase):
+    __tablename__ = "deliberation_members"
+    __table_args__ = (UniqueConstraint("council", "matrix_id", name="uq_deliberation_members_council_matrix_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    matrix_id: Mapped[str] = mapped_column(String(MATRIX_ID))
+    display_name: Mapped[str] = mapped_column(String(120))
+    member_type: Mapped[str] = mapped_column(String(16))
+    # The member's own customer group; a seat's group says which group the seat stands for.
+    customer_group: Mapped[str] = mapped_column(String(LABEL), default="")
+    term_start: Mapped[date] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    seat_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    secretary: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(8), default="nl")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApplicationRow(DeliberationBase):
+    __tablename__ = "deliberation_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    member_type: Mapped[str] = mapped_column(String(16))
+    matrix_id: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
+    contact: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    motivation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    seat_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class AbsenceRow(DeliberationBase):
+    """Absent with notice for one occasion (``round:<id>`` or ``meeting:<id>``); no reason is kept."""
+
+    __tablename__ = "deliberation_absences"
+    __table_args__ = (UniqueConstraint("council", "matrix_id", "occasion",
+                                       name="uq_deliberation_absences_member_occasion"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    matrix_id: Mapped[str] = mapped_column(String(MATRIX_ID))
+    occasion: Mapped[str] = mapped_column(String(64), index=True)
+    noted_on: Mapped[date] = mapped_column(Date)
+
+
+class TopicRow(DeliberationBase):
+    __tablename__ = "deliberation_topics"
+    __table_args__ = (UniqueConstraint("council", "created_key", name="uq_deliberation_topics_created_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(32))
+    source_ref: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+    mode: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    importance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    influence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The Matrix event (idempotency key) that created it: one message makes at most one topic.
+    created_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Formal advice: the request, the council's advice and the board's reply.
+    advice_requested_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    advice_deadline: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    advice_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    advice_sent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    reply_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reply_received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    reply_deviates: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class CheckRow(DeliberationBase):
+    """A realisation check ("toetsen van de realisatie") on a review date."""
+
+    __tablename__ = "deliberation_checks"
+    __table_args__ = (UniqueConstraint("topic_id", "number", name="uq_deliberation_checks_topic_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    description: Mapped[str] = mapped_column(Text)
+    result_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    checked_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RoundRow(DeliberationBase):
+    """A consensus round. Its truth is the event log; ``state`` and ``deadline`` are copies for queries."""
+
+    __tablename__ = "deliberation_rounds"
+    __table_args__ = (UniqueConstraint("council", "open_key", name="uq_deliberation_rounds_open_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
+    thread_key: Mapped[str] = mapped_column(String(200), unique=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    open_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The deadline a reminder went out for: once per round per deadline.
+    reminded_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    thread_room_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    thread_event_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class RoundEventRow(DeliberationBase):
+    """Append-only: one row per domain event, the event itself as JSON. (round_id, seq) is unique, so two
+    workers that computed the same next event cannot both store it."""
+
+    __tablename__ = "deliberation_round_events"
+    __table_args__ = (UniqueConstraint("round_id", "seq", name="uq_deliberation_round_events_round_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("deliberation_rounds.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(MATRIX_ID))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RegisterRow(DeliberationBase):
+    """The decision register (besluitenlijst): one entry per agreed round."""
+
+    __tablename__ = "deliberation_register"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("deliberation_rounds.id"), unique=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
+    topic_title: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_on: Mapped[date] = mapped_column(Date, index=True)
+    # The agreement (Agreement.to_dict) and the members' names on the day, so a later export still
+    # shows who took part after someone left the council.
+    agreement: Mapped[dict[str, Any]] = mapped_column(JSON)
+    names: Mapped[dict[str, Any]] = mapped_column(JSON)
+    thread_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
 
 
 RUNTIME_MODELS = make_runtime_models(DeliberationBase, "deliberation")

@@ -8,6 +8,7 @@ from types import ModuleType
 
 FEATURE_MODULES = [
     "services.bot.help",
+    "services.bot.features.deliberation",
 ]
 
 

@@ -139,6 +139,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.member.max_reached": "De raad heeft al {max} leden, het maximum. Er kan pas iemand bij als er "
                                     "een plek vrijkomt.",
         "delib.member.name_too_long": "De naam is te lang: maximaal {max} tekens.",
+        "delib.member.name_required": "Vul een naam in.",
         "delib.seat.group_required": "Geef bij de zetel aan welke klantgroep die vertegenwoordigt "
                                      "(leeftijd, wijk of achtergrond).",
         "delib.seat.label_too_long": "Een omschrijving van de klantgroep is maximaal {max} tekens.",
@@ -307,6 +308,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.member.max_reached": "The council already has {max} members, the maximum. Someone can join only "
                                     "when a place becomes free.",
         "delib.member.name_too_long": "The name is too long: at most {max} characters.",
+        "delib.member.name_required": "Please fill in a name.",
         "delib.seat.group_required": "Please say which customer group the seat represents "
                                      "(age, neighbourhood or background).",
         "delib.seat.label_too_long": "A customer group description is at most {max} characters.",

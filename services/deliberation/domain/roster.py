@@ -277,6 +277,19 @@ class Roster:
                                term_start=member.term_start.isoformat(), term_end=last_day.isoformat())
         return self._put(replace(member, term_end=last_day))
 
+    def update_details(self, matrix_id: str, *, display_name: str | None = None,
+                       member_type: MemberType | str | None = None) -> Roster:
+        """Correct a member's name or type (the secretary's roster tools)."""
+        member = self.member(matrix_id)
+        if display_name is not None:
+            name = _clean_name(display_name)
+            if not name:
+                raise InvalidInput("delib.member.name_required", "empty display name")
+            member = replace(member, display_name=name)
+        if member_type is not None:
+            member = replace(member, member_type=parse_member_type(member_type))
+        return self._put(member)
+
     def set_secretary(self, matrix_id: str, secretary: bool) -> Roster:
         return self._put(replace(self.member(matrix_id), secretary=bool(secretary)))
 

@@ -1,0 +1,106 @@
+"""The deliberation service's background work: reminders before a round's deadline, realisation checks
+that fall due, and links from the decision register to the rounds' threads.
+
+Each function takes ``now`` (default: the clock) so tests can play a day ahead, and returns how much it
+did (0 lets the job runner sleep). Every message has a stable outbox key, and the rows remember what
+was sent, so a job that runs twice (or in two workers after a lease change) posts nothing twice.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from services.deliberation import store, texts
+from services.deliberation.domain.consensus import Round, members_to_remind
+from services.deliberation.domain.roster import absent_for, round_occasion
+from shared.outbox import OutboundMessage, utcnow
+from shared.service import Runtime
+from shared.settings import CouncilConfig, Settings
+
+log = logging.getLogger("overleg.deliberation.followup")
+
+REMINDER_LEAD = timedelta(days=1)
+
+
+def reminder_due_at(rnd: Round) -> datetime:
+    """A day before the deadline; for a short round, halfway, so nobody is pinged right after opening."""
+    return max(rnd.deadline - REMINDER_LEAD, rnd.opened_at + (rnd.deadline - rnd.opened_at) / 2)
+
+
+def _local(council: CouncilConfig, now: datetime) -> datetime:
+    return now.astimezone(ZoneInfo(council.timezone))
+
+
+def send_reminders(rt: Runtime, settings: Settings, now: datetime | None = None) -> int:
+    """Once per round per deadline: a message in the round's thread that notifies only the members who
+    have not responded to the current version."""
+    now = now or utcnow()
+    with rt.db.read() as s:
+        candidates = store.rounds_to_remind(s)
+    sent = 0
+    for round_id, slug in candidates:
+        council = settings.council(slug)
+        if council is None:
+            continue
+        local = _local(council, now)
+        with rt.db.session() as s:
+            info, rnd = store.load_round(s, slug, round_id, lock=True)
+            if not rnd.is_open or info.reminded_for == rnd.deadline or local < reminder_due_at(rnd):
+                continue
+            roster = store.load_roster(s, slug, council.max_seats)
+            absent = absent_for(store.absences(s, slug, round_occasion(round_id)), round_occasion(round_id))
+            p = roster.participants(local.date(), absent)
+            to_remind = members_to_remind(rnd, p.present)
+            if not to_remind:
+                # Everyone responded: look again later (an amended proposal clears the positions), until
+                # the deadline has passed.
+                if local > rnd.deadline:
+                    store.mark_reminded(s, round_id, rnd.deadline)
+                continue
+            store.mark_reminded(s, round_id, rnd.deadline)
+            topic = store.topic(s, slug, rnd.topic_id)
+            rich = texts.reminder(council.language, round_id=round_id, title=topic.title, version=rnd.version,
+                                  deadline=_local(council, rnd.deadline), passed=local > rnd.deadline)
+            rt.post(s, OutboundMessage(
+                key=f"{info.thread_key}:herinnering:{int(rnd.deadline.timestamp())}", council=slug, room="main",
+                kind="text", body=rich.body, html=rich.html, thread_key=info.thread_key, mentions=list(to_remind)))
+            sent += 1
+    return sent
+
+
+def announce_checks(rt: Runtime, settings: Settings, now: datetime | None = None) -> int:
+    """Realisation checks due today (or missed on an earlier day): the bot opens a short check in the main
+    room, once per check."""
+    now = now or utcnow()
+    sent = 0
+    for council in settings.councils:
+        local = _local(council, now)
+        with rt.db.read() as s:
+            due = store.checks_to_announce(s, council.slug, local.date())
+        for item in due:
+            with rt.db.session() as s:
+                topic = store.topic(s, council.slug, item.topic_id, lock=True)
+                check = next((c for c in topic.checks if c.id == item.number), None)
+                if check is None or check.done:
+                    continue
+                rich = texts.check_due(council.language, topic_id=topic.id, title=topic.title,
+                                       description=check.description)
+                rt.post(s, OutboundMessage(key=f"delib:check:{topic.id}:{check.id}", council=council.slug,
+                                           room="main", kind="text", body=rich.body, html=rich.html))
+                store.mark_check_announced(s, topic.id, check.id, now)
+                sent += 1
+    return sent
+
+
+def fill_links(rt: Runtime, settings: Settings, link_round: Callable[[Runtime, Settings, int], str | None]) -> int:
+    """Register entries decided before the bot could say where their thread is: ask again."""
+    with rt.db.read() as s:
+        waiting = store.entries_without_link(s)
+    filled = 0
+    for round_id in waiting:
+        if link_round(rt, settings, round_id) is None:
+            break  # the bot does not know yet (or is down): the next run tries again
+        filled += 1
+    return filled

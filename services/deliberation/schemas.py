@@ -1,0 +1,445 @@
+"""Bodies, queries and responses of the deliberation API.
+
+Limits are strict on purpose: every number is bounded (no huge ints reach the database), every date
+lies in a sane range (no overflow when six weeks are added), every string is a ``Text`` (bounded, no
+control characters). Where the domain has a friendlier message for a value (a score outside 1–5, an
+empty proposal), the model lets the value through and the domain refuses it with that message.
+"""
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from shared.api import MAX_ID, Model, OutModel, Text
+
+MIN_DATE = date(2000, 1, 1)
+MAX_DATE = date(2199, 12, 31)
+
+
+def _date_in_range(value: date) -> date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"date must lie between {MIN_DATE} and {MAX_DATE}")
+    return value
+
+
+def _datetime_in_range(value: datetime) -> datetime:
+    _date_in_range(value.date())
+    return value
+
+
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+SmallInt = Annotated[StrictInt, Field(ge=-MAX_ID, le=MAX_ID)]  # the domain checks the real range
+Day = Annotated[date, AfterValidator(_date_in_range)]
+Moment = Annotated[AwareDatetime, AfterValidator(_datetime_in_range)]
+MatrixId = Text(255, 1)
+MemberTypeName = Literal["huurder", "koper", "ondernemer"]
+Language = Literal["nl", "en"]
+
+
+class Query(BaseModel):
+    """Query strings: unknown parameters are ignored (caches and browsers add their own)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- roster
+
+
+class MemberIn(Model):
+    matrix_id: MatrixId
+    display_name: Text(120) = ""
+    member_type: Text(20, 1)
+    customer_group: Text(80) = ""
+    seat_id: Id | None = None
+    secretary: StrictBool = False
+    language: Language = "nl"
+    term_start: Day | None = None
+    term_end: Day | None = None
+    actor: Text(255) | None = None  # the secretary, when the bot adds a member (!lid)
+
+
+class MemberPatch(Model):
+    display_name: Text(120) | None = None
+    member_type: Text(20, 1) | None = None
+    customer_group: Text(80) | None = None
+    seat_id: Id | None = None  # explicit null takes the seat away
+    term_end: Day | None = None
+    secretary: StrictBool | None = None
+    language: Language | None = None
+
+
+class PersonOut(OutModel):
+    matrix_id: str
+    display_name: str
+
+
+class MemberOut(OutModel):
+    matrix_id: str
+    display_name: str
+    member_type: str
+    member_type_label: str
+    customer_group: str
+    seat_id: int | None
+    term_start: date
+    term_end: date | None
+    secretary: bool
+    language: str
+    serving: bool  # within their term today
+
+
+class SeatIn(Model):
+    age_band: Text(80) = ""
+    area: Text(80) = ""
+    background: Text(80) = ""
+
+
+class SeatOut(OutModel):
+    id: int
+    group: str
+    age_band: str
+    area: str
+    background: str
+    holder: PersonOut | None
+    upcoming_holder: PersonOut | None
+
+
+class RosterOut(OutModel):
+    council: str
+    max_seats: int
+    members: list[MemberOut]
+    seats: list[SeatOut]
+    vacant_seats: list[int]
+    unrepresented_groups: list[str]
+    members_without_seat: list[PersonOut]
+
+
+class ApplicationIn(Model):
+    """What anyone may send to apply: small on purpose."""
+
+    name: Text(120, 1)
+    member_type: MemberTypeName
+    contact: Text(254) | None = None
+    motivation: Text(2000) | None = None
+    matrix_id: Text(255) | None = None
+
+
+class ApplicationReceipt(OutModel):
+    id: int
+    status: str
+
+
+class ApplicationOut(OutModel):
+    id: int
+    name: str
+    member_type: str
+    matrix_id: str | None
+    contact: str | None
+    motivation: str | None
+    status: str
+    status_label: str
+    received_on: date
+    decided_on: date | None
+    seat_id: int | None
+
+
+class ApplicationStatusIn(Model):
+    status: Literal["gesprek", "benoemd", "niet_benoemd"]
+    seat_id: Id | None = None
+    term_end: Day | None = None
+    matrix_id: Text(255) | None = None
+    language: Language = "nl"
+
+
+class ApplicationQuery(Query):
+    status: Literal["ontvangen", "gesprek", "benoemd", "niet_benoemd"] | None = None
+
+
+class AbsenceIn(Model):
+    actor: MatrixId
+    round_id: Id | None = None
+    meeting_id: Text(64, 1) | None = None
+
+
+class AbsenceOut(OutModel):
+    matrix_id: str
+    display_name: str
+    occasion: str
+    noted_on: date
+
+
+class AbsenceQuery(Query):
+    occasion: Text(64) | None = None
+
+
+# --------------------------------------------------------------------------- agenda
+
+
+class TopicIn(Model):
+    title: Text(300)
+    source: Text(32) = "eigen_initiatief"
+    mode: Text(32) = "cocreatie"
+    importance: SmallInt | None = None
+    influence: SmallInt | None = None
+    source_ref: Text(200, 1) | None = None
+    evidence: Text(4000) | None = None
+    actor: Text(255) | None = None
+
+
+class ActorIn(Model):
+    actor: Text(255) | None = None
+
+
+class ScoreIn(Model):
+    importance: SmallInt
+    influence: SmallInt
+    actor: Text(255) | None = None
+
+
+class ModeIn(Model):
+    mode: Text(32)
+    actor: Text(255) | None = None
+
+
+class AdviceRequestIn(Model):
+    received_on: Day
+    period_weeks: Annotated[StrictInt, Field(ge=-1000, le=104)] | None = None
+
+
+class AdviceIn(Model):
+    text: Text(20_000)
+    sent_on: Day
+
+
+class BoardReplyIn(Model):
+    text: Text(20_000)
+    received_on: Day
+    deviates: StrictBool
+
+
+class CheckIn(Model):
+    due_on: Day
+    description: Text(4000)
+
+
+class CheckResultIn(Model):
+    note: Text(4000)
+    checked_on: Day
+
+
+class AdviceOut(OutModel):
+    request_received_on: date
+    deadline: date
+    advice_text: str | None
+    advice_sent_on: date | None
+    sent_late: bool
+    reply_text: str | None
+    reply_received_on: date | None
+    reply_due_on: date | None
+    reply_deviates: bool | None
+    late_deviation: bool  # deviating reply later than 14 days after the advice
+
+
+class CheckOut(OutModel):
+    id: int
+    due_on: date
+    description: str
+    result_note: str | None
+    checked_on: date | None
+
+
+class DecisionOut(OutModel):
+    round_id: int
+    text: str
+    version: int
+    decided_at: datetime
+    decided_on: date
+    thread_url: str | None
+
+
+class TopicOut(OutModel):
+    id: int
+    title: str
+    source: str
+    source_ref: str | None
+    evidence: str | None
+    mode: str
+    mode_label: str
+    status: str
+    status_label: str
+    importance: int | None
+    influence: int | None
+    score: int | None
+    score_line: str
+    created_at: datetime
+    open_round_id: int | None
+    advice: AdviceOut | None
+    checks: list[CheckOut]
+    decision: DecisionOut | None  # when the council reached agreement on it
+
+
+class TopicQuery(Query):
+    status: Text(32) | None = None
+
+
+class AgendaItem(OutModel):
+    rank: int
+    id: int
+    title: str
+    status: str
+    status_label: str
+    mode: str
+    importance: int | None
+    influence: int | None
+    score_line: str
+    open_round_id: int | None
+
+
+class AgendaOut(OutModel):
+    council: str
+    cap: int
+    active: list[AgendaItem]
+    waiting: list[AgendaItem]
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+class RoundOpenIn(Model):
+    topic_id: Id
+    proposal: Text(25_000)
+    actor: MatrixId
+    deadline: Moment | None = None
+
+
+class PositionIn(Model):
+    actor: MatrixId
+    position: Text(20, 1)
+    text: Text(25_000) | None = None
+
+
+class WithdrawIn(Model):
+    actor: MatrixId
+    objection_id: Id | None = None
+
+
+class ResolveIn(Model):
+    actor: MatrixId
+    note: Text(25_000)
+
+
+class AmendIn(Model):
+    actor: MatrixId
+    text: Text(25_000)
+
+
+class RoundActorIn(Model):
+    actor: MatrixId
+
+
+class DeadlineIn(Model):
+    actor: MatrixId
+    deadline: Moment
+
+
+class AbandonIn(Model):
+    actor: MatrixId
+    reason: Text(4000) | None = None
+
+
+class ConcernOut(OutModel):
+    matrix_id: str
+    display_name: str
+    text: str
+
+
+class ObjectionOut(OutModel):
+    id: int
+    matrix_id: str
+    display_name: str
+    argument: str
+
+
+class RoundOut(OutModel):
+    id: int
+    topic_id: int
+    topic_title: str
+    state: str
+    state_label: str
+    phase: str
+    phase_label: str
+    version: int
+    proposal: str
+    opener: PersonOut
+    deadline: datetime
+    deadline_passed: bool
+    not_responded: list[PersonOut]
+    absent: list[PersonOut]
+    concerns: list[ConcernOut]
+    open_objections: list[ObjectionOut]
+    info_requested: list[ConcernOut]
+    quorum_shortfall: int
+    can_record_agreement: bool
+    thread_key: str
+    thread_url: str | None
+    duplicate: bool = False  # the same command (idempotency key) was applied before
+
+
+class RoundQuery(Query):
+    state: Literal["open", "akkoord", "gestopt"] | None = None
+    topic_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+
+
+class EventOut(OutModel):
+    seq: int
+    type: str
+    actor: str
+    at: datetime
+    data: dict[str, Any]
+
+
+# --------------------------------------------------------------------------- register and deadlines
+
+
+class PeriodQuery(Query):
+    start: Day | None = Field(default=None, alias="from")
+    end: Day | None = Field(default=None, alias="to")
+
+
+class RegisterQuery(PeriodQuery):
+    topic_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+
+
+class ExportQuery(RegisterQuery):
+    format: Literal["markdown", "html"] = "markdown"
+
+
+class PositionOut(OutModel):
+    matrix_id: str
+    display_name: str
+    position: str
+    position_label: str
+    text: str | None
+
+
+class RegisterEntryOut(OutModel):
+    round_id: int
+    topic_id: int
+    topic_title: str
+    text: str
+    version: int
+    decided_at: datetime
+    decided_on: date
+    decided_by: PersonOut
+    positions: list[PositionOut]
+    absent: list[PersonOut]
+    thread_url: str | None
+
+
+class DeadlineOut(OutModel):
+    uid: str  # stable, for calendar feeds
+    kind: Literal["advice_deadline", "board_reply_due", "realisation_check"]
+    date: date
+    title: str
+    topic_id: int
+    topic_title: str
+    done: bool

@@ -1,0 +1,486 @@
+"""Rows to domain objects and back. Nothing else in the service touches the ORM.
+
+Every function takes the caller's session, so a change, its round events and the Matrix message it
+causes are committed together (or not at all). Lookups by id always include the council: an id of
+another council is as unknown as an id that does not exist.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.orm import Session
+
+from services.deliberation.domain.agenda import (
+    FormalAdvice,
+    RealisationCheck,
+    Topic,
+    TopicMode,
+    TopicSource,
+    TopicStatus,
+    topic_not_found,
+)
+from services.deliberation.domain.consensus import Agreement, Event, Round, round_not_found
+from services.deliberation.domain.register import RegisterEntry
+from services.deliberation.domain.roster import (
+    AbsenceNotice,
+    Application,
+    ApplicationStatus,
+    CustomerGroup,
+    Member,
+    MemberType,
+    Roster,
+    Seat,
+)
+from services.deliberation.models import (
+    AbsenceRow,
+    ApplicationRow,
+    CheckRow,
+    MemberRow,
+    RegisterRow,
+    RoundEventRow,
+    RoundRow,
+    SeatRow,
+    TopicRow,
+)
+from shared.errors import NotFound
+from shared.outbox import aware
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Datetimes are stored in UTC: SQLite keeps no offset, and :func:`aware` reads them back as UTC."""
+    return value.astimezone(timezone.utc) if value is not None else None
+
+
+def round_thread_key(round_id: int) -> str:
+    """The outbox key of a round's proposal, and so the key of its thread."""
+    return f"delib:round:{round_id}"
+
+
+# --------------------------------------------------------------------------- roster
+
+
+def lock_council(s: Session, council: str) -> None:
+    """Serialise changes that count across a council (the cap on active topics, seats, members).
+    SQLite's write transactions are serial already; PostgreSQL takes a transaction-level advisory lock."""
+    if s.bind is not None and s.bind.dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"deliberation:{council}"})
+
+
+def load_roster(s: Session, council: str, max_seats: int) -> Roster:
+    seats = tuple(Seat(r.number, CustomerGroup(r.age_band, r.area, r.background))
+                  for r in s.scalars(select(SeatRow).where(SeatRow.council == council).order_by(SeatRow.number)))
+    members = tuple(_member(r) for r in s.scalars(select(MemberRow).where(MemberRow.council == council)
+                                                   .order_by(MemberRow.id)))
+    return Roster(council_id=council, seats=seats, members=members, max_seats=max_seats)
+
+
+def member_groups(s: Session, council: str) -> dict[str, str]:
+    """Each member's own customer group label."""
+    return {r.matrix_id: r.customer_group for r in
+            s.scalars(select(MemberRow).where(MemberRow.council == council))}
+
+
+def _member(r: MemberRow) -> Member:
+    return Member(matrix_id=r.matrix_id, display_name=r.display_name, member_type=MemberType(r.member_type),
+                  term_start=r.term_start, term_end=r.term_end, seat_id=r.seat_number, secretary=r.secretary,
+                  language=r.language)
+
+
+def save_member(s: Session, council: str, member: Member, customer_group: str | None = None) -> None:
+    row = s.scalar(select(MemberRow).where(MemberRow.council == council, MemberRow.matrix_id == member.matrix_id))
+    if row is None:
+        row = MemberRow(council=council, matrix_id=member.matrix_id, customer_group=customer_group or "")
+        s.add(row)
+    elif customer_group is not None:
+        row.customer_group = customer_group
+    row.display_name = member.display_name
+    row.member_type = member.member_type.value
+    row.term_start = member.term_start
+    row.term_end = member.term_end
+    row.seat_number = member.seat_id
+    row.secretary = member.secretary
+    row.language = member.language
+    s.flush()
+
+
+def save_seats(s: Session, council: str, seats: Iterable[Seat]) -> None:
+    rows = {r.number: r for r in s.scalars(select(SeatRow).where(SeatRow.council == council))}
+    for seat in seats:
+        row = rows.get(seat.id)
+        if row is None:
+            row = SeatRow(council=council, number=seat.id)
+            s.add(row)
+        row.age_band, row.area, row.background = seat.group.age_band, seat.group.area, seat.group.background
+    s.flush()
+
+
+# --------------------------------------------------------------------------- absence with notice
+
+
+def absences(s: Session, council: str, occasion: str | None = None) -> tuple[AbsenceNotice, ...]:
+    query = select(AbsenceRow).where(AbsenceRow.council == council)
+    if occasion is not None:
+        query = query.where(AbsenceRow.occasion == occasion)
+    return tuple(AbsenceNotice(r.matrix_id, r.occasion, r.noted_on) for r in s.scalars(query.order_by(AbsenceRow.id)))
+
+
+def save_absences(s: Session, council: str, before: Iterable[AbsenceNotice], after: Iterable[AbsenceNotice]) -> None:
+    """Store the difference between two lists of notices (the domain returns the new list)."""
+    old, new = set(before), set(after)
+    for notice in new - old:
+        s.add(AbsenceRow(council=council, matrix_id=notice.matrix_id, occasion=notice.occasion,
+                         noted_on=notice.noted_on))
+    for notice in old - new:
+        row = s.scalar(select(AbsenceRow).where(AbsenceRow.council == council,
+                                                AbsenceRow.matrix_id == notice.matrix_id,
+                                                AbsenceRow.occasion == notice.occasion))
+        if row is not None:
+            s.delete(row)
+    s.flush()
+
+
+# --------------------------------------------------------------------------- applications
+
+
+def _application(r: ApplicationRow) -> Application:
+    return Application(id=r.id, council_id=r.council, name=r.name, member_type=MemberType(r.member_type),
+                       received_on=r.received_on, matrix_id=r.matrix_id, contact=r.contact,
+                       motivation=r.motivation, status=ApplicationStatus(r.status), decided_on=r.decided_on,
+                       seat_id=r.seat_number)
+
+
+def insert_application(s: Session, application: Application) -> Application:
+    row = ApplicationRow(council=application.council_id, name=application.name,
+                         member_type=application.member_type.value, matrix_id=application.matrix_id,
+                         contact=application.contact, motivation=application.motivation,
+                         status=application.status.value, received_on=application.received_on)
+    s.add(row)
+    s.flush()
+    return _application(row)
+
+
+def application(s: Session, council: str, application_id: int) -> Application:
+    row = s.get(ApplicationRow, application_id)
+    if row is None or row.council != council:
+        raise NotFound("delib.api.application_not_found", f"no application {application_id}",
+                       application_id=application_id)
+    return _application(row)
+
+
+def save_application(s: Session, application: Application) -> None:
+    row = s.get(ApplicationRow, application.id)
+    assert row is not None and row.council == application.council_id
+    row.status = application.status.value
+    row.decided_on = application.decided_on
+    row.seat_number = application.seat_id
+    row.matrix_id = application.matrix_id
+    s.flush()
+
+
+def applications(s: Session, council: str, status: str | None = None) -> list[Application]:
+    query = select(ApplicationRow).where(ApplicationRow.council == council)
+    if status is not None:
+        query = query.where(ApplicationRow.status == status)
+    return [_application(r) for r in s.scalars(query.order_by(ApplicationRow.id))]
+
+
+def applications_received(s: Session, council: str, on: date) -> int:
+    return s.scalar(select(func.count()).select_from(ApplicationRow)
+                    .where(ApplicationRow.council == council, ApplicationRow.received_on == on)) or 0
+
+
+# --------------------------------------------------------------------------- topics
+
+
+@dataclass(frozen=True)
+class TopicExtras:
+    """What the store keeps of a topic besides the domain's view."""
+
+    evidence: str | None
+    created_key: str | None
+
+
+def _topic(row: TopicRow, checks: Iterable[CheckRow]) -> Topic:
+    advice = None
+    if row.advice_requested_on is not None and row.advice_deadline is not None:
+        advice = FormalAdvice(request_received_on=row.advice_requested_on, deadline=row.advice_deadline,
+                              advice_text=row.advice_text, advice_sent_on=row.advice_sent_on,
+                              reply_text=row.reply_text, reply_received_on=row.reply_received_on,
+                              reply_deviates=row.reply_deviates)
+    return Topic(id=row.id, council_id=row.council, title=row.title, source=TopicSource(row.source),
+                 mode=TopicMode(row.mode), created_at=aware(row.created_at), importance=row.importance,
+                 influence=row.influence, status=TopicStatus(row.status), source_ref=row.source_ref,
+                 advice=advice,
+                 checks=tuple(RealisationCheck(id=c.number, due_on=c.due_on, description=c.description,
+                                               result_note=c.result_note, checked_on=c.checked_on)
+                              for c in sorted(checks, key=lambda c: c.number)))
+
+
+def _checks_by_topic(s: Session, topic_ids: list[int]) -> dict[int, list[CheckRow]]:
+    out: dict[int, list[CheckRow]] = {tid: [] for tid in topic_ids}
+    if topic_ids:
+        for c in s.scalars(select(CheckRow).where(CheckRow.topic_id.in_(topic_ids))):
+            out[c.topic_id].append(c)
+    return out
+
+
+def topic(s: Session, council: str, topic_id: int, *, lock: bool = False) -> Topic:
+    query = select(TopicRow).where(TopicRow.id == topic_id)
+    if lock:
+        query = query.with_for_update()
+    row = s.scalar(query)
+    if row is None or row.council != council:
+        raise topic_not_found(topic_id)
+    return _topic(row, _checks_by_topic(s, [row.id])[row.id])
+
+
+def topic_extras(s: Session, topic_id: int) -> TopicExtras:
+    row = s.get(TopicRow, topic_id)
+    assert row is not None
+    return TopicExtras(evidence=row.evidence, created_key=row.created_key)
+
+
+def topics(s: Session, council: str, status: str | None = None) -> list[Topic]:
+    query = select(TopicRow).where(TopicRow.council == council)
+    if status is not None:
+        query = query.where(TopicRow.status == status)
+    rows = list(s.scalars(query.order_by(TopicRow.id)))
+    checks = _checks_by_topic(s, [r.id for r in rows])
+    return [_topic(r, checks[r.id]) for r in rows]
+
+
+def topic_by_created_key(s: Session, council: str, key: str) -> Topic | None:
+    row = s.scalar(select(TopicRow).where(TopicRow.council == council, TopicRow.created_key == key))
+    return topic(s, council, row.id) if row else None
+
+
+def topic_by_source_ref(s: Session, council: str, source: str, source_ref: str) -> Topic | None:
+    row = s.scalar(select(TopicRow).where(TopicRow.council == council, TopicRow.source == source,
+                                          TopicRow.source_ref == source_ref).order_by(TopicRow.id).limit(1))
+    return topic(s, council, row.id) if row else None
+
+
+def insert_topic(s: Session, new: Topic, *, evidence: str | None = None, created_key: str | None = None) -> Topic:
+    """Store a new topic (its ``id`` is ignored) and return it with the id it got."""
+    row = TopicRow(council=new.council_id, title=new.title, source=new.source.value, source_ref=new.source_ref,
+                   evidence=evidence, mode=new.mode.value, status=new.status.value, importance=new.importance,
+                   influence=new.influence, created_at=_utc(new.created_at), created_key=created_key)
+    s.add(row)
+    s.flush()
+    return topic(s, new.council_id, row.id)
+
+
+def save_topic(s: Session, changed: Topic) -> None:
+    row = s.get(TopicRow, changed.id)
+    assert row is not None and row.council == changed.council_id
+    row.title = changed.title
+    row.mode = changed.mode.value
+    row.status = changed.status.value
+    row.importance = changed.importance
+    row.influence = changed.influence
+    advice = changed.advice
+    row.advice_requested_on = advice.request_received_on if advice else None
+    row.advice_deadline = advice.deadline if advice else None
+    row.advice_text = advice.advice_text if advice else None
+    row.advice_sent_on = advice.advice_sent_on if advice else None
+    row.reply_text = advice.reply_text if advice else None
+    row.reply_received_on = advice.reply_received_on if advice else None
+    row.reply_deviates = advice.reply_deviates if advice else None
+    existing = {c.number: c for c in s.scalars(select(CheckRow).where(CheckRow.topic_id == changed.id))}
+    for check in changed.checks:
+        crow = existing.get(check.id)
+        if crow is None:
+            crow = CheckRow(topic_id=changed.id, number=check.id)
+            s.add(crow)
+        crow.due_on = check.due_on
+        crow.description = check.description
+        crow.result_note = check.result_note
+        crow.checked_on = check.checked_on
+    s.flush()
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+def create_round(s: Session, *, council: str, topic_id: int, deadline: datetime, opened_at: datetime,
+                 open_key: str | None) -> int:
+    """A new round row; its events follow. Returns the round's id."""
+    # The thread key needs the id; a unique placeholder holds the place until the insert gave us one.
+    row = RoundRow(council=council, topic_id=topic_id, thread_key=f"pending:{uuid.uuid4().hex}", state="open",
+                   deadline=_utc(deadline), opened_at=_utc(opened_at), open_key=open_key)
+    s.add(row)
+    s.flush()
+    row.thread_key = round_thread_key(row.id)
+    s.flush()
+    return row.id
+
+
+def round_id_by_open_key(s: Session, council: str, key: str) -> int | None:
+    return s.scalar(select(RoundRow.id).where(RoundRow.council == council, RoundRow.open_key == key))
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """The round row's facts that are not part of the domain state."""
+
+    id: int
+    council: str
+    topic_id: int
+    thread_key: str
+    thread_room_id: str | None
+    thread_event_id: str | None
+    reminded_for: datetime | None
+
+
+def _info(row: RoundRow) -> RoundInfo:
+    return RoundInfo(row.id, row.council, row.topic_id, row.thread_key, row.thread_room_id, row.thread_event_id,
+                     aware(row.reminded_for))
+
+
+def load_round(s: Session, council: str, round_id: int, *, lock: bool = False) -> tuple[RoundInfo, Round]:
+    query = select(RoundRow).where(RoundRow.id == round_id)
+    if lock:
+        # PostgreSQL: commands on one round queue up here instead of racing for the next seq.
+        query = query.with_for_update()
+    row = s.scalar(query)
+    if row is None or row.council != council:
+        raise round_not_found(round_id)
+    return _info(row), Round.replay(events_of(s, round_id))
+
+
+def events_of(s: Session, round_id: int) -> list[dict[str, Any]]:
+    return [r.payload for r in s.scalars(select(RoundEventRow).where(RoundEventRow.round_id == round_id)
+                                         .order_by(RoundEventRow.seq))]
+
+
+def append_events(s: Session, events: Iterable[Event], state: Round) -> None:
+    """Append a command's events (unique on (round_id, seq): a concurrent writer makes this raise
+    IntegrityError, and the caller retries on fresh state) and refresh the row's copies."""
+    for event in events:
+        s.add(RoundEventRow(round_id=event.round_id, seq=event.seq, type=event.type.value, actor=event.actor,
+                            at=_utc(event.at), idempotency_key=event.idempotency_key, payload=event.to_dict()))
+    s.flush()
+    row = s.get(RoundRow, state.round_id)
+    assert row is not None
+    row.state = state.state.value
+    row.deadline = _utc(state.deadline)
+    s.flush()
+
+
+def rounds(s: Session, council: str, *, state: str | None = None,
+           topic_id: int | None = None) -> list[tuple[RoundInfo, Round]]:
+    query = select(RoundRow).where(RoundRow.council == council)
+    if state is not None:
+        query = query.where(RoundRow.state == state)
+    if topic_id is not None:
+        query = query.where(RoundRow.topic_id == topic_id)
+    return [(_info(row), Round.replay(events_of(s, row.id))) for row in s.scalars(query.order_by(RoundRow.id))]
+
+
+def open_round_ids_by_topic(s: Session, council: str) -> dict[int, int]:
+    rows = s.execute(select(RoundRow.topic_id, RoundRow.id).where(RoundRow.council == council,
+                                                                  RoundRow.state == "open"))
+    return {topic_id: round_id for topic_id, round_id in rows}
+
+
+def rounds_to_remind(s: Session) -> list[tuple[int, str]]:
+    """(round id, council) of open rounds whose current deadline has had no reminder yet."""
+    rows = s.execute(select(RoundRow.id, RoundRow.council)
+                     .where(RoundRow.state == "open",
+                            or_(RoundRow.reminded_for.is_(None), RoundRow.reminded_for != RoundRow.deadline))
+                     .order_by(RoundRow.id))
+    return [(round_id, council) for round_id, council in rows]
+
+
+def mark_reminded(s: Session, round_id: int, deadline: datetime) -> None:
+    row = s.get(RoundRow, round_id)
+    assert row is not None
+    row.reminded_for = _utc(deadline)
+
+
+def set_thread_location(s: Session, round_id: int, room_id: str, event_id: str) -> None:
+    row = s.get(RoundRow, round_id)
+    if row is not None:
+        row.thread_room_id, row.thread_event_id = room_id, event_id
+
+
+# --------------------------------------------------------------------------- realisation checks
+
+
+@dataclass(frozen=True)
+class CheckToAnnounce:
+    council: str
+    topic_id: int
+    number: int
+
+
+def checks_to_announce(s: Session, council: str, on: date) -> list[CheckToAnnounce]:
+    """Checks due on or before ``on``, not done, not yet announced, on topics that are not closed."""
+    rows = s.execute(select(TopicRow.council, CheckRow.topic_id, CheckRow.number)
+                     .join(TopicRow, TopicRow.id == CheckRow.topic_id)
+                     .where(TopicRow.council == council, CheckRow.due_on <= on, CheckRow.checked_on.is_(None),
+                            CheckRow.announced_at.is_(None), TopicRow.status != TopicStatus.GESLOTEN.value)
+                     .order_by(CheckRow.due_on, CheckRow.topic_id, CheckRow.number))
+    return [CheckToAnnounce(council, topic_id, number) for council, topic_id, number in rows]
+
+
+def mark_check_announced(s: Session, topic_id: int, number: int, at: datetime) -> None:
+    row = s.scalar(select(CheckRow).where(CheckRow.topic_id == topic_id, CheckRow.number == number))
+    if row is not None:
+        row.announced_at = _utc(at)
+
+
+# --------------------------------------------------------------------------- decision register
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    entry: RegisterEntry
+    names: dict[str, str]
+
+
+def add_register_entry(s: Session, agreement: Agreement, *, topic_title: str, names: dict[str, str],
+                       thread_url: str | None) -> None:
+    s.add(RegisterRow(council=agreement.council_id, round_id=agreement.round_id, topic_id=agreement.topic_id,
+                      topic_title=topic_title, decided_at=_utc(agreement.decided_at), decided_on=agreement.decided_on,
+                      agreement=agreement.to_dict(), names=dict(names), thread_url=thread_url))
+    s.flush()
+
+
+def _entry(row: RegisterRow) -> StoredEntry:
+    return StoredEntry(RegisterEntry(Agreement.from_dict(row.agreement), row.topic_title, row.thread_url),
+                       {str(k): str(v) for k, v in (row.names or {}).items()})
+
+
+def register_entries(s: Session, council: str, *, start: date | None = None, end: date | None = None,
+                     topic_id: int | None = None) -> list[StoredEntry]:
+    query = select(RegisterRow).where(RegisterRow.council == council)
+    if start is not None:
+        query = query.where(RegisterRow.decided_on >= start)
+    if end is not None:
+        query = query.where(RegisterRow.decided_on <= end)
+    if topic_id is not None:
+        query = query.where(RegisterRow.topic_id == topic_id)
+    return [_entry(r) for r in s.scalars(query.order_by(RegisterRow.decided_at, RegisterRow.round_id))]
+
+
+def latest_entry_for_topic(s: Session, council: str, topic_id: int) -> StoredEntry | None:
+    row = s.scalar(select(RegisterRow).where(RegisterRow.council == council, RegisterRow.topic_id == topic_id)
+                   .order_by(RegisterRow.decided_at.desc()).limit(1))
+    return _entry(row) if row else None
+
+
+def entries_without_link(s: Session, limit: int = 20) -> list[int]:
+    """Round ids of register entries whose thread link is not known yet."""
+    return list(s.scalars(select(RegisterRow.round_id).where(RegisterRow.thread_url.is_(None))
+                          .order_by(RegisterRow.id).limit(limit)))
+
+
+def set_entry_link(s: Session, round_id: int, url: str) -> None:
+    row = s.scalar(select(RegisterRow).where(RegisterRow.round_id == round_id))
+    if row is not None and row.thread_url is None:
+        row.thread_url = url
