@@ -41,6 +41,13 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class QueryModel(BaseModel):
+    """Base for query strings: unknown parameters are ignored (links get decorated by proxies,
+    analytics and calendar apps), known ones are validated."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 class OutModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

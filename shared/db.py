@@ -13,12 +13,37 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, text
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware timestamp stored as UTC on every database.
+
+    SQLite keeps no offset: a plain ``DateTime(timezone=True)`` stores the wall time and drops the
+    offset, so a non-UTC value would come back shifted. This converts on the way in and marks
+    the value as UTC on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: give every stored time a time zone")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[no-untyped-def]
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=timezone.utc)
 
 
 class Base(DeclarativeBase):

@@ -33,10 +33,8 @@ class ServiceError(DomainError):
         self.remote_message = body.get("message")
 
     def user_message(self, lang: str | None = None) -> str:
-        from shared import i18n
-
-        if i18n.has(self.code):
-            return super().user_message(lang)
+        # The service rendered its message in the language we asked for, with everything it knows
+        # (e.g. the list of what is missing before agreement): pass it on as it is.
         return self.remote_message or super().user_message(lang)
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import Session, mapped_column
 
-from shared.db import Database
+from shared.db import Database, UtcDateTime
 from shared.outbox import aware, backoff_seconds, utcnow
 
 log = logging.getLogger("overleg.jobs")
@@ -27,7 +27,7 @@ def make_lease_model(base: type, service: str) -> type:
         "__tablename__": f"{service}_leases",
         "name": mapped_column(String(64), primary_key=True),
         "holder": mapped_column(String(120), nullable=True),
-        "until": mapped_column(DateTime(timezone=True), nullable=True),
+        "until": mapped_column(UtcDateTime, nullable=True),
     })
 
 

@@ -53,6 +53,16 @@ def run_env(target_metadata: MetaData) -> None:
         _run(context, connection, target_metadata, version_table)
 
 
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Migrations stay free of our own imports: a UtcDateTime is a DateTime with time zone in the
+    database (the UTC conversion lives in the model)."""
+    from shared.db import UtcDateTime
+
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(context, connection: Connection, target_metadata: MetaData, version_table: str) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
@@ -60,6 +70,7 @@ def _run(context, connection: Connection, target_metadata: MetaData, version_tab
         version_table=version_table,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

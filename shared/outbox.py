@@ -23,8 +23,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import DateTime, Index, Integer, String, Text, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Integer, String, Text, select, update
+from sqlalchemy.orm import Session, mapped_column
+
+from shared.db import UtcDateTime
 
 MessageKind = Literal["text", "notice", "image", "reaction"]
 
@@ -74,13 +76,13 @@ def outbox_columns() -> dict[str, Any]:
         "payload": mapped_column(Text, nullable=False),
         "state": mapped_column(String(16), nullable=False, default="pending", index=True),
         "attempts": mapped_column(Integer, nullable=False, default=0),
-        "next_attempt_at": mapped_column(DateTime(timezone=True), nullable=True),
+        "next_attempt_at": mapped_column(UtcDateTime, nullable=True),
         "claimed_by": mapped_column(String(100), nullable=True),
-        "claimed_until": mapped_column(DateTime(timezone=True), nullable=True),
+        "claimed_until": mapped_column(UtcDateTime, nullable=True),
         "event_id": mapped_column(String(255), nullable=True, index=True),
         "last_error": mapped_column(String(500), nullable=True),
-        "created_at": mapped_column(DateTime(timezone=True), nullable=False, default=utcnow),
-        "sent_at": mapped_column(DateTime(timezone=True), nullable=True),
+        "created_at": mapped_column(UtcDateTime, nullable=False, default=utcnow),
+        "sent_at": mapped_column(UtcDateTime, nullable=True),
     }
 
 

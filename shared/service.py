@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import mapped_column
 
-from shared.db import Database
+from shared.db import Database, UtcDateTime
 from shared.handoff import Handoff, make_handoff_model
 from shared.jobs import Job, JobRunner, make_lease_model
 from shared.outbox import OutboundMessage, utcnow
@@ -29,7 +29,7 @@ def make_idempotency_model(base: type, service: str) -> type:
         "key": mapped_column(String(255), primary_key=True),
         "status": mapped_column(Integer, nullable=False),
         "body": mapped_column(Text, nullable=False),
-        "created_at": mapped_column(DateTime(timezone=True), nullable=False, default=utcnow),
+        "created_at": mapped_column(UtcDateTime, nullable=False, default=utcnow),
     })
 
 

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from flask import Flask, Response, g, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from shared.api import domain_error_response, error_response, openapi_document
@@ -95,6 +96,12 @@ def _install_errors(app: Flask) -> None:
         if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
             resp.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
         return resp
+
+    @app.errorhandler(IntegrityError)
+    def on_conflict(exc: IntegrityError) -> Response:
+        # Two identical requests raced (e.g. a retried command still in flight): one wins.
+        log.info("integrity conflict on %s %s", request.method, request.path)
+        return error_response(409, "conflict", "Dit is tegelijk al door een ander verzoek gedaan. Probeer het opnieuw.")
 
     @app.errorhandler(Exception)
     def on_unexpected(exc: Exception) -> Response:

@@ -31,25 +31,23 @@ def test_migrations_create_the_tables_of_the_models_and_run_twice(database_url, 
     db.dispose()
 
 
-def test_models_and_migrations_agree(database_url):
+@pytest.mark.parametrize("service", SERVICES)
+def test_models_and_migrations_agree(database_url, service):
     """No model change without a migration: autogenerate finds nothing to add."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    for service in SERVICES:
-        module = importlib.import_module(f"services.{service}.app")
-        db = Database(database_url)
-        module.migrate(db)
-        base = {"bot": "services.bot.store:BotBase"}.get(service, f"services.{service}.models:{service.title()}Base")
-        mod, _, name = base.partition(":")
-        metadata = getattr(importlib.import_module(mod), name).metadata
-        with db.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": False})
-            # The services share this database here: look only at this service's own tables.
-            diff = [d for d in compare_metadata(ctx, metadata)
-                    if f"{service}_" in repr(d) and f"{service}_alembic_version" not in repr(d)]
-        assert diff == [], f"{service}: models differ from migrations: {diff}"
-        db.dispose()
+    module = importlib.import_module(f"services.{service}.app")
+    db = Database(database_url)
+    module.migrate(db)
+    base = {"bot": "services.bot.store:BotBase"}.get(service, f"services.{service}.models:{service.title()}Base")
+    mod, _, name = base.partition(":")
+    metadata = getattr(importlib.import_module(mod), name).metadata
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": False})
+        diff = [d for d in compare_metadata(ctx, metadata) if f"{service}_alembic_version" not in repr(d)]
+    assert diff == [], f"{service}: models differ from migrations: {diff}"
+    db.dispose()
 
 
 @pytest.fixture
