@@ -79,6 +79,8 @@ class JobRunner:
             self._thread = None
 
     def kick(self) -> None:
+        """New work was committed: run every job at the next turn instead of after its interval."""
+        self._next_run.clear()
         self._wake.set()
 
     def run_once(self, name: str) -> int:

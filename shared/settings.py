@@ -93,7 +93,10 @@ class Settings(BaseSettings):
     # One URL for all services (PostgreSQL in production): each service keeps its own tables,
     # prefixed with its name. Empty means one SQLite file per service under data_dir.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
-    public_base_url: str = "http://127.0.0.1:8793"  # what residents and calendar apps see (signals form, feeds)
+    public_base_url: str = "http://127.0.0.1:8793"  # what residents see: the signals form and status pages
+    # What calendar apps see for the feeds (behind the proxy in production); empty means the
+    # calendar service's own URL.
+    feeds_base_url: str | None = None
     service_urls: dict[str, str] = Field(default_factory=lambda: {
         "deliberation": "http://127.0.0.1:8791",
         "calendar": "http://127.0.0.1:8792",

@@ -1,18 +1,832 @@
-"""JSON API of the calendar service, under /api/v1."""
+"""JSON API of the calendar service, under /api/v1, and the public feeds under /feeds.
+
+Callers: ``bot`` for members' chat actions, ``admin`` for the secretary's and operator's
+tools, ``deliberation`` where it needs the calendar. Every refusal is a JSON 4xx: pydantic
+checks shapes and bounds (400 with ``problems``), the domain checks meaning (``cal.*`` codes).
+"""
 from __future__ import annotations
 
-from flask import Flask
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from email.utils import format_datetime as http_date
+from typing import Any, Callable, Literal, TypeVar
 
-from shared.api import Api
+from flask import Flask, Response, current_app, request
+from pydantic import Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.calendar import actions, caldav_sync, deadlines, feeds, reminding, roster, store
+from services.calendar.actions import Poster
+from services.calendar.domain import messages
+from services.calendar.domain.attendance import Rsvp, Seat, heidag_warning, training_record
+from services.calendar.domain.events import (
+    COUNCIL_TZ,
+    EventSpec,
+    EventType,
+    Frequency,
+    Invitee,
+    Occurrence,
+    Recurrence,
+    Weekday,
+    expand_occurrences,
+    parse_when,
+)
+from shared import i18n
+from shared.api import Api, Model, OutModel, Text
 from shared.councils_api import add_council_routes
 from shared.db import Database
+from shared.errors import InvalidInput
 from shared.jobs import Job
-from shared.settings import Settings
+from shared.outbox import utcnow
+from shared.service import runtime
+from shared.settings import CouncilConfig, Settings
 
 API = Api("calendar", "Overleg calendar")
 add_council_routes(API)
+FEEDS = Api("calendar_feeds", "Overleg calendar feeds", url_prefix="")
 
+MEMBERS = ("bot", "admin")
+ANY_SERVICE = ("bot", "admin", "deliberation")
+WeekdayName = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+FEED_CACHE_SECONDS = 300
+
+
+# --------------------------------------------------------------------------------------------
+# plumbing
+
+def clock() -> datetime:
+    """Now, in the council's zone. Tests may set ``app.extensions["calendar_clock"]``."""
+    fn: Callable[[], datetime] = current_app.extensions.get("calendar_clock") or utcnow
+    return fn().astimezone(COUNCIL_TZ).replace(microsecond=0)
+
+
+def settings() -> Settings:
+    return current_app.config["OVERLEG_SETTINGS"]
+
+
+def council_of(slug: str) -> CouncilConfig:
+    return actions.require_council(settings(), slug)
+
+
+def lang() -> str:
+    return i18n.normalise_language(request.headers.get("Accept-Language"))
+
+
+def kick() -> None:
+    runtime().jobs.kick()  # CalDAV sync and handoff start without waiting for their timer
+
+
+T = TypeVar("T")
+
+
+def transaction(work: Callable[[Session], T], attempts: int = 3) -> T:
+    """Run ``work`` in one write transaction. Two first-time inserts of the same row (a council's
+    first change, a feed's first link, a meeting's first answer) can race on PostgreSQL: the loser
+    starts over and then finds the winner's row."""
+    for attempt in range(attempts):
+        try:
+            with runtime().db.session() as s:
+                return work(s)
+        except IntegrityError:
+            if attempt + 1 == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------------------------
+# bodies
+
+class InviteeIn(Model):
+    member_id: Text(200, 1)  # type: ignore[valid-type]
+    display_name: Text(200) | None = None  # type: ignore[valid-type]
+    email: Text(200) | None = None  # type: ignore[valid-type]
+
+    def invitee(self) -> Invitee:
+        return Invitee(member_id=self.member_id, display_name=self.display_name or self.member_id,
+                       email=self.email or None)
+
+
+class RecurrenceIn(Model):
+    freq: Literal["weekly", "monthly"]
+    interval: int = Field(1, ge=1, le=52)
+    weekdays: list[WeekdayName] = Field(default_factory=list, max_length=7)
+    position: int | None = Field(None, ge=-1, le=4)
+    count: int | None = Field(None, ge=1, le=520)
+    until: date | None = Field(None, le=date(2100, 12, 31))  # bounds the work of expanding a series
+
+    def recurrence(self) -> Recurrence:
+        return Recurrence(freq=Frequency(self.freq), interval=self.interval,
+                          weekdays=tuple(Weekday(w) for w in self.weekdays), position=self.position,
+                          count=self.count, until=self.until)
+
+
+class EventIn(Model):
+    type: EventType
+    title: Text(200, 1)  # type: ignore[valid-type]
+    start: Text(40, 1)  # type: ignore[valid-type]  # 2027-03-16 (all day) or 2027-03-16T19:30 (local)
+    end: Text(40) | None = None  # type: ignore[valid-type]  # all day: the last day, inclusive
+    description: Text(10_000) = ""  # type: ignore[valid-type]
+    location: Text(300) = ""  # type: ignore[valid-type]
+    recurrence: RecurrenceIn | None = None
+    exdates: list[date] = Field(default_factory=list, max_length=520)
+    organiser: InviteeIn | None = None
+    invitees: list[InviteeIn] = Field(default_factory=list, max_length=100)
+    capacity: int | None = Field(None, ge=1, le=1000)
+    announce: bool = False
+
+
+class EventTextIn(Model):
+    """The secretary's chat form: ``Training media 12 maart 19:30-21:30``."""
+    type: EventType
+    text: Text(500, 1)  # type: ignore[valid-type]
+    location: Text(300) = ""  # type: ignore[valid-type]
+    description: Text(10_000) = ""  # type: ignore[valid-type]
+    capacity: int | None = Field(None, ge=1, le=1000)
+    organiser: InviteeIn | None = None
+    announce: bool = True
+
+
+class EventChangeIn(Model):
+    """Only the fields given change; ``null`` clears an optional field."""
+    type: EventType | None = None
+    title: Text(200, 1) | None = None  # type: ignore[valid-type]
+    start: Text(40, 1) | None = None  # type: ignore[valid-type]
+    end: Text(40) | None = None  # type: ignore[valid-type]
+    description: Text(10_000) | None = None  # type: ignore[valid-type]
+    location: Text(300) | None = None  # type: ignore[valid-type]
+    recurrence: RecurrenceIn | None = None
+    exdates: list[date] | None = Field(None, max_length=520)
+    organiser: InviteeIn | None = None
+    invitees: list[InviteeIn] | None = Field(None, max_length=100)
+    capacity: int | None = Field(None, ge=1, le=1000)
+    status: Literal["confirmed", "cancelled"] | None = None
+    announce: bool = False
+
+    def changes(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.model_fields_set - {"announce"}:
+            value = getattr(self, name)
+            if name in ("title", "type", "start", "status") and value is None:
+                raise InvalidInput("cal.field.required", f"{name} null", field=name,
+                                   **messages.field_params(name))
+            if name in ("description", "location"):
+                value = value or ""
+            elif name == "recurrence":
+                value = value.recurrence() if value is not None else None
+            elif name == "organiser":
+                value = value.invitee() if value is not None else None
+            elif name == "invitees":
+                value = tuple(i.invitee() for i in value or [])
+            elif name == "exdates":
+                value = tuple(value or ())
+            out[name] = value
+        return out
+
+
+class DayIn(Model):
+    day: Text(60) | None = None  # type: ignore[valid-type]  # a meeting of a series: 2027-03-16 or "16-3"
+    announce: bool = False
+
+
+class RsvpIn(Model):
+    member: Text(200, 1)  # type: ignore[valid-type]
+    answer: Literal["aanwezig", "afwezig", "onbekend"]
+    day: Text(60) | None = None  # type: ignore[valid-type]
+
+
+class ConfirmIn(Model):
+    day: Text(60) | None = None  # type: ignore[valid-type]
+    present: list[Text(200, 1)] = Field(max_length=200)  # type: ignore[valid-type]
+
+
+class UpcomingQuery(Model):
+    days: int = Field(60, ge=1, le=400)
+    limit: int = Field(50, ge=1, le=500)
+    member: Text(200) | None = None  # type: ignore[valid-type]
+    type: EventType | None = None
+
+
+class MemberQuery(Model):
+    member: Text(200, 1)  # type: ignore[valid-type]
+
+
+class PollIn(Model):
+    """From chat: ``text`` (title, then dates as members type them). From a form: ``title`` and
+    ``options`` (ISO or chat dates)."""
+    text: Text(1000) | None = None  # type: ignore[valid-type]
+    title: Text(200) | None = None  # type: ignore[valid-type]
+    options: list[Text(80, 1)] | None = Field(None, max_length=20)  # type: ignore[valid-type]
+    created_by: Text(200) | None = None  # type: ignore[valid-type]
+    creator_name: Text(200) | None = None  # type: ignore[valid-type]
+    announce: bool = False
+
+
+class PollsQuery(Model):
+    state: Literal["open", "all"] = "open"
+
+
+class PollAnswerIn(Model):
+    member: Text(200, 1)  # type: ignore[valid-type]
+    display_name: Text(200) | None = None  # type: ignore[valid-type]
+    text: Text(200) | None = None  # type: ignore[valid-type]  # "1 3", "1-3", "alle", "geen"
+    options: list[int] | None = Field(None, max_length=20)
+
+    def answer_text(self) -> str:
+        if self.options is not None:
+            if any(not 0 <= n <= 1000 for n in self.options):
+                raise InvalidInput("cal.poll.answer_or_text", "option number out of range")
+            return " ".join(str(n) for n in self.options) or "geen"
+        if self.text is None:
+            raise InvalidInput("cal.poll.answer_or_text", "no answer")
+        return self.text
+
+
+class PollFixIn(Model):
+    option: int = Field(ge=1, le=1_000_000_000)
+    actor: Text(200) | None = None  # type: ignore[valid-type]  # the member asking; None: an admin tool
+    type: EventType | None = None  # None: from the poll's title ("Heidag …"), else a vergadering
+    location: Text(300) = ""  # type: ignore[valid-type]
+    description: Text(10_000) = ""  # type: ignore[valid-type]
+
+
+class FeedIn(Model):
+    kind: Literal["council", "type", "member"]
+    type: EventType | None = None
+    member: Text(200) | None = None  # type: ignore[valid-type]
+    rotate: bool = False
+
+
+# --------------------------------------------------------------------------------------------
+# answers
+
+class InviteeOut(OutModel):
+    member_id: str
+    display_name: str
+    email: str | None = None
+
+
+class EventOut(OutModel):
+    number: int
+    uid: str
+    council: str
+    type: str
+    type_label: str
+    title: str
+    description: str
+    location: str
+    start: str
+    end: str
+    all_day: bool
+    recurrence: dict[str, Any] | None
+    exdates: list[str]
+    cancelled_dates: list[str]
+    organiser: InviteeOut | None
+    invitees: list[InviteeOut]
+    capacity: int | None
+    sequence: int
+    status: str
+    source: str | None
+    created_at: str
+    changed_at: str
+
+
+class OccurrenceOut(OutModel):
+    number: int
+    uid: str
+    key: str
+    day: str
+    type: str
+    type_label: str
+    title: str
+    location: str
+    start: str
+    end: str
+    all_day: bool
+    recurring: bool
+    cancelled: bool
+    capacity: int | None
+    places: int
+    waiting: int
+    answer: str | None  # placed / waiting / declined / unknown, for ``member``
+    answer_label: str | None
+
+
+class RsvpOut(OutModel):
+    number: int
+    key: str
+    day: str
+    title: str
+    start: str
+    end: str
+    all_day: bool
+    when: str
+    seat: str
+    message: str
+    promoted: list[str]
+    places: int
+    waiting: int
+    capacity: int | None
+
+
+class AttendanceOut(OutModel):
+    number: int
+    key: str
+    day: str
+    rsvps: dict[str, str]
+    places: list[str]
+    waiting: list[str]
+    confirmed: list[str] | None
+
+
+class TrainingEntryOut(OutModel):
+    event_uid: str
+    number: int | None
+    title: str
+    type: str
+    day: str
+    confirmed: bool
+
+
+class TrainingRecordOut(OutModel):
+    member: str
+    entries: list[TrainingEntryOut]
+    confirmed: int
+    unconfirmed: int
+
+
+class HeidagOut(OutModel):
+    warn: bool
+    last: str | None
+    next: str | None
+    days_since: int | None
+    max_gap_days: int
+    tracking_since: str
+    code: str | None
+    message: str | None
+
+
+class PollOptionOut(OutModel):
+    number: int
+    start: str
+    end: str | None
+    all_day: bool
+    label: str
+    can: list[str]
+    names: list[str]
+    count: int
+    quorum_met: bool
+
+
+class PollOut(OutModel):
+    number: int
+    council: str
+    title: str
+    closed: bool
+    fixed_option: int | None
+    event_uid: str | None
+    created_by: str | None
+    thread_key: str
+    quorum: int
+    quorum_met: bool
+    best: list[int]
+    options: list[PollOptionOut]
+    answered: list[str]
+    not_answered: list[str]  # names; empty when the roster is not known
+
+
+class PollFixOut(OutModel):
+    poll: PollOut
+    event: EventOut
+
+
+class FeedLinkOut(OutModel):
+    kind: str
+    scope: str
+    url: str
+    webcal: str
+    generation: int
+
+
+class SyncStatusOut(OutModel):
+    council: str
+    configured: bool
+    counts: dict[str, int]
+    failures: int
+    next_attempt_at: str | None
+    last_error: str | None
+
+
+class DeadlineImportOut(OutModel):
+    council: str
+    changes: int
+
+
+def _iso(value: date | datetime) -> str:
+    return value.isoformat()
+
+
+def event_out(stored: store.StoredEvent, language: str) -> EventOut:
+    e = stored.event
+    return EventOut(
+        number=stored.number, uid=e.uid, council=e.council, type=e.type.value, type_label=e.type.label(language),
+        title=e.title, description=e.description, location=e.location, start=_iso(e.start), end=_iso(e.end),
+        all_day=e.all_day, recurrence=e.recurrence.to_dict() if e.recurrence else None,
+        exdates=[d.isoformat() for d in e.exdates], cancelled_dates=[d.isoformat() for d in e.cancelled_dates],
+        organiser=InviteeOut(**e.organiser.to_dict()) if e.organiser else None,
+        invitees=[InviteeOut(**i.to_dict()) for i in e.invitees], capacity=e.capacity, sequence=e.sequence,
+        status=e.status.value, source=stored.source, created_at=e.created_at.isoformat(),
+        changed_at=e.changed_at.isoformat())
+
+
+def occurrence_out(number: int, occ: Occurrence, att: Any, member: str | None, language: str) -> OccurrenceOut:
+    e = occ.event
+    seat = att.seat(member).value if (att is not None and member) else (Seat.UNKNOWN.value if member else None)
+    return OccurrenceOut(
+        number=number, uid=e.uid, key=occ.key, day=occ.day.isoformat(), type=e.type.value,
+        type_label=e.type.label(language), title=e.title, location=e.location, start=_iso(occ.start),
+        end=_iso(occ.end), all_day=e.all_day, recurring=e.recurrence is not None, cancelled=occ.cancelled,
+        capacity=e.capacity, places=len(att.places) if att else 0, waiting=len(att.waiting) if att else 0,
+        answer=seat, answer_label=messages.text(f"cal.seat.{seat}", language) if seat else None)
+
+
+def poll_out(stored: store.StoredPoll, council: CouncilConfig, language: str) -> PollOut:
+    names_roster = roster.member_names(settings(), council.slug)
+    result, names = actions.poll_summary(stored, council, names_roster)
+    options = [PollOptionOut(
+        number=row.option.number, start=_iso(row.option.start),
+        end=_iso(row.option.end) if row.option.end else None, all_day=row.option.all_day,
+        label=actions.option_label(row.option, language), can=[m.member_id for m in row.can],
+        names=[m.display_name for m in row.can], count=len(row.can), quorum_met=row.quorum_met)
+        for row in result.options]
+    poll = stored.poll
+    return PollOut(
+        number=stored.number, council=poll.council, title=poll.title, closed=poll.closed,
+        fixed_option=poll.fixed_option, event_uid=stored.event_uid, created_by=poll.created_by,
+        thread_key=f"calendar:poll:{stored.number}", quorum=result.quorum, quorum_met=result.quorum_met,
+        best=list(result.best), options=options, answered=sorted(poll.answers),
+        not_answered=[m.display_name for m in result.not_answered] if names_roster else [])
+
+
+# --------------------------------------------------------------------------------------------
+# events
+
+def _spec(council: CouncilConfig, body: EventIn) -> EventSpec:
+    return EventSpec(
+        council=council.slug, type=body.type, title=body.title, start=parse_when(body.start, "start"),
+        end=parse_when(body.end, "end") if body.end else None, description=body.description,
+        location=body.location, recurrence=body.recurrence.recurrence() if body.recurrence else None,
+        exdates=tuple(body.exdates), organiser=body.organiser.invitee() if body.organiser else None,
+        invitees=tuple(i.invitee() for i in body.invitees), capacity=body.capacity)
+
+
+@API.route("/councils/<slug>/events", "POST", summary="Plan an event (or a series)", body=EventIn,
+           response=EventOut, status=201, callers=ANY_SERVICE, errors=(409, 422))
+def create_event_route(slug: str, body: EventIn) -> EventOut:
+    council = council_of(slug)
+    rt = runtime()
+    spec = _spec(council, body)
+    now = clock()
+    stored = transaction(lambda s: actions.create(s, Poster(rt), council, spec, now, announce=body.announce))
+    kick()
+    return event_out(stored, lang())
+
+
+@API.route("/councils/<slug>/events/from-text", "POST", summary="Plan an event from the chat form",
+           body=EventTextIn, response=EventOut, status=201, callers=MEMBERS, errors=(409, 422))
+def create_event_from_text(slug: str, body: EventTextIn) -> EventOut:
+    council = council_of(slug)
+    rt = runtime()
+    now = clock()
+    spec = actions.spec_from_text(council, body.type, body.text, now, location=body.location,
+                                  description=body.description,
+                                  organiser=body.organiser.invitee() if body.organiser else None)
+    if body.capacity is not None:
+        spec = replace(spec, capacity=body.capacity)
+    stored = transaction(lambda s: actions.create(s, Poster(rt), council, spec, now, announce=body.announce))
+    kick()
+    return event_out(stored, lang())
+
+
+@API.route("/councils/<slug>/events", summary="What is coming: occurrences of the next days, in order",
+           query=UpcomingQuery, response=list[OccurrenceOut], callers=ANY_SERVICE)
+def list_upcoming(slug: str, query: UpcomingQuery) -> list[OccurrenceOut]:
+    council = council_of(slug)
+    now = clock()
+    until = now + timedelta(days=query.days)
+    with runtime().db.read() as s:
+        stored = store.events(s, council.slug, ending_after=now, starting_before=until,
+                              types=[query.type.value] if query.type else None)
+        numbers = {item.uid: item.number for item in stored}
+        atts = store.attendances(s, council.slug, numbers)
+    occurrences = [o for o in expand_occurrences([i.event for i in stored], now, until, include_cancelled=True)
+                   if o.end_instant > now][:query.limit]
+    language = lang()
+    return [occurrence_out(numbers[o.uid], o, atts.get(o.key), query.member, language) for o in occurrences]
+
+
+@API.route("/councils/<slug>/events/<int:number>", summary="One event", response=EventOut, callers=ANY_SERVICE)
+def get_event(slug: str, number: int) -> EventOut:
+    council = council_of(slug)
+    with runtime().db.read() as s:
+        stored = actions.require_event(s, council, number)
+    return event_out(stored, lang())
+
+
+@API.route("/councils/<slug>/events/<int:number>", "PATCH", summary="Change an event or a whole series",
+           body=EventChangeIn, response=EventOut, callers=MEMBERS, errors=(409, 422))
+def change_event(slug: str, number: int, body: EventChangeIn) -> EventOut:
+    council = council_of(slug)
+    rt = runtime()
+    changes = body.changes()
+    now = clock()
+    saved = transaction(lambda s: actions.change(s, Poster(rt), council, actions.require_event(s, council, number,
+                                                                                             lock=True),
+                                                 changes, now, announce=body.announce))
+    kick()
+    return event_out(saved, lang())
+
+
+@API.route("/councils/<slug>/events/<int:number>/cancel", "POST",
+           summary="Call off one meeting of a series (day) or the whole event", body=DayIn, response=EventOut,
+           callers=MEMBERS, errors=(409, 422))
+def cancel_event_route(slug: str, number: int, body: DayIn) -> EventOut:
+    council = council_of(slug)
+    rt = runtime()
+    now = clock()
+    day = actions.parse_day(body.day, now)
+    saved = transaction(lambda s: actions.cancel(s, Poster(rt), council, actions.require_event(s, council, number,
+                                                                                             lock=True),
+                                                 day, now, announce=body.announce))
+    kick()
+    return event_out(saved, lang())
+
+
+@API.route("/councils/<slug>/events/<int:number>/restore", "POST",
+           summary="Undo a cancellation (one meeting, or the whole event)", body=DayIn, response=EventOut,
+           callers=MEMBERS, errors=(409, 422))
+def restore_event_route(slug: str, number: int, body: DayIn) -> EventOut:
+    council = council_of(slug)
+    rt = runtime()
+    now = clock()
+    day = actions.parse_day(body.day, now)
+    saved = transaction(lambda s: actions.restore(s, council, actions.require_event(s, council, number, lock=True),
+                                                  day, now))
+    kick()
+    return event_out(saved, lang())
+
+
+# --------------------------------------------------------------------------------------------
+# attendance
+
+@API.route("/councils/<slug>/events/<int:number>/rsvp", "POST",
+           summary="A member's answer for one meeting (waiting list when full)", body=RsvpIn, response=RsvpOut,
+           callers=MEMBERS, errors=(403, 409, 422))
+def rsvp_route(slug: str, number: int, body: RsvpIn) -> RsvpOut:
+    council = council_of(slug)
+    rt = runtime()
+    now = clock()
+    day = actions.parse_day(body.day, now)
+    result = transaction(lambda s: actions.answer_invitation(
+        s, Poster(rt), council, actions.require_event(s, council, number), body.member, Rsvp(body.answer), day, now))
+    language = lang()
+    occ, att = result.occurrence, result.outcome.attendance
+    return RsvpOut(number=number, key=occ.key, day=occ.day.isoformat(), title=occ.event.title,
+                   start=_iso(occ.start), end=_iso(occ.end), all_day=occ.event.all_day,
+                   when=actions.occurrence_when(occ, language), seat=result.outcome.seat.value,
+                   message=i18n.t(result.outcome.message_code, language), promoted=list(result.outcome.promoted),
+                   places=len(att.places), waiting=len(att.waiting), capacity=occ.event.capacity)
+
+
+@API.route("/councils/<slug>/events/<int:number>/attendance", "POST",
+           summary="The secretary records who was really there", body=ConfirmIn, response=AttendanceOut,
+           callers=MEMBERS, errors=(409, 422))
+def confirm_route(slug: str, number: int, body: ConfirmIn) -> AttendanceOut:
+    council = council_of(slug)
+    rt = runtime()
+    now = clock()
+    day = actions.parse_day(body.day, now, past=True)
+    occ, att = transaction(lambda s: actions.confirm(s, council, actions.require_event(s, council, number), day,
+                                                     body.present, now))
+    return attendance_out(number, att)
+
+
+@API.route("/councils/<slug>/events/<int:number>/attendance", summary="Answers, places and confirmation of a meeting",
+           query=DayIn, response=AttendanceOut, callers=MEMBERS)
+def get_attendance(slug: str, number: int, query: DayIn) -> AttendanceOut:
+    council = council_of(slug)
+    now = clock()
+    day = actions.parse_day(query.day, now, past=True)
+    with runtime().db.read() as s:
+        stored = actions.require_event(s, council, number)
+        occ = actions.pick_occurrence(stored, day, now)
+        att = store.attendance(s, occ.key)
+    if att is None:
+        return AttendanceOut(number=number, key=occ.key, day=occ.day.isoformat(), rsvps={}, places=[], waiting=[],
+                             confirmed=None)
+    return attendance_out(number, att)
+
+
+def attendance_out(number: int, att: Any) -> AttendanceOut:
+    return AttendanceOut(number=number, key=att.key, day=att.day.isoformat(),
+                         rsvps={m: r.value for m, r in sorted(att.rsvps.items())}, places=list(att.places),
+                         waiting=list(att.waiting),
+                         confirmed=sorted(att.confirmed) if att.confirmed is not None else None)
+
+
+@API.route("/councils/<slug>/training-record", summary="The trainings a member attended",
+           query=MemberQuery, response=TrainingRecordOut, callers=MEMBERS)
+def training_record_route(slug: str, query: MemberQuery) -> TrainingRecordOut:
+    council = council_of(slug)
+    now = clock()
+    with runtime().db.read() as s:
+        stored = store.events(s, council.slug, types=[EventType.TRAINING.value])
+        numbers = {item.uid: item.number for item in stored}
+        atts = store.attendances(s, council.slug, numbers)
+    entries = training_record(query.member, [i.event for i in stored], atts, now)
+    out = [TrainingEntryOut(event_uid=e.event_uid, number=numbers.get(e.event_uid), title=e.title, type=e.type.value,
+                            day=e.day.isoformat(), confirmed=e.confirmed) for e in entries]
+    return TrainingRecordOut(member=query.member, entries=out, confirmed=sum(e.confirmed for e in entries),
+                             unconfirmed=sum(not e.confirmed for e in entries))
+
+
+@API.route("/councils/<slug>/heidag", summary="Whether the council is overdue for a heidag",
+           response=HeidagOut, callers=ANY_SERVICE)
+def heidag_route(slug: str) -> HeidagOut:
+    council = council_of(slug)
+    now = clock()
+    since = transaction(lambda s: store.tracking_since(s, council.slug, now))
+    with runtime().db.read() as s:
+        stored = store.events(s, council.slug, types=[EventType.HEIDAG.value])
+    status = heidag_warning([i.event for i in stored], now, timedelta(days=council.heidag_max_gap_days),
+                            tracking_since=since)
+    note = status.message()
+    language = lang()
+    return HeidagOut(warn=status.warn, last=status.last.isoformat() if status.last else None,
+                     next=status.next.isoformat() if status.next else None, days_since=status.days_since,
+                     max_gap_days=status.max_gap_days, tracking_since=since.isoformat(),
+                     code=note[0] if note else None,
+                     message=messages.text(note[0], language, **note[1]) if note else None)
+
+
+# --------------------------------------------------------------------------------------------
+# date polls
+
+@API.route("/councils/<slug>/polls", "POST", summary="Start a date poll", body=PollIn, response=PollOut,
+           status=201, callers=MEMBERS, errors=(422,))
+def create_poll_route(slug: str, body: PollIn) -> PollOut:
+    council = council_of(slug)
+    if body.text is None and (not body.title or not body.options):
+        raise InvalidInput("cal.poll.usage", "poll without text or title and options")
+    rt = runtime()
+    now = clock()
+    stored = transaction(lambda s: actions.create_poll(s, Poster(rt), council, now, text=body.text, title=body.title,
+                                                       options=body.options, created_by=body.created_by,
+                                                       creator_name=body.creator_name, announce=body.announce))
+    if body.announce:
+        kick()
+    return poll_out(stored, council, lang())
+
+
+@API.route("/councils/<slug>/polls", summary="Date polls (open ones by default)", query=PollsQuery,
+           response=list[PollOut], callers=MEMBERS)
+def list_polls(slug: str, query: PollsQuery) -> list[PollOut]:
+    council = council_of(slug)
+    with runtime().db.read() as s:
+        found = store.open_polls(s, council.slug) if query.state == "open" else store.all_polls(s, council.slug)
+    language = lang()
+    return [poll_out(p, council, language) for p in found]
+
+
+@API.route("/councils/<slug>/polls/<int:number>", summary="A date poll with who can per option",
+           response=PollOut, callers=MEMBERS)
+def get_poll(slug: str, number: int) -> PollOut:
+    council = council_of(slug)
+    with runtime().db.read() as s:
+        stored = actions.require_poll(s, council, number)
+    return poll_out(stored, council, lang())
+
+
+@API.route("/councils/<slug>/polls/<int:number>/answers", "POST",
+           summary="A member's answer (replaces their earlier one)", body=PollAnswerIn, response=PollOut,
+           callers=MEMBERS, errors=(409,))
+def answer_poll_route(slug: str, number: int, body: PollAnswerIn) -> PollOut:
+    council = council_of(slug)
+    text = body.answer_text()
+    now = clock()
+    updated = transaction(lambda s: actions.answer_poll(s, council, actions.require_poll(s, council, number, lock=True),
+                                                        body.member, body.display_name, text, now))
+    return poll_out(updated, council, lang())
+
+
+@API.route("/councils/<slug>/polls/<int:number>/fix", "POST",
+           summary="Fix an option: creates the event, posts it, syncs it; closes the poll", body=PollFixIn,
+           response=PollFixOut, callers=MEMBERS, errors=(403, 409, 422))
+def fix_poll_route(slug: str, number: int, body: PollFixIn) -> PollFixOut:
+    council = council_of(slug)
+    rt = runtime()
+    now = clock()
+    closed, event = transaction(lambda s: actions.fix_poll(
+        s, Poster(rt), council, actions.require_poll(s, council, number, lock=True), body.option, now,
+        actor=body.actor, etype=body.type, location=body.location, description=body.description))
+    kick()
+    language = lang()
+    return PollFixOut(poll=poll_out(closed, council, language), event=event_out(event, language))
+
+
+# --------------------------------------------------------------------------------------------
+# feeds
+
+@API.route("/councils/<slug>/feeds", "POST",
+           summary="The secret link of a feed (council, per type, or a member's own); rotate replaces it",
+           body=FeedIn, response=FeedLinkOut, callers=MEMBERS, errors=(409,))
+def feed_link_route(slug: str, body: FeedIn) -> FeedLinkOut:
+    council = council_of(slug)
+    scope = feeds.scope_for(body.kind, body.type, body.member)
+    now = clock()
+    link = transaction(lambda s: feeds.feed_link(s, settings(), council, body.kind, scope, rotate=body.rotate, now=now))
+    return FeedLinkOut(kind=link.kind, scope=link.scope, url=link.url, webcal=link.webcal,
+                       generation=link.generation)
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    tags = [t.strip() for t in header.split(",")]
+    return any(t.removeprefix("W/") == etag for t in tags)
+
+
+@FEEDS.route("/feeds/<token>.ics", summary="A calendar feed (iCalendar), behind its secret link",
+             callers=None, content_type="text/calendar", errors=(404,))
+def feed_route(token: str) -> Response:
+    rendered = feeds.serve(runtime().db, settings(), token, clock())
+    headers = {
+        "ETag": rendered.etag,
+        "Cache-Control": f"private, max-age={FEED_CACHE_SECONDS}",
+        "Last-Modified": http_date(rendered.rendered_at.astimezone(timezone.utc), usegmt=True),
+        "Content-Disposition": f'inline; filename="{rendered.filename}"',
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Robots-Tag": "noindex, nofollow",
+    }
+    if _etag_matches(request.headers.get("If-None-Match"), rendered.etag):
+        return Response(status=304, headers=headers)
+    return Response(rendered.body, status=200, headers=headers, content_type="text/calendar; charset=utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# shared calendar and deadlines
+
+@API.route("/councils/<slug>/sync", summary="Where the council's shared-calendar sync stands",
+           response=SyncStatusOut, callers=("admin",))
+def sync_status(slug: str) -> SyncStatusOut:
+    council = council_of(slug)
+    now = clock()
+    failures, next_at, error = transaction(lambda s: store.caldav_health(s, council.slug, now))
+    with runtime().db.read() as s:
+        counts = store.sync_counts(s, council.slug)
+    return SyncStatusOut(council=council.slug, configured=bool(council.caldav_url), counts=counts, failures=failures,
+                         next_attempt_at=next_at.isoformat() if next_at else None, last_error=error)
+
+
+@API.route("/councils/<slug>/sync/retry", "POST", summary="Try the shared calendar again now (ends the backoff)",
+           response=SyncStatusOut, callers=("admin",))
+def sync_retry(slug: str) -> SyncStatusOut:
+    council = council_of(slug)
+    with runtime().db.session() as s:
+        store.reset_caldav_backoff(s, council.slug)
+    kick()
+    return sync_status(slug)
+
+
+@API.route("/councils/<slug>/deadlines/import", "POST",
+           summary="Pull advice deadlines and realisation checks from the deliberation service now",
+           response=DeadlineImportOut, callers=("admin", "deliberation"))
+def import_deadlines_route(slug: str) -> DeadlineImportOut:
+    council = council_of(slug)
+    rt = runtime()
+    changes = deadlines.import_deadlines(rt.db, settings(), Poster(rt), clock(), councils=[council])
+    kick()
+    return DeadlineImportOut(council=council.slug, changes=changes)
+
+
+# --------------------------------------------------------------------------------------------
+# jobs
 
 def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
-    """Background jobs besides the handoff to the bot."""
-    return []
+    """Background jobs besides the handoff to the bot: reminders, CalDAV sync, deadlines."""
+
+    def job_clock() -> datetime:
+        fn = app.extensions.get("calendar_clock") or utcnow
+        return fn().astimezone(COUNCIL_TZ).replace(microsecond=0)
+
+    def rt() -> Any:
+        return app.extensions["overleg_runtime"]
+
+    return [
+        Job("reminders", reminding.job_function(db, settings, rt, job_clock), interval=10.0),
+        Job("caldav_sync", caldav_sync.job_function(db, settings, job_clock), interval=2.0),
+        Job("deadlines", deadlines.job_function(db, settings, rt, job_clock), interval=300.0),
+    ]

@@ -9,6 +9,7 @@ from types import ModuleType
 FEATURE_MODULES = [
     "services.bot.help",
     "services.bot.features.deliberation",
+    "services.bot.features.calendar",
 ]
 
 

@@ -908,3 +908,24 @@ def _field_error(code: str, log: str, field: str, **params: Any) -> InvalidInput
 def _is_noncharacter(ch: str) -> bool:
     cp = ord(ch)
     return 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE
+
+
+def last_end(event: Event) -> datetime | None:
+    """When the last occurrence ends (exclusive instant), or None for an open-ended series.
+
+    Stores index on it to find what is still coming without expanding every series.
+    """
+    if event.recurrence is None:
+        return Occurrence(event=event, start=event.start, end=event.end).end_instant
+    if event.recurrence.count is None and event.recurrence.until is None:
+        return None
+    rule = _rrule(event.recurrence, _naive_start(event.start))
+    last = None
+    for last in rule:  # bounded: at most MAX_COUNT items, or up to ``until``
+        pass
+    if last is None:
+        return as_instant(event.start)
+    length = event.end - event.start  # type: ignore[operator]
+    if event.all_day:
+        return as_instant(last.date() + length + timedelta(days=1))
+    return localise(last + length, strict=False)

@@ -120,6 +120,74 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.reminder.offset_range": "'{offset}' kan niet: kies iets tussen 1 uur en {max} "
                                      "dagen vooraf.",
         "cal.reminder.too_many": "Te veel herinneringen: maximaal {max}.",
+        # service: lookups and refusals
+        "cal.council.unknown": "Deze raad ken ik niet ({council}).",
+        "cal.event.not_found": "Afspraak {number} bestaat niet. Typ !kalender voor de nummers.",
+        "cal.event.imported": "Deze afspraak komt uit het overleg (adviezen en toetsen) en "
+                              "verandert alleen daar.",
+        "cal.occurrence.not_found": "Afspraak {number} heeft geen bijeenkomst op {date_nl}.",
+        "cal.occurrence.none_upcoming": "Afspraak {number} heeft geen bijeenkomst meer die nog "
+                                        "moet komen.",
+        "cal.rsvp.not_a_meeting": "Voor een deadline of toets meld je je niet aan of af.",
+        "cal.poll.not_found": "Datumprikker {number} bestaat niet.",
+        "cal.poll.not_allowed": "Alleen wie de datumprikker begon, of de secretaris, kan een "
+                                "datum vastleggen.",
+        "cal.poll.which": "Er lopen meerdere datumprikkers ({numbers}). Antwoord in de draad van "
+                          "de datumprikker, of noem het nummer, bijvoorbeeld: !kan #{first} 1 3.",
+        "cal.poll.none_open": "Er loopt nu geen datumprikker. Begin er een met !datumprikker "
+                              "<titel> <datum> <datum>.",
+        "cal.poll.answer_or_text": "Geef de opties als nummers.",
+        "cal.feed.not_found": "Deze kalenderlink bestaat niet (meer).",
+        "cal.feed.member_required": "Voor een persoonlijke kalender is een lid nodig.",
+        "cal.feed.type_required": "Kies het soort afspraak voor deze kalender.",
+        "cal.feed.no_secret": "Kalenderlinks kunnen pas als de beheerder een eigen geheime "
+                              "sleutel (secret_key) heeft ingesteld.",
+        "cal.text.one_date": "Geef precies één datum, eventueel met een tijd. Bijvoorbeeld: "
+                             "Training media 12 maart 19:30-21:30.",
+        # service: what it posts in the room
+        "cal.announce.new": "Nieuwe afspraak {number}: {title} – {when}.",
+        "cal.announce.changed": "Gewijzigd, afspraak {number}: {title} – {when}.",
+        "cal.announce.cancelled": "Afgelast: {title} – {when}.",
+        "cal.announce.series_cancelled": "Afgelast: de hele reeks {title}.",
+        "cal.announce.occurrence_cancelled": "Afgelast: {title} op {when}. De andere "
+                                             "bijeenkomsten gaan gewoon door.",
+        "cal.announce.fixed": "De datumprikker ‘{title}’ is beslist: {when}. Dit is nu "
+                              "afspraak {number}.",
+        "cal.announce.location": "Locatie: {location}",
+        "cal.announce.rsvp_hint": "Meld je aan met !aanwezig {number} of af met !afwezig {number}.",
+        "cal.announce.series": "Dit is een reeks; de volgende keer is {next}.",
+        "cal.rsvp.promoted_detail": "Er is een plek vrijgekomen bij {title} ({when}): je bent erbij!",
+        # service: feeds
+        "cal.feed.name.council": "{council} – kalender",
+        "cal.feed.name.type": "{council} – {type}",
+        "cal.feed.name.member": "{council} – mijn afspraken",
+        "cal.feed.description.council": "Alle afspraken van {council}.",
+        "cal.feed.description.type": "{type}: afspraken van {council}.",
+        "cal.feed.description.member": "Jouw uitnodigingen bij {council}, met je antwoord.",
+        # service: deadlines from the deliberation service
+        "cal.deadline.title.adviesdeadline": "Adviesdeadline: {title}",
+        "cal.deadline.title.realisatietoets": "Realisatietoets: {title}",
+        # where a member stands
+        "cal.seat.placed": "aanwezig",
+        "cal.seat.waiting": "op de wachtlijst",
+        "cal.seat.declined": "afwezig",
+        "cal.seat.unknown": "nog niet gereageerd",
+        "cal.when.days": "{start} t/m {end}",
+        # date polls in the room
+        "cal.poll.root.title": "Datumprikker {number}: {title}",
+        "cal.poll.root.howto": "Antwoord in deze draad met de nummers die je kunt, "
+                               "bijvoorbeeld !kan 1 3 (of !kan geen).",
+        "cal.poll.root.fix": "Wie de datumprikker begon, of de secretaris, legt de datum vast "
+                             "met !vastleggen <nr>.",
+        "cal.poll.summary.title": "Stand van datumprikker {number}: {title}",
+        "cal.poll.summary.quorum": "Quorum: {quorum} leden.",
+        "cal.poll.summary.option": "{number}. {when} – {names} ({count})",
+        "cal.poll.summary.quorum_met": "quorum gehaald",
+        "cal.poll.summary.nobody": "nog niemand",
+        "cal.poll.summary.not_answered": "Nog niet gereageerd: {names}.",
+        "cal.poll.summary.best": "Beste keuze nu: {numbers}.",
+        "cal.poll.summary.no_quorum": "Nog geen enkele datum haalt het quorum.",
+        "cal.poll.summary.closed": "Deze datumprikker is gesloten; vastgelegd: optie {option}.",
         # field names
         "cal.fieldname.title": "de titel",
         "cal.fieldname.description": "de beschrijving",
@@ -241,6 +309,68 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.reminder.offset_range": "'{offset}' is not possible: choose between 1 hour and "
                                      "{max} days ahead.",
         "cal.reminder.too_many": "Too many reminders: at most {max}.",
+        "cal.council.unknown": "I don't know this council ({council}).",
+        "cal.event.not_found": "Event {number} does not exist. Type !calendar for the numbers.",
+        "cal.event.imported": "This event comes from the deliberation service (advice and "
+                              "reviews) and only changes there.",
+        "cal.occurrence.not_found": "Event {number} has no meeting on {date_en}.",
+        "cal.occurrence.none_upcoming": "Event {number} has no more meetings to come.",
+        "cal.rsvp.not_a_meeting": "A deadline or review needs no answer.",
+        "cal.poll.not_found": "Date poll {number} does not exist.",
+        "cal.poll.not_allowed": "Only whoever started the date poll, or the secretary, can fix "
+                                "the date.",
+        "cal.poll.which": "Several date polls are open ({numbers}). Answer in the poll's thread, "
+                          "or name its number, e.g.: !kan #{first} 1 3.",
+        "cal.poll.none_open": "No date poll is open. Start one with !datumprikker <title> "
+                              "<date> <date>.",
+        "cal.poll.answer_or_text": "Give the options as numbers.",
+        "cal.feed.not_found": "This calendar link does not exist (any more).",
+        "cal.feed.member_required": "A personal calendar needs a member.",
+        "cal.feed.type_required": "Choose the kind of event for this calendar.",
+        "cal.feed.no_secret": "Calendar links need the operator to set a secret key "
+                              "(secret_key) first.",
+        "cal.text.one_date": "Give exactly one date, with a time if you like. For example: "
+                             "Media training 12 March 19:30-21:30.",
+        "cal.announce.new": "New event {number}: {title} – {when}.",
+        "cal.announce.changed": "Changed, event {number}: {title} – {when}.",
+        "cal.announce.cancelled": "Cancelled: {title} – {when}.",
+        "cal.announce.series_cancelled": "Cancelled: the whole series {title}.",
+        "cal.announce.occurrence_cancelled": "Cancelled: {title} on {when}. The other meetings "
+                                             "go ahead.",
+        "cal.announce.fixed": "The date poll ‘{title}’ is decided: {when}. This is now "
+                              "event {number}.",
+        "cal.announce.location": "Location: {location}",
+        "cal.announce.rsvp_hint": "Say you're coming with !aanwezig {number}, or not with "
+                                  "!afwezig {number}.",
+        "cal.announce.series": "This is a series; the next time is {next}.",
+        "cal.rsvp.promoted_detail": "A place opened up at {title} ({when}): you're in!",
+        "cal.feed.name.council": "{council} – calendar",
+        "cal.feed.name.type": "{council} – {type}",
+        "cal.feed.name.member": "{council} – my events",
+        "cal.feed.description.council": "All events of {council}.",
+        "cal.feed.description.type": "{type}: events of {council}.",
+        "cal.feed.description.member": "Your invitations at {council}, with your answer.",
+        "cal.deadline.title.adviesdeadline": "Advice deadline: {title}",
+        "cal.deadline.title.realisatietoets": "Implementation review: {title}",
+        "cal.seat.placed": "coming",
+        "cal.seat.waiting": "on the waiting list",
+        "cal.seat.declined": "not coming",
+        "cal.seat.unknown": "no answer yet",
+        "cal.when.days": "{start} to {end}",
+        "cal.poll.root.title": "Date poll {number}: {title}",
+        "cal.poll.root.howto": "Answer in this thread with the numbers you can make, e.g. "
+                               "!kan 1 3 (or !kan none).",
+        "cal.poll.root.fix": "Whoever started the poll, or the secretary, fixes the date with "
+                             "!vastleggen <nr>.",
+        "cal.poll.summary.title": "Date poll {number} so far: {title}",
+        "cal.poll.summary.quorum": "Quorum: {quorum} members.",
+        "cal.poll.summary.option": "{number}. {when} – {names} ({count})",
+        "cal.poll.summary.quorum_met": "quorum reached",
+        "cal.poll.summary.nobody": "nobody yet",
+        "cal.poll.summary.not_answered": "No answer yet: {names}.",
+        "cal.poll.summary.best": "Best choice now: {numbers}.",
+        "cal.poll.summary.no_quorum": "No date reaches the quorum yet.",
+        "cal.poll.summary.closed": "This date poll is closed; fixed: option {option}.",
         "cal.fieldname.title": "the title",
         "cal.fieldname.description": "the description",
         "cal.fieldname.location": "the location",

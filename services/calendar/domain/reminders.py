@@ -228,3 +228,31 @@ def parse_offsets(text: str) -> tuple[ReminderOffset, ...]:
 def format_offsets(offsets: Sequence[ReminderOffset]) -> str:
     """The inverse of :func:`parse_offsets`, for storing a council's setting."""
     return ", ".join(o.label for o in offsets)
+
+
+_ISO_OFFSET_RE = re.compile(r"^-?P(?:(\d{1,2})D)?(?:T(?:(\d{1,3})H)?)?$")
+
+
+def offsets_from_config(values: Sequence[str]) -> tuple[ReminderOffset, ...]:
+    """A council's ``reminder_offsets`` setting → offsets.
+
+    Accepts ISO 8601 durations (``P7D``, ``P1D``, ``PT2H``, ``P1DT2H``; a leading minus is
+    allowed, the offset always counts back from the start) and everything
+    :func:`parse_offsets` reads (``morning``/``ochtend``, ``7d``, ``2d@19:00``).
+    """
+    result: list[ReminderOffset] = []
+    for value in values:
+        token = str(value).strip()
+        match = _ISO_OFFSET_RE.match(token.upper())
+        if match and any(match.groups()):
+            days, hours = int(match[1] or 0), int(match[2] or 0)
+            if days > MAX_DAYS_BEFORE or hours > 72 or (days == 0 and hours == 0):
+                raise InvalidInput("cal.reminder.offset_range", f"offset {token!r}",
+                                   offset=token[:20], max=MAX_DAYS_BEFORE)
+            result.append(ReminderOffset(days_before=days, hours_before=hours))
+        else:
+            result.extend(parse_offsets(token))
+    unique = tuple(dict.fromkeys(result))
+    if len(unique) > MAX_OFFSETS:
+        raise InvalidInput("cal.reminder.too_many", f"{len(unique)} offsets", max=MAX_OFFSETS)
+    return unique

@@ -1,0 +1,182 @@
+"""Subscription feeds: secret links, rendering once per change, and what each feed holds.
+
+Links. A feed's token is ``HMAC-SHA256(secret_key, council|kind|scope|generation)``: 256 bits
+that nobody can guess without the deployment's ``secret_key``. The database keeps only the
+SHA-256 of the current token and its generation, so a leaked database reveals no link, and
+``!feed`` can still give a member the *same* link again (their calendar app keeps working).
+Rotating raises the generation: the old link answers 404 from that commit on. Changing
+``secret_key`` revokes every link at once.
+
+Rendering. A council's feeds are cached per council *version* (raised by every change in the
+same transaction), so a feed is rendered at most once per change, not per request.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from services.calendar import store
+from services.calendar.domain import messages
+from services.calendar.domain.attendance import personal_answers
+from services.calendar.domain.events import Event, EventType, Invitee, PartStat
+from services.calendar.domain.ical import PersonalAnswer, feed_etag, render_feed
+from shared.db import Database
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.settings import CouncilConfig, Settings
+
+log = logging.getLogger("overleg.calendar.feeds")
+
+KINDS = ("council", "type", "member")
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 bytes, base64url without padding
+INSECURE_SECRETS = {"", "change-me"}
+HISTORY = timedelta(days=400)  # how far back a feed still shows events
+REFRESH_MINUTES = 60
+# Deadlines are no invitations: they are in the council and type feeds, not in personal ones.
+NOT_INVITATIONS = {EventType.ADVIESDEADLINE, EventType.REALISATIETOETS}
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    kind: str
+    scope: str
+    url: str
+    webcal: str
+    generation: int
+
+
+def make_token(secret: str, council: str, kind: str, scope: str, generation: int) -> str:
+    message = "\x00".join(("overleg-calendar-feed", council, kind, scope, str(generation))).encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_base_url(settings: Settings) -> str:
+    """Where calendar apps reach ``/feeds/``: ``feeds_base_url`` (the proxy) in production, the
+    calendar service's own URL locally."""
+    return (settings.feeds_base_url or settings.service_urls.get("calendar") or settings.public_base_url).rstrip("/")
+
+
+def webcal(url: str) -> str:
+    return re.sub(r"^https?://", "webcal://", url)
+
+
+def scope_for(kind: str, type_: EventType | None, member: str | None) -> str:
+    if kind == "council":
+        return ""
+    if kind == "type":
+        if type_ is None:
+            raise InvalidInput("cal.feed.type_required", "type feed without type")
+        return type_.value
+    if not member:
+        raise InvalidInput("cal.feed.member_required", "member feed without member")
+    return member
+
+
+def feed_link(session, settings: Settings, council: CouncilConfig, kind: str, scope: str, *,  # type: ignore[no-untyped-def]
+              rotate: bool, now: datetime) -> FeedLink:
+    """The feed's current link (created on first ask); ``rotate`` replaces it."""
+    if settings.secret_key in INSECURE_SECRETS:
+        raise Conflict("cal.feed.no_secret", "secret_key not set: feed tokens would be guessable")
+    existing = store.feed_token(session, council.slug, kind, scope)
+    generation = 1 if existing is None else existing.generation + (1 if rotate else 0)
+    token = make_token(settings.secret_key, council.slug, kind, scope, generation)
+    hashed = token_hash(token)
+    if existing is None or existing.token_hash != hashed:
+        # New, rotated, or the secret key changed since: (re)issue this generation's token.
+        store.save_feed_token(session, store.FeedToken(council.slug, kind, scope, generation, hashed), now)
+    url = f"{feed_base_url(settings)}/feeds/{token}.ics"
+    return FeedLink(kind=kind, scope=scope, url=url, webcal=webcal(url), generation=generation)
+
+
+@dataclass(frozen=True)
+class RenderedFeed:
+    etag: str
+    body: bytes
+    filename: str
+    rendered_at: datetime
+
+
+def cache_key(token: store.FeedToken) -> str:
+    return f"{token.council}|{token.kind}|{token.scope}"[:340]
+
+
+def serve(db: Database, settings: Settings, token: str, now: datetime) -> RenderedFeed:
+    """The feed behind a token, from the cache when nothing changed since it was rendered."""
+    if not TOKEN_RE.match(token or ""):
+        raise NotFound("cal.feed.not_found", "malformed feed token")
+    with db.read() as s:
+        found = store.feed_token_by_hash(s, token_hash(token))
+        council = settings.council(found.council) if found else None
+        if found is None or council is None:
+            raise NotFound("cal.feed.not_found", "unknown feed token")
+        version = store.feed_version_readonly(s, council.slug)
+        key = cache_key(found)
+        filename = _filename(council, found)
+        cached = store.cached_feed(s, key, version)
+        if cached is not None:
+            etag, body, rendered_at = cached
+            return RenderedFeed(etag, body, filename, rendered_at)
+        body = render(s, council, found, now)
+    etag = feed_etag(body)
+    try:
+        with db.session() as s:
+            store.store_feed(s, key, council.slug, version, etag, body, now)
+    except IntegrityError:
+        pass  # another worker rendered the same version at the same moment: same bytes
+    return RenderedFeed(etag, body, filename, now)
+
+
+def render(session, council: CouncilConfig, token: store.FeedToken, now: datetime) -> bytes:  # type: ignore[no-untyped-def]
+    lang = council.language
+    params = {"council": council.name}
+    stored = store.events(session, council.slug, ending_after=now - HISTORY)
+    events = [item.event for item in stored]
+    if token.kind == "council":
+        name = messages.text("cal.feed.name.council", lang, **params)
+        description = messages.text("cal.feed.description.council", lang, **params)
+        return render_feed(name, events, description=description, refresh_minutes=REFRESH_MINUTES, lang=lang)
+    if token.kind == "type":
+        etype = EventType(token.scope)
+        label = etype.label(lang)
+        name = messages.text("cal.feed.name.type", lang, type=label, **params)
+        description = messages.text("cal.feed.description.type", lang, type=label, **params)
+        return render_feed(name, [e for e in events if e.type is etype], description=description,
+                           refresh_minutes=REFRESH_MINUTES, lang=lang)
+    member = Invitee(member_id=token.scope, display_name=token.scope)
+    mine, answers = personal_events(member, events, store.attendances(session, council.slug,
+                                                                      [e.uid for e in events]))
+    name = messages.text("cal.feed.name.member", lang, **params)
+    description = messages.text("cal.feed.description.member", lang, **params)
+    return render_feed(name, mine, description=description, refresh_minutes=REFRESH_MINUTES,
+                       attendee_partstat=answers, lang=lang)
+
+
+def personal_events(member: Invitee, events: list[Event], attendances: dict) -> tuple[list[Event], dict[str, PersonalAnswer]]:  # type: ignore[type-arg]
+    """A member's invitations: events that name them, and open events (no invitee list), which
+    invite the whole council. Each carries the member's answer as PARTSTAT."""
+    answers = personal_answers(member, events, attendances)
+    for event in events:
+        if event.uid in answers or event.type in NOT_INVITATIONS or event.invitees:
+            continue
+        answers[event.uid] = PersonalAnswer(member=member, partstat=PartStat.NEEDS_ACTION)
+    mine = [e for e in events if e.uid in answers]
+    return mine, answers
+
+
+def _filename(council: CouncilConfig, token: store.FeedToken) -> str:
+    if token.kind == "council":
+        return f"{council.slug}.ics"
+    if token.kind == "type":
+        return f"{council.slug}-{token.scope}.ics"
+    return f"{council.slug}-persoonlijk.ics"

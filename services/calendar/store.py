@@ -1,0 +1,476 @@
+"""Rows to domain objects and back. Nothing else in the calendar service touches the ORM.
+
+Every function takes the caller's session, so a change, its feed-version bump, its CalDAV
+sync mark and its outbox message all commit together or not at all.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable, Iterable, Sequence
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from services.calendar.domain.attendance import Attendance
+from services.calendar.domain.events import COUNCIL_TZ, Event, as_instant, last_end
+from services.calendar.domain.polls import Poll
+from services.calendar.models import (
+    CalendarAttendance,
+    CalendarCouncil,
+    CalendarEvent,
+    CalendarFeedCache,
+    CalendarFeedToken,
+    CalendarPoll,
+    CalendarSentReminder,
+    CalendarSyncState,
+)
+from shared.outbox import aware
+
+
+def _utc(value: datetime) -> datetime:
+    """Every stored or compared instant is UTC: SQLite keeps no offset, and mixed offsets
+    (CET/CEST) would not compare as instants there."""
+    return value.astimezone(timezone.utc)
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return _utc(value) if value is not None else None
+
+
+# --------------------------------------------------------------------------------------------
+# councils
+
+def council_state(session: Session, slug: str, now: datetime) -> CalendarCouncil:
+    """The council's row, created on first use (that day starts the heidag tracking)."""
+    row = session.get(CalendarCouncil, slug)
+    if row is None:
+        row = CalendarCouncil(slug=slug, version=1, tracking_since=now.astimezone(COUNCIL_TZ).date(),
+                              caldav_failures=0, created_at=_utc(now))
+        session.add(row)
+        session.flush()
+    return row
+
+
+def touch(session: Session, slug: str, now: datetime) -> None:
+    """A change that alters a feed: raise the council's version (cached feeds become stale).
+
+    One atomic UPDATE, so two changes committed at the same moment raise it twice."""
+    council_state(session, slug, now)
+    session.execute(update(CalendarCouncil).where(CalendarCouncil.slug == slug)
+                    .values(version=CalendarCouncil.version + 1))
+
+
+def feed_version(session: Session, slug: str, now: datetime) -> int:
+    return council_state(session, slug, now).version
+
+
+def feed_version_readonly(session: Session, slug: str) -> int:
+    """For readers: a council nobody changed yet is at version 0."""
+    row = session.get(CalendarCouncil, slug)
+    return row.version if row else 0
+
+
+def tracking_since(session: Session, slug: str, now: datetime) -> date:
+    return council_state(session, slug, now).tracking_since
+
+
+def set_tracking_since(session: Session, slug: str, day: date, now: datetime) -> None:
+    council_state(session, slug, now).tracking_since = day
+
+
+# --------------------------------------------------------------------------------------------
+# events
+
+@dataclass(frozen=True)
+class StoredEvent:
+    number: int  # what members type in chat
+    event: Event
+    source: str | None = None
+    source_key: str | None = None
+
+    @property
+    def uid(self) -> str:
+        return self.event.uid
+
+
+def _stored(row: CalendarEvent) -> StoredEvent:
+    return StoredEvent(number=row.id, event=Event.from_dict(json.loads(row.data)), source=row.source,
+                       source_key=row.source_key)
+
+
+def _fill(row: CalendarEvent, event: Event) -> None:
+    row.uid = event.uid
+    row.council = event.council
+    row.type = event.type.value
+    row.status = event.status.value
+    row.sequence = event.sequence
+    row.first_start = _utc(as_instant(event.start))
+    row.last_end = _utc_or_none(last_end(event))
+    row.data = json.dumps(event.to_dict(), ensure_ascii=False, sort_keys=True)
+    row.updated_at = _utc(event.changed_at)
+
+
+def add_event(session: Session, event: Event, *, source: str | None = None,
+              source_key: str | None = None) -> StoredEvent:
+    row = CalendarEvent(source=source, source_key=source_key, created_at=_utc(event.created_at))
+    _fill(row, event)
+    session.add(row)
+    session.flush()
+    return StoredEvent(number=row.id, event=event, source=source, source_key=source_key)
+
+
+def save_event(session: Session, event: Event) -> StoredEvent:
+    row = session.scalar(select(CalendarEvent).where(CalendarEvent.uid == event.uid))
+    if row is None:
+        raise LookupError(f"no stored event {event.uid}")
+    _fill(row, event)
+    return StoredEvent(number=row.id, event=event, source=row.source, source_key=row.source_key)
+
+
+def remove_event(session: Session, uid: str) -> None:
+    """Gone for good (e.g. a deadline the deliberation service no longer has)."""
+    session.execute(delete(CalendarAttendance).where(CalendarAttendance.event_uid == uid))
+    session.execute(delete(CalendarEvent).where(CalendarEvent.uid == uid))
+
+
+def event_by_number(session: Session, council: str, number: int, *, lock: bool = False) -> StoredEvent | None:
+    """``lock``: the caller will change it (PostgreSQL: the row is locked until commit)."""
+    row = session.get(CalendarEvent, number, with_for_update=lock)
+    if row is None or row.council != council:
+        return None
+    return _stored(row)
+
+
+def event_by_uid(session: Session, uid: str, *, lock: bool = False) -> StoredEvent | None:
+    q = select(CalendarEvent).where(CalendarEvent.uid == uid)
+    row = session.scalar(q.with_for_update() if lock else q)
+    return _stored(row) if row else None
+
+
+def events_from_source(session: Session, council: str, source: str, *, lock: bool = False) -> list[StoredEvent]:
+    q = select(CalendarEvent).where(CalendarEvent.council == council, CalendarEvent.source == source)
+    rows = session.scalars(q.with_for_update() if lock else q)
+    return [_stored(r) for r in rows]
+
+
+def events(session: Session, council: str, *, ending_after: datetime | None = None,
+           starting_before: datetime | None = None, types: Sequence[str] | None = None,
+           confirmed_only: bool = False) -> list[StoredEvent]:
+    """Events of a council that may have occurrences in the window (open-ended series always do)."""
+    q = select(CalendarEvent).where(CalendarEvent.council == council)
+    if ending_after is not None:
+        q = q.where(or_(CalendarEvent.last_end.is_(None), CalendarEvent.last_end > _utc(ending_after)))
+    if starting_before is not None:
+        q = q.where(CalendarEvent.first_start < _utc(starting_before))
+    if types:
+        q = q.where(CalendarEvent.type.in_(list(types)))
+    if confirmed_only:
+        q = q.where(CalendarEvent.status == "confirmed")
+    return [_stored(r) for r in session.scalars(q.order_by(CalendarEvent.first_start, CalendarEvent.id))]
+
+
+def councils_with_events(session: Session) -> list[str]:
+    return list(session.scalars(select(CalendarEvent.council).distinct()))
+
+
+# --------------------------------------------------------------------------------------------
+# attendance
+
+def attendance(session: Session, key: str, *, lock: bool = False) -> Attendance | None:
+    row = session.get(CalendarAttendance, key, with_for_update=lock)
+    return Attendance.from_dict(json.loads(row.data)) if row else None
+
+
+def attendances(session: Session, council: str, event_uids: Iterable[str] | None = None, *,
+                lock: bool = False) -> dict[str, Attendance]:
+    q = select(CalendarAttendance).where(CalendarAttendance.council == council)
+    if event_uids is not None:
+        uids = list(event_uids)
+        if not uids:
+            return {}
+        q = q.where(CalendarAttendance.event_uid.in_(uids))
+    if lock:
+        q = q.with_for_update()
+    return {row.occurrence_key: Attendance.from_dict(json.loads(row.data)) for row in session.scalars(q)}
+
+
+def save_attendance(session: Session, council: str, att: Attendance, now: datetime) -> None:
+    row = session.get(CalendarAttendance, att.key)
+    if row is None:
+        row = CalendarAttendance(occurrence_key=att.key, event_uid=att.event_uid, council=council)
+        session.add(row)
+    row.day = att.day
+    row.data = json.dumps(att.to_dict(), ensure_ascii=False, sort_keys=True)
+    row.updated_at = _utc(now)
+
+
+# --------------------------------------------------------------------------------------------
+# polls
+
+@dataclass(frozen=True)
+class StoredPoll:
+    poll: Poll
+    names: dict[str, str]  # member id → display name, for summaries
+    event_uid: str | None = None
+
+    @property
+    def number(self) -> int:
+        return int(self.poll.id)
+
+
+def add_poll(session: Session, council: str, build: Callable[[str], Poll], names: dict[str, str],
+             now: datetime) -> StoredPoll:
+    """The store numbers polls: ``build`` gets the new id and returns the poll to keep."""
+    row = CalendarPoll(council=council, closed=False, data="{}", names="{}", created_at=_utc(now),
+                      updated_at=_utc(now))
+    session.add(row)
+    session.flush()
+    poll = build(str(row.id))
+    row.data = json.dumps(poll.to_dict(), ensure_ascii=False, sort_keys=True)
+    row.names = json.dumps(names, ensure_ascii=False, sort_keys=True)
+    return StoredPoll(poll=poll, names=dict(names))
+
+
+def poll_by_number(session: Session, council: str, number: int, *, lock: bool = False) -> StoredPoll | None:
+    row = session.get(CalendarPoll, number, with_for_update=lock)
+    if row is None or row.council != council:
+        return None
+    return StoredPoll(poll=Poll.from_dict(json.loads(row.data)), names=json.loads(row.names or "{}"),
+                      event_uid=row.event_uid)
+
+
+def open_polls(session: Session, council: str) -> list[StoredPoll]:
+    rows = session.scalars(select(CalendarPoll).where(CalendarPoll.council == council,
+                                                      CalendarPoll.closed.is_(False)).order_by(CalendarPoll.id))
+    return [StoredPoll(poll=Poll.from_dict(json.loads(r.data)), names=json.loads(r.names or "{}"),
+                       event_uid=r.event_uid) for r in rows]
+
+
+def all_polls(session: Session, council: str) -> list[StoredPoll]:
+    rows = session.scalars(select(CalendarPoll).where(CalendarPoll.council == council).order_by(CalendarPoll.id))
+    return [StoredPoll(poll=Poll.from_dict(json.loads(r.data)), names=json.loads(r.names or "{}"),
+                       event_uid=r.event_uid) for r in rows]
+
+
+def save_poll(session: Session, poll: Poll, names: dict[str, str], now: datetime,
+              event_uid: str | None = None) -> None:
+    row = session.get(CalendarPoll, int(poll.id))
+    if row is None:
+        raise LookupError(f"no stored poll {poll.id}")
+    row.data = json.dumps(poll.to_dict(), ensure_ascii=False, sort_keys=True)
+    row.names = json.dumps(names, ensure_ascii=False, sort_keys=True)
+    row.closed = poll.closed
+    if event_uid is not None:
+        row.event_uid = event_uid
+    row.updated_at = _utc(now)
+
+
+# --------------------------------------------------------------------------------------------
+# reminders
+
+def sent_reminder_keys(session: Session, council: str, event_uids: Iterable[str]) -> set[str]:
+    uids = list(event_uids)
+    if not uids:
+        return set()
+    return set(session.scalars(select(CalendarSentReminder.key).where(
+        CalendarSentReminder.council == council, CalendarSentReminder.event_uid.in_(uids))))
+
+
+def reminder_sent(session: Session, key: str) -> bool:
+    return session.get(CalendarSentReminder, key) is not None
+
+
+def mark_reminder_sent(session: Session, key: str, council: str, event_uid: str, late: bool,
+                       now: datetime) -> None:
+    session.add(CalendarSentReminder(key=key, council=council, event_uid=event_uid, late=late, sent_at=_utc(now)))
+    session.flush()  # a duplicate fails here, before the outbox message is committed
+
+
+# --------------------------------------------------------------------------------------------
+# feed tokens and rendered feeds
+
+@dataclass(frozen=True)
+class FeedToken:
+    council: str
+    kind: str
+    scope: str
+    generation: int
+    token_hash: str
+
+
+def _token(row: CalendarFeedToken) -> FeedToken:
+    return FeedToken(row.council, row.kind, row.scope, row.generation, row.token_hash)
+
+
+def feed_token(session: Session, council: str, kind: str, scope: str) -> FeedToken | None:
+    row = session.scalar(select(CalendarFeedToken).where(
+        CalendarFeedToken.council == council, CalendarFeedToken.kind == kind, CalendarFeedToken.scope == scope))
+    return _token(row) if row else None
+
+
+def feed_token_by_hash(session: Session, token_hash: str) -> FeedToken | None:
+    row = session.scalar(select(CalendarFeedToken).where(CalendarFeedToken.token_hash == token_hash))
+    return _token(row) if row else None
+
+
+def save_feed_token(session: Session, token: FeedToken, now: datetime) -> None:
+    row = session.scalar(select(CalendarFeedToken).where(
+        CalendarFeedToken.council == token.council, CalendarFeedToken.kind == token.kind,
+        CalendarFeedToken.scope == token.scope))
+    if row is None:
+        session.add(CalendarFeedToken(council=token.council, kind=token.kind, scope=token.scope,
+                                      generation=token.generation, token_hash=token.token_hash, created_at=_utc(now)))
+    else:
+        row.generation = token.generation
+        row.token_hash = token.token_hash  # the old token stops working in this same commit
+        row.rotated_at = _utc(now)
+    session.flush()
+
+
+def all_token_hashes(session: Session) -> list[str]:
+    return list(session.scalars(select(CalendarFeedToken.token_hash)))
+
+
+def cached_feed(session: Session, feed: str, version: int) -> tuple[str, bytes, datetime] | None:
+    row = session.get(CalendarFeedCache, feed)
+    if row is None or row.version != version:
+        return None
+    return row.etag, bytes(row.body), aware(row.rendered_at)  # type: ignore[return-value]
+
+
+def store_feed(session: Session, feed: str, council: str, version: int, etag: str, body: bytes,
+               now: datetime) -> None:
+    row = session.get(CalendarFeedCache, feed)
+    if row is None:
+        session.add(CalendarFeedCache(feed=feed, council=council, version=version, etag=etag, body=body,
+                                      rendered_at=_utc(now)))
+    elif row.version <= version:
+        row.version, row.etag, row.body, row.rendered_at = version, etag, body, _utc(now)
+
+
+# --------------------------------------------------------------------------------------------
+# CalDAV sync state
+
+@dataclass(frozen=True)
+class SyncItem:
+    event_uid: str
+    council: str
+    state: str
+    wanted_sequence: int
+    pushed_sequence: int | None
+    deleted: bool
+    attempts: int
+    last_error: str | None
+
+
+def _item(row: CalendarSyncState) -> SyncItem:
+    return SyncItem(row.event_uid, row.council, row.state, row.wanted_sequence, row.pushed_sequence,
+                    row.deleted, row.attempts, row.last_error)
+
+
+def mark_for_sync(session: Session, event: Event, now: datetime, *, deleted: bool = False) -> None:
+    """Queue the event for the shared calendar in the transaction that changed it."""
+    row = session.get(CalendarSyncState, event.uid)
+    if row is None:
+        row = CalendarSyncState(event_uid=event.uid, council=event.council, pushed_sequence=None)
+        session.add(row)
+    row.state = "pending"
+    row.wanted_sequence = event.sequence
+    row.deleted = deleted
+    row.attempts = 0
+    row.next_attempt_at = None
+    row.last_error = None
+    row.updated_at = _utc(now)
+
+
+def sync_due(session: Session, now: datetime, limit: int = 50) -> list[SyncItem]:
+    m = CalendarSyncState
+    rows = session.scalars(select(m).where(m.state.in_(("pending", "failed")),
+                                           or_(m.next_attempt_at.is_(None), m.next_attempt_at <= _utc(now)))
+                           .order_by(m.updated_at, m.event_uid).limit(limit))
+    return [_item(r) for r in rows]
+
+
+def sync_item(session: Session, uid: str) -> SyncItem | None:
+    row = session.get(CalendarSyncState, uid)
+    return _item(row) if row else None
+
+
+def sync_succeeded(session: Session, uid: str, pushed_sequence: int, expected: SyncItem, now: datetime) -> None:
+    """Record a push. If the event changed while we pushed, it stays pending for the next round."""
+    row = session.get(CalendarSyncState, uid, with_for_update=True)  # a change committing now waits, or wins
+    if row is None:
+        return
+    if row.wanted_sequence != expected.wanted_sequence or row.deleted != expected.deleted:
+        return
+    if row.deleted:
+        session.delete(row)
+        return
+    row.state = "synced"
+    row.pushed_sequence = pushed_sequence
+    row.attempts = 0
+    row.next_attempt_at = None
+    row.last_error = None
+    row.synced_at = _utc(now)
+    row.updated_at = _utc(now)
+
+
+def sync_failed(session: Session, uid: str, error: str, delay: float, now: datetime) -> None:
+    row = session.get(CalendarSyncState, uid, with_for_update=True)
+    if row is None:
+        return
+    row.state = "failed"
+    row.attempts = (row.attempts or 0) + 1
+    row.next_attempt_at = _utc(now) + timedelta(seconds=delay)
+    row.last_error = error[:500]
+
+
+def sync_counts(session: Session, council: str) -> dict[str, int]:
+    m = CalendarSyncState
+    return {state: n for state, n in session.execute(
+        select(m.state, func.count()).where(m.council == council).group_by(m.state))}
+
+
+def caldav_backoff(session: Session, council: str, now: datetime) -> datetime | None:
+    """When the council's calendar server may be tried again (None: now)."""
+    row = session.get(CalendarCouncil, council)
+    if row is None or row.caldav_next_attempt_at is None:
+        return None
+    until = aware(row.caldav_next_attempt_at)
+    return until if until and until > now else None
+
+
+def caldav_down(session: Session, council: str, error: str, delay_for: Callable[[int], float],
+                now: datetime) -> None:
+    row = council_state(session, council, now)
+    row.caldav_failures = (row.caldav_failures or 0) + 1
+    row.caldav_next_attempt_at = _utc(now) + timedelta(seconds=delay_for(row.caldav_failures))
+    row.caldav_last_error = error[:500]
+
+
+def caldav_up(session: Session, council: str, now: datetime) -> None:
+    row = council_state(session, council, now)
+    if row.caldav_failures or row.caldav_next_attempt_at is not None:
+        row.caldav_failures = 0
+        row.caldav_next_attempt_at = None
+        row.caldav_last_error = None
+
+
+def caldav_health(session: Session, council: str, now: datetime) -> tuple[int, datetime | None, str | None]:
+    row = council_state(session, council, now)
+    return row.caldav_failures, aware(row.caldav_next_attempt_at), row.caldav_last_error
+
+
+def reset_caldav_backoff(session: Session, council: str) -> None:
+    """Operator (or test) says: try the calendar server again now."""
+    session.execute(update(CalendarCouncil).where(CalendarCouncil.slug == council).values(
+        caldav_next_attempt_at=None))
+    session.execute(update(CalendarSyncState).where(CalendarSyncState.council == council,
+                                                    CalendarSyncState.state != "synced").values(
+        next_attempt_at=None))
+
+
+def deadlines_pulled(session: Session, council: str, now: datetime) -> None:
+    council_state(session, council, now).deadlines_pulled_at = _utc(now)
