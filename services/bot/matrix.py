@@ -588,15 +588,22 @@ class MatrixGateway:
         log.warning("could not create a direct chat: %s", getattr(resp, "status_code", resp))
         return None
 
-    async def upload(self, data: bytes, mimetype: str, filename: str) -> str | None:
+    async def upload(self, data: bytes, mimetype: str, filename: str, room_id: str | None = None) -> dict[str, Any]:
+        """Upload media for a message in ``room_id``; returns the content fields that point at it.
+
+        In an encrypted room the file itself is encrypted too (``file`` with its key), otherwise
+        the homeserver would hold a chart of the council's signals in the clear."""
+        encrypt = bool(room_id) and self.crypto is not None and await self._room_encrypted(room_id or "")
         try:
-            resp, _ = await self.client.upload(io.BytesIO(data), content_type=mimetype, filename=filename,
-                                               filesize=len(data))
+            resp, keys = await self.client.upload(io.BytesIO(data), content_type=mimetype, filename=filename,
+                                                  filesize=len(data), encrypt=encrypt)
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             raise TransientError(f"upload failed: {exc}") from exc
-        if isinstance(resp, nio.UploadResponse):
-            return resp.content_uri
-        raise TransientError(f"upload refused: {getattr(resp, 'status_code', resp)}")
+        if not isinstance(resp, nio.UploadResponse):
+            raise TransientError(f"upload refused: {getattr(resp, 'status_code', resp)}")
+        if encrypt and keys:
+            return {"file": {**keys, "url": resp.content_uri, "mimetype": mimetype}}
+        return {"url": resp.content_uri}
 
     async def delete_device(self, device_id: str, password: str) -> bool:
         """Remove one of the bot's own devices (user-interactive auth with the password)."""

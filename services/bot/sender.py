@@ -76,7 +76,7 @@ class OutboxSender:
                 with self.db.session() as s:
                     row = s.get(store.BotOutbox, row_id)
                     row.room_id = room_id
-            built = await self._build(msg)
+            built = await self._build(msg, room_id)
             if built is None:
                 return self._retry(row_id, "thread root not sent yet", 0.5)
             event_type, content = built
@@ -124,7 +124,7 @@ class OutboxSender:
                 store.set_dm_room(s, user_id, room_id)
         return room_id
 
-    async def _build(self, msg: OutboundMessage) -> tuple[str, dict[str, Any]] | None:
+    async def _build(self, msg: OutboundMessage, room_id: str | None = None) -> tuple[str, dict[str, Any]] | None:
         """The Matrix event for a message, or None while an event it refers to is not sent yet."""
         with self.db.read() as s:
             thread_root = msg.thread_event_id
@@ -145,8 +145,9 @@ class OutboxSender:
         content: dict[str, Any]
         if msg.kind == "image" and msg.image_b64:
             data = base64.b64decode(msg.image_b64)
-            uri = await self.gateway.upload(data, msg.image_mimetype or "image/png", msg.body or "grafiek.png")
-            content = {"msgtype": "m.image", "body": msg.body or "grafiek.png", "url": uri,
+            media = await self.gateway.upload(data, msg.image_mimetype or "image/png", msg.body or "grafiek.png",
+                                              room_id=room_id)
+            content = {"msgtype": "m.image", "body": msg.body or "grafiek.png", **media,
                        "info": {"mimetype": msg.image_mimetype or "image/png", "size": len(data)}}
         else:
             content = {"msgtype": "m.notice" if msg.kind == "notice" else "m.text", "body": msg.body}
