@@ -1,18 +1,400 @@
-"""JSON API of the signals service, under /api/v1."""
+"""JSON API of the signals service, under /api/v1/councils/<slug>/….
+
+Who calls what: ``partner`` (and ``admin``) systems send residents' signals; ``bot`` sends the
+signals members heard (``!signaal``), corrects themes (``!thema``), counts 👍 on cards, puts a
+cluster on the agenda (``!agenderen``) and asks for the chart (``!signalen``). Stats are readable
+by the bot, the operator, partners and deliberation.
+
+Every refusal is a JSON 4xx (a ``DomainError``); the resident's own pages are in :mod:`.web`.
+"""
 from __future__ import annotations
 
-from flask import Flask
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from shared.api import Api
+from flask import Flask, Response, current_app, g, request
+from pydantic import AwareDatetime, Field, StrictBool
+
+from services.signals import actions, store, texts
+from services.signals.config import SignalsConfig
+from services.signals.ratelimit import RateLimiter
+from shared.api import Api, Model, OutModel, Text
 from shared.councils_api import add_council_routes
 from shared.db import Database
+from shared.errors import DomainError
 from shared.jobs import Job
+from shared.outbox import utcnow
+from shared.service import Runtime, runtime
 from shared.settings import Settings
 
 API = Api("signals", "Overleg signals")
 add_council_routes(API)
 
+INTAKE = ("partner", "admin", "bot")
+CHAT = ("bot", "admin")
+READ = ("bot", "admin", "partner", "deliberation")
+Months = Annotated[int, Field(ge=1, le=60)]
 
+
+class TooManyRequests(DomainError):
+    status = 429
+
+
+# --------------------------------------------------------------------------- schemas
+class ContactIn(Model):
+    name: Text(300) | None = None
+    email: Text(300) | None = None
+    phone: Text(60) | None = None
+    consent: StrictBool = False
+
+
+class SignalIn(Model):
+    text: Text(20_000)  # the 5,000-character rule is checked after trimming, with its own message
+    wijk: Text(120) | None = None
+    contact: ContactIn | None = None
+    received_at: AwareDatetime | None = None  # when a partner received it (defaults to now)
+
+
+class ThemeOut(OutModel):
+    id: str
+    label: str
+    confidence: float
+    matched: list[str]
+
+
+class SignalOut(OutModel):
+    id: int
+    cluster_id: int
+    channel: str
+    text: str  # scrubbed
+    personal_data_removed: list[str]
+    wijk: str | None
+    wijk_source: str | None
+    theme: str
+    theme_source: str
+    themes: list[ThemeOut]
+    status: str
+    status_text: str | None
+    received_at: datetime
+    erased: bool
+
+
+class ReceiptOut(OutModel):
+    reference: str
+    status_url: str
+    duplicate: bool
+    new_cluster: bool
+    cluster_size: int
+    signal: SignalOut
+
+
+class ClusterOut(OutModel):
+    id: int
+    card_key: str
+    room: str
+    theme: str
+    theme_label: str
+    theme_corrected: bool
+    wijk: str | None
+    signal_count: int
+    heard_count: int
+    first_at: datetime
+    last_at: datetime
+    topic_id: int | None
+    topic_status: str | None
+    agendered_at: datetime | None
+    outcome_text: str | None
+    outcome_date: date | None
+    closed_at: datetime | None
+
+
+class CorrectionOut(OutModel):
+    from_theme: str
+    to_theme: str
+    member: str | None
+    at: datetime
+
+
+class ClusterDetail(ClusterOut):
+    wijken: list[str]
+    heard_by: list[str]
+    corrections: list[CorrectionOut]
+    signals: list[SignalOut]
+
+
+class ClusterQuery(Model):
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+
+class ThemeIn(Model):
+    theme: Text(64, 1)
+    actor: Text(255) | None = None
+
+
+class HeardIn(Model):
+    member: Text(255, 1)
+
+
+class AgendaIn(Model):
+    actor: Text(255) | None = None
+
+
+class ChangeOut(OutModel):
+    changed: bool
+    cluster: ClusterOut
+
+
+class TaxonomyTheme(OutModel):
+    id: str
+    label: str
+    keywords: list[str]
+
+
+class StatsQuery(Model):
+    months: Months = 12
+
+
+class ChartQuery(Model):
+    months: Months = 12
+    lang: Literal["nl", "en"] | None = None
+
+
+class Count(OutModel):
+    key: str
+    label: str
+    count: int
+
+
+class MonthOut(OutModel):
+    month: str
+    total: int
+    themes: dict[str, int]
+
+
+class StatsOut(OutModel):
+    council: str
+    since: str
+    total: int
+    themes: list[Count]
+    neighbourhoods: list[Count]
+    months: list[MonthOut]
+
+
+class ChartIn(Model):
+    room_id: Text(255, 1)
+    thread_event_id: Text(255, 1)
+    reply_to_event_id: Text(255) | None = None
+    months: Months = 12
+    lang: Literal["nl", "en"] | None = None
+
+
+class ChartQueued(OutModel):
+    key: str
+
+
+# --------------------------------------------------------------------------- helpers
+def _cfg() -> SignalsConfig:
+    return current_app.extensions["signals_config"]
+
+
+def _settings() -> Settings:
+    return current_app.config["OVERLEG_SETTINGS"]
+
+
+def _now() -> datetime:
+    clock = current_app.extensions.get("signals_clock")
+    return clock() if clock else utcnow()
+
+
+def _lang(slug: str) -> str:
+    council = actions.council_config(_settings(), slug)
+    return (request.accept_languages.best_match(["nl", "en"]) if request.headers.get("Accept-Language")
+            else None) or council.language
+
+
+def _label(slug: str, theme: str, lang: str) -> str:
+    return actions.theme_label(_cfg().council(slug).taxonomy, theme, lang)
+
+
+def signal_out(slug: str, sig: store.Signal, lang: str) -> SignalOut:
+    return SignalOut(id=sig.id, cluster_id=sig.cluster_id, channel=sig.channel, text=sig.text,
+                     personal_data_removed=list(sig.scrubbed_kinds), wijk=sig.wijk, wijk_source=sig.wijk_source,
+                     theme=sig.theme, theme_source=sig.theme_source,
+                     themes=[ThemeOut(id=t.id, label=_label(slug, t.id, lang), confidence=t.confidence,
+                                      matched=list(t.matched)) for t in sig.themes],
+                     status=sig.status, status_text=sig.status_note, received_at=sig.ts,
+                     erased=sig.erased_at is not None)
+
+
+def cluster_out(slug: str, cl: store.Cluster, lang: str) -> ClusterOut:
+    return ClusterOut(id=cl.id, card_key=cl.card_key, room=cl.room, theme=cl.theme,
+                      theme_label=_label(slug, cl.theme, lang), theme_corrected=cl.theme_corrected, wijk=cl.wijk,
+                      signal_count=cl.signal_count, heard_count=cl.heard_count, first_at=cl.first_ts,
+                      last_at=cl.last_ts, topic_id=cl.topic_id, topic_status=cl.topic_status,
+                      agendered_at=cl.agendered_at, outcome_text=cl.outcome_text, outcome_date=cl.outcome_date,
+                      closed_at=cl.closed_at)
+
+
+def _limit_partner() -> None:
+    """Partner systems get a generous budget per token; the bot and the operator none."""
+    caller = getattr(g, "caller", "")
+    if caller != "partner":
+        return
+    cfg = _cfg()
+    limiter: RateLimiter = current_app.extensions["signals_ratelimiter"]
+    verdict = limiter.check("api", caller, cfg.api_limit)
+    if not verdict.allowed:
+        raise TooManyRequests("signals.api.rate_limited", "partner rate limit",
+                              minutes=max(1, -(-verdict.retry_after // 60)))
+
+
+# --------------------------------------------------------------------------- intake
+@API.route("/councils/<slug>/signals", "POST", summary="Send a resident's signal (partner system, or !signaal)",
+           body=SignalIn, response=ReceiptOut, status=201, callers=INTAKE, errors=(409, 422, 429))
+def create_signal(slug: str, body: SignalIn) -> ReceiptOut:
+    actions.council_config(_settings(), slug)
+    _limit_partner()
+    caller = getattr(g, "caller", "admin")
+    key = request.headers.get("Idempotency-Key")
+    contact = None
+    if body.contact is not None:
+        contact = actions.ContactIn(body.contact.name, body.contact.email, body.contact.phone, body.contact.consent)
+    sub = actions.Submission(council=slug, text=body.text, channel="matrix" if caller == "bot" else "api",
+                             wijk=body.wijk, contact=contact,
+                             intake_key=f"{caller}:{key}"[:255] if key else None, received_at=body.received_at)
+    receipt = actions.submit(runtime(), _cfg(), _settings(), sub, _now())
+    lang = _lang(slug)
+    return ReceiptOut(reference=receipt.reference,
+                      status_url=f"{_settings().public_base_url.rstrip('/')}/signaal/{receipt.reference}",
+                      duplicate=not receipt.created, new_cluster=receipt.new_cluster,
+                      cluster_size=receipt.cluster.signal_count,
+                      signal=signal_out(slug, receipt.signal, lang))
+
+
+@API.route("/councils/<slug>/signals/<int:signal_id>", summary="One stored signal (scrubbed; no contact details)",
+           response=SignalOut, callers=CHAT)
+def get_signal(slug: str, signal_id: int) -> SignalOut:
+    actions.council_config(_settings(), slug)
+    with runtime().db.read() as s:
+        return signal_out(slug, store.signal(s, slug, signal_id), _lang(slug))
+
+
+@API.route("/councils/<slug>/themes", summary="The council's themes (for !thema)", response=list[TaxonomyTheme],
+           callers=READ)
+def list_themes(slug: str) -> list[TaxonomyTheme]:
+    actions.council_config(_settings(), slug)
+    lang = _lang(slug)
+    return [TaxonomyTheme(id=t.id, label=t.label(lang), keywords=list(t.keywords))
+            for t in _cfg().council(slug).taxonomy.themes]
+
+
+# --------------------------------------------------------------------------- clusters
+@API.route("/councils/<slug>/clusters", summary="Clusters, most recently active first", query=ClusterQuery,
+           response=list[ClusterOut], callers=CHAT)
+def list_clusters(slug: str, query: ClusterQuery) -> list[ClusterOut]:
+    actions.council_config(_settings(), slug)
+    lang = _lang(slug)
+    with runtime().db.read() as s:
+        return [cluster_out(slug, c, lang) for c in store.clusters(s, slug, limit=query.limit, offset=query.offset)]
+
+
+@API.route("/councils/<slug>/clusters/<int:cluster_id>", summary="A cluster with its (scrubbed) signals",
+           response=ClusterDetail, callers=CHAT)
+def get_cluster(slug: str, cluster_id: int) -> ClusterDetail:
+    actions.council_config(_settings(), slug)
+    lang = _lang(slug)
+    with runtime().db.read() as s:
+        cl = store.cluster(s, slug, cluster_id)
+        return ClusterDetail(
+            **cluster_out(slug, cl, lang).model_dump(), wijken=store.cluster_wijken(s, cluster_id),
+            heard_by=store.heard_by(s, cluster_id),
+            corrections=[CorrectionOut(from_theme=a, to_theme=b, member=m, at=t)
+                         for a, b, m, t in store.corrections(s, cluster_id)],
+            signals=[signal_out(slug, x, lang) for x in store.cluster_signals(s, cluster_id)])
+
+
+@API.route("/councils/<slug>/clusters/<int:cluster_id>/theme", "POST", summary="Correct a cluster's theme (!thema)",
+           body=ThemeIn, response=ChangeOut, callers=CHAT)
+def correct_theme(slug: str, cluster_id: int, body: ThemeIn) -> ChangeOut:
+    key = request.headers.get("Idempotency-Key")
+    cluster, changed = actions.correct_theme(runtime(), _cfg(), _settings(), slug, cluster_id, body.theme, body.actor,
+                                             f"{g.caller}:{key}"[:255] if key else None, _now())
+    return ChangeOut(changed=changed, cluster=cluster_out(slug, cluster, _lang(slug)))
+
+
+@API.route("/councils/<slug>/clusters/<int:cluster_id>/heard", "POST",
+           summary="A member's 👍 on the card: we heard this too (once per member)", body=HeardIn,
+           response=ChangeOut, callers=CHAT)
+def heard(slug: str, cluster_id: int, body: HeardIn) -> ChangeOut:
+    cluster, added = actions.heard(runtime(), _cfg(), _settings(), slug, cluster_id, body.member, _now())
+    return ChangeOut(changed=added, cluster=cluster_out(slug, cluster, _lang(slug)))
+
+
+@API.route("/councils/<slug>/clusters/<int:cluster_id>/agenda", "POST",
+           summary="Put the cluster on the council's agenda (!agenderen): a topic in deliberation",
+           body=AgendaIn, response=ChangeOut, callers=CHAT, errors=(503,))
+def put_on_agenda(slug: str, cluster_id: int, body: AgendaIn) -> ChangeOut:
+    cluster, created = actions.put_on_agenda(runtime(), _cfg(), _settings(), slug, cluster_id, body.actor,
+                                             request.headers.get("Idempotency-Key"), _now())
+    return ChangeOut(changed=created, cluster=cluster_out(slug, cluster, _lang(slug)))
+
+
+# --------------------------------------------------------------------------- overview
+@API.route("/councils/<slug>/stats", summary="Signals per theme, neighbourhood and month", query=StatsQuery,
+           response=StatsOut, callers=READ)
+def get_stats(slug: str, query: StatsQuery) -> StatsOut:
+    council = actions.council_config(_settings(), slug)
+    lang = _lang(slug)
+    now = _now()
+    data = actions.stats(runtime(), _settings(), slug, query.months, now)
+    themes = sorted(data["themes"].items(), key=lambda kv: (-kv[1], kv[0]))
+    wijken = sorted(data["wijken"].items(), key=lambda kv: (-kv[1], kv[0]))
+    unknown = texts.t("signals.card.no_wijk", lang)
+    return StatsOut(
+        council=council.slug, since=actions.since_month(now, query.months, council.timezone),
+        total=sum(data["themes"].values()),
+        themes=[Count(key=k, label=_label(slug, k, lang), count=v) for k, v in themes],
+        neighbourhoods=[Count(key=k, label=k or unknown, count=v) for k, v in wijken],
+        months=[MonthOut(month=m, total=sum(cells.values()), themes=cells) for m, cells in data["months"].items()])
+
+
+@API.route("/councils/<slug>/stats/chart.png", summary="Chart: signals per theme and month (PNG)", query=ChartQuery,
+           callers=READ, content_type="image/png")
+def get_chart(slug: str, query: ChartQuery) -> Response:
+    lang = query.lang or _lang(slug)
+    png = actions.chart_png(runtime(), _cfg(), _settings(), slug, query.months, lang, _now())
+    resp = Response(png, mimetype="image/png")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@API.route("/councils/<slug>/stats/chart", "POST",
+           summary="Post the chart as an image into a thread (!signalen), through the outbox", body=ChartIn,
+           response=ChartQueued, status=202, callers=CHAT)
+def post_chart(slug: str, body: ChartIn) -> ChartQueued:
+    lang = body.lang or _lang(slug)
+    key = actions.post_chart(runtime(), _cfg(), _settings(), slug, room_id=body.room_id,
+                             thread_event_id=body.thread_event_id, reply_to_event_id=body.reply_to_event_id,
+                             months=body.months, lang=lang, now=_now())
+    return ChartQueued(key=key)
+
+
+# --------------------------------------------------------------------------- jobs
 def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
-    """Background jobs besides the handoff to the bot."""
-    return []
+    """Polling deliberation for decisions on clusters' topics; closing stale clusters and erasing
+    contact details after the retention period."""
+    cfg: SignalsConfig = app.extensions["signals_config"]
+
+    def rt() -> Runtime:
+        return app.extensions["overleg_runtime"]
+
+    def clock() -> datetime:
+        fn = app.extensions.get("signals_clock")
+        return fn() if fn else utcnow()
+
+    return [
+        Job("signals_feedback", lambda: actions.poll_decisions(rt(), cfg, settings, clock()),
+            interval=cfg.feedback_interval),
+        Job("signals_retention", lambda: actions.retention(rt(), cfg, settings, clock()), interval=3600.0),
+    ]

@@ -1,12 +1,20 @@
-"""The signals service: ``create_app(settings)`` builds it; gunicorn serves ``services.signals.wsgi:app``."""
+"""The signals service: ``create_app(settings)`` builds it; gunicorn serves ``services.signals.wsgi:app``.
+
+Service-specific settings come from ``OVERLEG_SIGNALS_*`` environment variables (see
+:mod:`services.signals.config`); tests pass a :class:`SignalsConfig` directly.
+"""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
 
-from services.signals import api
+from services.signals import api, texts, web
+from services.signals.config import SignalsConfig
+from services.signals.domain.messages import register_messages
 from services.signals.models import RUNTIME_MODELS
+from services.signals.ratelimit import RateLimiter
 from shared.db import Database
 from shared.migrations import upgrade
 from shared.service import attach_runtime
@@ -17,11 +25,25 @@ NAME = "signals"
 SERVICE_DIR = Path(__file__).parent
 
 
-def create_app(settings: Settings, *, database: Database | None = None) -> Flask:
+def create_app(settings: Settings, *, database: Database | None = None, config: SignalsConfig | None = None) -> Flask:
+    register_messages()
+    texts.register_messages()
+    cfg = config or SignalsConfig.from_env()
+    cfg.load(settings)
     app = build_service_app(NAME, settings, database=database, title="Overleg signals API")
+    secure = settings.public_base_url.startswith("https://")
+    app.config.update(
+        WTF_CSRF_TIME_LIMIT=int(timedelta(hours=24).total_seconds()),  # residents may take their time writing
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_NAME="overleg_signaal",
+    )
+    app.extensions["signals_config"] = cfg
+    app.extensions["signals_ratelimiter"] = RateLimiter(settings.redis_url, cfg.rate_namespace)
     db = app.extensions["overleg_db"]
     attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=api.jobs(app, settings, db))
     api.API.register(app)
+    app.register_blueprint(web.WEB)
     return app
 
 

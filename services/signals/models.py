@@ -1,14 +1,160 @@
 """Tables of the signals service. Every table name starts with 'signals_' so the service can share
-a PostgreSQL database with the others."""
+a PostgreSQL database with the others.
+
+Privacy by layout: ``signals_signals`` holds only the *scrubbed* text; a resident's contact
+details live in ``signals_contacts`` (one row per signal, deleted on erasure or after the
+retention period). The reference number a resident gets is stored only as a SHA-256 hash.
+
+Councils are not a table: they come from the settings, and every row carries its council's slug.
+Cluster ids are global, so the card key ``signals:cluster:<id>`` is unique in the bot's outbox.
+"""
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+from datetime import date, datetime
 
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.outbox import utcnow
 from shared.service import make_runtime_models
 
 
 class SignalsBase(DeclarativeBase):
     pass
+
+
+COUNCIL = 64
+MATRIX_ID = 255
+THEME = 64
+WIJK = 120
+KEY = 120  # a blocking key (clustering.MAX_KEY_LENGTH)
+
+
+class ClusterRow(SignalsBase):
+    """A group of signals about one issue: one thread in the council's signals room."""
+
+    __tablename__ = "signals_clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    room: Mapped[str] = mapped_column(String(80))  # role the thread lives in: signals / theme:<id>
+    theme: Mapped[str] = mapped_column(String(THEME))
+    theme_corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    wijk: Mapped[str | None] = mapped_column(String(WIJK), nullable=True)
+    signal_count: Mapped[int] = mapped_column(Integer, default=0)
+    heard_count: Mapped[int] = mapped_column(Integer, default=0)  # members' 👍 "we heard this too"
+    first_ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    card_version: Mapped[int] = mapped_column(Integer, default=0)  # edits of the card so far
+    topic_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # deliberation topic
+    topic_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    agendered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    outcome_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    @property
+    def card_key(self) -> str:
+        return f"signals:cluster:{self.id}"
+
+
+class SignalRow(SignalsBase):
+    """One resident's signal as the council may see it: scrubbed, themed, placed, clustered."""
+
+    __tablename__ = "signals_signals"
+    __table_args__ = (
+        Index("ix_signals_signals_council_month", "council", "month"),
+        Index("ix_signals_signals_cluster_ts", "cluster_id", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    ref_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the reference number
+    intake_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    channel: Mapped[str] = mapped_column(String(16))  # form / api / matrix
+    text: Mapped[str] = mapped_column(Text)  # scrubbed; emptied when the resident erases the signal
+    scrubbed_kinds: Mapped[str] = mapped_column(String(120), default="")  # kinds removed, no values
+    wijk: Mapped[str | None] = mapped_column(String(WIJK), nullable=True)
+    wijk_source: Mapped[str | None] = mapped_column(String(16), nullable=True)  # given / detected
+    theme: Mapped[str] = mapped_column(String(THEME))  # primary theme (after corrections)
+    themes: Mapped[str] = mapped_column(Text)  # JSON: [{"id", "confidence", "matched"}]
+    theme_source: Mapped[str] = mapped_column(String(16), default="auto")  # auto / correction
+    features: Mapped[str] = mapped_column(Text)  # JSON of clustering.SignalFeatures
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM in the council's time zone, for stats
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("signals_clusters.id"))
+    status: Mapped[str] = mapped_column(String(16), default="ontvangen")
+    status_note: Mapped[str | None] = mapped_column(Text, nullable=True)  # shown to the resident
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    contact_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ContactRow(SignalsBase):
+    """A resident's contact details, apart from the signal; only with consent to be told."""
+
+    __tablename__ = "signals_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals_signals.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    informed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ClusterKeyRow(SignalsBase):
+    """Blocking keys: candidates for a new signal are fetched per key, newest first, never all pairs."""
+
+    __tablename__ = "signals_cluster_keys"
+    __table_args__ = (
+        Index("ix_signals_cluster_keys_lookup", "council", "key", "ts"),
+        Index("ix_signals_cluster_keys_signal", "signal_id"),
+    )
+
+    council: Mapped[str] = mapped_column(String(COUNCIL), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals_signals.id", ondelete="CASCADE"), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HeardRow(SignalsBase):
+    """A member's 👍 on a card: "we heard this too". Once per member and cluster."""
+
+    __tablename__ = "signals_heard"
+
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("signals_clusters.id"), primary_key=True)
+    member: Mapped[str] = mapped_column(String(MATRIX_ID), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ThemeCorrectionRow(SignalsBase):
+    """A member's ``!thema`` correction, kept (they show where the keyword lists fall short)."""
+
+    __tablename__ = "signals_theme_corrections"
+    __table_args__ = (UniqueConstraint("action_key", name="uq_signals_theme_corrections_action_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("signals_clusters.id"), index=True)
+    from_theme: Mapped[str] = mapped_column(String(THEME))
+    to_theme: Mapped[str] = mapped_column(String(THEME))
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)  # of the theme it replaced
+    member: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
+    action_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 RUNTIME_MODELS = make_runtime_models(SignalsBase, "signals")

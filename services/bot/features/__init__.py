@@ -10,6 +10,7 @@ FEATURE_MODULES = [
     "services.bot.help",
     "services.bot.features.deliberation",
     "services.bot.features.calendar",
+    "services.bot.features.signals",
 ]
 
 

@@ -1,0 +1,621 @@
+"""What the signals service does, step by step: the domain decides, the store keeps, and the Matrix
+messages go into the handoff queue in the same transaction as the change that caused them.
+
+The API routes, the web pages and the background jobs all call these; ``now`` is always passed in.
+
+Intake: ``check_text`` → ``scrub`` (the council's neighbourhood names are never taken for a
+person) → themes and neighbourhood from the *scrubbed* text → features and blocking keys →
+candidates from the key table → ``choose_cluster`` → store → card (new, or an edit in place) and
+the signal itself in the cluster's thread. The unscrubbed text is never stored, logged or posted.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from services.signals import store, texts
+from services.signals.charts import theme_month_png
+from services.signals.config import CouncilData, SignalsConfig
+from services.signals.domain.clustering import DEFAULT_WINDOW, blocking_keys, choose_cluster, features_from_scrub
+from services.signals.domain.intake import check_text
+from services.signals.domain.scrub import scrub
+from services.signals.domain.summary import EvidenceSignal, cluster_summary, evidence, truncate
+from services.signals.domain.themes import FALLBACK_THEME, Taxonomy, classify
+from services.signals.store import Cluster, Contact, Signal, ThemeInfo
+from shared.errors import DomainError, InvalidInput, NotFound
+from shared.formatting import Rich
+from shared.http import ServiceClient, ServiceError, ServiceUnavailable
+from shared.outbox import OutboundMessage
+from shared.service import Runtime
+from shared.settings import CouncilConfig, Settings
+
+log = logging.getLogger("overleg.signals")
+
+CHANNELS = ("form", "api", "matrix")
+NAME_MAX = 200
+EMAIL_MAX = 254
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,24}$")
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_BITS = 80
+SUMMARY_SOURCES = 20  # the card's summary is taken from the earliest signals
+TOPIC_TITLE_MAX = 200  # deliberation refuses longer topic titles
+
+
+class DeliberationDown(DomainError):
+    status = 503
+
+
+# --------------------------------------------------------------------------- reference numbers
+def _encode(raw: bytes) -> str:
+    number = int.from_bytes(raw, "big")
+    chars = []
+    for _ in range(REFERENCE_BITS // 5):
+        chars.append(_CROCKFORD[number & 31])
+        number >>= 5
+    code = "".join(reversed(chars))
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def new_reference(secret: str, intake_key: str | None) -> str:
+    """80 random bits, or, for a keyed intake, 80 bits of an HMAC of the key with the deployment's
+    secret: a retried submission gets the same number without the number being stored anywhere."""
+    if intake_key:
+        raw = hmac.new(secret.encode(), f"signals-ref:{intake_key}".encode(), hashlib.sha256).digest()
+    else:
+        raw = secrets.token_bytes(32)
+    return _encode(raw[:REFERENCE_BITS // 8])
+
+
+def normalise_reference(value: str) -> str | None:
+    """The canonical form of a reference a resident typed (case, dashes, I/L/O forgiven), or None."""
+    code = re.sub(r"[\s-]", "", value or "").upper().translate(str.maketrans("ILO", "110"))
+    if len(code) != REFERENCE_BITS // 5 or any(c not in _CROCKFORD for c in code):
+        return None
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+# --------------------------------------------------------------------------- intake
+@dataclass(frozen=True)
+class ContactIn:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    consent: bool = False
+
+
+@dataclass(frozen=True)
+class Submission:
+    council: str
+    text: str
+    channel: str
+    wijk: str | None = None
+    contact: ContactIn | None = None
+    intake_key: str | None = None
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    signal: Signal
+    cluster: Cluster
+    reference: str
+    created: bool  # False: the same submission was received before
+    new_cluster: bool
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    code: str
+    params: dict[str, Any]
+
+    def error(self) -> InvalidInput:
+        return InvalidInput(self.code, f"invalid {self.field}", **self.params)
+
+
+def council_config(settings: Settings, slug: str) -> CouncilConfig:
+    council = settings.council(slug)
+    if council is None:
+        raise NotFound("signals.api.council_not_found", f"unknown council {slug!r}")
+    return council
+
+
+def _blank(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def problems(data: CouncilData, *, text: str, wijk: str | None, contact: ContactIn | None) -> list[Problem]:
+    """Everything wrong with a submission, per field (the form shows them all at once)."""
+    out: list[Problem] = []
+    try:
+        check_text((text or "").replace("\r\n", "\n"))
+    except InvalidInput as exc:
+        out.append(Problem("text", exc.code, exc.params))
+    if _blank(wijk) and data.neighbourhoods.get(wijk or "") is None:
+        out.append(Problem("wijk", "signals.wijk_unknown", {"wijk": (wijk or "").strip()[:60]}))
+    if contact is not None:
+        name, email, phone = _blank(contact.name), _blank(contact.email), _blank(contact.phone)
+        if name and len(name) > NAME_MAX:
+            out.append(Problem("name", "signals.api.name_too_long", {"limit": NAME_MAX}))
+        if email and (len(email) > EMAIL_MAX or not _EMAIL.match(email)):
+            out.append(Problem("email", "signals.api.email_invalid", {}))
+        if phone and (not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 6):
+            out.append(Problem("phone", "signals.api.phone_invalid", {}))
+        if (name or email or phone) and not (email or phone) and not any(p.field in ("email", "phone") for p in out):
+            out.append(Problem("email", "signals.api.contact_without_channel", {}))
+        if (name or email or phone) and not contact.consent:
+            out.append(Problem("consent", "signals.api.consent_required", {}))
+    return out
+
+
+def _clean_contact(contact: ContactIn | None) -> ContactIn | None:
+    if contact is None:
+        return None
+    name, email, phone = _blank(contact.name), _blank(contact.email), _blank(contact.phone)
+    if not (name or email or phone):
+        return None  # consent without details: nothing to keep
+    return ContactIn(name, email, phone, True)
+
+
+def _check_received_at(value: datetime | None, now: datetime) -> datetime:
+    if value is None:
+        return now
+    if value.tzinfo is None or value > now + timedelta(minutes=5) or value < now - timedelta(days=366):
+        raise InvalidInput("signals.api.received_at_invalid", "received_at out of range")
+    return value
+
+
+def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission, now: datetime) -> Receipt:
+    council = council_config(settings, sub.council)
+    data = cfg.council(council.slug)
+    found = problems(data, text=sub.text, wijk=sub.wijk, contact=sub.contact)
+    if found:
+        raise found[0].error()
+    raw = sub.text.replace("\r\n", "\n").strip()
+    check_text(raw)
+    ts = _check_received_at(sub.received_at, now)
+    given = data.neighbourhoods.resolve(sub.wijk) if _blank(sub.wijk) else None
+    contact = _clean_contact(sub.contact)
+    # Scrub the text as received: a right-to-left override shows digits reversed, and scrub() reads
+    # such runs the way a reader sees them before it drops the control characters.
+    scrubbed = scrub(raw, known_places=data.neighbourhoods.names)
+    scores = classify(scrubbed.text, data.taxonomy, cfg.theme_threshold)
+    themes = [ThemeInfo(t.theme_id, t.confidence, tuple(t.matched)) for t in scores]
+    wijk = given or data.neighbourhoods.detect(scrubbed.text)
+    feats = features_from_scrub(scrubbed, wijk, [t.id for t in themes if t.id != FALLBACK_THEME], ts)
+    reference = new_reference(settings.secret_key, sub.intake_key)
+    kinds = tuple(k for k in ("naam", "telefoon", "e-mail", "adres", "postcode", "iban", "bsn") if k in scrubbed.kinds)
+    new = store.NewSignal(council=council.slug, ref_hash=store.hash_reference(reference), intake_key=sub.intake_key,
+                          channel=sub.channel, text=scrubbed.text.strip(), scrubbed_kinds=kinds, wijk=wijk,
+                          wijk_source="given" if given else ("detected" if wijk else None), themes=themes,
+                          features=feats, month=_month(ts, council), keys=blocking_keys(feats))
+    try:
+        with rt.db.session() as s:
+            if sub.intake_key:
+                seen = store.signal_by_intake_key(s, sub.intake_key)
+                if seen is not None:
+                    return Receipt(seen, store.cluster(s, council.slug, seen.cluster_id), reference, False, False)
+            store.lock_council(s, council.slug)
+            cands = store.candidates(s, council.slug, new.keys, ts, DEFAULT_WINDOW)
+            chosen = choose_cluster(feats, [(str(cid), f) for cid, f in cands])
+            is_new = chosen is None
+            if chosen is None:
+                room = _room(council, themes[0].id)
+                cluster_id = store.new_cluster(s, council.slug, room, themes[0].id, wijk, ts).id
+            else:
+                cluster_id = int(chosen)
+            signal = store.insert_signal(s, new, cluster_id)
+            if contact is not None:
+                store.insert_contact(s, signal.id, contact.name, contact.email, contact.phone, True, now)
+            cluster = store.add_to_cluster(s, cluster_id, ts, wijk)
+            post_card(rt, s, council, data, cluster, new=is_new)
+            _post_signal(rt, s, council, data, cluster, signal)
+    except IntegrityError:
+        if not sub.intake_key:
+            raise
+        # The same keyed submission arrived twice at once; the other one stored it.
+        with rt.db.read() as s:
+            seen = store.signal_by_intake_key(s, sub.intake_key)
+            if seen is None:
+                raise
+            return Receipt(seen, store.cluster(s, council.slug, seen.cluster_id), reference, False, False)
+    log.info("signal %s stored in cluster %s (council %s, channel %s, %d candidates, %s)", signal.id, cluster.id,
+             council.slug, sub.channel, len(cands), "new cluster" if is_new else "joined")
+    rt.jobs.kick()
+    return Receipt(signal, cluster, reference, True, is_new)
+
+
+def _month(ts: datetime, council: CouncilConfig) -> str:
+    return ts.astimezone(ZoneInfo(council.timezone)).strftime("%Y-%m")
+
+
+def _room(council: CouncilConfig, theme: str) -> str:
+    return f"theme:{theme}" if theme in council.rooms.themes else "signals"
+
+
+def theme_label(taxonomy: Taxonomy, theme: str, lang: str) -> str:
+    return taxonomy.get(theme).label(lang) if theme in taxonomy else theme
+
+
+# --------------------------------------------------------------------------- Matrix messages
+def post_card(rt: Runtime, s: Any, council: CouncilConfig, data: CouncilData, cluster: Cluster, *,
+              new: bool) -> None:
+    """The cluster's card: the thread root when new, otherwise an edit in place (m.replace) with a key
+    of its own, so every version is sent exactly once and in order."""
+    cluster = store.cluster(s, council.slug, cluster.id)
+    lang = council.language
+    signals = store.cluster_signals(s, cluster.id, limit=SUMMARY_SOURCES)
+    summary = cluster_summary([x.text for x in signals if x.text])
+    reason: list[str] = []
+    for x in signals:
+        for th in x.themes:
+            if th.id == cluster.theme:
+                reason.extend(w for w in th.matched if w not in reason)
+    rich = texts.card(lang, council.timezone, cluster_id=cluster.id, theme=theme_label(data.taxonomy, cluster.theme, lang),
+                      wijk=cluster.wijk, count=cluster.signal_count, heard=cluster.heard_count,
+                      first=cluster.first_ts, last=cluster.last_ts, summary=summary,
+                      wijken=store.cluster_wijken(s, cluster.id), reason=reason[:6],
+                      corrected=cluster.theme_corrected, topic_id=cluster.topic_id,
+                      agendered_at=cluster.agendered_at, outcome_text=cluster.outcome_text,
+                      outcome_date=cluster.outcome_date, closed=cluster.closed_at is not None)
+    if new:
+        message = OutboundMessage(key=cluster.card_key, council=council.slug, room=cluster.room, kind="text",
+                                  body=rich.body, html=rich.html, mentions=[])
+    else:
+        version = store.next_card_version(s, cluster.id)
+        message = OutboundMessage(key=f"signals:card:{cluster.id}:v{version}", council=council.slug,
+                                  room=cluster.room, kind="text", body=rich.body, html=rich.html,
+                                  edit_key=cluster.card_key, mentions=[])
+    rt.post(s, message)
+
+
+def _post_signal(rt: Runtime, s: Any, council: CouncilConfig, data: CouncilData, cluster: Cluster,
+                 signal: Signal) -> None:
+    lang = council.language
+    primary = signal.themes[0]
+    rich = texts.signal_post(lang, council.timezone, signal_id=signal.id, channel=signal.channel, ts=signal.ts,
+                             wijk=signal.wijk, theme=theme_label(data.taxonomy, primary.id, lang),
+                             matched=primary.matched, text=signal.text, removed=signal.scrubbed_kinds)
+    rt.post(s, OutboundMessage(key=signal_key(signal.id), council=council.slug, room=cluster.room, kind="notice",
+                               body=rich.body, html=rich.html, thread_key=cluster.card_key, mentions=[]))
+
+
+def signal_key(signal_id: int) -> str:
+    return f"signals:signal:{signal_id}"
+
+
+# --------------------------------------------------------------------------- members' actions
+def correct_theme(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, cluster_id: int, theme: str,
+                  member: str | None, action_key: str | None, now: datetime) -> tuple[Cluster, bool]:
+    """``!thema``: the cluster and its signals get the member's theme; each signal's features and
+    blocking keys are rewritten (later signals cluster by the corrected theme); the correction is kept."""
+    council = council_config(settings, slug)
+    data = cfg.council(slug)
+    theme = theme.strip().lower()
+    data.taxonomy.get(theme)  # NotFound for an unknown theme
+    try:
+        return _correct_theme(rt, council, data, slug, cluster_id, theme, member, action_key, now)
+    except IntegrityError:  # the same command handled concurrently: it counts once
+        with rt.db.read() as s:
+            return store.cluster(s, slug, cluster_id), False
+
+
+def _correct_theme(rt: Runtime, council: CouncilConfig, data: CouncilData, slug: str, cluster_id: int, theme: str,
+                   member: str | None, action_key: str | None, now: datetime) -> tuple[Cluster, bool]:
+    with rt.db.session() as s:
+        if action_key and store.correction_done(s, action_key):
+            return store.cluster(s, slug, cluster_id), False
+        cluster = store.cluster(s, slug, cluster_id, lock=True)
+        if cluster.theme == theme:
+            return cluster, False
+        members = store.cluster_signals(s, cluster_id)
+        previous = next((t.confidence for x in members for t in x.themes if t.id == cluster.theme), None)
+        for x in members:
+            feats = None
+            if x.features is not None:
+                feats = replace(x.features, themes=frozenset({theme}) - {FALLBACK_THEME})
+                store.replace_keys(s, slug, x.id, x.ts, blocking_keys(feats))
+            store.set_signal_theme(s, x.id, theme, [ThemeInfo(theme, 1.0, ())], feats)
+        store.add_correction(s, cluster_id, cluster.theme, theme, previous, member, action_key, now)
+        store.set_cluster_theme(s, cluster_id, theme)
+        post_card(rt, s, council, data, cluster, new=False)
+        cluster = store.cluster(s, slug, cluster_id)
+    log.info("cluster %s: theme corrected", cluster_id)
+    rt.jobs.kick()
+    return cluster, True
+
+
+def heard(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, cluster_id: int, member: str,
+          now: datetime) -> tuple[Cluster, bool]:
+    """A member's 👍 on the card: counted once per member; the card shows the new count."""
+    council = council_config(settings, slug)
+    try:
+        with rt.db.session() as s:
+            cluster = store.cluster(s, slug, cluster_id, lock=True)
+            added = store.add_heard(s, cluster_id, member, now)
+            if added:
+                post_card(rt, s, council, cfg.council(slug), cluster, new=False)
+            cluster = store.cluster(s, slug, cluster_id)
+    except IntegrityError:  # the same 👍 stored by a concurrent request: counted once
+        with rt.db.read() as s:
+            return store.cluster(s, slug, cluster_id), False
+    if added:
+        rt.jobs.kick()
+    return cluster, added
+
+
+def deliberation_client(settings: Settings) -> ServiceClient:
+    return ServiceClient("deliberation", settings.service_urls["deliberation"], settings.token_for("signals"),
+                         timeout=5.0, retries=1)
+
+
+def thread_link(settings: Settings, key: str) -> str | None:
+    """Where the card landed in Matrix (the bot knows once it has sent it)."""
+    client = ServiceClient("bot", settings.service_urls["bot"], settings.token_for("signals"), timeout=2.0, retries=0)
+    try:
+        status = client.get(f"/api/v1/outbox/{key}")
+    except DomainError:
+        return None
+    return status.get("link") if isinstance(status, dict) else None
+
+
+def put_on_agenda(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, cluster_id: int,
+                  actor: str | None, idempotency_key: str | None, now: datetime) -> tuple[Cluster, bool]:
+    """``!agenderen``: a topic in deliberation with the evidence and a link back; the card is marked.
+
+    Deliberation is called before anything changes here. When it cannot be reached the member is
+    told to try later and nothing changed; a retry is safe (deliberation answers the same cluster
+    with the same topic, by ``source_ref``)."""
+    council = council_config(settings, slug)
+    data = cfg.council(slug)
+    lang = council.language
+    with rt.db.read() as s:
+        cluster = store.cluster(s, slug, cluster_id)
+        if cluster.topic_id is not None:
+            return cluster, False
+        members = [x for x in store.cluster_signals(s, cluster_id) if x.text]
+    ev = evidence([EvidenceSignal(x.text, x.ts, x.wijk, tuple(t.id for t in x.themes)) for x in members]
+                  or [EvidenceSignal("", cluster.first_ts)])
+    source_ref = cluster.card_key
+    body_text = texts.evidence_text(
+        lang, council.timezone, cluster_id=cluster_id, count=cluster.signal_count, heard=cluster.heard_count,
+        wijken=ev.neighbourhoods, first=cluster.first_ts, last=cluster.last_ts,
+        themes=[theme_label(data.taxonomy, th, lang) for th in ev.themes], samples=ev.samples,
+        link=thread_link(settings, cluster.card_key), source_ref=source_ref)
+    where = f" in {cluster.wijk}" if cluster.wijk else ""
+    title = truncate(texts.t("signals.topic.title", lang, theme=theme_label(data.taxonomy, cluster.theme, lang),
+                             where=where, summary=ev.summary or "…"), TOPIC_TITLE_MAX)
+    payload = {"title": title, "source": "signaal_cluster", "source_ref": source_ref, "evidence": body_text}
+    if actor:
+        payload["actor"] = actor
+    try:
+        topic = deliberation_client(settings).post(
+            f"/api/v1/councils/{slug}/topics", json=payload,
+            idempotency_key=f"signals:agenda:{cluster_id}:{idempotency_key or 'direct'}", lang=lang)
+    except ServiceUnavailable as exc:
+        log.warning("cluster %s: deliberation unreachable, nothing changed", cluster_id)
+        raise DeliberationDown("signals.api.deliberation_down", "deliberation unreachable") from exc
+    except ServiceError as exc:
+        if exc.status == 401:  # our own token is refused: an operator's problem, not the member's
+            log.error("deliberation refused the signals service's token; check api_tokens.signals")
+        if exc.status >= 500 or exc.status == 401:
+            raise DeliberationDown("signals.api.deliberation_down", f"deliberation answered {exc.status}") from exc
+        raise
+    topic_id = int(topic["id"])
+    with rt.db.session() as s:
+        cluster = store.cluster(s, slug, cluster_id, lock=True)
+        if cluster.topic_id is not None:  # a concurrent !agenderen got there first: same topic
+            return cluster, False
+        store.set_topic(s, cluster_id, topic_id, str(topic.get("status") or ""), now)
+        store.set_cluster_signal_status(s, cluster_id, "op_agenda",
+                                        texts.t("signals.status.op_agenda", lang, date=texts.long_day(now, lang)))
+        post_card(rt, s, council, data, cluster, new=False)
+        cluster = store.cluster(s, slug, cluster_id)
+    log.info("cluster %s put on the agenda as topic %s", cluster_id, topic_id)
+    rt.jobs.kick()
+    return cluster, True
+
+
+# --------------------------------------------------------------------------- jobs
+def poll_decisions(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime) -> int:
+    """Ask deliberation what became of every topic made from a cluster. A decision goes on the
+    status page of each signal in the cluster (residents who asked to be told are marked informed),
+    on the card, and closes the signals: the retention period of contact details starts."""
+    with rt.db.read() as s:
+        waiting = store.clusters_on_agenda(s)
+    if not waiting:
+        return 0
+    client = deliberation_client(settings)
+    changed = 0
+    for cluster in waiting:
+        council = settings.council(cluster.council)
+        if council is None:
+            continue
+        try:
+            topic = client.get(f"/api/v1/councils/{cluster.council}/topics/{cluster.topic_id}")
+        except ServiceUnavailable:
+            log.info("deliberation unreachable; decisions are polled again later")
+            return changed
+        except ServiceError as exc:
+            log.warning("cluster %s: topic %s answered %s", cluster.id, cluster.topic_id, exc.status)
+            continue
+        if apply_topic_state(rt, cfg, council, cluster.id, topic, now):
+            changed += 1
+    return changed
+
+
+def apply_topic_state(rt: Runtime, cfg: SignalsConfig, council: CouncilConfig, cluster_id: int,
+                      topic: dict[str, Any], now: datetime) -> bool:
+    lang = council.language
+    status = str(topic.get("status") or "")
+    decision = topic.get("decision") or None
+    with rt.db.session() as s:
+        cluster = store.cluster(s, council.slug, cluster_id, lock=True)
+        if cluster.closed_at is not None:
+            return False
+        if decision:
+            decided_on = date.fromisoformat(str(decision["decided_on"]))
+            store.set_topic_state(s, cluster_id, status, str(decision.get("text") or ""), decided_on, now)
+            store.set_cluster_signal_status(
+                s, cluster_id, "besloten", texts.t("signals.status.besloten", lang, date=texts.long_day(decided_on, lang)),
+                closed_at=now)
+            informed = store.mark_informed(s, cluster_id, now)
+            log.info("cluster %s: topic %s decided; %d residents informed", cluster_id, cluster.topic_id, informed)
+        elif status == "gesloten":
+            store.set_topic_state(s, cluster_id, status, None, None, now)
+            store.set_cluster_signal_status(s, cluster_id, "gesloten", texts.t("signals.status.gesloten", lang),
+                                            closed_at=now)
+        else:
+            if status != (cluster.topic_status or ""):
+                store.set_topic_state(s, cluster_id, status, None, None, None)
+            return False
+        post_card(rt, s, council, cfg.council(council.slug), cluster, new=False)
+    rt.jobs.kick()
+    return True
+
+
+def retention(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime) -> int:
+    """Close clusters nobody added to for ``stale_days`` (never on the agenda), then erase contact
+    details of signals closed more than ``retention_days`` ago."""
+    done = 0
+    with rt.db.read() as s:
+        stale = store.stale_clusters(s, now - timedelta(days=cfg.stale_days))
+    for cluster in stale:
+        council = settings.council(cluster.council)
+        if council is None:
+            continue
+        with rt.db.session() as s:
+            store.close_cluster(s, cluster.id, now)
+            store.set_cluster_signal_status(s, cluster.id, "verlopen",
+                                            texts.t("signals.status.verlopen", council.language), closed_at=now)
+            post_card(rt, s, council, cfg.council(council.slug), cluster, new=False)
+        done += 1
+    with rt.db.session() as s:
+        erased = store.erase_expired_contacts(s, now, timedelta(days=cfg.retention_days))
+    if erased:
+        log.info("retention: contact details of %d closed signals erased", erased)
+    return done + erased
+
+
+# --------------------------------------------------------------------------- the resident's rights
+@dataclass(frozen=True)
+class ResidentView:
+    signal: Signal
+    cluster: Cluster
+    contact: Contact | None
+
+
+def by_reference(rt: Runtime, reference: str) -> ResidentView:
+    code = normalise_reference(reference)
+    if code is None:
+        raise NotFound("signals.api.reference_unknown", "malformed reference")
+    with rt.db.read() as s:
+        signal = store.signal_by_ref(s, store.hash_reference(code))
+        if signal is None:
+            raise NotFound("signals.api.reference_unknown", "unknown reference")
+        return ResidentView(signal, store.cluster(s, signal.council, signal.cluster_id), store.contact(s, signal.id))
+
+
+def export(view: ResidentView, reference: str, cfg: SignalsConfig, settings: Settings) -> dict[str, Any]:
+    """Everything stored about this signal, contact details included (the resident's right of access)."""
+    sig, cl, contact = view.signal, view.cluster, view.contact
+    return {
+        "reference": normalise_reference(reference),
+        "council": sig.council,
+        "received_at": sig.ts.isoformat(),
+        "channel": sig.channel,
+        "text_as_stored": sig.text,
+        "note": "Your original text was never stored: only this version, with personal data removed.",
+        "personal_data_removed": list(sig.scrubbed_kinds),
+        "neighbourhood": sig.wijk,
+        "neighbourhood_source": sig.wijk_source,
+        "themes": [t.to_dict() for t in sig.themes],
+        "theme_source": sig.theme_source,
+        "cluster": cl.id,
+        "status": sig.status,
+        "status_text": sig.status_note,
+        "decision": ({"text": cl.outcome_text, "date": cl.outcome_date.isoformat()}
+                     if cl.outcome_text is not None and cl.outcome_date else None),
+        "closed_at": sig.closed_at.isoformat() if sig.closed_at else None,
+        "erased_at": sig.erased_at.isoformat() if sig.erased_at else None,
+        "contact": ({"name": contact.name, "email": contact.email, "phone": contact.phone,
+                     "consent": contact.consent, "stored_at": contact.created_at.isoformat(),
+                     "informed_at": contact.informed_at.isoformat() if contact.informed_at else None}
+                    if contact else None),
+        "contact_erased_at": sig.contact_erased_at.isoformat() if sig.contact_erased_at else None,
+        "retention_days_after_closing": cfg.retention_days,
+    }
+
+
+def erase(rt: Runtime, cfg: SignalsConfig, settings: Settings, reference: str, now: datetime) -> ResidentView:
+    """The resident's erasure: contact details and text go; the thread post is edited to say so and
+    the card is rebuilt without the text."""
+    view = by_reference(rt, reference)
+    sig = view.signal
+    council = council_config(settings, sig.council)
+    with rt.db.session() as s:
+        if sig.erased_at is None:
+            store.erase_signal(s, sig.id, now)
+            body = texts.t("signals.post.erased", council.language, signal_id=sig.id)
+            rt.post(s, OutboundMessage(key=f"{signal_key(sig.id)}:gewist", council=council.slug, room=view.cluster.room,
+                                       kind="notice", body=body, html=Rich().line(body).html,
+                                       edit_key=signal_key(sig.id), mentions=[]))
+            post_card(rt, s, council, cfg.council(council.slug), view.cluster, new=False)
+            log.info("signal %s erased at the resident's request", sig.id)
+    rt.jobs.kick()
+    return by_reference(rt, reference)
+
+
+# --------------------------------------------------------------------------- overview
+def since_month(now: datetime, months: int, tz: str) -> str:
+    local = now.astimezone(ZoneInfo(tz))
+    index = local.year * 12 + local.month - 1 - (months - 1)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def stats(rt: Runtime, settings: Settings, slug: str, months: int, now: datetime) -> dict[str, Any]:
+    council = council_config(settings, slug)
+    with rt.db.read() as s:
+        return store.stats(s, slug, since_month(now, months, council.timezone))
+
+
+def chart_png(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, months: int, lang: str,
+              now: datetime) -> bytes:
+    council = council_config(settings, slug)
+    data = stats(rt, settings, slug, months, now)
+    taxonomy = cfg.council(slug).taxonomy
+    labels = {t.id: t.label(lang) for t in taxonomy.themes}
+    return theme_month_png(data["months"], labels, title=texts.t("signals.chart.title", lang, council=council.name),
+                           x_label=texts.t("signals.chart.month", lang), y_label=texts.t("signals.chart.count", lang),
+                           empty_text=texts.t("signals.chart.empty", lang))
+
+
+def post_chart(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, *, room_id: str,
+               thread_event_id: str, reply_to_event_id: str | None, months: int, lang: str,
+               now: datetime) -> str:
+    """``!signalen``: the chart goes into the command's thread as an image, through the outbox."""
+    council = council_config(settings, slug)
+    if room_id not in council.rooms.all():
+        raise InvalidInput("signals.api.room_not_configured", "chart for a room of another council")
+    png = chart_png(rt, cfg, settings, slug, months, lang, now)
+    key = f"signals:chart:{thread_event_id}:{reply_to_event_id or '-'}"[:200]
+    with rt.db.session() as s:
+        rt.post(s, OutboundMessage(key=key, council=slug, room=room_id, kind="image",
+                                   body=texts.t("signals.chart.alt", lang), image_b64=base64.b64encode(png).decode(),
+                                   image_mimetype="image/png", thread_event_id=thread_event_id,
+                                   reply_to_event_id=reply_to_event_id, mentions=[]))
+    rt.jobs.kick()
+    return key
+

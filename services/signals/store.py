@@ -1,0 +1,428 @@
+"""Rows to domain objects and back. Nothing else in the service touches the ORM.
+
+Clustering in SQL: every signal is stored under its blocking keys (``signals_cluster_keys``,
+indexed on council, key and time). For a new signal, each of its keys fetches only the most
+recent ``per_key_limit`` signals inside the window, so one insert reads a bounded number of
+rows however many signals are stored (an ascending index serves ``ORDER BY ts DESC`` by a
+backward scan).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from services.signals.domain.clustering import DEFAULT_PER_KEY_LIMIT, SignalFeatures
+from services.signals.models import (
+    ClusterKeyRow,
+    ClusterRow,
+    ContactRow,
+    HeardRow,
+    SignalRow,
+    ThemeCorrectionRow,
+)
+from shared.errors import NotFound
+from shared.outbox import aware
+
+
+# --------------------------------------------------------------------------- domain views
+@dataclass(frozen=True)
+class ThemeInfo:
+    id: str
+    confidence: float
+    matched: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "confidence": self.confidence, "matched": list(self.matched)}
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: int
+    council: str
+    channel: str
+    text: str
+    scrubbed_kinds: tuple[str, ...]
+    wijk: str | None
+    wijk_source: str | None
+    theme: str
+    themes: tuple[ThemeInfo, ...]
+    theme_source: str
+    features: SignalFeatures | None
+    ts: datetime
+    cluster_id: int
+    status: str
+    status_note: str | None
+    closed_at: datetime | None
+    erased_at: datetime | None
+    contact_erased_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: int
+    council: str
+    room: str
+    theme: str
+    theme_corrected: bool
+    wijk: str | None
+    signal_count: int
+    heard_count: int
+    first_ts: datetime
+    last_ts: datetime
+    card_version: int
+    topic_id: int | None
+    topic_status: str | None
+    agendered_at: datetime | None
+    outcome_text: str | None
+    outcome_date: date | None
+    closed_at: datetime | None
+
+    @property
+    def card_key(self) -> str:
+        return card_key(self.id)
+
+
+@dataclass(frozen=True)
+class Contact:
+    signal_id: int
+    name: str | None
+    email: str | None
+    phone: str | None
+    consent: bool
+    created_at: datetime
+    informed_at: datetime | None
+
+
+@dataclass
+class NewSignal:
+    council: str
+    ref_hash: str
+    intake_key: str | None
+    channel: str
+    text: str
+    scrubbed_kinds: tuple[str, ...]
+    wijk: str | None
+    wijk_source: str | None
+    themes: list[ThemeInfo]
+    features: SignalFeatures
+    month: str
+    keys: set[str] = field(default_factory=set)
+
+
+def card_key(cluster_id: int) -> str:
+    return f"signals:cluster:{cluster_id}"
+
+
+def hash_reference(reference: str) -> str:
+    return hashlib.sha256(reference.encode("ascii")).hexdigest()
+
+
+def _signal(row: SignalRow) -> Signal:
+    themes = tuple(ThemeInfo(t["id"], float(t["confidence"]), tuple(t.get("matched") or ()))
+                   for t in json.loads(row.themes or "[]"))
+    feats = SignalFeatures.from_dict(json.loads(row.features)) if row.features else None
+    return Signal(id=row.id, council=row.council, channel=row.channel, text=row.text,
+                  scrubbed_kinds=tuple(k for k in (row.scrubbed_kinds or "").split(",") if k),
+                  wijk=row.wijk, wijk_source=row.wijk_source, theme=row.theme, themes=themes,
+                  theme_source=row.theme_source, features=feats, ts=aware(row.ts), cluster_id=row.cluster_id,
+                  status=row.status, status_note=row.status_note, closed_at=aware(row.closed_at),
+                  erased_at=aware(row.erased_at), contact_erased_at=aware(row.contact_erased_at))
+
+
+def _cluster(row: ClusterRow) -> Cluster:
+    return Cluster(id=row.id, council=row.council, room=row.room, theme=row.theme,
+                   theme_corrected=bool(row.theme_corrected), wijk=row.wijk, signal_count=row.signal_count,
+                   heard_count=row.heard_count, first_ts=aware(row.first_ts), last_ts=aware(row.last_ts),
+                   card_version=row.card_version, topic_id=row.topic_id, topic_status=row.topic_status,
+                   agendered_at=aware(row.agendered_at), outcome_text=row.outcome_text,
+                   outcome_date=row.outcome_date, closed_at=aware(row.closed_at))
+
+
+def _contact(row: ContactRow) -> Contact:
+    return Contact(signal_id=row.signal_id, name=row.name, email=row.email, phone=row.phone,
+                   consent=bool(row.consent), created_at=aware(row.created_at), informed_at=aware(row.informed_at))
+
+
+# --------------------------------------------------------------------------- locking
+def lock_council(s: Session, council: str) -> None:
+    """Serialise clustering per council on PostgreSQL (SQLite's BEGIN IMMEDIATE already does):
+    two signals about one issue arriving at once must not each start a cluster."""
+    if s.bind is not None and s.bind.dialect.name == "postgresql":
+        lock_id = int.from_bytes(hashlib.sha256(f"signals:{council}".encode()).digest()[:8], "big", signed=True)
+        s.execute(select(func.pg_advisory_xact_lock(lock_id)))
+
+
+# --------------------------------------------------------------------------- clustering
+def candidates(s: Session, council: str, keys: Iterable[str], ts: datetime, window: timedelta,
+               per_key_limit: int = DEFAULT_PER_KEY_LIMIT) -> list[tuple[int, SignalFeatures]]:
+    """Every signal fetched through the keys (newest ``per_key_limit`` per key inside the window),
+    with its cluster id and features."""
+    ids: list[int] = []
+    seen: set[int] = set()
+    k = ClusterKeyRow
+    for key in sorted(keys):
+        rows = s.scalars(select(k.signal_id).where(k.council == council, k.key == key, k.ts >= ts - window,
+                                                   k.ts <= ts + window)
+                         .order_by(k.ts.desc()).limit(per_key_limit))
+        for signal_id in rows:
+            if signal_id not in seen:
+                seen.add(signal_id)
+                ids.append(signal_id)
+    if not ids:
+        return []
+    found = {sid: (cid, feats) for sid, cid, feats in s.execute(
+        select(SignalRow.id, SignalRow.cluster_id, SignalRow.features).where(SignalRow.id.in_(ids)))}
+    out = []
+    for sid in ids:
+        cid, feats = found.get(sid, (None, ""))
+        if cid is not None and feats:
+            out.append((cid, SignalFeatures.from_dict(json.loads(feats))))
+    return out
+
+
+def write_keys(s: Session, council: str, signal_id: int, ts: datetime, keys: Iterable[str]) -> None:
+    for key in sorted(set(keys)):
+        s.add(ClusterKeyRow(council=council, key=key, signal_id=signal_id, ts=ts))
+
+
+def replace_keys(s: Session, council: str, signal_id: int, ts: datetime, keys: Iterable[str]) -> None:
+    s.execute(delete(ClusterKeyRow).where(ClusterKeyRow.signal_id == signal_id))
+    s.flush()
+    write_keys(s, council, signal_id, ts, keys)
+
+
+# --------------------------------------------------------------------------- clusters
+def new_cluster(s: Session, council: str, room: str, theme: str, wijk: str | None, ts: datetime) -> Cluster:
+    row = ClusterRow(council=council, room=room, theme=theme, theme_corrected=False, wijk=wijk, signal_count=0,
+                     heard_count=0, first_ts=ts, last_ts=ts, card_version=0)
+    s.add(row)
+    s.flush()
+    return _cluster(row)
+
+
+def cluster(s: Session, council: str, cluster_id: int, *, lock: bool = False) -> Cluster:
+    stmt = select(ClusterRow).where(ClusterRow.id == cluster_id, ClusterRow.council == council)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = s.scalar(stmt)
+    if row is None:
+        raise NotFound("signals.api.cluster_not_found", f"no cluster {cluster_id}", cluster_id=cluster_id)
+    return _cluster(row)
+
+
+def clusters(s: Session, council: str, *, limit: int = 100, offset: int = 0) -> list[Cluster]:
+    rows = s.scalars(select(ClusterRow).where(ClusterRow.council == council)
+                     .order_by(ClusterRow.last_ts.desc(), ClusterRow.id.desc()).limit(limit).offset(offset))
+    return [_cluster(r) for r in rows]
+
+
+def add_to_cluster(s: Session, cluster_id: int, ts: datetime, wijk: str | None) -> Cluster:
+    """Count a new signal in; the first and last dates stretch to include it."""
+    row = s.get(ClusterRow, cluster_id, with_for_update=True)
+    assert row is not None
+    row.signal_count += 1
+    row.first_ts = min(aware(row.first_ts), ts)
+    row.last_ts = max(aware(row.last_ts), ts)
+    if row.wijk is None and wijk:
+        row.wijk = wijk
+    s.flush()
+    return _cluster(row)
+
+
+def next_card_version(s: Session, cluster_id: int) -> int:
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id)
+              .values(card_version=ClusterRow.card_version + 1))
+    return int(s.scalar(select(ClusterRow.card_version).where(ClusterRow.id == cluster_id)) or 0)
+
+
+def set_cluster_theme(s: Session, cluster_id: int, theme: str) -> None:
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id).values(theme=theme, theme_corrected=True))
+
+
+def set_topic(s: Session, cluster_id: int, topic_id: int, status: str | None, now: datetime) -> None:
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id)
+              .values(topic_id=topic_id, topic_status=status, agendered_at=now))
+
+
+def set_topic_state(s: Session, cluster_id: int, status: str | None, outcome_text: str | None,
+                    outcome_date: date | None, closed_at: datetime | None) -> None:
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id).values(
+        topic_status=status, outcome_text=outcome_text, outcome_date=outcome_date, closed_at=closed_at))
+
+
+def clusters_on_agenda(s: Session) -> list[Cluster]:
+    """Clusters put on the agenda whose topic is not settled yet."""
+    rows = s.scalars(select(ClusterRow).where(ClusterRow.topic_id.is_not(None), ClusterRow.closed_at.is_(None))
+                     .order_by(ClusterRow.id))
+    return [_cluster(r) for r in rows]
+
+
+def stale_clusters(s: Session, before: datetime, limit: int = 200) -> list[Cluster]:
+    rows = s.scalars(select(ClusterRow).where(ClusterRow.topic_id.is_(None), ClusterRow.closed_at.is_(None),
+                                              ClusterRow.last_ts < before).order_by(ClusterRow.id).limit(limit))
+    return [_cluster(r) for r in rows]
+
+
+def close_cluster(s: Session, cluster_id: int, now: datetime) -> None:
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id).values(closed_at=now))
+
+
+def add_heard(s: Session, cluster_id: int, member: str, now: datetime) -> bool:
+    """Record a member's 👍; False when this member already counted."""
+    if s.get(HeardRow, (cluster_id, member)) is not None:
+        return False
+    s.add(HeardRow(cluster_id=cluster_id, member=member, created_at=now))
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id)
+              .values(heard_count=ClusterRow.heard_count + 1))
+    s.flush()
+    return True
+
+
+def heard_by(s: Session, cluster_id: int) -> list[str]:
+    return list(s.scalars(select(HeardRow.member).where(HeardRow.cluster_id == cluster_id)
+                          .order_by(HeardRow.created_at)))
+
+
+def add_correction(s: Session, cluster_id: int, from_theme: str, to_theme: str, confidence: float | None,
+                   member: str | None, action_key: str | None, now: datetime) -> None:
+    s.add(ThemeCorrectionRow(cluster_id=cluster_id, from_theme=from_theme, to_theme=to_theme,
+                             confidence=confidence, member=member, action_key=action_key, created_at=now))
+    s.flush()
+
+
+def correction_done(s: Session, action_key: str) -> bool:
+    return s.scalar(select(ThemeCorrectionRow.id).where(ThemeCorrectionRow.action_key == action_key)) is not None
+
+
+def corrections(s: Session, cluster_id: int) -> list[tuple[str, str, str | None, datetime]]:
+    rows = s.execute(select(ThemeCorrectionRow.from_theme, ThemeCorrectionRow.to_theme, ThemeCorrectionRow.member,
+                            ThemeCorrectionRow.created_at)
+                     .where(ThemeCorrectionRow.cluster_id == cluster_id).order_by(ThemeCorrectionRow.id))
+    return [(a, b, m, aware(t)) for a, b, m, t in rows]
+
+
+# --------------------------------------------------------------------------- signals
+def insert_signal(s: Session, new: NewSignal, cluster_id: int) -> Signal:
+    primary = new.themes[0].id
+    row = SignalRow(council=new.council, ref_hash=new.ref_hash, intake_key=new.intake_key, channel=new.channel,
+                    text=new.text, scrubbed_kinds=",".join(new.scrubbed_kinds), wijk=new.wijk,
+                    wijk_source=new.wijk_source, theme=primary,
+                    themes=json.dumps([t.to_dict() for t in new.themes], ensure_ascii=False),
+                    theme_source="auto", features=json.dumps(new.features.to_dict(), ensure_ascii=False),
+                    ts=new.features.ts, month=new.month, cluster_id=cluster_id, status="ontvangen")
+    s.add(row)
+    s.flush()
+    write_keys(s, new.council, row.id, new.features.ts, new.keys)
+    return _signal(row)
+
+
+def signal(s: Session, council: str, signal_id: int) -> Signal:
+    row = s.scalar(select(SignalRow).where(SignalRow.id == signal_id, SignalRow.council == council))
+    if row is None:
+        raise NotFound("signals.api.signal_not_found", f"no signal {signal_id}", signal_id=signal_id)
+    return _signal(row)
+
+
+def signal_by_ref(s: Session, ref_hash: str) -> Signal | None:
+    row = s.scalar(select(SignalRow).where(SignalRow.ref_hash == ref_hash))
+    return _signal(row) if row else None
+
+
+def signal_by_intake_key(s: Session, intake_key: str) -> Signal | None:
+    row = s.scalar(select(SignalRow).where(SignalRow.intake_key == intake_key))
+    return _signal(row) if row else None
+
+
+def cluster_signals(s: Session, cluster_id: int, *, limit: int | None = None) -> list[Signal]:
+    stmt = select(SignalRow).where(SignalRow.cluster_id == cluster_id).order_by(SignalRow.ts, SignalRow.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [_signal(r) for r in s.scalars(stmt)]
+
+
+def cluster_wijken(s: Session, cluster_id: int) -> list[str]:
+    rows = s.execute(select(SignalRow.wijk, func.count()).where(SignalRow.cluster_id == cluster_id,
+                                                               SignalRow.wijk.is_not(None))
+                     .group_by(SignalRow.wijk).order_by(func.count().desc(), SignalRow.wijk))
+    return [w for w, _ in rows]
+
+
+def set_signal_theme(s: Session, signal_id: int, theme: str, themes: list[ThemeInfo],
+                     features: SignalFeatures | None) -> None:
+    values: dict[str, Any] = {"theme": theme, "theme_source": "correction",
+                              "themes": json.dumps([t.to_dict() for t in themes], ensure_ascii=False)}
+    if features is not None:
+        values["features"] = json.dumps(features.to_dict(), ensure_ascii=False)
+    s.execute(update(SignalRow).where(SignalRow.id == signal_id).values(**values))
+
+
+def set_cluster_signal_status(s: Session, cluster_id: int, status: str, note: str | None,
+                              closed_at: datetime | None = None) -> None:
+    values: dict[str, Any] = {"status": status, "status_note": note}
+    if closed_at is not None:
+        values["closed_at"] = closed_at
+    s.execute(update(SignalRow).where(SignalRow.cluster_id == cluster_id).values(**values))
+
+
+def erase_signal(s: Session, signal_id: int, now: datetime) -> None:
+    """The resident's erasure: text, features and keys go; the row stays as a number in the statistics."""
+    s.execute(delete(ContactRow).where(ContactRow.signal_id == signal_id))
+    s.execute(delete(ClusterKeyRow).where(ClusterKeyRow.signal_id == signal_id))
+    s.execute(update(SignalRow).where(SignalRow.id == signal_id).values(
+        text="", features="", scrubbed_kinds="", erased_at=now, contact_erased_at=now))
+
+
+# --------------------------------------------------------------------------- contacts
+def insert_contact(s: Session, signal_id: int, name: str | None, email: str | None, phone: str | None,
+                   consent: bool, now: datetime) -> None:
+    s.add(ContactRow(signal_id=signal_id, name=name, email=email, phone=phone, consent=consent, created_at=now))
+    s.flush()
+
+
+def contact(s: Session, signal_id: int) -> Contact | None:
+    row = s.scalar(select(ContactRow).where(ContactRow.signal_id == signal_id))
+    return _contact(row) if row else None
+
+
+def mark_informed(s: Session, cluster_id: int, now: datetime) -> int:
+    ids = select(SignalRow.id).where(SignalRow.cluster_id == cluster_id).scalar_subquery()
+    result = s.execute(update(ContactRow).where(ContactRow.signal_id.in_(ids), ContactRow.consent.is_(True),
+                                                ContactRow.informed_at.is_(None)).values(informed_at=now))
+    return int(result.rowcount or 0)
+
+
+def erase_expired_contacts(s: Session, now: datetime, retention: timedelta, limit: int = 500) -> int:
+    """Delete the contact details of signals closed longer than ``retention`` ago."""
+    closed_before = now - retention
+    ids = list(s.scalars(select(ContactRow.signal_id).join(SignalRow, SignalRow.id == ContactRow.signal_id)
+                         .where(SignalRow.closed_at.is_not(None), SignalRow.closed_at < closed_before)
+                         .limit(limit)))
+    if not ids:
+        return 0
+    s.execute(delete(ContactRow).where(ContactRow.signal_id.in_(ids)))
+    s.execute(update(SignalRow).where(SignalRow.id.in_(ids)).values(contact_erased_at=now))
+    return len(ids)
+
+
+# --------------------------------------------------------------------------- stats
+def stats(s: Session, council: str, since_month: str | None = None) -> dict[str, Any]:
+    base = [SignalRow.council == council]
+    if since_month:
+        base.append(SignalRow.month >= since_month)
+    by_theme = dict(s.execute(select(SignalRow.theme, func.count()).where(*base).group_by(SignalRow.theme)).all())
+    by_wijk = {wijk or "": n for wijk, n in s.execute(select(SignalRow.wijk, func.count()).where(*base)
+                                                      .group_by(SignalRow.wijk))}
+    cells = s.execute(select(SignalRow.month, SignalRow.theme, func.count()).where(*base)
+                      .group_by(SignalRow.month, SignalRow.theme)).all()
+    by_month: dict[str, dict[str, int]] = {}
+    for month, theme, n in cells:
+        by_month.setdefault(month, {})[theme] = int(n)
+    return {"themes": {k: int(v) for k, v in by_theme.items()},
+            "wijken": {k: int(v) for k, v in by_wijk.items()},
+            "months": dict(sorted(by_month.items()))}

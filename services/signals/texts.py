@@ -1,0 +1,371 @@
+"""Texts of the signals service itself: the cards and thread posts it hands to the bot, the
+evidence it sends to deliberation, the resident's pages, and the refusals that belong to the API
+rather than the domain. Codes start with ``signals.api.``, ``signals.card.``, ``signals.post.``,
+``signals.status.``, ``signals.web.`` and ``signals.chart.`` so they never clash with the
+domain's catalog.
+
+Everything posted to Matrix is built from scrubbed text only, shown inertly (``Rich.quote``);
+nothing names a resident.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from shared import i18n
+from shared.formatting import Rich, defang, one_line
+
+CATALOG: dict[str, dict[str, str]] = {
+    "nl": {
+        # ---- refusals of the API and the form
+        "signals.api.council_not_found": "Deze raad ken ik niet.",
+        "signals.api.cluster_not_found": "Ik ken geen signaalgroep {cluster_id}.",
+        "signals.api.signal_not_found": "Ik ken geen signaal {signal_id}.",
+        "signals.api.reference_unknown": "Dit referentienummer ken ik niet. Kijk het nog eens na.",
+        "signals.api.consent_required": "Je hebt contactgegevens ingevuld. Vink aan dat we die mogen bewaren om je "
+                                        "te laten weten wat er met je signaal gebeurt, of laat ze leeg.",
+        "signals.api.email_invalid": "Dit e-mailadres klopt niet. Kijk het nog eens na, of laat het leeg.",
+        "signals.api.phone_invalid": "Dit telefoonnummer klopt niet. Gebruik alleen cijfers, spaties, +, - of "
+                                     "haakjes, of laat het leeg.",
+        "signals.api.name_too_long": "De naam is te lang: maximaal {limit} tekens.",
+        "signals.api.contact_without_channel": "Vul een e-mailadres of telefoonnummer in als je wilt horen wat er "
+                                               "met je signaal gebeurt.",
+        "signals.api.received_at_invalid": "Het tijdstip van ontvangst moet een tijdzone hebben, mag niet in de "
+                                           "toekomst liggen en niet meer dan een jaar terug.",
+        "signals.api.rate_limited": "Er kwamen vanaf dit adres al veel signalen binnen. Probeer het over "
+                                    "{minutes} minuten opnieuw.",
+        "signals.api.deliberation_down": "Het zetten op de agenda lukt nu even niet: de agenda van de raad is niet "
+                                         "bereikbaar. Er is niets veranderd. Probeer het later opnieuw.",
+        "signals.api.room_not_configured": "Deze room hoort niet bij de raad.",
+        "signals.api.cluster_closed": "Deze signaalgroep is al afgesloten.",
+        "signals.api.honeypot": "Het formulier kon niet worden verwerkt. Laat het veld ‘website’ leeg en probeer "
+                                "het opnieuw.",
+        "signals.api.csrf": "Het formulier is verlopen. Stuur het nog een keer; je tekst staat er nog.",
+        # ---- the card (thread root)
+        "signals.card.title": "Signaalgroep #{cluster_id} · {theme} · {wijk}",
+        "signals.card.no_wijk": "wijk onbekend",
+        "signals.card.count.one": "1 signaal",
+        "signals.card.count.many": "{count} signalen",
+        "signals.card.dates": "eerste: {first} · laatste: {last}",
+        "signals.card.heard.one": "👍 1 lid hoorde dit ook",
+        "signals.card.heard.many": "👍 {count} leden hoorden dit ook",
+        "signals.card.wijken": "Wijken: {wijken}",
+        "signals.card.reason": "Thema herkend aan: {words}",
+        "signals.card.corrected": "Thema gecorrigeerd door een lid.",
+        "signals.card.on_agenda": "📌 Op de agenda van de raad: onderwerp #{topic_id} (sinds {date}).",
+        "signals.card.decided": "✅ Besloten op {date}:",
+        "signals.card.closed": "Deze signaalgroep is afgesloten.",
+        "signals.card.howto": "In deze draad: !agenderen zet dit op de agenda · !thema <thema> corrigeert het "
+                              "thema · 👍 op deze kaart: wij hoorden dit ook.",
+        # ---- a signal in the thread
+        "signals.post.title": "Signaal #{signal_id} · {channel} · {date} · {wijk}",
+        "signals.post.theme": "Thema: {theme}",
+        "signals.post.removed": "Persoonsgegevens verwijderd: {kinds}.",
+        "signals.post.erased": "Signaal #{signal_id}: de tekst is gewist op verzoek van de bewoner.",
+        "signals.channel.form": "webformulier",
+        "signals.channel.api": "partner",
+        "signals.channel.matrix": "via een raadslid",
+        # ---- status for residents
+        "signals.status.ontvangen": "Ontvangen. De raad heeft je signaal en bekijkt het samen met vergelijkbare "
+                                    "signalen.",
+        "signals.status.op_agenda": "Op de agenda. De raad bespreekt dit onderwerp (sinds {date}).",
+        "signals.status.besloten": "Besloten. De raad heeft op {date} een besluit genomen.",
+        "signals.status.gesloten": "Afgesloten. De raad heeft het onderwerp afgesloten zonder apart besluit.",
+        "signals.status.verlopen": "Afgesloten. Er kwamen lang geen vergelijkbare signalen meer bij.",
+        # ---- evidence for deliberation
+        "signals.evidence.title": "Signalen van bewoners: signaalgroep #{cluster_id}",
+        "signals.evidence.count": "Aantal signalen: {count}; {heard} raadsleden hoorden dit ook.",
+        "signals.evidence.wijken": "Wijken: {wijken}",
+        "signals.evidence.period": "Periode: {first} – {last}",
+        "signals.evidence.themes": "Thema's: {themes}",
+        "signals.evidence.samples": "Voorbeelden (zonder persoonsgegevens):",
+        "signals.evidence.link": "Draad in Matrix: {link}",
+        "signals.evidence.ref": "Bron: {ref}",
+        "signals.topic.title": "Signalen: {theme}{where} – {summary}",
+        # ---- chart
+        "signals.chart.title": "Signalen per thema en maand – {council}",
+        "signals.chart.month": "maand",
+        "signals.chart.count": "aantal signalen",
+        "signals.chart.empty": "nog geen signalen",
+        "signals.chart.alt": "grafiek-signalen.png",
+        # ---- the resident's pages
+        "signals.web.title": "Meld een signaal",
+        "signals.web.intro": "Zie of hoor je iets in je woning of buurt dat de {council} moet weten? Meld het "
+                             "hier. De raad praat met de corporatie over wat bewoners bezighoudt.",
+        "signals.web.privacy": "We halen namen, telefoonnummers, e-mailadressen, adressen en andere persoonsgegevens "
+                               "uit je tekst voordat de raad hem leest. Je contactgegevens bewaren we apart en "
+                               "alleen als je dat wilt.",
+        "signals.web.skip": "Naar het formulier",
+        "signals.web.other_language": "English",
+        "signals.web.other_language_code": "en",
+        "signals.web.text": "Wat is er aan de hand?",
+        "signals.web.text_hint": "Beschrijf het in je eigen woorden. Maximaal {limit} tekens.",
+        "signals.web.buurt": "Buurt (niet verplicht)",
+        "signals.web.buurt_hint": "Kies je buurt als je wilt. Laat je het leeg, dan kijken we of je tekst een buurt "
+                                  "noemt.",
+        "signals.web.buurt_none": "— geen keuze —",
+        "signals.web.contact": "Wil je horen wat er met je signaal gebeurt? (niet verplicht)",
+        "signals.web.contact_hint": "Vul dan je naam en een e-mailadres of telefoonnummer in en geef toestemming.",
+        "signals.web.name": "Naam",
+        "signals.web.email": "E-mailadres",
+        "signals.web.phone": "Telefoonnummer",
+        "signals.web.consent": "Ik geef toestemming om mijn contactgegevens te bewaren om mij te laten weten wat "
+                               "er met mijn signaal gebeurt. Ze worden {days} dagen na afsluiten gewist.",
+        "signals.web.honeypot": "Website (laat dit veld leeg)",
+        "signals.web.submit": "Verstuur signaal",
+        "signals.web.required": "verplicht",
+        "signals.web.errors_title": "Er {count_text} in het formulier:",
+        "signals.web.errors_one": "staat 1 fout",
+        "signals.web.errors_many": "staan {count} fouten",
+        "signals.web.rate_limited_title": "Even geduld",
+        "signals.web.thanks": "Bedankt! We hebben je signaal ontvangen.",
+        "signals.web.reference": "Je referentienummer",
+        "signals.web.reference_hint": "Bewaar dit nummer (of deze pagina). Hiermee zie je later wat er met je "
+                                      "signaal is gebeurd, en kun je je gegevens inzien of laten wissen.",
+        "signals.web.status_title": "Je signaal",
+        "signals.web.status": "Status",
+        "signals.web.received": "Ontvangen op",
+        "signals.web.your_text": "Zo ziet de raad je tekst",
+        "signals.web.erased_text": "De tekst is gewist op jouw verzoek.",
+        "signals.web.decision": "Besluit van de raad",
+        "signals.web.informed": "Je hebt gevraagd dit te horen: hierbij laten we het je weten.",
+        "signals.web.contact_stored": "We bewaren je contactgegevens tot {days} dagen nadat je signaal is "
+                                      "afgesloten.",
+        "signals.web.contact_none": "We bewaren geen contactgegevens van je.",
+        "signals.web.export": "Download alles wat we over dit signaal bewaren (JSON)",
+        "signals.web.erase": "Wis mijn gegevens",
+        "signals.web.erase_hint": "Wist je contactgegevens en je tekst. Het signaal telt nog mee in de aantallen, "
+                                  "zonder inhoud.",
+        "signals.web.erased": "Je gegevens zijn gewist.",
+        "signals.web.not_found_title": "Niet gevonden",
+        "signals.web.new_signal": "Nog een signaal melden",
+        "signals.web.error_title": "Dat lukte niet",
+    },
+    "en": {
+        "signals.api.council_not_found": "I don't know this council.",
+        "signals.api.cluster_not_found": "I don't know signal group {cluster_id}.",
+        "signals.api.signal_not_found": "I don't know signal {signal_id}.",
+        "signals.api.reference_unknown": "I don't know this reference number. Please check it.",
+        "signals.api.consent_required": "You filled in contact details. Tick the box that we may keep them to tell "
+                                        "you what happens with your signal, or leave them empty.",
+        "signals.api.email_invalid": "This e-mail address is not right. Please check it, or leave it empty.",
+        "signals.api.phone_invalid": "This phone number is not right. Use only digits, spaces, +, - or brackets, "
+                                     "or leave it empty.",
+        "signals.api.name_too_long": "The name is too long: at most {limit} characters.",
+        "signals.api.contact_without_channel": "Fill in an e-mail address or phone number if you want to hear what "
+                                               "happens with your signal.",
+        "signals.api.received_at_invalid": "The time received must carry a time zone, cannot lie in the future and "
+                                           "not more than a year back.",
+        "signals.api.rate_limited": "Many signals came from this address already. Please try again in {minutes} "
+                                    "minutes.",
+        "signals.api.deliberation_down": "Putting this on the agenda is not possible right now: the council's agenda "
+                                         "cannot be reached. Nothing was changed. Please try again later.",
+        "signals.api.room_not_configured": "This room does not belong to the council.",
+        "signals.api.cluster_closed": "This signal group is closed already.",
+        "signals.api.honeypot": "The form could not be processed. Leave the field ‘website’ empty and try again.",
+        "signals.api.csrf": "The form has expired. Please send it again; your text is still there.",
+        "signals.card.title": "Signal group #{cluster_id} · {theme} · {wijk}",
+        "signals.card.no_wijk": "neighbourhood unknown",
+        "signals.card.count.one": "1 signal",
+        "signals.card.count.many": "{count} signals",
+        "signals.card.dates": "first: {first} · last: {last}",
+        "signals.card.heard.one": "👍 1 member heard this too",
+        "signals.card.heard.many": "👍 {count} members heard this too",
+        "signals.card.wijken": "Neighbourhoods: {wijken}",
+        "signals.card.reason": "Theme recognised by: {words}",
+        "signals.card.corrected": "Theme corrected by a member.",
+        "signals.card.on_agenda": "📌 On the council's agenda: topic #{topic_id} (since {date}).",
+        "signals.card.decided": "✅ Decided on {date}:",
+        "signals.card.closed": "This signal group is closed.",
+        "signals.card.howto": "In this thread: !agenderen puts it on the agenda · !thema <theme> corrects the theme "
+                              "· 👍 on this card: we heard this too.",
+        "signals.post.title": "Signal #{signal_id} · {channel} · {date} · {wijk}",
+        "signals.post.theme": "Theme: {theme}",
+        "signals.post.removed": "Personal data removed: {kinds}.",
+        "signals.post.erased": "Signal #{signal_id}: the text was erased at the resident's request.",
+        "signals.channel.form": "web form",
+        "signals.channel.api": "partner",
+        "signals.channel.matrix": "via a council member",
+        "signals.status.ontvangen": "Received. The council has your signal and looks at it together with similar "
+                                    "signals.",
+        "signals.status.op_agenda": "On the agenda. The council is discussing this topic (since {date}).",
+        "signals.status.besloten": "Decided. The council reached a decision on {date}.",
+        "signals.status.gesloten": "Closed. The council closed the topic without a separate decision.",
+        "signals.status.verlopen": "Closed. No similar signals came in for a long time.",
+        "signals.evidence.title": "Residents' signals: signal group #{cluster_id}",
+        "signals.evidence.count": "Number of signals: {count}; {heard} council members heard this too.",
+        "signals.evidence.wijken": "Neighbourhoods: {wijken}",
+        "signals.evidence.period": "Period: {first} – {last}",
+        "signals.evidence.themes": "Themes: {themes}",
+        "signals.evidence.samples": "Examples (without personal data):",
+        "signals.evidence.link": "Thread in Matrix: {link}",
+        "signals.evidence.ref": "Source: {ref}",
+        "signals.topic.title": "Signals: {theme}{where} – {summary}",
+        "signals.chart.title": "Signals per theme and month – {council}",
+        "signals.chart.month": "month",
+        "signals.chart.count": "number of signals",
+        "signals.chart.empty": "no signals yet",
+        "signals.chart.alt": "signals-chart.png",
+        "signals.web.title": "Report a signal",
+        "signals.web.intro": "Do you see or hear something in your home or neighbourhood that the {council} should "
+                             "know? Report it here. The council talks with the housing corporation about what "
+                             "residents care about.",
+        "signals.web.privacy": "We remove names, phone numbers, e-mail addresses, addresses and other personal data "
+                               "from your text before the council reads it. We keep your contact details apart, and "
+                               "only if you want us to.",
+        "signals.web.skip": "Skip to the form",
+        "signals.web.other_language": "Nederlands",
+        "signals.web.other_language_code": "nl",
+        "signals.web.text": "What is going on?",
+        "signals.web.text_hint": "Describe it in your own words. At most {limit} characters.",
+        "signals.web.buurt": "Neighbourhood (optional)",
+        "signals.web.buurt_hint": "Choose your neighbourhood if you like. If you leave it empty, we look whether "
+                                  "your text names one.",
+        "signals.web.buurt_none": "— no choice —",
+        "signals.web.contact": "Do you want to hear what happens with your signal? (optional)",
+        "signals.web.contact_hint": "Then fill in your name and an e-mail address or phone number, and give consent.",
+        "signals.web.name": "Name",
+        "signals.web.email": "E-mail address",
+        "signals.web.phone": "Phone number",
+        "signals.web.consent": "I consent to my contact details being kept to tell me what happens with my signal. "
+                               "They are erased {days} days after it is closed.",
+        "signals.web.honeypot": "Website (leave this field empty)",
+        "signals.web.submit": "Send signal",
+        "signals.web.required": "required",
+        "signals.web.errors_title": "There {count_text} in the form:",
+        "signals.web.errors_one": "is 1 error",
+        "signals.web.errors_many": "are {count} errors",
+        "signals.web.rate_limited_title": "Please wait",
+        "signals.web.thanks": "Thank you! We received your signal.",
+        "signals.web.reference": "Your reference number",
+        "signals.web.reference_hint": "Keep this number (or this page). With it you can later see what happened "
+                                      "with your signal, and view or erase your data.",
+        "signals.web.status_title": "Your signal",
+        "signals.web.status": "Status",
+        "signals.web.received": "Received on",
+        "signals.web.your_text": "This is how the council sees your text",
+        "signals.web.erased_text": "The text was erased at your request.",
+        "signals.web.decision": "The council's decision",
+        "signals.web.informed": "You asked to hear about this: here it is.",
+        "signals.web.contact_stored": "We keep your contact details until {days} days after your signal is closed.",
+        "signals.web.contact_none": "We keep no contact details of yours.",
+        "signals.web.export": "Download everything we keep about this signal (JSON)",
+        "signals.web.erase": "Erase my data",
+        "signals.web.erase_hint": "Erases your contact details and your text. The signal still counts in the "
+                                  "numbers, without content.",
+        "signals.web.erased": "Your data has been erased.",
+        "signals.web.not_found_title": "Not found",
+        "signals.web.new_signal": "Report another signal",
+        "signals.web.error_title": "That did not work",
+    },
+}
+
+KIND_LABELS = {
+    "nl": {"naam": "naam", "telefoon": "telefoonnummer", "e-mail": "e-mailadres", "adres": "adres",
+           "postcode": "postcode", "iban": "rekeningnummer", "bsn": "BSN"},
+    "en": {"naam": "name", "telefoon": "phone number", "e-mail": "e-mail address", "adres": "address",
+           "postcode": "postcode", "iban": "bank account", "bsn": "citizen service number"},
+}
+
+
+def register_messages() -> None:
+    i18n.register(CATALOG)
+
+
+def t(code: str, lang: str | None, **params: object) -> str:
+    return i18n.t(code, lang, **params)
+
+
+def day(value: datetime | date, lang: str | None, tz: str = "Europe/Amsterdam") -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(tz)).date()
+    return format_date(value, format="d MMM y", locale={"en": "en_GB"}.get(i18n.normalise_language(lang), "nl_NL"))
+
+
+def long_day(value: datetime | date, lang: str | None, tz: str = "Europe/Amsterdam") -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(tz)).date()
+    return i18n.fmt_date(value, lang)
+
+
+def kinds_label(kinds: Iterable[str], lang: str | None) -> str:
+    labels = KIND_LABELS[i18n.normalise_language(lang)]
+    return ", ".join(labels.get(k, k) for k in kinds)
+
+
+def count_text(count: int, lang: str | None) -> str:
+    return t("signals.card.count.one" if count == 1 else "signals.card.count.many", lang, count=count)
+
+
+def card(lang: str, tz: str, *, cluster_id: int, theme: str, wijk: str | None, count: int, heard: int,
+         first: datetime, last: datetime, summary: str, wijken: Sequence[str], reason: Sequence[str],
+         corrected: bool, topic_id: int | None, agendered_at: datetime | None, outcome_text: str | None,
+         outcome_date: date | None, closed: bool) -> Rich:
+    """The thread root of a cluster. Only scrubbed text, shown inertly."""
+    rich = Rich().heading(t("signals.card.title", lang, cluster_id=cluster_id, theme=theme,
+                            wijk=wijk or t("signals.card.no_wijk", lang)))
+    rich.line(f"{count_text(count, lang)} · "
+              + t("signals.card.dates", lang, first=day(first, lang, tz), last=day(last, lang, tz)))
+    if heard:
+        rich.line(t("signals.card.heard.one" if heard == 1 else "signals.card.heard.many", lang, count=heard))
+    if len(wijken) > 1:
+        rich.line(t("signals.card.wijken", lang, wijken=", ".join(wijken)))
+    if summary:
+        rich.quote(summary)
+    if corrected:
+        rich.line(t("signals.card.corrected", lang))
+    elif reason:
+        rich.line(t("signals.card.reason", lang, words=defang(", ".join(reason))))
+    if topic_id is not None:
+        rich.line(t("signals.card.on_agenda", lang, topic_id=topic_id,
+                    date=day(agendered_at, lang, tz) if agendered_at else "?"))
+    if outcome_text is not None and outcome_date is not None:
+        rich.line(t("signals.card.decided", lang, date=day(outcome_date, lang, tz)))
+        rich.quote(outcome_text)
+    if closed and outcome_text is None:
+        rich.line(t("signals.card.closed", lang))
+    if not closed:
+        rich.line(t("signals.card.howto", lang))
+    return rich
+
+
+def signal_post(lang: str, tz: str, *, signal_id: int, channel: str, ts: datetime, wijk: str | None,
+                theme: str, matched: Sequence[str], text: str, removed: Sequence[str]) -> Rich:
+    rich = Rich().heading(t("signals.post.title", lang, signal_id=signal_id,
+                            channel=t(f"signals.channel.{channel}", lang), date=day(ts, lang, tz),
+                            wijk=wijk or t("signals.card.no_wijk", lang)))
+    rich.quote(text)
+    shown_theme = theme + (f" ({', '.join(matched)})" if matched else "")
+    rich.line(t("signals.post.theme", lang, theme=defang(shown_theme)))
+    if removed:
+        rich.line(t("signals.post.removed", lang, kinds=kinds_label(removed, lang)))
+    return rich
+
+
+def evidence_text(lang: str, tz: str, *, cluster_id: int, count: int, heard: int, wijken: Sequence[str],
+                  first: datetime, last: datetime, themes: Sequence[str], samples: Sequence[str],
+                  link: str | None, source_ref: str, limit: int = 4000) -> str:
+    lines = [t("signals.evidence.title", lang, cluster_id=cluster_id),
+             t("signals.evidence.count", lang, count=count, heard=heard)]
+    if wijken:
+        lines.append(t("signals.evidence.wijken", lang, wijken=", ".join(wijken)))
+    lines.append(t("signals.evidence.period", lang, first=day(first, lang, tz), last=day(last, lang, tz)))
+    if themes:
+        lines.append(t("signals.evidence.themes", lang, themes=", ".join(themes)))
+    tail = []
+    if link:
+        tail.append(t("signals.evidence.link", lang, link=link))
+    tail.append(t("signals.evidence.ref", lang, ref=source_ref))
+    if samples:
+        lines.append(t("signals.evidence.samples", lang))
+        room = limit - sum(len(x) + 1 for x in lines + tail) - 10
+        for sample in samples:
+            item = f"- “{one_line(sample)}”"
+            if len(item) + 1 > room:
+                break
+            lines.append(item)
+            room -= len(item) + 1
+    return "\n".join(lines + tail)[:limit]

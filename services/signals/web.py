@@ -1,0 +1,246 @@
+"""The resident's pages: the public signal form, the status page, the export and the erasure.
+
+``GET/POST /signaal``            the form (Dutch; English with ``?lang=en`` or the browser's language)
+``GET /signaal/<ref>``           status of a signal, and the council's decision once there is one
+``GET /signaal/<ref>/export``    everything stored about that signal, contact details included (JSON)
+``POST /signaal/<ref>/wissen``   erase the contact details and the text
+
+With more than one council in the deployment, ``?raad=<slug>`` picks the council (default: the
+first). The pages work without JavaScript; errors are listed in a summary with ``role="alert"``
+that takes the focus, each linked to its field, and each field names its error with
+``aria-describedby``. POSTs carry a CSRF token (Flask-WTF) and the form a honeypot field. Form
+submissions are rate-limited per client address (see :mod:`.ratelimit`); a double submission
+(the same hidden nonce) is the same signal with the same reference number.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from typing import Any
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+
+from services.signals import actions, texts
+from services.signals.config import Limit, SignalsConfig
+from services.signals.domain.intake import MAX_TEXT_CHARS
+from services.signals.ratelimit import RateLimiter, client_address
+from shared import i18n
+from shared.errors import NotFound
+from shared.outbox import utcnow
+from shared.service import runtime
+from shared.settings import CouncilConfig, Settings
+
+log = logging.getLogger("overleg.signals.web")
+
+WEB = Blueprint("signals_web", __name__, template_folder="templates", static_folder="static",
+                static_url_path="/signaal/static")
+
+FIELD_OF = {"text": "text", "wijk": "buurt", "name": "name", "email": "email", "phone": "phone",
+            "consent": "consent"}
+FIELD_ORDER = ["text", "buurt", "name", "email", "phone", "consent", "form"]
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
+
+
+class SignalForm(FlaskForm):
+    text = TextAreaField()
+    buurt = StringField()
+    name = StringField()
+    email = StringField()
+    phone = StringField()
+    consent = BooleanField()
+    website = StringField()  # honeypot: people never see it, form robots fill it in
+    nonce = HiddenField()
+
+
+class EraseForm(FlaskForm):
+    pass
+
+
+def _settings() -> Settings:
+    return current_app.config["OVERLEG_SETTINGS"]
+
+
+def _cfg() -> SignalsConfig:
+    return current_app.extensions["signals_config"]
+
+
+def _lang() -> str:
+    asked = (request.args.get("lang") or "").lower()
+    if asked in i18n.SUPPORTED_LANGUAGES:
+        return asked
+    best = request.accept_languages.best_match(list(i18n.SUPPORTED_LANGUAGES)) if request.accept_languages else None
+    return best or i18n.DEFAULT_LANGUAGE
+
+
+def _council() -> CouncilConfig | None:
+    settings = _settings()
+    slug = request.args.get("raad")
+    if slug:
+        return settings.council(slug)
+    return settings.councils[0] if settings.councils else None
+
+
+def _client() -> str:
+    return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), _cfg().proxy_hops)
+
+
+def _limited(bucket: str, limit: Limit) -> int | None:
+    """Seconds to wait when the client is over its limit, else None."""
+    limiter: RateLimiter = current_app.extensions["signals_ratelimiter"]
+    verdict = limiter.check(bucket, _client(), limit)
+    return None if verdict.allowed else verdict.retry_after
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Response:
+    lang = context.setdefault("lang", _lang())
+    council = context.get("council") or _council()
+    other = "en" if lang == "nl" else "nl"
+    args = {k: v for k, v in request.args.items() if k not in ("lang", "nieuw", "gewist")}
+    if request.method == "GET" and request.endpoint:
+        other_url = url_for(request.endpoint, **(request.view_args or {}), **args, lang=other)
+    else:  # after a POST, the other language starts from the form
+        other_url = url_for("signals_web.form", **args, lang=other)
+    html = render_template(template, t=lambda code, **kw: i18n.t(code, lang, **kw),
+                           council_name=council.name if council else "Overleg", other_lang=other,
+                           other_url=other_url, **context)
+    resp = Response(html, status=status, mimetype="text/html")
+    return resp
+
+
+@WEB.after_request
+def _headers(resp: Response) -> Response:
+    resp.headers.setdefault("Content-Security-Policy", CSP)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"  # the status URL holds the reference number
+    resp.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "signals_web.static":
+        resp.headers["Cache-Control"] = "no-store"
+    resp.vary.add("Accept-Language")
+    return resp
+
+
+def _message(title_code: str, message: str, status: int, retry_after: int | None = None) -> Response:
+    resp = _page("signaal_bericht.html", status, title=i18n.t(title_code, _lang()), message=message)
+    if retry_after:
+        resp.headers["Retry-After"] = str(retry_after)
+    return resp
+
+
+def _not_found() -> Response:
+    return _message("signals.web.not_found_title", i18n.t("signals.api.reference_unknown", _lang()), 404)
+
+
+def _rate_limited(retry_after: int) -> Response:
+    minutes = max(1, -(-retry_after // 60))
+    return _message("signals.web.rate_limited_title",
+                    i18n.t("signals.api.rate_limited", _lang(), minutes=minutes), 429, retry_after)
+
+
+# --------------------------------------------------------------------------- the form
+@WEB.route("/signaal", methods=["GET", "POST"])
+def form() -> Response:
+    council = _council()
+    if council is None:
+        return _message("signals.web.not_found_title", i18n.t("signals.api.council_not_found", _lang()), 404)
+    lang = _lang()
+    cfg = _cfg()
+    form = SignalForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        wait = _limited("form", cfg.form_limit)
+        if wait is not None:
+            return _rate_limited(wait)
+        if not form.validate_on_submit():
+            errors["form"] = i18n.t("signals.api.csrf", lang)
+        elif (form.website.data or "").strip():
+            log.info("form submission with the honeypot filled in refused")
+            errors["form"] = i18n.t("signals.api.honeypot", lang)
+        else:
+            contact = actions.ContactIn(form.name.data, form.email.data, form.phone.data, bool(form.consent.data))
+            found = actions.problems(cfg.council(council.slug), text=form.text.data or "", wijk=form.buurt.data,
+                                     contact=contact)
+            for problem in found:
+                errors.setdefault(FIELD_OF.get(problem.field, "form"), i18n.t(problem.code, lang, **problem.params))
+            if not errors:
+                nonce = (form.nonce.data or "").strip()
+                sub = actions.Submission(council=council.slug, text=form.text.data or "", channel="form",
+                                         wijk=form.buurt.data or None, contact=contact,
+                                         intake_key=f"form:{nonce}"[:255] if 16 <= len(nonce) <= 64 else None)
+                receipt = actions.submit(runtime(), cfg, _settings(), sub, utcnow())
+                args = {"lang": lang, "nieuw": "1"}
+                if request.args.get("raad"):
+                    args["raad"] = council.slug
+                return redirect(url_for(".status", reference=receipt.reference, **args), code=303)
+    nonce = form.nonce.data if request.method == "POST" and form.nonce.data else secrets.token_urlsafe(24)
+    ordered = {k: errors[k] for k in FIELD_ORDER if k in errors}
+    nb = cfg.council(council.slug).neighbourhoods
+    groups: dict[str, list[str]] = {}
+    for item in nb.items:
+        groups.setdefault(item.area or "", []).append(item.name)
+    action_args = {"lang": lang, **({"raad": council.slug} if request.args.get("raad") else {})}
+    return _page("signaal_form.html", 400 if errors else 200, lang=lang, council=council, form=form,
+                 errors=ordered, nonce=nonce, groups=sorted(groups.items()), limit=MAX_TEXT_CHARS,
+                 retention_days=cfg.retention_days, action=url_for(".form", **action_args),
+                 title=i18n.t("signals.web.title", lang))
+
+
+# --------------------------------------------------------------------------- status, export, erase
+def _view(reference: str) -> actions.ResidentView | Response:
+    wait = _limited("ref", Limit(_cfg().form_limit.count * 10, _cfg().form_limit.seconds))
+    if wait is not None:
+        return _rate_limited(wait)
+    try:
+        return actions.by_reference(runtime(), reference)
+    except NotFound:
+        return _not_found()
+
+
+@WEB.get("/signaal/<reference>")
+def status(reference: str) -> Response:
+    view = _view(reference)
+    if isinstance(view, Response):
+        return view
+    lang = _lang()
+    council = _settings().council(view.signal.council)
+    sig, cl = view.signal, view.cluster
+    tz = council.timezone if council else "Europe/Amsterdam"
+    params: dict[str, Any] = {}
+    if sig.status == "op_agenda" and cl.agendered_at:
+        params["date"] = texts.long_day(cl.agendered_at, lang, tz)
+    if sig.status == "besloten" and cl.outcome_date:
+        params["date"] = texts.long_day(cl.outcome_date, lang, tz)
+    status_text = i18n.t(f"signals.status.{sig.status}", lang, **params)
+    return _page("signaal_status.html", lang=lang, council=council, reference=actions.normalise_reference(reference),
+                 signal=sig, cluster=cl, contact=view.contact, status_text=status_text,
+                 received=texts.long_day(sig.ts, lang, tz), decided=texts.long_day(cl.outcome_date, lang, tz)
+                 if cl.outcome_date else None, fresh=request.args.get("nieuw") == "1",
+                 erased_now=request.args.get("gewist") == "1", erase_form=EraseForm(),
+                 retention_days=_cfg().retention_days, title=i18n.t("signals.web.status_title", lang))
+
+
+@WEB.get("/signaal/<reference>/export")
+def export(reference: str) -> Response:
+    view = _view(reference)
+    if isinstance(view, Response):
+        return view
+    body = json.dumps(actions.export(view, reference, _cfg(), _settings()), ensure_ascii=False, indent=2)
+    resp = Response(body, mimetype="application/json")
+    resp.headers["Content-Disposition"] = 'attachment; filename="signaal.json"'
+    return resp
+
+
+@WEB.post("/signaal/<reference>/wissen")
+def erase(reference: str) -> Response:
+    view = _view(reference)
+    if isinstance(view, Response):
+        return view
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return _message("signals.web.error_title", i18n.t("signals.api.csrf", _lang()), 400)
+    actions.erase(runtime(), _cfg(), _settings(), reference, utcnow())
+    return redirect(url_for(".status", reference=actions.normalise_reference(reference), lang=_lang(), gewist="1"),
+                    code=303)
