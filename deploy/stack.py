@@ -66,6 +66,14 @@ class StackState:
     seeded: bool = False
 
 
+def _redis_reachable() -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex(("127.0.0.1", 6379)) == 0
+
+
 class Stack:
     def __init__(self, root: Path, ports: Ports | None = None, *, python: str = sys.executable,
                  database_url: str | None = None, workers: int = 2, relaxed_rate_limits: bool = True,
@@ -182,6 +190,8 @@ class Stack:
             "service_urls": {name: self.url(name) for name in (*SERVICES, "bot")},
             "api_tokens": dict(self.state.tokens),
             "secret_key": self.state.secret_key,
+            # Rate limits shared by the gunicorn workers, where Redis runs (it does on dev machines).
+            **({"redis_url": "redis://127.0.0.1:6379/0"} if _redis_reachable() else {}),
             "matrix": {
                 "homeserver_url": self.synapse.base_url,
                 "user_id": self.user_id(BOT_LOCALPART),

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import mapped_column
 
@@ -57,6 +57,13 @@ class Runtime:
             row = s.get(self.idempotency_model, key)
             return (row.status, json.loads(row.body)) if row else None
 
+    def forget_old_answers(self, older_than: timedelta = timedelta(days=30)) -> int:
+        """Stored answers only guard against retries; after a month they are just data kept too long."""
+        with self.db.session() as s:
+            m = self.idempotency_model
+            result = s.execute(delete(m).where(m.created_at < utcnow() - older_than))
+            return result.rowcount or 0
+
     def remember(self, key: str, status: int, body: Any) -> None:
         try:
             with self.db.session() as s:
@@ -72,6 +79,8 @@ def attach_runtime(app: Flask, name: str, settings: Settings, db: Database, mode
     handoff = Handoff(db, handoff_model, settings, name)
     runner = JobRunner(db, lease_model, [handoff.job(), *(jobs or [])])
     rt = Runtime(name, settings, db, handoff, runner, idem_model)
+    # Returns 0 so the runner treats it as idle and waits its (long) interval.
+    runner.jobs.append(Job("forget-old-answers", lambda: rt.forget_old_answers() and 0, interval=3600))
     app.extensions["overleg_runtime"] = rt
     return rt
 

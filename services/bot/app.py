@@ -35,7 +35,7 @@ from services.bot.sender import OutboxSender
 from shared import i18n
 from shared.db import Database
 from shared.errors import DomainError
-from shared.http import AsyncServiceClient
+from shared.http import AsyncServiceClient, ServiceUnavailable
 from shared.migrations import upgrade
 from shared.outbox import OutboundMessage, backoff_seconds, utcnow
 from shared.settings import SERVICES, Settings
@@ -328,6 +328,7 @@ class Bot:
             await self.handle_message(message)
         for reaction in batch.reactions:
             await self.handle_reaction(reaction)
+        await self.retry_reactions()
         if self.settings.matrix.encryption:
             await self.retry_undecryptable()
 
@@ -472,6 +473,17 @@ class Bot:
             if key.startswith(prefix):
                 try:
                     await handler(self, reaction, key)
+                except ServiceUnavailable as exc:
+                    # The sync token moves on: keep the reaction so a 👍 given while a service
+                    # is down still counts once it is back.
+                    with self.db.session() as s:
+                        attempts = getattr(s.get(store.PendingReaction, reaction.event_id), "attempts", 0)
+                        store.keep_reaction(s, event_id=reaction.event_id, room_id=reaction.room_id,
+                                            sender=reaction.sender, target_event_id=reaction.target_event_id,
+                                            reaction_key=reaction.key, ts=reaction.ts,
+                                            retry_in=backoff_seconds(attempts + 1, base=5, cap=600))
+                    log.info("reaction kept for later: %s", exc.log_message)
+                    return
                 except DomainError as exc:
                     log.info("reaction refused: %s", exc.log_message)
                 except Exception:
@@ -479,6 +491,14 @@ class Bot:
                     return  # not marked: retried after a restart
         with self.db.session() as s:
             store.mark_handled(s, reaction.event_id, reaction.room_id)
+            store.drop_reaction(s, reaction.event_id)
+
+    async def retry_reactions(self) -> None:
+        with self.db.read() as s:
+            due = [IncomingReaction(r.room_id, r.event_id, r.sender, r.target_event_id, r.reaction_key, r.ts)
+                   for r in store.due_reactions(s, utcnow())]
+        for reaction in due:
+            await self.handle_reaction(reaction)
 
     # --- the intake --------------------------------------------------------------------------
     def accept(self, messages: list[OutboundMessage]) -> tuple[int, int]:

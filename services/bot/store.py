@@ -2,11 +2,12 @@
 members' language choices, and encrypted events waiting for their room key."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import BigInteger, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from shared.db import UtcDateTime
 from shared.outbox import QueueStore, outbox_columns, utcnow
 
 
@@ -70,7 +71,43 @@ class PendingEncrypted(BotBase):
     requests: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PendingReaction(BotBase):
+    """A reaction whose handler could not reach its service: tried again until it can."""
+
+    __tablename__ = "bot_pending_reactions"
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(255))
+    target_event_id: Mapped[str] = mapped_column(String(255))
+    reaction_key: Mapped[str] = mapped_column(String(64))
+    ts: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 OUTBOX = QueueStore(BotOutbox)
+
+
+def keep_reaction(session: Session, *, event_id: str, room_id: str, sender: str, target_event_id: str,
+                  reaction_key: str, ts: int, retry_in: float) -> None:
+    row = session.get(PendingReaction, event_id)
+    if row is None:
+        row = PendingReaction(event_id=event_id, room_id=room_id, sender=sender, target_event_id=target_event_id,
+                              reaction_key=reaction_key[:64], ts=ts, attempts=0)
+        session.add(row)
+    row.attempts = (row.attempts or 0) + 1
+    row.next_attempt_at = utcnow() + timedelta(seconds=retry_in)
+
+
+def due_reactions(session: Session, now: datetime, limit: int = 50) -> list[PendingReaction]:
+    return list(session.scalars(select(PendingReaction).where(PendingReaction.next_attempt_at <= now)
+                                .order_by(PendingReaction.ts).limit(limit)))
+
+
+def drop_reaction(session: Session, event_id: str) -> None:
+    row = session.get(PendingReaction, event_id)
+    if row is not None:
+        session.delete(row)
 
 
 def get_state(session: Session, name: str) -> str | None:
