@@ -23,15 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 STACK_DIR = Path(os.environ.get("OVERLEG_STACK_DIR", ROOT / "var" / "stack"))
 
 
-def _stack():  # type: ignore[no-untyped-def]
+def _stack(encrypted: bool = False):  # type: ignore[no-untyped-def]
     from deploy.stack import Stack
 
-    return Stack(STACK_DIR)
+    return Stack(STACK_DIR, encrypted=encrypted)
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    stack = _stack()
+    stack = _stack(encrypted=args.encrypted)
     info = stack.up(demo=not args.no_demo)
     took = time.monotonic() - started
     print(f"Overleg draait (klaar in {took:.1f} s).\n")
@@ -178,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("up", help="start the local stack with a demo council")
     p.add_argument("--no-demo", action="store_true")
+    p.add_argument("--encrypted", action="store_true",
+                   help="create the demo rooms end-to-end encrypted (only on a fresh var/stack; use Element to read them)")
     p.set_defaults(fn=cmd_up)
     sub.add_parser("down", help="stop the local stack").set_defaults(fn=cmd_down)
     p = sub.add_parser("status", help="what runs, and where")

@@ -78,8 +78,9 @@ class Stack:
     def __init__(self, root: Path, ports: Ports | None = None, *, python: str = sys.executable,
                  database_url: str | None = None, workers: int = 2, relaxed_rate_limits: bool = True,
                  synapse_config: dict[str, Any] | None = None, synapse: EmbeddedSynapse | None = None,
-                 radicale: EmbeddedRadicale | None = None) -> None:
+                 radicale: EmbeddedRadicale | None = None, encrypted: bool = False) -> None:
         self.root = Path(root).resolve()
+        self.encrypted = encrypted  # create the demo rooms end-to-end encrypted, as Element does
         self.python = python
         self.database_url = database_url
         self.workers = workers
@@ -172,9 +173,11 @@ class Stack:
         everyone = [bot.user_id, *(m.user_id for m in members)]
         with MatrixTestClient(self.synapse.base_url, secretary) as sec:
             self.state.room_id = sec.create_room(name="Klantenraad (demo)", invite=everyone,
-                                                 topic="Overleg van de klantenraad. Typ !hulp voor de opdrachten.")
+                                                 topic="Overleg van de klantenraad. Typ !hulp voor de opdrachten.",
+                                                 encrypted=self.encrypted)
             self.state.signals_room_id = sec.create_room(name="Klantenraad – signalen (demo)", invite=everyone,
-                                                         topic="Signalen van bewoners, per onderwerp een draad.")
+                                                         topic="Signalen van bewoners, per onderwerp een draad.",
+                                                         encrypted=self.encrypted)
         for member in members:
             with MatrixTestClient(self.synapse.base_url, member) as client:
                 client.join(self.state.room_id)
