@@ -53,9 +53,24 @@ class CouncilConfig(BaseModel):
     advice_weeks: int = 6
     reminder_offsets: list[str] = Field(default_factory=lambda: ["P7D", "P1D", "morning"])
     heidag_max_gap_days: int = 183
+    taxonomy_path: Path | None = None  # theme CSV (id,naam,name,keywords); default: the shipped taxonomy
+    neighbourhoods_path: Path | None = None  # neighbourhood CSV (a "wijk" column); default: Rotterdam
     caldav_url: str | None = None  # the council's shared calendar collection
     caldav_username: str | None = None
     caldav_password: str | None = None
+
+
+class SignalsSettings(BaseModel):
+    """The residents' signals: retention, rate limits, theming. Environment: ``OVERLEG_SIGNALS__<FIELD>``."""
+
+    retention_days: int = Field(default=365, ge=1)  # contact details erased this long after closing
+    stale_days: int = Field(default=180, ge=1)  # a cluster never put on the agenda closes after this
+    form_rate_limit: str = Field(default="10/3600", pattern=r"^\d+/\d+$")  # web form per address: count/seconds
+    api_rate_limit: str = Field(default="600/3600", pattern=r"^\d+/\d+$")  # per partner token
+    rate_namespace: str = "overleg:signals"  # Redis key prefix
+    proxy_hops: int = Field(default=0, ge=0)  # reverse proxies appending to X-Forwarded-For
+    theme_threshold: float = Field(default=0.4, ge=0, le=1)  # below it a signal's theme is "overig"
+    feedback_interval: float = Field(default=300.0, gt=0)  # seconds between polls for decided topics
 
 
 class MatrixSettings(BaseModel):
@@ -111,6 +126,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     log_level: str = "INFO"
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
+    signals: SignalsSettings = Field(default_factory=SignalsSettings)
     councils: list[CouncilConfig] = Field(default_factory=list)
 
     @field_validator("database_url", mode="before")

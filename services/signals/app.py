@@ -1,7 +1,7 @@
 """The signals service: ``create_app(settings)`` builds it; gunicorn serves ``services.signals.wsgi:app``.
 
-Service-specific settings come from ``OVERLEG_SIGNALS_*`` environment variables (see
-:mod:`services.signals.config`); tests pass a :class:`SignalsConfig` directly.
+Service-specific settings are ``Settings.signals`` and the councils' taxonomy and neighbourhood
+files (see :mod:`services.signals.config`); tests may pass a :class:`SignalsConfig` directly.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ SERVICE_DIR = Path(__file__).parent
 def create_app(settings: Settings, *, database: Database | None = None, config: SignalsConfig | None = None) -> Flask:
     register_messages()
     texts.register_messages()
-    cfg = config or SignalsConfig.from_env()
+    cfg = config or SignalsConfig.from_settings(settings)
     cfg.load(settings)
     app = build_service_app(NAME, settings, database=database, title="Overleg signals API")
     secure = settings.public_base_url.startswith("https://")

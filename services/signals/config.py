@@ -1,46 +1,15 @@
-"""Settings of the signals service that the shared settings do not carry, and each council's
-theme taxonomy and list of neighbourhoods.
-
-Read once in ``create_app`` from the environment (nothing is read at import time):
-
-``OVERLEG_SIGNALS_RETENTION_DAYS``  (default 365)
-    Contact details are erased this many days after their signal was closed.
-``OVERLEG_SIGNALS_STALE_DAYS``  (default 180)
-    A cluster that got no new signal for this long and was never put on the agenda is closed,
-    so that its residents' contact details fall under the retention period as well.
-``OVERLEG_SIGNALS_RATE_LIMIT``  (default ``10/3600``)
-    Web-form submissions allowed per client address per window (``<count>/<seconds>``).
-    Reading a status page, an export or an erase is limited at ten times that.
-``OVERLEG_SIGNALS_API_RATE_LIMIT``  (default ``600/3600``)
-    Signals a partner system (one bearer token) may send per window.
-``OVERLEG_SIGNALS_RATE_NAMESPACE``  (default ``overleg:signals``)
-    Prefix of the rate-limit counters in Redis (two deployments on one Redis keep apart).
-``OVERLEG_SIGNALS_PROXY_HOPS``  (default 0)
-    How many reverse proxies in front of gunicorn append to ``X-Forwarded-For``. 0 means the
-    client address is the TCP peer; with 1, it is the last address the proxy appended.
-``OVERLEG_SIGNALS_THEME_THRESHOLD``  (default 0.4)
-    Below this confidence a signal's theme is ``overig``.
-``OVERLEG_SIGNALS_FEEDBACK_INTERVAL``  (default 300)
-    Seconds between two polls of the deliberation service for decided topics.
-``OVERLEG_SIGNALS_TAXONOMY`` and ``OVERLEG_SIGNALS_TAXONOMY_<SLUG>``
-    Path of a theme CSV (``id,naam,name,keywords``) for every council, or for one council (slug in
-    capitals, ``-`` as ``_``). Default: the taxonomy shipped in ``services/signals/data``.
-``OVERLEG_SIGNALS_NEIGHBOURHOODS`` and ``OVERLEG_SIGNALS_NEIGHBOURHOODS_<SLUG>``
-    Path of a neighbourhood CSV (a ``wijk`` column). Default: Rotterdam's buurten.
-"""
+"""The signals service's view of the settings (``Settings.signals`` and each council's
+``taxonomy_path`` / ``neighbourhoods_path``), with each council's theme taxonomy and list of
+neighbourhoods loaded once in ``create_app`` (a bad file stops the start, nothing is read at
+import time). See :class:`shared.settings.SignalsSettings` for what each value means."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from services.signals.domain.themes import DEFAULT_THRESHOLD, Taxonomy, load_default_taxonomy
 from services.signals.domain.wijken import Neighbourhoods, load_rotterdam
 from shared.settings import Settings
-
-ENV_PREFIX = "OVERLEG_SIGNALS_"
-
 
 @dataclass(frozen=True)
 class Limit:
@@ -79,34 +48,19 @@ class SignalsConfig:
     _councils: dict[str, CouncilData] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "SignalsConfig":
-        env = dict(os.environ if environ is None else environ)
-
-        def get(name: str, default: str) -> str:
-            return env.get(ENV_PREFIX + name) or default
-
-        def paths(name: str) -> dict[str, Path]:
-            out: dict[str, Path] = {}
-            for key, value in env.items():
-                if not value:
-                    continue
-                if key == ENV_PREFIX + name:
-                    out["*"] = Path(value)
-                elif key.startswith(ENV_PREFIX + name + "_"):
-                    out[key[len(ENV_PREFIX + name) + 1:].lower().replace("_", "-")] = Path(value)
-            return out
-
+    def from_settings(cls, settings: Settings) -> "SignalsConfig":
+        sig = settings.signals
         return cls(
-            retention_days=int(get("RETENTION_DAYS", "365")),
-            stale_days=int(get("STALE_DAYS", "180")),
-            form_limit=Limit.parse(get("RATE_LIMIT", "10/3600")),
-            api_limit=Limit.parse(get("API_RATE_LIMIT", "600/3600")),
-            rate_namespace=get("RATE_NAMESPACE", "overleg:signals"),
-            proxy_hops=int(get("PROXY_HOPS", "0")),
-            theme_threshold=float(get("THEME_THRESHOLD", str(DEFAULT_THRESHOLD))),
-            feedback_interval=float(get("FEEDBACK_INTERVAL", "300")),
-            taxonomy_paths=paths("TAXONOMY"),
-            neighbourhood_paths=paths("NEIGHBOURHOODS"),
+            retention_days=sig.retention_days,
+            stale_days=sig.stale_days,
+            form_limit=Limit.parse(sig.form_rate_limit),
+            api_limit=Limit.parse(sig.api_rate_limit),
+            rate_namespace=sig.rate_namespace,
+            proxy_hops=sig.proxy_hops,
+            theme_threshold=sig.theme_threshold,
+            feedback_interval=sig.feedback_interval,
+            taxonomy_paths={c.slug: c.taxonomy_path for c in settings.councils if c.taxonomy_path},
+            neighbourhood_paths={c.slug: c.neighbourhoods_path for c in settings.councils if c.neighbourhoods_path},
         )
 
     def load(self, settings: Settings) -> None:

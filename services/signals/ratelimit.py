@@ -10,7 +10,7 @@ restart forgets the counts. That is acceptable for a small single-host deploymen
 Redis for the real limit. When Redis is configured but does not answer, the request is let
 through (and logged once a minute): a resident's signal is worth more than a strict count.
 
-The client address is the TCP peer, or with ``OVERLEG_SIGNALS_PROXY_HOPS=n`` the n-th address
+The client address is the TCP peer, or with ``signals.proxy_hops: n`` (``OVERLEG_SIGNALS__PROXY_HOPS``) the n-th address
 from the right of ``X-Forwarded-For`` (what the n trusted proxies saw).
 """
 from __future__ import annotations

@@ -40,14 +40,14 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
         "service_urls": {"bot": f"http://127.0.0.1:{free_port()}", "deliberation": "http://127.0.0.1:9",
                          "calendar": "http://127.0.0.1:9", "signals": f"http://127.0.0.1:{port}"},
         "councils": [{"slug": "raad", "name": "Klantenraad Test", "rooms": {"main": "!main:test"}}],
+        "signals": {"form_rate_limit": f"{LIMIT}/3600", "rate_namespace": namespace},
     }
     cfg = tmp_path / "overleg.yaml"
     cfg.write_text(yaml.safe_dump(config))
     access = tmp_path / "access.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
     env.update(OVERLEG_CONFIG=str(cfg), OVERLEG_SERVICE="signals", OVERLEG_BIND=f"127.0.0.1:{port}",
-               OVERLEG_WORKERS=str(WORKERS), OVERLEG_ACCESS_LOG=str(access),
-               OVERLEG_SIGNALS_RATE_LIMIT=f"{LIMIT}/3600", OVERLEG_SIGNALS_RATE_NAMESPACE=namespace)
+               OVERLEG_WORKERS=str(WORKERS), OVERLEG_ACCESS_LOG=str(access))
     log = tmp_path / "gunicorn.log"
     proc = spawn([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                   "--access-logformat", "%(p)s %(s)s %(m)s %(U)s", "services.signals.wsgi:app"],
