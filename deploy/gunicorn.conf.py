@@ -6,7 +6,6 @@ The master runs the service's migrations once before forking; each worker then s
 service's background jobs (handoff to the bot, reminders, sync), which hold leases so that
 only one worker does each job at a time. SIGTERM lets requests in flight finish.
 """
-import importlib
 import os
 
 service = os.environ.get("OVERLEG_SERVICE", "")
@@ -31,17 +30,10 @@ capture_output = True
 def on_starting(server):  # noqa: ARG001 - gunicorn hook signature
     if not service:
         return
-    from shared.db import Database, wait_for_database
-    from shared.logs import configure_logging
-    from shared.settings import load_settings
+    from shared.migrations import upgrade_in_subprocess
 
-    settings = load_settings()
-    configure_logging(settings.log_level)
-    module = importlib.import_module(f"services.{service}.app")
-    db = Database(settings.database_url_for(service))
-    wait_for_database(db)
-    module.migrate(db)
-    db.dispose()
+    # In a child process: the workers forked from this master should not inherit Alembic.
+    upgrade_in_subprocess(service)
 
 
 def post_worker_init(worker):

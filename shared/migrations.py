@@ -2,17 +2,26 @@
 so several services can share one PostgreSQL database without stepping on each other."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 
 from shared.db import Database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
 
-def alembic_config(service_dir: Path, database_url: str, version_table: str) -> Config:
+# Alembic is imported inside the functions: a long-running process (the bot, a gunicorn master
+# whose workers inherit its memory) should not carry it after the migration is done.
+
+
+def alembic_config(service_dir: Path, database_url: str, version_table: str) -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(service_dir / "migrations"))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -21,6 +30,8 @@ def alembic_config(service_dir: Path, database_url: str, version_table: str) -> 
 
 
 def upgrade(db: Database, service_dir: Path, version_table: str, revision: str = "head") -> None:
+    from alembic import command
+
     cfg = alembic_config(service_dir, db.url, version_table)
     with db.engine.connect() as conn:
         cfg.attributes["connection"] = conn
@@ -30,6 +41,8 @@ def upgrade(db: Database, service_dir: Path, version_table: str, revision: str =
 
 def revision(db: Database, service_dir: Path, version_table: str, message: str) -> None:
     """Autogenerate a new migration from the models (developer tool)."""
+    from alembic import command
+
     cfg = alembic_config(service_dir, db.url, version_table)
     with db.engine.connect() as conn:
         cfg.attributes["connection"] = conn
@@ -74,3 +87,29 @@ def _run(context, connection: Connection, target_metadata: MetaData, version_tab
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def upgrade_in_subprocess(service: str) -> None:
+    """Migrate ``service`` (deliberation, calendar, signals, bot) to head in a short-lived child
+    process that reads the same settings, so this process never loads Alembic."""
+    subprocess.run([sys.executable, "-m", "shared.migrations", service], check=True)
+
+
+def _main(argv: list[str]) -> int:
+    import importlib
+
+    from shared.db import wait_for_database
+    from shared.settings import load_settings
+
+    (service,) = argv
+    settings = load_settings()
+    module = importlib.import_module(f"services.{service}.app")
+    db = Database(settings.database_url_for(service))
+    wait_for_database(db)
+    module.migrate(db)
+    db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

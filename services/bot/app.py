@@ -36,7 +36,7 @@ from shared import i18n
 from shared.db import Database
 from shared.errors import DomainError
 from shared.http import AsyncServiceClient, ServiceUnavailable
-from shared.migrations import upgrade
+from shared.migrations import upgrade, upgrade_in_subprocess
 from shared.outbox import OutboundMessage, backoff_seconds, utcnow
 from shared.settings import SERVICES, Settings
 
@@ -111,7 +111,10 @@ class Bot:
         """Returns the process exit code: 0 after a stop, 2 when the homeserver rejects our token,
         3 when the crypto store is lost or does not match the device, 4 when encryption is switched
         on but cannot work here (matrix-nio[e2e] missing)."""
-        migrate(self.db)
+        if self.db.url == self.settings.database_url_for("bot"):
+            await asyncio.to_thread(upgrade_in_subprocess, "bot")  # keeps Alembic out of this process
+        else:
+            migrate(self.db)  # a database handed in directly (tests)
         await self._start_intake()
         sender_task = asyncio.create_task(self.sender.run(), name="outbox-sender")
         try:
