@@ -163,17 +163,23 @@ def candidates(s: Session, council: str, keys: Iterable[str], ts: datetime, wind
                per_key_limit: int = DEFAULT_PER_KEY_LIMIT) -> list[tuple[int, SignalFeatures]]:
     """Every signal fetched through the keys (newest ``per_key_limit`` per key inside the window),
     with its cluster id and features."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    k = ClusterKeyRow
+    # One query for all keys (a round trip per key was most of the time inside the write lock):
+    # the newest ``per_key_limit`` signals of each key, keys in order, newest first.
+    ranked = (select(k.key, k.signal_id, k.ts,
+                     func.row_number().over(partition_by=k.key, order_by=k.ts.desc()).label("rank"))
+              .where(k.council == council, k.key.in_(keys), k.ts >= ts - window, k.ts <= ts + window)
+              .subquery())
     ids: list[int] = []
     seen: set[int] = set()
-    k = ClusterKeyRow
-    for key in sorted(keys):
-        rows = s.scalars(select(k.signal_id).where(k.council == council, k.key == key, k.ts >= ts - window,
-                                                   k.ts <= ts + window)
-                         .order_by(k.ts.desc()).limit(per_key_limit))
-        for signal_id in rows:
-            if signal_id not in seen:
-                seen.add(signal_id)
-                ids.append(signal_id)
+    for signal_id in s.scalars(select(ranked.c.signal_id).where(ranked.c.rank <= per_key_limit)
+                               .order_by(ranked.c.key, ranked.c.ts.desc())):
+        if signal_id not in seen:
+            seen.add(signal_id)
+            ids.append(signal_id)
     if not ids:
         return []
     found = {sid: (cid, feats) for sid, cid, feats in s.execute(
