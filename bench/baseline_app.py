@@ -33,7 +33,7 @@ class Row(BaselineBase):
 
 
 def create_app() -> Flask:
-    app = Flask("baseline")
+    app = Flask("baseline", static_folder=None)
     db = Database(os.environ.get("OVERLEG_BASELINE_DB", "sqlite:////tmp/overleg-baseline.db"))
     BaselineBase.metadata.create_all(db.engine)
     static_path = os.environ.get("OVERLEG_BASELINE_FILE")
@@ -51,7 +51,7 @@ def create_app() -> Flask:
         return jsonify({"id": row_id}), 201
 
     @app.get("/static")
-    def static() -> Response:
+    def static_file() -> Response:
         if request.headers.get("If-None-Match") == etag:
             return Response(status=304, headers={"ETag": etag})
         return Response(static_body, mimetype="text/calendar", headers={"ETag": etag})

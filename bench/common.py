@@ -6,7 +6,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from deploy.stack import Ports, Stack
 
@@ -48,3 +48,201 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.elapsed = time.perf_counter() - self.start
+
+
+# --- processes under the services' gunicorn config ------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+class Gunicorn:
+    """A WSGI app under ``deploy/gunicorn.conf.py`` (gthread, the services' settings) on a free port.
+
+    ``service`` set: a service (``services.<service>.wsgi:app``) that migrates on start, like
+    ``Stack.start_service``; otherwise any app spec, e.g. ``bench.baseline_app:create_app()``.
+    """
+
+    def __init__(self, app: str, folder: Path, *, workers: int = 2, service: str = "",
+                 env: dict[str, str] | None = None, name: str = "app") -> None:
+        from deploy.procs import free_port
+
+        self.app, self.folder, self.workers, self.service = app, Path(folder), workers, service
+        self.extra_env = dict(env or {})
+        self.name = name
+        self.port = free_port()
+        self.proc: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.folder / f"{self.name}.log"
+
+    def start(self, ready_path: str = "/healthz", timeout: float = 60.0) -> "Gunicorn":
+        import os
+        import sys
+
+        from deploy.procs import spawn, wait_http_ready
+
+        metrics = self.folder / f"metrics-{self.name}"
+        metrics.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+        env.update(PYTHONUNBUFFERED="1", OVERLEG_SERVICE=self.service, OVERLEG_BIND=f"127.0.0.1:{self.port}",
+                   OVERLEG_WORKERS=str(self.workers), PROMETHEUS_MULTIPROC_DIR=str(metrics))
+        env.update(self.extra_env)
+        self.proc = spawn([sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), self.app],
+                          log_path=self.log, cwd=ROOT, env=env)
+        wait_http_ready(self.url + ready_path, timeout=timeout, is_alive=lambda: self.proc.poll() is None,
+                        log_path=self.log, name=self.name, ok_statuses=(200, 404, 405))
+        return self
+
+    def stop(self) -> None:
+        from deploy.procs import terminate
+
+        if self.proc is not None:
+            terminate(self.proc.pid, timeout=30, proc=self.proc)
+            self.proc = None
+
+    def __enter__(self) -> "Gunicorn":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (e.g. a gunicorn master's workers), from /proc."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid:
+            out.append(int(entry.name))
+    return sorted(out)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory (VmRSS) of ``pid`` in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size of ``pid`` in MiB: pages shared with other processes (a gunicorn
+    worker shares what its master imported before forking) are counted in part."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def pg_schema(prefix: str = "bench") -> Iterator[str]:
+    """A fresh PostgreSQL schema on the local server; yields a URL whose search_path is that schema."""
+    import os
+    import uuid
+
+    import psycopg
+
+    base = os.environ.get("OVERLEG_TEST_POSTGRES_URL", PG_URL)
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def load_signal_texts(path: Path | None = None) -> list[dict[str, Any]]:
+    """The labelled example signals (text and, where given, the neighbourhood), without the few
+    whose text holds control characters: the API refuses those with a 400 by design."""
+    import json
+
+    from shared.api import _CONTROL
+
+    path = path or ROOT / "tests" / "data" / "signals-dev.jsonl"
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return [{"text": r["text"], **({"wijk": r["wijk"]} if r.get("wijk") else {})} for r in rows
+            if not _CONTROL.search(r["text"])]
+
+
+def hammer(url: str, payloads: list[dict[str, Any]], *, headers: dict[str, str] | None = None,
+           threads: int = 8, method: str = "POST") -> tuple[float, dict[int, int]]:
+    """Send every payload once with ``threads`` client threads (keep-alive connections); returns
+    (elapsed seconds, count per status)."""
+    import collections
+    import itertools
+    import threading
+
+    import httpx
+
+    counter = itertools.count()
+    statuses: collections.Counter[int] = collections.Counter()
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with httpx.Client(timeout=60, headers=headers or {}, trust_env=False) as client:
+            while True:
+                i = next(counter)
+                if i >= len(payloads):
+                    return
+                resp = client.request(method, url, json=payloads[i] if method != "GET" else None)
+                with lock:
+                    statuses[resp.status_code] += 1
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    started = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return time.perf_counter() - started, dict(statuses)
+
+
+def service_config(folder: Path, *, database_url: str | None = None, bot_url: str = "http://127.0.0.1:9",
+                   tokens: dict[str, str] | None = None, slug: str = "klantenraad",
+                   service_urls: dict[str, str] | None = None) -> tuple[Path, dict[str, str]]:
+    """A config file for running services on their own (no homeserver): one council, a token per
+    caller. Messages for Matrix wait in the services' handoff queues (the bot URL answers nothing);
+    ``service_urls`` says where the services reach each other (default: nowhere).
+    Returns (config path, tokens)."""
+    import secrets
+
+    import yaml
+
+    tokens = tokens or {c: secrets.token_urlsafe(16) for c in ("bot", "deliberation", "calendar", "signals",
+                                                                 "partner", "admin")}
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {
+        "data_dir": str(folder / "data"),
+        **({"database_url": database_url} if database_url else {}),
+        "api_tokens": tokens,
+        "secret_key": secrets.token_urlsafe(24),
+        "service_urls": {"deliberation": "http://127.0.0.1:9", "calendar": "http://127.0.0.1:9",
+                         "signals": "http://127.0.0.1:9", **(service_urls or {}), "bot": bot_url},
+        "councils": [{"slug": slug, "name": "Benchmarkraad", "rooms": {"main": "!main:localhost",
+                                                                       "signals": "!signals:localhost"},
+                      "secretaries": ["@secretaris:localhost"]}],
+    }
+    path = folder / "overleg.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path, tokens

@@ -8,6 +8,7 @@ baseline: the embedded Synapse alone, started the same way, measured in the same
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -23,14 +24,23 @@ from deploy.procs import free_port  # noqa: E402
 
 
 def timed_up(folder: Path) -> float:
+    """``overleg up`` on ``folder``, timed; ``overleg down`` afterwards, also when ``up`` failed."""
     env = dict(os.environ, OVERLEG_STACK_DIR=str(folder))
+    state = folder / "stack.json"
+    if not state.exists():
+        # Free ports instead of the fixed 8008, 5232, 8790-8793, so the benchmark runs next to a
+        # developer's `overleg up`; the stack keeps the ports it finds in its state file.
+        folder.mkdir(parents=True, exist_ok=True)
+        names = ("synapse", "radicale", "bot", "deliberation", "calendar", "signals")
+        state.write_text(json.dumps({"ports": {name: free_port() for name in names}}))
     started = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv" / "bin" / "overleg"), "up"], env=env, check=True,
-                   stdout=subprocess.DEVNULL, cwd=ROOT)
-    took = time.perf_counter() - started
-    subprocess.run([str(ROOT / ".venv" / "bin" / "overleg"), "down"], env=env, check=True,
-                   stdout=subprocess.DEVNULL, cwd=ROOT)
-    return took
+    try:
+        subprocess.run([str(ROOT / ".venv" / "bin" / "overleg"), "up"], env=env, check=True,
+                       stdout=subprocess.DEVNULL, cwd=ROOT)
+        return time.perf_counter() - started
+    finally:
+        subprocess.run([str(ROOT / ".venv" / "bin" / "overleg"), "down"], env=env, check=False,
+                       stdout=subprocess.DEVNULL, cwd=ROOT)
 
 
 def synapse_alone(folder: Path) -> float:
@@ -44,7 +54,6 @@ def synapse_alone(folder: Path) -> float:
 
 
 def main() -> None:
-    # The stack uses fixed ports (8008, 5232, 8790-8793): they must be free for this benchmark.
     with tempfile.TemporaryDirectory(prefix="overleg-start-") as tmp:
         base = synapse_alone(Path(tmp) / "synapse-alone")
         cold = timed_up(Path(tmp) / "stack")
@@ -53,7 +62,7 @@ def main() -> None:
     print(f"  baseline: Synapse alone            {base:6.2f} s")
     print(f"  first start (fresh data, demo)     {cold:6.2f} s   ratio {cold / base:5.2f}")
     print(f"  second start (data reused)         {warm:6.2f} s   ratio {warm / base:5.2f}")
-    print(f"  target: under 30 s after the first install -> {'met' if max(cold, warm) < 30 else 'NOT met'}")
+    print(f"  (the issue sets no target; reference 30 s -> {'within' if max(cold, warm) < 30 else 'NOT within'})")
 
 
 if __name__ == "__main__":

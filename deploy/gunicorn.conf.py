@@ -25,6 +25,9 @@ accesslog = os.environ.get("OVERLEG_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("OVERLEG_LOG_LEVEL", "info").lower()
 capture_output = True
+# gunicorn's control socket defaults to one path per user: several masters (three services, test
+# runs) would take it from each other. Nothing here uses it.
+control_socket_disable = True
 
 
 def on_starting(server):  # noqa: ARG001 - gunicorn hook signature

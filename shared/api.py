@@ -19,6 +19,8 @@ from shared.errors import DomainError
 
 MAX_ID = 2**31 - 1
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The same rule as a JSON-schema pattern, so /openapi.json says what is refused.
+NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 def _no_control_chars(value: str) -> str:
@@ -31,7 +33,8 @@ def _no_control_chars(value: str) -> str:
 def Text(max_length: int = 2000, min_length: int = 0) -> Any:  # noqa: N802 - reads like a type
     """A user-supplied string: bounded, no control characters."""
     return Annotated[
-        str, StringConstraints(max_length=max_length, min_length=min_length), AfterValidator(_no_control_chars)
+        str, StringConstraints(max_length=max_length, min_length=min_length, pattern=NO_CONTROL_PATTERN),
+        AfterValidator(_no_control_chars),
     ]
 
 
@@ -238,7 +241,8 @@ def openapi_document(app: Flask, title: str, version: str, extra_paths: dict[str
                 )
                 params.append({"name": name, "in": "path", "required": True, "schema": schema})
             if op.query is not None:
-                qschema = op.query.model_json_schema()
+                qschema = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(qschema.pop("$defs", {}))
                 required = set(qschema.get("required", []))
                 for name, prop in qschema.get("properties", {}).items():
                     params.append({"name": name, "in": "query", "required": name in required, "schema": prop})

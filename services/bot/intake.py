@@ -57,7 +57,10 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return _error(exc.status, (exc.reason or "error").lower().replace(" ", "_"), exc.reason or "Fout")
+        resp = _error(exc.status, (exc.reason or "error").lower().replace(" ", "_"), exc.reason or "Fout")
+        if "Allow" in exc.headers:  # a 405 says which methods are allowed
+            resp.headers["Allow"] = exc.headers["Allow"]
+        return resp
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error(500, "internal_error", "Er ging iets mis aan onze kant.")

@@ -1,0 +1,119 @@
+"""Where the time of one signal intake goes (a diagnosis for benchmark 2, not a benchmark).
+
+The signals app in process (Flask test client, no HTTP server, one thread), the example texts
+cycled, 40 signals to warm up and then 300 measured, on SQLite and on PostgreSQL. Prints the
+median time per request, the time spent inside the write transaction (under SQLite's write lock
+or the council's advisory lock on PostgreSQL: the part that cannot run in parallel), and the mean
+time per signal of each step of ``services.signals.actions.submit``.
+
+    .venv/bin/python bench/profile_intake.py [--signals 300]
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import nullcontext
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import load_signal_texts, pg_schema, service_config  # noqa: E402
+
+STEPS = [  # (module, attribute, label); inside the transaction: candidates .. _post_signal
+    ("services.signals.actions", "scrub", "scrub"),
+    ("services.signals.actions", "classify", "classify (themes)"),
+    ("services.signals.actions", "features_from_scrub", "features + keys"),
+    ("services.signals.store", "candidates", "candidates (key index)"),
+    ("services.signals.actions", "choose_cluster", "choose cluster"),
+    ("services.signals.store", "insert_signal", "insert signal + keys"),
+    ("services.signals.store", "add_to_cluster", "update cluster"),
+    ("services.signals.actions", "post_card", "card (render + outbox)"),
+    ("services.signals.actions", "_post_signal", "signal post (render + outbox)"),
+]
+
+
+def run(database_url: str | None, n: int) -> tuple[list[float], list[float], dict[str, float]]:
+    import importlib
+
+    with tempfile.TemporaryDirectory(prefix="overleg-profile-") as tmp:
+        config, tokens = service_config(Path(tmp), database_url=database_url)
+        os.environ["OVERLEG_CONFIG"] = str(config)
+        from services.signals import app as signals_app
+        from shared.db import Database
+        from shared.settings import load_settings
+
+        settings = load_settings()
+        db = Database(settings.database_url_for("signals"))
+        signals_app.migrate(db)
+        app = signals_app.create_app(settings, database=db)
+        spent: dict[str, float] = defaultdict(float)
+        originals = []
+        for module_name, attr, label in STEPS:
+            module = importlib.import_module(module_name)
+            original = getattr(module, attr)
+            originals.append((module, attr, original))
+
+            def timed(*args, __f=original, __label=label, **kwargs):  # type: ignore[no-untyped-def]
+                started = time.perf_counter()
+                try:
+                    return __f(*args, **kwargs)
+                finally:
+                    spent[__label] += time.perf_counter() - started
+
+            setattr(module, attr, timed)
+        inside: list[float] = []
+        plain_session = db.session
+
+        @contextlib.contextmanager
+        def session():  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            with plain_session() as s:
+                yield s
+            inside.append(time.perf_counter() - started)
+
+        db.session = session  # type: ignore[method-assign]
+        try:
+            client = app.test_client()
+            headers = {"Authorization": f"Bearer {tokens['admin']}"}
+            texts = load_signal_texts()
+            for payload in texts[:40]:
+                client.post("/api/v1/councils/klantenraad/signals", json=payload, headers=headers)
+            inside.clear()
+            spent.clear()
+            totals = []
+            for i in range(n):
+                payload = texts[(40 + i) % len(texts)]
+                started = time.perf_counter()
+                resp = client.post("/api/v1/councils/klantenraad/signals", json=payload, headers=headers)
+                totals.append(time.perf_counter() - started)
+                if resp.status_code != 201:
+                    raise RuntimeError(f"{resp.status_code} {resp.get_data(as_text=True)[:200]}")
+        finally:
+            for module, attr, original in originals:
+                setattr(module, attr, original)
+            db.dispose()
+        return totals, inside, {k: v / n for k, v in spent.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--signals", type=int, default=300)
+    args = parser.parse_args()
+    for label in ("sqlite", "postgresql"):
+        with (pg_schema("bench_profile") if label == "postgresql" else nullcontext(None)) as url:
+            totals, inside, steps = run(url, args.signals)
+        print(f"{label}: request {statistics.median(totals) * 1000:.1f} ms (median),"
+              f" write transaction {statistics.median(inside) * 1000:.1f} ms (median, serialised)")
+        for _, _, step in STEPS:
+            print(f"    {step:<30} {steps.get(step, 0.0) * 1000:6.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

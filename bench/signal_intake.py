@@ -1,0 +1,165 @@
+"""Benchmark 2: signal intake, and benchmark 5: memory after it.
+
+Benchmark 2. Residents' signals (the texts of tests/data/signals-dev.jsonl, cycled) are POSTed to
+``/api/v1/councils/klantenraad/signals`` of the signals service: scrub, classify, cluster, two
+outbox messages (the cluster's card or its edit, and the signal in the card's thread) in one
+transaction. The service runs in the whole local stack (gunicorn, 2 workers, the bot and Synapse
+behind it, so the outbox is really handed on and posted while we measure). Baseline, in the same
+run: ``bench/baseline_app.py`` ``POST /store`` (one row, one write transaction through
+shared.db.Database) under the same gunicorn config, same worker count, same client. Both with 8
+client threads on keep-alive connections, alternating, on SQLite and then on PostgreSQL.
+Target: signals/s >= 0.5 x baseline/s.
+
+Benchmark 5. After the intake, once the bot has posted everything: resident memory (VmRSS) of the
+bot and of every gunicorn worker of the three services (children of each master).
+Target: <= 100 MB each. Baseline, in the same run: a worker of the baseline app (Flask and
+shared.db only) under the same gunicorn config, after its part of the load.
+
+    .venv/bin/python bench/signal_intake.py [--per-round 400] [--rounds 2] [--only sqlite|postgresql]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    Gunicorn, children, hammer, load_signal_texts, pg_schema, private_stack, pss_mb, rss_mb,
+)
+from deploy.procs import read_pidfile  # noqa: E402
+from deploy.stack import SERVICES  # noqa: E402
+
+THREADS = 8
+
+
+def wait_drained(stack, timeout: float = 600.0) -> float:
+    """Wait until the signals service has handed every message to the bot and the bot has posted
+    them all; returns how long that took."""
+    from sqlalchemy import text
+
+    from shared.db import Database
+
+    started = time.monotonic()
+    url = stack.database_url or f"sqlite:///{stack.root / 'data' / 'signals.db'}"
+    db = Database(url)
+    try:
+        with httpx.Client(timeout=10, trust_env=False) as http:
+            while time.monotonic() - started < timeout:
+                with db.read() as s:
+                    handoff = s.execute(text("SELECT count(*) FROM signals_handoff WHERE state = 'pending'")).scalar()
+                metrics = http.get(stack.url("bot") + "/metrics").text
+                m = re.search(r'^overleg_bot_outbox_messages\{state="pending"\} (\S+)$', metrics, re.M)
+                pending = float(m.group(1)) if m else 0.0
+                if handoff == 0 and pending == 0:
+                    return time.monotonic() - started
+                time.sleep(1.0)
+    finally:
+        db.dispose()
+    raise TimeoutError(f"outbox not drained after {timeout:.0f} s")
+
+
+def memory(stack) -> dict[str, tuple[float, float]]:
+    """(VmRSS, PSS) in MiB of the bot and of every gunicorn master and worker."""
+    out: dict[str, tuple[float, float]] = {}
+    bot = read_pidfile(stack.root / "run" / "bot.pid")
+    if bot:
+        out["bot"] = (rss_mb(bot), pss_mb(bot))
+    for name in SERVICES:
+        master = read_pidfile(stack.root / "run" / f"{name}.pid")
+        if not master:
+            continue
+        out[f"{name} master"] = (rss_mb(master), pss_mb(master))
+        for i, pid in enumerate(children(master), 1):
+            out[f"{name} worker {i}"] = (rss_mb(pid), pss_mb(pid))
+    return out
+
+
+def run_backend(label: str, database_url: str | None, per_round: int, rounds: int) -> dict:
+    texts = load_signal_texts()
+    with private_stack(workers=2, database_url=database_url) as stack:
+        baseline_db = database_url or f"sqlite:///{stack.root / 'data' / 'baseline.db'}"
+        admin = {"Authorization": f"Bearer {stack.state.tokens['admin']}"}
+        signals_url = f"{stack.url('signals')}/api/v1/councils/klantenraad/signals"
+        with Gunicorn("bench.baseline_app:create_app()", stack.root, workers=2, name="baseline",
+                      env={"OVERLEG_BASELINE_DB": baseline_db}) as base:
+            store_url = base.url + "/store"
+            counter = 0
+
+            def payloads(n: int) -> list[dict]:
+                nonlocal counter
+                out = [dict(texts[(counter + i) % len(texts)]) for i in range(n)]
+                counter += n
+                return out
+
+            # Warm up both (connections, caches, first clusters).
+            hammer(store_url, [{"key": f"w{i}", "text": p["text"]} for i, p in enumerate(payloads(40))], threads=THREADS)
+            hammer(signals_url, payloads(40), headers=admin, threads=THREADS)
+            base_rates, sig_rates, problems = [], [], []
+            for _ in range(rounds):
+                batch = payloads(per_round)
+                took, statuses = hammer(store_url, [{"key": f"k{i}", "text": p["text"]} for i, p in enumerate(batch)],
+                                        threads=THREADS)
+                if statuses != {201: per_round}:
+                    problems.append(f"baseline answered {statuses}")
+                base_rates.append(per_round / took)
+                took, statuses = hammer(signals_url, batch, headers=admin, threads=THREADS)
+                if statuses != {201: per_round}:
+                    problems.append(f"signals answered {statuses}")
+                sig_rates.append(per_round / took)
+            base_mem = [(rss_mb(pid), pss_mb(pid)) for pid in children(base.proc.pid)]
+        drain = wait_drained(stack)
+        mem = memory(stack)
+        with httpx.Client(timeout=10, trust_env=False) as http:
+            clusters = http.get(f"{stack.url('signals')}/api/v1/councils/klantenraad/clusters?limit=500",
+                                headers=admin).json()
+    return {"label": label, "base": base_rates, "signals": sig_rates, "problems": problems, "drain": drain,
+            "memory": mem, "base_memory": base_mem, "clusters": len(clusters)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--per-round", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    args = parser.parse_args()
+    results = []
+    for label in ("sqlite", "postgresql"):
+        if args.only and args.only != label:
+            continue
+        with (pg_schema("bench_intake") if label == "postgresql" else nullcontext(None)) as url:
+            results.append(run_backend(label, url, args.per_round, args.rounds))
+
+    print(f"benchmark 2: signal intake through gunicorn (2 workers x 4 threads), {THREADS} client threads,"
+          f" {args.rounds} x {args.per_round} signals per database")
+    for r in results:
+        b, s = max(r["base"]), max(r["signals"])
+        print(f"  {r['label']:<10}  baseline /store {b:7.1f}/s   signals {s:7.1f}/s   ratio {s / b:5.2f}"
+              f"   (target >= 0.5: {'met' if s / b >= 0.5 else 'NOT met'})")
+        print(f"              all rounds: baseline {', '.join(f'{x:.1f}' for x in r['base'])}/s;"
+              f" signals {', '.join(f'{x:.1f}' for x in r['signals'])}/s; {r['clusters']} clusters;"
+              f" bot finished posting {r['drain']:.0f} s after the last signal")
+        for p in r["problems"]:
+            print(f"  !! {p}")
+    print("benchmark 5: resident memory after benchmark 2, VmRSS (PSS in brackets: shared pages counted in part),"
+          " target VmRSS <= 100 MB each")
+    for r in results:
+        worst = max(rss for k, (rss, _) in r["memory"].items() if "master" not in k)
+        base = max(rss for rss, _ in r["base_memory"])
+        print(f"  {r['label']}: (baseline: a worker of bench/baseline_app.py after its /store load,"
+              f" {base:.0f} MB; ratios against it)")
+        for k, (rss, pss) in r["memory"].items():
+            print(f"    {k:<22} {rss:5.0f} MB  ({pss:4.0f} MB)  ratio {rss / base:4.2f}"
+                  f"{'' if 'master' in k or rss <= 100 else '  over 100 MB'}")
+        print(f"    largest bot/worker VmRSS {worst:.0f} MB -> {'met' if worst <= 100 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
