@@ -195,12 +195,33 @@ def error_response(status: int, code: str, message: str, params: dict[str, Any] 
     return resp
 
 
+# Field names a member may see in a refusal, in their words.
+_FIELD_NL = {"title": "titel", "text": "tekst", "matrix_id": "Matrix-id", "actor": "lid", "member": "lid",
+             "proposal": "voorstel", "name": "naam", "description": "beschrijving", "location": "plaats"}
+
+
+def _problem_nl(err: dict[str, Any]) -> str:
+    field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "invoer"
+    label = _FIELD_NL.get(field.rsplit(".", 1)[-1], field)
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    if kind == "string_too_long":
+        return f"{label} is te lang (hoogstens {ctx.get('max_length')} tekens)"
+    if kind == "string_too_short":
+        return f"{label} is te kort of leeg"
+    if kind == "missing":
+        return f"{label} ontbreekt"
+    if kind == "string_pattern_mismatch":
+        return f"{label} heeft niet de goede vorm"
+    return f"{label} klopt niet"
+
+
 def validation_error_response(exc: ValidationError) -> Response:
-    problems = [
-        {"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
-        for err in exc.errors(include_url=False, include_input=False, include_context=False)
-    ]
-    return error_response(400, "invalid_input", "De invoer klopt niet.", {"problems": problems})
+    errors = exc.errors(include_url=False, include_input=False, include_context=True)
+    problems = [{"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]} for err in errors]
+    # The message says what is wrong in plain Dutch: the bot passes it on to the member as it is.
+    message = "De invoer klopt niet: " + "; ".join(dict.fromkeys(_problem_nl(e) for e in errors[:3])) + "."
+    return error_response(400, "invalid_input", message, {"problems": problems})
 
 
 def domain_error_response(exc: DomainError) -> Response:

@@ -2,10 +2,12 @@
 
 Callers: ``bot`` for members' chat actions, ``admin`` for the secretary's and operator's
 tools, ``deliberation`` where it needs the calendar. Every refusal is a JSON 4xx: pydantic
-checks shapes and bounds (400 with ``problems``), the domain checks meaning (``cal.*`` codes).
+checks shapes and bounds (400 with ``problems``), the domain checks meaning (``cal.*`` codes, 422
+when a rule refuses schema-valid input).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime as http_date
@@ -33,7 +35,7 @@ from services.calendar.domain.events import (
     parse_when,
 )
 from shared import i18n
-from shared.api import Api, Model, OutModel, Text
+from shared.api import Api, Model, OutModel, Text, domain_error_response
 from shared.councils_api import add_council_routes
 from shared.db import Database
 from shared.errors import InvalidInput
@@ -41,6 +43,8 @@ from shared.jobs import Job
 from shared.outbox import utcnow
 from shared.service import runtime
 from shared.settings import CouncilConfig, Settings
+
+log = logging.getLogger(__name__)
 
 API = Api("calendar", "Overleg calendar")
 add_council_routes(API)
@@ -75,6 +79,16 @@ def lang() -> str:
 
 def kick() -> None:
     runtime().jobs.kick()  # CalDAV sync and handoff start without waiting for their timer
+
+
+def on_refused(exc: InvalidInput) -> Response:
+    """A ``cal.*`` input refusal (a date that cannot be read, a poll without options, a feed
+    without its type) comes from a rule of the calendar, applied to input the schema accepted:
+    422, like every other rule refusal. 400 stays for what the schema itself rejects."""
+    log.info("refused: %s", exc.log_message)
+    resp = domain_error_response(exc)
+    resp.status_code = 422
+    return resp
 
 
 T = TypeVar("T")
@@ -113,7 +127,7 @@ class RecurrenceIn(Model):
     weekdays: list[WeekdayName] = Field(default_factory=list, max_length=7)
     position: int | None = Field(None, ge=-1, le=4)
     count: int | None = Field(None, ge=1, le=520)
-    until: date | None = Field(None, le=date(2100, 12, 31))  # bounds the work of expanding a series
+    until: date | None = None  # at most 2100-12-31: a rule of the calendar (422), bounds expanding
 
     def recurrence(self) -> Recurrence:
         return Recurrence(freq=Frequency(self.freq), interval=self.interval,
@@ -147,11 +161,19 @@ class EventTextIn(Model):
     announce: bool = True
 
 
+def _absent() -> Any:
+    """The default of a field that may be left out but not be ``null`` (an event always has it):
+    unset means unchanged, and the schema shows no ``null`` default it would then refuse."""
+    return Field(None, json_schema_extra=lambda schema: schema.pop("default", None))
+
+
 class EventChangeIn(Model):
-    """Only the fields given change; ``null`` clears an optional field."""
-    type: EventType | None = None
-    title: Text(200, 1) | None = None  # type: ignore[valid-type]
-    start: Text(40, 1) | None = None  # type: ignore[valid-type]
+    """Only the fields given change; ``null`` clears an optional field (end, description, location,
+    recurrence, exdates, organiser, invitees, capacity). type, title, start and status cannot be
+    cleared, so they are not nullable."""
+    type: EventType = _absent()
+    title: Text(200, 1) = _absent()  # type: ignore[valid-type]
+    start: Text(40, 1) = _absent()  # type: ignore[valid-type]
     end: Text(40) | None = None  # type: ignore[valid-type]
     description: Text(10_000) | None = None  # type: ignore[valid-type]
     location: Text(300) | None = None  # type: ignore[valid-type]
@@ -160,16 +182,13 @@ class EventChangeIn(Model):
     organiser: InviteeIn | None = None
     invitees: list[InviteeIn] | None = Field(None, max_length=100)
     capacity: int | None = Field(None, ge=1, le=1000)
-    status: Literal["confirmed", "cancelled"] | None = None
+    status: Literal["confirmed", "cancelled"] = _absent()
     announce: bool = False
 
     def changes(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name in self.model_fields_set - {"announce"}:
             value = getattr(self, name)
-            if name in ("title", "type", "start", "status") and value is None:
-                raise InvalidInput("cal.field.required", f"{name} null", field=name,
-                                   **messages.field_params(name))
             if name in ("description", "location"):
                 value = value or ""
             elif name == "recurrence":
@@ -187,6 +206,10 @@ class EventChangeIn(Model):
 class DayIn(Model):
     day: Text(60) | None = None  # type: ignore[valid-type]  # a meeting of a series: 2027-03-16 or "16-3"
     announce: bool = False
+
+
+class DayQuery(Model):
+    day: Text(60) | None = None  # type: ignore[valid-type]  # a meeting of a series: 2027-03-16 or "16-3"
 
 
 class RsvpIn(Model):
@@ -612,8 +635,8 @@ def confirm_route(slug: str, number: int, body: ConfirmIn) -> AttendanceOut:
 
 
 @API.route("/councils/<slug>/events/<int:number>/attendance", summary="Answers, places and confirmation of a meeting",
-           query=DayIn, response=AttendanceOut, callers=MEMBERS)
-def get_attendance(slug: str, number: int, query: DayIn) -> AttendanceOut:
+           query=DayQuery, response=AttendanceOut, callers=MEMBERS, errors=(422,))
+def get_attendance(slug: str, number: int, query: DayQuery) -> AttendanceOut:
     council = council_of(slug)
     now = clock()
     day = actions.parse_day(query.day, now, past=True)
@@ -709,7 +732,7 @@ def get_poll(slug: str, number: int) -> PollOut:
 
 @API.route("/councils/<slug>/polls/<int:number>/answers", "POST",
            summary="A member's answer (replaces their earlier one)", body=PollAnswerIn, response=PollOut,
-           callers=MEMBERS, errors=(409,))
+           callers=MEMBERS, errors=(409, 422))
 def answer_poll_route(slug: str, number: int, body: PollAnswerIn) -> PollOut:
     council = council_of(slug)
     text = body.answer_text()
@@ -739,7 +762,7 @@ def fix_poll_route(slug: str, number: int, body: PollFixIn) -> PollFixOut:
 
 @API.route("/councils/<slug>/feeds", "POST",
            summary="The secret link of a feed (council, per type, or a member's own); rotate replaces it",
-           body=FeedIn, response=FeedLinkOut, callers=MEMBERS, errors=(409,))
+           body=FeedIn, response=FeedLinkOut, callers=MEMBERS, errors=(409, 422))
 def feed_link_route(slug: str, body: FeedIn) -> FeedLinkOut:
     council = council_of(slug)
     scope = feeds.scope_for(body.kind, body.type, body.member)

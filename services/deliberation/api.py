@@ -137,6 +137,12 @@ class TooManyRequests(DomainError):
     status = 429
 
 
+class BadHeader(DomainError):
+    """A malformed request header: not part of the documented input, refused as a bad request."""
+
+    status = 400
+
+
 def retry_on_conflict(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Two requests that insert the same unique row at once (a retried chat command still in flight, two
     members adding the same person): the loser's insert fails on the unique key. Running it again sees the
@@ -194,7 +200,7 @@ def _idempotency_key() -> str | None:
     if key is None or not key.strip():
         return None
     if len(key) > MAX_IDEMPOTENCY_KEY:
-        raise InvalidInput("delib.api.bad_idempotency_key", "idempotency key too long", max=MAX_IDEMPOTENCY_KEY)
+        raise BadHeader("delib.api.bad_idempotency_key", "idempotency key too long", max=MAX_IDEMPOTENCY_KEY)
     return key
 
 
@@ -1094,6 +1100,41 @@ def list_deadlines(slug: str, query: PeriodQuery) -> list[DeadlineOut]:
             add(f"check-{topic.id}-{check.id}", "realisation_check", check.due_on, "delib.deadline.check", topic,
                 check.done)
     return sorted(out, key=lambda d: (d.date, d.topic_id, d.uid))
+
+
+# --------------------------------------------------------------------------- what the document promises
+
+
+def refused_by_rule(exc: InvalidInput) -> Response:
+    """A domain refusal of input: the schema (the 400 ``invalid_input`` answer) let it through, so it is a rule
+    the schema cannot express (a period whose start lies after its end, a seat without a customer group):
+    422, as documented. The code, message and params stay as the domain raised them."""
+    log.info("refused: %s", exc.log_message)
+    resp = jsonify(exc.to_json(request.headers.get("Accept-Language")))
+    resp.status_code = 422
+    return resp
+
+
+# Every operation that takes input (a body, a query or a member id in its path) can meet such a rule.
+for _op in API.operations:
+    if _op.body is not None or _op.query is not None or "<member_id>" in _op.rule:
+        _op.errors = tuple(sorted(set(_op.errors) | {422}))
+
+EXPORT_PATH = "/councils/{slug}/register/export"
+
+
+def openapi_extra_paths() -> dict[str, Any]:
+    """``/register/export`` answers ``text/markdown`` or ``text/html`` (``?format=``); ``Api.route`` declares one
+    content type, so the operation it describes is completed here with the other."""
+    from shared.api import openapi_document
+
+    path = API.url_prefix + EXPORT_PATH
+    operation = openapi_document(current_app, "", "").get("paths", {}).get(path, {}).get("get")
+    if operation is None:
+        return {}
+    ok = operation["responses"][str(200)]
+    ok["content"] = {"text/markdown": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}}}
+    return {path: {"get": operation}}
 
 
 # --------------------------------------------------------------------------- background jobs

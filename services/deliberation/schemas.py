@@ -8,44 +8,97 @@ empty proposal), the model lets the value through and the domain refuses it with
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
+from services.deliberation.domain.agenda import MAX_TITLE_LENGTH
+from services.deliberation.domain.roster import MATRIX_ID_MAX, MATRIX_ID_RE
 from shared.api import MAX_ID, Model, OutModel, Text
 
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2199, 12, 31)
 
+# The date range as a JSON-schema pattern, so /openapi.json says exactly which dates are accepted: a calendar
+# date (days per month, leap years: 2000 is one, 2100 is not) in the years 2000-2199. ``[0-9]``, not ``\d``,
+# which in Python matches every Unicode digit.
+_YEAR = r"(?:20|21)[0-9]{2}"
+_LEAP_YEAR = r"(?:20(?:0[048]|[2468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))"
+_MONTH_DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+              r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+              r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
+_DATE = rf"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+DATE_PATTERN = rf"^{_DATE}$"
+# An aware date-time: the date as above, a time (seconds and up to six decimals optional) and Z or an offset.
+DATETIME_PATTERN = (rf"^{_DATE}T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{{1,6}})?)?"
+                    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$")
 
-def _date_in_range(value: date) -> date:
-    if not MIN_DATE <= value <= MAX_DATE:
+
+def _to_date(value: str) -> date:
+    day = date.fromisoformat(_no_final_newline(value))
+    if not MIN_DATE <= day <= MAX_DATE:  # the pattern already says so; kept as a guard
         raise ValueError(f"date must lie between {MIN_DATE} and {MAX_DATE}")
+    return day
+
+
+def _to_datetime(value: str) -> datetime:
+    moment = datetime.fromisoformat(_no_final_newline(value))
+    if moment.tzinfo is None:
+        raise ValueError("a time zone (Z or an offset) is required")
+    _to_date(moment.date().isoformat())
+    return moment
+
+
+def _no_final_newline(value: str) -> str:
+    # JSON Schema patterns are checked with Python's ``re`` here and by clients, where "$" also matches before
+    # one final newline: "2026-01-01\n" fits the pattern, so it is accepted as "2026-01-01".
+    return value[:-1] if value.endswith("\n") else value
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema counts 25351.0 as an integer; accept it as 25351 (bools and fractions stay refused).
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
-def _datetime_in_range(value: datetime) -> datetime:
-    _date_in_range(value.date())
-    return value
+def Integer(ge: int, le: int) -> Any:  # noqa: N802 - reads like a type
+    """A bounded JSON integer: minimum/maximum in the schema; 7.0 counts as 7, true and 7.5 are refused."""
+    # The bounds sit inside the before-validator, or pydantic writes them as "ge"/"le", which JSON Schema ignores.
+    return Annotated[StrictInt, Field(ge=ge, le=le), BeforeValidator(_integral)]
 
 
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-SmallInt = Annotated[StrictInt, Field(ge=-MAX_ID, le=MAX_ID)]  # the domain checks the real range
-Day = Annotated[date, AfterValidator(_date_in_range)]
-Moment = Annotated[AwareDatetime, AfterValidator(_datetime_in_range)]
-MatrixId = Text(255, 1)
+Id = Integer(1, MAX_ID)
+SmallInt = Integer(-MAX_ID, MAX_ID)  # the domain checks the real range
+Day = Annotated[str, StringConstraints(pattern=DATE_PATTERN), AfterValidator(_to_date)]
+Moment = Annotated[str, StringConstraints(pattern=DATETIME_PATTERN), AfterValidator(_to_datetime)]
+# A Matrix user id, as the domain checks it (roster.validate_matrix_id): "@localpart:server[:port]".
+MATRIX_ID_PATTERN = r"^" + MATRIX_ID_RE.pattern + r"$"
+MatrixId = Annotated[str, StringConstraints(min_length=1, max_length=MATRIX_ID_MAX, pattern=MATRIX_ID_PATTERN),
+                     AfterValidator(_no_final_newline)]
+# The same, or "" for "none given" (forms send an empty field).
+OptionalMatrixId = Annotated[str, StringConstraints(max_length=MATRIX_ID_MAX,
+                                                    pattern=r"^(?:" + MATRIX_ID_RE.pattern + r")?$"),
+                            AfterValidator(_no_final_newline)]
 MemberTypeName = Literal["huurder", "koper", "ondernemer"]
 Language = Literal["nl", "en"]
+
+
+class In(Model):
+    """Request bodies: unknown fields refused (``Model``); patterns are matched as JSON Schema clients match them
+    (Python ``re``, the engine of ``jsonschema`` and of schemathesis), not with the Rust engine, whose "$" differs."""
+
+    model_config = ConfigDict(regex_engine="python-re")
 
 
 class Query(BaseModel):
     """Query strings: unknown parameters are ignored (caches and browsers add their own)."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, regex_engine="python-re")
 
 
 # --------------------------------------------------------------------------- roster
 
 
-class MemberIn(Model):
+class MemberIn(In):
     matrix_id: MatrixId
     display_name: Text(120) = ""
     member_type: Text(20, 1)
@@ -55,10 +108,10 @@ class MemberIn(Model):
     language: Language = "nl"
     term_start: Day | None = None
     term_end: Day | None = None
-    actor: Text(255) | None = None  # the secretary, when the bot adds a member (!lid)
+    actor: MatrixId | None = None  # the secretary, when the bot adds a member (!lid)
 
 
-class MemberPatch(Model):
+class MemberPatch(In):
     display_name: Text(120) | None = None
     member_type: Text(20, 1) | None = None
     customer_group: Text(80) | None = None
@@ -87,7 +140,7 @@ class MemberOut(OutModel):
     serving: bool  # within their term today
 
 
-class SeatIn(Model):
+class SeatIn(In):
     age_band: Text(80) = ""
     area: Text(80) = ""
     background: Text(80) = ""
@@ -113,14 +166,14 @@ class RosterOut(OutModel):
     members_without_seat: list[PersonOut]
 
 
-class ApplicationIn(Model):
+class ApplicationIn(In):
     """What anyone may send to apply: small on purpose."""
 
     name: Text(120, 1)
     member_type: MemberTypeName
     contact: Text(254) | None = None
     motivation: Text(2000) | None = None
-    matrix_id: Text(255) | None = None
+    matrix_id: OptionalMatrixId | None = None
 
 
 class ApplicationReceipt(OutModel):
@@ -142,11 +195,11 @@ class ApplicationOut(OutModel):
     seat_id: int | None
 
 
-class ApplicationStatusIn(Model):
+class ApplicationStatusIn(In):
     status: Literal["gesprek", "benoemd", "niet_benoemd"]
     seat_id: Id | None = None
     term_end: Day | None = None
-    matrix_id: Text(255) | None = None
+    matrix_id: OptionalMatrixId | None = None
     language: Language = "nl"
 
 
@@ -154,7 +207,7 @@ class ApplicationQuery(Query):
     status: Literal["ontvangen", "gesprek", "benoemd", "niet_benoemd"] | None = None
 
 
-class AbsenceIn(Model):
+class AbsenceIn(In):
     actor: MatrixId
     round_id: Id | None = None
     meeting_id: Text(64, 1) | None = None
@@ -174,54 +227,54 @@ class AbsenceQuery(Query):
 # --------------------------------------------------------------------------- agenda
 
 
-class TopicIn(Model):
-    title: Text(300)
+class TopicIn(In):
+    title: Text(MAX_TITLE_LENGTH)
     source: Text(32) = "eigen_initiatief"
     mode: Text(32) = "cocreatie"
     importance: SmallInt | None = None
     influence: SmallInt | None = None
     source_ref: Text(200, 1) | None = None
     evidence: Text(4000) | None = None
-    actor: Text(255) | None = None
+    actor: MatrixId | None = None
 
 
-class ActorIn(Model):
-    actor: Text(255) | None = None
+class ActorIn(In):
+    actor: MatrixId | None = None
 
 
-class ScoreIn(Model):
+class ScoreIn(In):
     importance: SmallInt
     influence: SmallInt
-    actor: Text(255) | None = None
+    actor: MatrixId | None = None
 
 
-class ModeIn(Model):
+class ModeIn(In):
     mode: Text(32)
-    actor: Text(255) | None = None
+    actor: MatrixId | None = None
 
 
-class AdviceRequestIn(Model):
+class AdviceRequestIn(In):
     received_on: Day
-    period_weeks: Annotated[StrictInt, Field(ge=-1000, le=104)] | None = None
+    period_weeks: Integer(-1000, 104) | None = None
 
 
-class AdviceIn(Model):
+class AdviceIn(In):
     text: Text(20_000)
     sent_on: Day
 
 
-class BoardReplyIn(Model):
+class BoardReplyIn(In):
     text: Text(20_000)
     received_on: Day
     deviates: StrictBool
 
 
-class CheckIn(Model):
+class CheckIn(In):
     due_on: Day
     description: Text(4000)
 
 
-class CheckResultIn(Model):
+class CheckResultIn(In):
     note: Text(4000)
     checked_on: Day
 
@@ -304,44 +357,44 @@ class AgendaOut(OutModel):
 # --------------------------------------------------------------------------- rounds
 
 
-class RoundOpenIn(Model):
+class RoundOpenIn(In):
     topic_id: Id
     proposal: Text(25_000)
     actor: MatrixId
     deadline: Moment | None = None
 
 
-class PositionIn(Model):
+class PositionIn(In):
     actor: MatrixId
     position: Text(20, 1)
     text: Text(25_000) | None = None
 
 
-class WithdrawIn(Model):
+class WithdrawIn(In):
     actor: MatrixId
     objection_id: Id | None = None
 
 
-class ResolveIn(Model):
+class ResolveIn(In):
     actor: MatrixId
     note: Text(25_000)
 
 
-class AmendIn(Model):
+class AmendIn(In):
     actor: MatrixId
     text: Text(25_000)
 
 
-class RoundActorIn(Model):
+class RoundActorIn(In):
     actor: MatrixId
 
 
-class DeadlineIn(Model):
+class DeadlineIn(In):
     actor: MatrixId
     deadline: Moment
 
 
-class AbandonIn(Model):
+class AbandonIn(In):
     actor: MatrixId
     reason: Text(4000) | None = None
 

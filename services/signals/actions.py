@@ -56,6 +56,14 @@ class DeliberationDown(DomainError):
     status = 503
 
 
+class Refused(DomainError):
+    """A well-formed request that a rule refuses (an empty text after trimming, an unknown wijk, a
+    contact without consent, a room of another council): 422, like every service's rule refusals.
+    400 stays for requests the OpenAPI schema itself refuses."""
+
+    status = 422
+
+
 # --------------------------------------------------------------------------- reference numbers
 def _encode(raw: bytes) -> str:
     number = int.from_bytes(raw, "big")
@@ -120,8 +128,8 @@ class Problem:
     code: str
     params: dict[str, Any]
 
-    def error(self) -> InvalidInput:
-        return InvalidInput(self.code, f"invalid {self.field}", **self.params)
+    def error(self) -> Refused:
+        return Refused(self.code, f"invalid {self.field}", **self.params)
 
 
 def council_config(settings: Settings, slug: str) -> CouncilConfig:
@@ -173,7 +181,7 @@ def _check_received_at(value: datetime | None, now: datetime) -> datetime:
     if value is None:
         return now
     if value.tzinfo is None or value > now + timedelta(minutes=5) or value < now - timedelta(days=366):
-        raise InvalidInput("signals.api.received_at_invalid", "received_at out of range")
+        raise Refused("signals.api.received_at_invalid", "received_at out of range")
     return value
 
 
@@ -184,7 +192,10 @@ def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission,
     if found:
         raise found[0].error()
     raw = sub.text.replace("\r\n", "\n").strip()
-    check_text(raw)
+    try:
+        check_text(raw)
+    except InvalidInput as exc:
+        raise Refused(exc.code, exc.log_message, **exc.params) from exc
     ts = _check_received_at(sub.received_at, now)
     given = data.neighbourhoods.resolve(sub.wijk) if _blank(sub.wijk) else None
     contact = _clean_contact(sub.contact)
@@ -608,7 +619,7 @@ def post_chart(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, *
     """``!signalen``: the chart goes into the command's thread as an image, through the outbox."""
     council = council_config(settings, slug)
     if room_id not in council.rooms.all():
-        raise InvalidInput("signals.api.room_not_configured", "chart for a room of another council")
+        raise Refused("signals.api.room_not_configured", "chart for a room of another council")
     png = chart_png(rt, cfg, settings, slug, months, lang, now)
     key = f"signals:chart:{thread_event_id}:{reply_to_event_id or '-'}"[:200]
     with rt.db.session() as s:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from flask import Flask, Response, current_app, g, request
-from pydantic import AwareDatetime, Field, StrictBool
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StrictBool, StringConstraints
 
 from services.signals import actions, store, texts
 from services.signals.config import SignalsConfig
@@ -34,6 +34,20 @@ INTAKE = ("partner", "admin", "bot")
 CHAT = ("bot", "admin")
 READ = ("bot", "admin", "partner", "deliberation")
 Months = Annotated[int, Field(ge=1, le=60)]
+# A Matrix user id, "@localpart:server[:port]": the rule deliberation applies to a topic's actor, so
+# a member deliberation would refuse is refused here by the schema, not passed on as its 400.
+MATRIX_ID_PATTERN = (r"^@[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+                     r"(?::[0-9]{1,5})?$")
+
+
+def _no_final_newline(value: str) -> str:
+    # The pattern is checked with Python's ``re`` (here, by deliberation and by clients), where "$"
+    # also matches before one final newline: "@a:b\n" fits, and is taken as "@a:b".
+    return value[:-1] if value.endswith("\n") else value
+
+
+MatrixId = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=MATRIX_ID_PATTERN),
+                     AfterValidator(_no_final_newline)]
 
 
 class TooManyRequests(DomainError):
@@ -49,7 +63,9 @@ class ContactIn(Model):
 
 
 class SignalIn(Model):
-    text: Text(20_000)  # the 5,000-character rule is checked after trimming, with its own message
+    # Empty is refused by the schema; whitespace-only or invisible-only text, and the 5,000-character
+    # rule (checked after trimming), are rule refusals with their own message (422).
+    text: Text(20_000, 1)
     wijk: Text(120) | None = None
     contact: ContactIn | None = None
     received_at: AwareDatetime | None = None  # when a partner received it (defaults to now)
@@ -137,7 +153,9 @@ class HeardIn(Model):
 
 
 class AgendaIn(Model):
-    actor: Text(255) | None = None
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    actor: MatrixId | None = None
 
 
 class ChangeOut(OutModel):
@@ -333,7 +351,7 @@ def heard(slug: str, cluster_id: int, body: HeardIn) -> ChangeOut:
 
 @API.route("/councils/<slug>/clusters/<int:cluster_id>/agenda", "POST",
            summary="Put the cluster on the council's agenda (!agenderen): a topic in deliberation",
-           body=AgendaIn, response=ChangeOut, callers=CHAT, errors=(503,))
+           body=AgendaIn, response=ChangeOut, callers=CHAT, errors=(422, 503))
 def put_on_agenda(slug: str, cluster_id: int, body: AgendaIn) -> ChangeOut:
     cluster, created = actions.put_on_agenda(runtime(), _cfg(), _settings(), slug, cluster_id, body.actor,
                                              request.headers.get("Idempotency-Key"), _now())
@@ -371,7 +389,7 @@ def get_chart(slug: str, query: ChartQuery) -> Response:
 
 @API.route("/councils/<slug>/stats/chart", "POST",
            summary="Post the chart as an image into a thread (!signalen), through the outbox", body=ChartIn,
-           response=ChartQueued, status=202, callers=CHAT)
+           response=ChartQueued, status=202, callers=CHAT, errors=(422,))
 def post_chart(slug: str, body: ChartIn) -> ChartQueued:
     lang = body.lang or _lang(slug)
     key = actions.post_chart(runtime(), _cfg(), _settings(), slug, room_id=body.room_id,

@@ -191,7 +191,7 @@ def test_updating_a_member_frees_a_seat(seeded: Council):
     roster = c.admin.get("/members").json
     assert roster["unrepresented_groups"] == ["Noord, jongeren"]
     assert c.admin.patch("/members/@nobody:test", {"display_name": "x"}).status_code == 404
-    assert c.admin.patch("/members/not-a-matrix-id", {"display_name": "x"}).status_code == 400
+    assert c.admin.patch("/members/not-a-matrix-id", {"display_name": "x"}).status_code == 422
     assert c.bot.patch(f"/members/{BRAM}", {"display_name": "x"}).status_code == 403
 
 
@@ -261,7 +261,7 @@ def test_the_agenda_ranks_on_importance_and_influence(seeded: Council):
     scored = c.bot.post(f"/topics/{high}/score", {"importance": 5, "influence": 4, "actor": CEES})
     assert scored.json["score_line"] == "belang 5 · invloed 4"
     bad = c.bot.post(f"/topics/{high}/score", {"importance": 6, "influence": 4, "actor": CEES})
-    assert bad.status_code == 400 and bad.json["error"] == "delib.topic.importance_range"
+    assert bad.status_code == 422 and bad.json["error"] == "delib.topic.importance_range"
     view = c.bot.get("/agenda").json
     assert [i["id"] for i in view["waiting"]] == [high, low, unscored] and view["cap"] == 5
     english = c.bot.get("/agenda", headers={"Accept-Language": "en"}).json
@@ -340,7 +340,7 @@ def test_info_sends_the_round_back_and_withdraw_and_resolve(seeded: Council):
     nothing = c.act(rid, "withdraw", ANNA)
     assert nothing.status_code == 404 and nothing.json["error"] == "delib.objection.none_open"
     no_note = c.bot.post(f"/rounds/{rid}/objections/2/resolve", {"actor": CEES, "note": "   "})
-    assert no_note.status_code == 400 and no_note.json["error"] == "delib.objection.note_required"
+    assert no_note.status_code == 422 and no_note.json["error"] == "delib.objection.note_required"
     resolved = c.bot.post(f"/rounds/{rid}/objections/2/resolve", {"actor": CEES, "note": "Besproken en aangepast"})
     assert resolved.status_code == 200 and resolved.json["open_objections"] == []
     assert c.bot.post(f"/rounds/{rid}/objections/9/resolve", {"actor": CEES, "note": "x"}).status_code == 404
@@ -355,7 +355,7 @@ def test_absent_members_are_not_expected_and_quorum_counts(seeded: Council):
     resp = c.bot.post("/absences", {"actor": DIRK, "round_id": rid}, key="$afm1")
     assert resp.status_code == 201 and resp.json["occasion"] == f"round:{rid}"
     assert c.bot.post("/absences", {"actor": "@buurman:test", "round_id": rid}).status_code == 403
-    assert c.bot.post("/absences", {"actor": DIRK}).status_code == 400
+    assert c.bot.post("/absences", {"actor": DIRK}).status_code == 422
     status = c.bot.get(f"/rounds/{rid}").json
     assert DIRK not in {p["matrix_id"] for p in status["not_responded"]}
     assert [p["display_name"] for p in status["absent"]] == ["Dirk Bakker"]
@@ -475,7 +475,7 @@ def test_register_export_is_escaped_markdown_and_html(seeded: Council):
     assert len(c.admin.get(f"/register?from={today}&to={today}&topic_id={opened['topic_id']}").json) == 1
     assert c.admin.get(f"/register?topic_id={opened['topic_id'] + 1000}").json == []
     assert c.admin.get("/register/export?format=pdf").status_code == 400
-    assert c.admin.get(f"/register?from={today}&to={today - timedelta(days=1)}").status_code == 400
+    assert c.admin.get(f"/register?from={today}&to={today - timedelta(days=1)}").status_code == 422
     assert c.calendar.get("/register").status_code == 403
 
 
@@ -509,8 +509,8 @@ def test_deadlines_feed_lists_advice_deadlines_replies_and_checks(seeded: Counci
     assert all(d["topic_id"] == topic_id and d["uid"].endswith("@raad.deliberation.overleg") for d in feed.json)
     assert feed.json[2]["title"] == "Toetsen van de realisatie: Huurverhoging 2026"
     assert c.calendar.get("/deadlines?from=2026-05-01&to=2026-09-30").json == []
-    assert c.calendar.get("/deadlines?from=2026-12-31&to=2026-01-01").status_code == 400
-    assert c.calendar.get("/deadlines?from=2000-01-01&to=2199-01-01").status_code == 400
+    assert c.calendar.get("/deadlines?from=2026-12-31&to=2026-01-01").status_code == 422
+    assert c.calendar.get("/deadlines?from=2000-01-01&to=2199-01-01").status_code == 422
     assert c.calendar.get("/deadlines?from=9999-01-01").status_code == 400
     assert c.signals.get("/deadlines").status_code == 403
     result = c.admin.post(f"/topics/{topic_id}/checks/1/result", {"note": "Ja, 2%", "checked_on": "2026-10-02"})
@@ -655,17 +655,17 @@ def test_the_jobs_are_registered(council: Council):
     ("post", "/rounds", {"topic_id": 10**40, "proposal": "x", "actor": ANNA}, 400, "invalid_input"),
     ("post", "/rounds", {"topic_id": 424242, "proposal": "x", "actor": ANNA}, 404, "delib.topic.not_found"),
     ("post", "/topics", {"title": "Iets\x07raars", "actor": ANNA}, 400, "invalid_input"),
-    ("post", "/topics", {"title": "   ", "actor": ANNA}, 400, "delib.topic.title_required"),
-    ("post", "/topics", {"title": "x" * 250, "actor": ANNA}, 400, "delib.topic.title_too_long"),
-    ("post", "/topics", {"title": "Titel", "actor": ANNA, "mode": "stemmen"}, 400, "delib.topic.bad_mode"),
+    ("post", "/topics", {"title": "   ", "actor": ANNA}, 422, "delib.topic.title_required"),
+    ("post", "/topics", {"title": "x" * 250, "actor": ANNA}, 400, "invalid_input"),  # maxLength 200 in the schema
+    ("post", "/topics", {"title": "Titel", "actor": ANNA, "mode": "stemmen"}, 422, "delib.topic.bad_mode"),
     ("post", "/topics", {"title": "Titel", "actor": ANNA, "importance": 10**30}, 400, "invalid_input"),
     ("post", "/topics", {"title": "Titel", "actor": ANNA, "importance": True, "influence": 3}, 400, "invalid_input"),
-    ("post", "/topics", {"title": "Titel"}, 400, "delib.api.actor_required"),
+    ("post", "/topics", {"title": "Titel"}, 422, "delib.api.actor_required"),
     ("post", "/topics", [1, 2, 3], 400, "invalid_input"),
     ("post", "/topics/1/score", {"importance": "veel", "influence": 3, "actor": ANNA}, 400, "invalid_input"),
     ("post", "/members", {"matrix_id": "geen id", "member_type": "huurder", "actor": SEC}, 400,
-     "delib.member.bad_matrix_id"),
-    ("post", "/members", {"matrix_id": "@x:test", "member_type": "directeur", "actor": SEC}, 400,
+     "invalid_input"),  # the Matrix id pattern is in the schema
+    ("post", "/members", {"matrix_id": "@x:test", "member_type": "directeur", "actor": SEC}, 422,
      "delib.member.bad_type"),
     ("post", "/absences", {"actor": ANNA, "round_id": 2**31}, 400, "invalid_input"),
 ])
@@ -684,7 +684,7 @@ def test_positions_refused_with_the_reason(seeded: Council):
                                   ("info", None, "delib.position.info_needs_question"),
                                   ("misschien", None, "delib.position.unknown")]:
         resp = c.say(rid, BRAM, position, text)
-        assert resp.status_code == 400 and resp.json["error"] == error, resp.json
+        assert resp.status_code == 422 and resp.json["error"] == error, resp.json
     assert c.say(rid, BRAM, "eens", "x" * 30_000).status_code == 400
     outsider = c.say(rid, "@buurman:test", "eens")
     assert outsider.status_code == 403 and outsider.json["error"] == "delib.not_member"
@@ -712,9 +712,9 @@ def test_auth_council_and_transport_errors(seeded: Council):
                                   "deadline": "2026-01-01T10:00:00"}).status_code == 400  # naive
     past = c.bot.post("/rounds", {"topic_id": c.topic("Verleden"), "proposal": "x", "actor": ANNA,
                                   "deadline": "2020-01-01T10:00:00+01:00"})
-    assert past.status_code == 400 and past.json["error"] == "delib.deadline.not_in_future"
+    assert past.status_code == 422 and past.json["error"] == "delib.deadline.not_in_future"
     far = c.act(rid, "deadline", ANNA, deadline="2199-01-01T10:00:00+01:00")
-    assert far.status_code == 400 and far.json["error"] == "delib.api.deadline_too_far"
+    assert far.status_code == 422 and far.json["error"] == "delib.api.deadline_too_far"
     assert c.admin.post("/topics/1/advice-request", {"received_on": "9999-12-31"}).status_code == 400
     spec = c.client.get("/openapi.json").json
     assert "/api/v1/councils/{slug}/rounds/{round_id}/positions" in spec["paths"]

@@ -36,6 +36,7 @@ MAX_CAPACITY = 1_000
 MAX_COUNT = 520
 MAX_INTERVAL = 52
 MAX_AHEAD = timedelta(days=5 * 366)
+MAX_UNTIL = date(2100, 12, 31)  # bounds the work of expanding a series to its end
 MAX_TIMED_DURATION = timedelta(days=3)
 MAX_ALLDAY_DAYS = 14
 
@@ -541,6 +542,8 @@ def _check_recurrence(rec: Recurrence | None, exdates: Sequence[date], start: Wh
     if rec.until is not None and (not isinstance(rec.until, date) or isinstance(rec.until, datetime)
                                   or rec.until < first_day):
         raise InvalidInput("cal.recurrence.until", f"until {rec.until!r}")
+    if rec.until is not None and rec.until > MAX_UNTIL:
+        raise InvalidInput("cal.recurrence.until_too_far", f"until {rec.until!r}")
     # Occurrences of one series must not overlap: keep each to one day at most.
     if isinstance(start, datetime):
         length = end - start  # type: ignore[operator]

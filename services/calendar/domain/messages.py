@@ -55,6 +55,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.recurrence.count": "Het aantal keer moet tussen 1 en {max} liggen.",
         "cal.recurrence.count_and_until": "Geef een aantal keer óf een einddatum, niet allebei.",
         "cal.recurrence.until": "De einddatum van de herhaling ligt vóór de eerste keer.",
+        "cal.recurrence.until_too_far": "De herhaling kan hoogstens tot en met 31 december 2100 lopen.",
         "cal.recurrence.too_long": "Een herhaalde afspraak mag hoogstens een dag duren.",
         "cal.recurrence.position": "Kies de 1e, 2e, 3e, 4e of laatste weekdag van de maand.",
         "cal.recurrence.month_day": "Niet elke maand heeft die dag. Kies een dag tot en met de "
@@ -248,6 +249,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.recurrence.count": "The number of times must be between 1 and {max}.",
         "cal.recurrence.count_and_until": "Give a number of times or an end date, not both.",
         "cal.recurrence.until": "The repetition's end date is before the first time.",
+        "cal.recurrence.until_too_far": "The repetition can run until 31 December 2100 at the latest.",
         "cal.recurrence.too_long": "A repeating event can last at most one day.",
         "cal.recurrence.position": "Choose the 1st, 2nd, 3rd, 4th or last weekday of the month.",
         "cal.recurrence.month_day": "Not every month has that day. Choose a day up to the 28th, "

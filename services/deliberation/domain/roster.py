@@ -31,6 +31,9 @@ MAX_CONTACT_LENGTH = 254  # an e-mail address or phone number
 _MATRIX_ID = re.compile(r"@[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
                         r"(?::[0-9]{1,5})?")
 _MATRIX_ID_MAX = 255
+# Public for the API schemas, so /openapi.json states the same rule.
+MATRIX_ID_RE = _MATRIX_ID
+MATRIX_ID_MAX = _MATRIX_ID_MAX
 
 
 class MemberType(str, Enum):
