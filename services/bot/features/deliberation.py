@@ -84,7 +84,7 @@ CATALOG: dict[str, dict[str, str]] = {
                                      "!ronde {topic_id} <voorstel>.",
         "delib.bot.topic.parked": "Onderwerp #{topic_id} ({title}) is geparkeerd en staat weer op de wachtlijst.",
         "delib.bot.round.opened": "Ronde {round_id} over onderwerp #{topic_id} is geopend. Het voorstel komt zo als "
-                                  "nieuw bericht in deze room: reageer in die draad met !eens, !bedenking, !opzij, "
+                                  "nieuw bericht in deze chat: reageer in die draad met !eens, !bedenking, !opzij, "
                                   "!bezwaar of !info.",
         "delib.bot.position.eens": "Genoteerd: je stemt in met versie {version} van het voorstel.",
         "delib.bot.position.bedenking": "Genoteerd: je stemt in met versie {version}, met een bedenking. Die komt in "
