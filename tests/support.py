@@ -18,7 +18,7 @@ def replies_to(bot_id: str, event_id: str) -> Callable[[dict], bool]:
     """Predicate: a message of the bot that answers the command ``event_id`` (threaded or as a reply)."""
     def match(event: dict) -> bool:
         rel = (event.get("content") or {}).get("m.relates_to") or {}
-        return event.get("sender") == bot_id and (
+        return event.get("sender") == bot_id and event.get("type") == "m.room.message" and (
             (rel.get("m.in_reply_to") or {}).get("event_id") == event_id
             or (rel.get("rel_type") == "m.thread" and rel.get("event_id") == event_id))
     return match

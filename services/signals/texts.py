@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from services.signals.domain.messages import KIND_LABELS
 from shared import i18n
 from shared.formatting import Rich, defang, one_line
 
@@ -262,14 +263,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.web.error_title": "That did not work",
     },
 }
-
-KIND_LABELS = {
-    "nl": {"naam": "naam", "telefoon": "telefoonnummer", "e-mail": "e-mailadres", "adres": "adres",
-           "postcode": "postcode", "iban": "rekeningnummer", "bsn": "BSN"},
-    "en": {"naam": "name", "telefoon": "phone number", "e-mail": "e-mail address", "adres": "address",
-           "postcode": "postcode", "iban": "bank account", "bsn": "citizen service number"},
-}
-
 
 def register_messages() -> None:
     i18n.register(CATALOG)

@@ -26,20 +26,11 @@ from deploy.e2ee_client import E2EEClient, cross_sign_device, set_up_cross_signi
 from deploy.homeserver import EmbeddedSynapse, MatrixTestClient, RegisteredUser
 from deploy.procs import free_port, spawn
 from tests.conftest import unique_localpart
+from tests.support import replies_to
 
 pytestmark = pytest.mark.timeout(300)
 
 REPO = Path(__file__).parents[2]
-
-
-def replies_to(bot_id: str, event_id: str):
-    def match(event: dict[str, Any]) -> bool:
-        content = event.get("content") or {}
-        rel = content.get("m.relates_to") or {}
-        return event.get("sender") == bot_id and event.get("type") == "m.room.message" and (
-            (rel.get("m.in_reply_to") or {}).get("event_id") == event_id
-            or (rel.get("rel_type") == "m.thread" and rel.get("event_id") == event_id))
-    return match
 
 
 class BotRunner:

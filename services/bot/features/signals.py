@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from services.bot.commands import Command, CommandSpec
 from services.bot.context import CommandContext, Reply
+from services.signals.domain.messages import KIND_LABELS
 from shared import i18n
 from shared.errors import InvalidInput
 from shared.formatting import Rich, defang
@@ -101,14 +102,6 @@ CATALOG: dict[str, dict[str, str]] = {
     },
 }
 
-KINDS = {
-    "nl": {"naam": "naam", "telefoon": "telefoonnummer", "e-mail": "e-mailadres", "adres": "adres",
-           "postcode": "postcode", "iban": "rekeningnummer", "bsn": "BSN"},
-    "en": {"naam": "name", "telefoon": "phone number", "e-mail": "e-mail address", "adres": "address",
-           "postcode": "postcode", "iban": "bank account", "bsn": "citizen service number"},
-}
-
-
 def register_messages() -> None:
     i18n.register(CATALOG)
 
@@ -150,7 +143,7 @@ async def signaal(ctx: CommandContext, cmd: Command) -> Reply:
             rich.line(ctx.t("sigbot.received.joined", cluster_id=sig["cluster_id"], count=result["cluster_size"]))
     removed = sig.get("personal_data_removed") or []
     if removed:
-        labels = KINDS["en" if ctx.lang == "en" else "nl"]
+        labels = KIND_LABELS["en" if ctx.lang == "en" else "nl"]
         rich.line(ctx.t("sigbot.received.removed", kinds=", ".join(labels.get(k, k) for k in removed)))
     # Our own status page: a link the member can pass on (not foreign text, so not defanged).
     rich.line(ctx.t("sigbot.received.reference", reference=result["reference"], url=result["status_url"]))

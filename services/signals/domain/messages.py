@@ -36,3 +36,12 @@ CATALOG: dict[str, dict[str, str]] = {
 def register_messages() -> None:
     """Register this catalog with shared.i18n (idempotent)."""
     i18n.register(CATALOG)
+
+
+# What each kind of removed personal data is called, for a member or resident (see scrub.KINDS).
+KIND_LABELS = {
+    "nl": {"naam": "naam", "telefoon": "telefoonnummer", "e-mail": "e-mailadres", "adres": "adres",
+           "postcode": "postcode", "iban": "rekeningnummer", "bsn": "BSN"},
+    "en": {"naam": "name", "telefoon": "phone number", "e-mail": "e-mail address", "adres": "address",
+           "postcode": "postcode", "iban": "bank account", "bsn": "citizen service number"},
+}
