@@ -304,6 +304,9 @@ def answer_invitation(session: Session, post: Poster, council: CouncilConfig, st
     if stored.event.type in DEADLINE_TYPES:
         raise InvalidInput("cal.rsvp.not_a_meeting", f"rsvp on {stored.event.type.value}")
     occ = pick_occurrence(stored, day, now)
+    # Answers to one event wait for each other: the first answers would otherwise each create
+    # the occurrence's attendance row (nothing to lock yet) and all but one be lost.
+    store.lock_event(session, stored.number)
     outcome = respond(store.attendance(session, occ.key, lock=True), occ, member, rsvp, now)
     store.save_attendance(session, council.slug, outcome.attendance, now)
     store.touch(session, council.slug, now)  # personal feeds show the answer as PARTSTAT

@@ -135,6 +135,11 @@ def remove_event(session: Session, uid: str) -> None:
     session.execute(delete(CalendarEvent).where(CalendarEvent.uid == uid))
 
 
+def lock_event(session: Session, number: int) -> None:
+    """Take the event's row lock (PostgreSQL; SQLite's write transaction already serialises)."""
+    session.execute(select(CalendarEvent.id).where(CalendarEvent.id == number).with_for_update())
+
+
 def event_by_number(session: Session, council: str, number: int, *, lock: bool = False) -> StoredEvent | None:
     """``lock``: the caller will change it (PostgreSQL: the row is locked until commit)."""
     row = session.get(CalendarEvent, number, with_for_update=lock)
