@@ -511,7 +511,8 @@ def test_reminders_are_due_late_after_downtime_and_never_twice(app, api, clock):
     clock.now = datetime(2027, 3, 16, 7, 0, tzinfo=AMSTERDAM)
     assert app.extensions["overleg_runtime"].jobs.run_once("reminders") == 1
     late = reminders()[-1]
-    assert late.key.endswith("/1d") and "morgen" in late.body and "later dan gepland" in late.body
+    # Posted on the day itself, so it says "Vandaag" (it once said "morgen" about today).
+    assert late.key.endswith("/1d") and late.body.startswith("Vandaag:") and "later dan gepland" in late.body
     assert app.extensions["overleg_runtime"].jobs.run_once("reminders") == 0
     assert reminding.send_due(db, settings, post, datetime(2027, 3, 16, 8, 5, tzinfo=AMSTERDAM)) == 1
     morning = reminders()[-1]
@@ -528,6 +529,36 @@ def test_reminders_are_due_late_after_downtime_and_never_twice(app, api, clock):
     assert "Spoedoverleg" in urgent.body and "later dan gepland" not in urgent.body
     with db.read() as s:
         assert store.reminder_sent(s, urgent.key.removeprefix("calendar:reminder:"))
+
+
+# The service's reminders job at the hours the suite once failed at (03:19 in Rotterdam), the
+# hours around the day-before and morning reminders, late evening, and both nights of a clock
+# change (28 March 2027 02:00 -> 03:00; 31 October 2027 03:00 -> 02:00, 02:30 twice).
+NIGHT_TICKS = [
+    datetime(2027, 3, 2, 0, 30), datetime(2027, 3, 4, 3, 0), datetime(2027, 3, 6, 8, 59),
+    datetime(2027, 3, 8, 23, 30), datetime(2027, 3, 28, 0, 30), datetime(2027, 3, 28, 3, 0),
+    datetime(2027, 10, 31, 2, 30), datetime(2027, 10, 31, 2, 30, fold=1), datetime(2027, 10, 31, 23, 30),
+]
+
+
+def test_reminder_day_word_is_right_at_any_hour_of_the_night(app, api, clock):
+    """Something planned for tomorrow, a moment before the job ticks: the room reads "morgen",
+    also when the stand-in reminder is the week-before one (the day-before one's hour has not come)."""
+    settings = app.config["OVERLEG_SETTINGS"]
+    db = app.extensions["overleg_db"]
+    post = Poster(app.extensions["overleg_runtime"])
+    for i, naive in enumerate(NIGHT_TICKS):
+        tick = naive.replace(tzinfo=AMSTERDAM)
+        tomorrow = (tick + timedelta(days=1)).date()
+        clock.now = tick - timedelta(minutes=1)
+        api.event(title=f"Vergadering {i}", start=f"{tomorrow.isoformat()}T19:30")
+        api.event(type="heidag", title=f"Heidag {i}", start=tomorrow.isoformat())
+        reminding.send_due(db, settings, post, tick)
+        for title in (f"Vergadering {i}", f"Heidag {i}"):
+            texts = [m.body for m in posted(app)
+                     if m.key.startswith("calendar:reminder:") and f"{title}," in m.body]
+            assert len(texts) == 1, (tick, title, texts)
+            assert texts[0].startswith(f"Herinnering: morgen {title},"), (tick.isoformat(), texts[0])
 
 
 def test_two_workers_never_post_a_reminder_twice(app, api):

@@ -85,6 +85,10 @@ class Reminder:
     late: bool
     occurrence: Occurrence
     offset: ReminderOffset
+    # The moment the reminder is posted. Its wording ("vandaag", "morgen", "over N dagen")
+    # counts from this day, not from ``due_at``: a late or stand-in reminder (the week-before
+    # one going out because the day-before one's hour has not come) must still say "morgen".
+    posted_at: datetime
 
 
 def reminder_message(reminder: Reminder) -> tuple[str, dict[str, object]]:
@@ -100,11 +104,14 @@ def reminder_message(reminder: Reminder) -> tuple[str, dict[str, object]]:
     else:
         when = {"when_nl": i18n.fmt_date(start, "nl"), "when_en": i18n.fmt_date(start, "en")}
     params: dict[str, object] = {"title": occ.event.title, **when}
-    due_day = reminder.due_at.astimezone(COUNCIL_TZ).date()
-    days = (occ.day - due_day).days
+    posted_day = reminder.posted_at.astimezone(COUNCIL_TZ).date()
+    days = (occ.day - posted_day).days
     if days <= 0:
-        code = "cal.reminder.today" if reminder.offset.at is not None or occ.event.all_day \
-            else "cal.reminder.hours_before"
+        # "Zo meteen" only for an hours-before reminder of a timed meeting; any other
+        # reminder posted on the day itself says "Vandaag".
+        hours_only = reminder.offset.at is None and reminder.offset.days_before == 0
+        code = "cal.reminder.hours_before" if hours_only and not occ.event.all_day \
+            else "cal.reminder.today"
     elif days == 1:
         code = "cal.reminder.tomorrow"
     else:
@@ -155,7 +162,8 @@ def due_reminders(events: Iterable[Event], offsets: Sequence[ReminderOffset],
             continue
         due.append(Reminder(key=key, event_uid=occ.uid, occurrence_start=occ.start,
                             offset_label=offset.label, due_at=due_at,
-                            late=now - due_at > window, occurrence=occ, offset=offset))
+                            late=now - due_at > window, occurrence=occ, offset=offset,
+                            posted_at=now))
     due.sort(key=lambda r: (r.due_at, r.key))
     return due
 

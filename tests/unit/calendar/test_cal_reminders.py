@@ -194,3 +194,71 @@ def test_reminder_messages(make_event):
         due_reminders([event], [ReminderOffset(hours_before=2)], set(), _at(2027, 3, 16, 17, 31))[0])
     assert i18n.t(code, "en", **params) == (
         "Coming up: Vergadering Klantenraad, Tuesday 16 March 2027, 19:30.")
+
+
+# --- the day word counts from the posting moment, at any hour of the night -------------------------
+# Local hours at which a scheduler tick may post (issue: the suite failed at 03:19 in Rotterdam).
+TICK_HOURS = [time(0, 30), time(3, 0), time(8, 59), time(12, 0), time(23, 30)]
+# A night of each clock change: summer time starts 28 March 2027, winter time returns 31 October.
+DST_NIGHTS = [date(2027, 3, 27), date(2027, 3, 28), date(2027, 10, 30), date(2027, 10, 31)]
+
+
+def _first_posted_word(events, now: datetime) -> str:
+    (reminder,) = due_reminders(events, DEFAULT_OFFSETS, set(), now)
+    assert reminder.posted_at == now
+    code, params = reminder_message(reminder)
+    return i18n.t(code, "nl", **params)
+
+
+@pytest.mark.parametrize("tick", TICK_HOURS, ids=lambda t: t.strftime("%H%M"))
+@pytest.mark.parametrize("day", [date(2027, 3, 2), *DST_NIGHTS], ids=str)
+def test_day_word_from_the_posting_day_all_day_event_tomorrow(make_event, day, tick):
+    """A realisation check (all day) tomorrow: whichever offset stands in, the room reads "morgen"."""
+    check = make_event("check", type=EventType.REALISATIETOETS, title="Toetsen van de realisatie",
+                       start=day + timedelta(days=1), end=None,
+                       now=datetime.combine(day - timedelta(days=20), time(9), tzinfo=AMSTERDAM))
+    now = datetime.combine(day, tick, tzinfo=AMSTERDAM)
+    text = _first_posted_word([check], now)
+    assert text.startswith("Herinnering: morgen Toetsen van de realisatie"), (now, text)
+
+
+@pytest.mark.parametrize("tick", TICK_HOURS, ids=lambda t: t.strftime("%H%M"))
+@pytest.mark.parametrize("day", [date(2027, 3, 2), *DST_NIGHTS], ids=str)
+def test_day_word_for_a_meeting_tomorrow_evening(make_event, day, tick):
+    start = datetime.combine(day + timedelta(days=1), time(19, 30), tzinfo=AMSTERDAM)
+    meeting = make_event("meet", title="Vergadering", start=start, end=start + timedelta(hours=2),
+                         now=datetime.combine(day - timedelta(days=20), time(9), tzinfo=AMSTERDAM))
+    now = datetime.combine(day, tick, tzinfo=AMSTERDAM)
+    text = _first_posted_word([meeting], now)
+    assert text.startswith("Herinnering: morgen Vergadering"), (now, text)
+
+
+@pytest.mark.parametrize("tick", [time(8, 59), time(12, 0), time(17, 0)], ids=lambda t: t.strftime("%H%M"))
+@pytest.mark.parametrize("day", [date(2027, 3, 2), *DST_NIGHTS], ids=str)
+def test_day_word_for_a_meeting_later_today(make_event, day, tick):
+    """Posted on the day itself (late, or the morning one): "Vandaag", never "morgen"."""
+    start = datetime.combine(day, time(19, 30), tzinfo=AMSTERDAM)
+    meeting = make_event("meet", title="Vergadering", start=start, end=start + timedelta(hours=2),
+                         now=datetime.combine(day - timedelta(days=20), time(9), tzinfo=AMSTERDAM))
+    now = datetime.combine(day, tick, tzinfo=AMSTERDAM)
+    text = _first_posted_word([meeting], now)
+    assert text.startswith("Vandaag: Vergadering"), (now, text)
+
+
+@pytest.mark.parametrize("tick", TICK_HOURS, ids=lambda t: t.strftime("%H%M"))
+def test_day_word_counts_days_from_the_posting_day(make_event, tick):
+    """The week-before reminder posted two days late says "over 5 dagen", not "over 7"."""
+    start = datetime(2027, 3, 16, 19, 30, tzinfo=AMSTERDAM)
+    meeting = make_event("meet", title="Vergadering", start=start, end=start + timedelta(hours=2))
+    now = datetime.combine(date(2027, 3, 11), tick, tzinfo=AMSTERDAM)
+    text = _first_posted_word([meeting], now)
+    assert text.startswith("Herinnering: Vergadering over 5 dagen"), (now, text)
+
+
+def test_hours_before_reminder_says_coming_up_but_a_late_day_before_one_says_today(make_event):
+    start = datetime(2027, 3, 16, 19, 30, tzinfo=AMSTERDAM)
+    meeting = make_event("meet", title="Vergadering", start=start, end=start + timedelta(hours=2))
+    (soon,) = due_reminders([meeting], [ReminderOffset(hours_before=2)], set(), _at(2027, 3, 16, 17, 45))
+    assert reminder_message(soon)[0] == "cal.reminder.hours_before"
+    (late,) = due_reminders([meeting], [ReminderOffset(days_before=1)], set(), _at(2027, 3, 16, 0, 30))
+    assert reminder_message(late)[0] == "cal.reminder.today"
