@@ -6,7 +6,8 @@
     overleg add-member <matrix-id> <huurder|koper|ondernemer> [seat]
     overleg migrate                          run every service's migrations (production)
     overleg bot | overleg serve <service>    run one process (systemd units use these)
-    overleg test [pytest args]               the test suite
+    overleg test [--all] [pytest args]       the fast tier (unit, integration, e2e); --all adds
+                                             the reliability drills and the PostgreSQL pass
 """
 from __future__ import annotations
 
@@ -143,11 +144,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+FAST_TIER = "not reliability"
+
+
 def cmd_test(args: argparse.Namespace) -> int:
-    """The whole suite on SQLite, then the storage tests again on PostgreSQL."""
+    """The fast tier by default; ``--all``: every tier on SQLite, then the storage tests on PostgreSQL.
+
+    Tiers are markers set from the folder (``tests/unit`` → ``unit`` …, see tests/conftest.py).
+    Naming test paths, ``-m`` or ``-k`` runs exactly what was asked for.
+    """
     extra = list(args.pytest_args)
-    first = subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=ROOT)
-    if first not in (0,):
+    run_all = "--all" in extra
+    extra = [a for a in extra if a != "--all"]
+    chosen = any(a == "-m" or a.startswith("-k") or (not a.startswith("-") and "tests" in a) for a in extra)
+    selection = [] if run_all or chosen else ["-m", FAST_TIER]
+    if not run_all and not chosen:
+        print("Snelle laag: unit, integration, e2e (`overleg test --all` voegt de drills en PostgreSQL toe).")
+    first = subprocess.call([sys.executable, "-m", "pytest", *selection, *extra], cwd=ROOT)
+    if first != 0 or not run_all:
         return first
     pg_url = os.environ.get("OVERLEG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     if not _postgres_reachable(pg_url):

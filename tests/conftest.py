@@ -20,6 +20,18 @@ from deploy.homeserver import EmbeddedSynapse, MatrixTestClient, RegisteredUser
 from deploy.procs import free_port
 
 RADICALE_USER = "overleg"
+TIERS = ("unit", "integration", "e2e", "reliability")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test carries its tier as a marker, from the folder it lives in: ``overleg test`` runs
+    ``-m "not reliability"``, ``overleg test --all`` everything."""
+    for item in items:
+        parts = item.path.parts
+        tier = next((p for p in TIERS if p in parts[parts.index("tests") + 1:][:1]), None) \
+            if "tests" in parts else None
+        if tier:
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 @pytest.fixture(scope="session")

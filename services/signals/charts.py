@@ -5,6 +5,14 @@ from __future__ import annotations
 import io
 from typing import Mapping
 
+from shared.errors import DomainError
+
+
+class ChartUnavailable(DomainError):
+    """matplotlib is an optional extra (``overleg[charts]``): without it there is no picture."""
+
+    status = 503
+
 # Colour-blind friendly (Okabe–Ito), then greys.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
            "#999999", "#666666", "#BBBBBB", "#333333"]
@@ -14,8 +22,11 @@ def theme_month_png(months: Mapping[str, Mapping[str, int]], labels: Mapping[str
                     x_label: str, y_label: str, empty_text: str) -> bytes:
     """``months`` maps "YYYY-MM" to {theme id: count}; ``labels`` maps theme ids to display names."""
     # Imported here: matplotlib (with numpy) is some 40 MB per gunicorn worker, and charts are rare.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ChartUnavailable("signals.chart.unavailable", f"matplotlib not installed: {exc}") from exc
 
     fig = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(fig)

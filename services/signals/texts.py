@@ -92,6 +92,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.chart.count": "aantal signalen",
         "signals.chart.empty": "nog geen signalen",
         "signals.chart.alt": "grafiek-signalen.png",
+        "signals.chart.unavailable": "De grafiek kan op deze server niet getekend worden. Vraag de "
+                                     "beheerder om Overleg met 'charts' te installeren.",
         # ---- the resident's pages
         "signals.web.title": "Meld een signaal",
         "signals.web.intro": "Zie of hoor je iets in je woning of buurt dat de {council} moet weten? Meld het "
@@ -210,6 +212,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.chart.count": "number of signals",
         "signals.chart.empty": "no signals yet",
         "signals.chart.alt": "signals-chart.png",
+        "signals.chart.unavailable": "The chart cannot be drawn on this server. Ask the operator to "
+                                     "install Overleg with 'charts'.",
         "signals.web.title": "Report a signal",
         "signals.web.intro": "Do you see or hear something in your home or neighbourhood that the {council} should "
                              "know? Report it here. The council talks with the housing corporation about what "

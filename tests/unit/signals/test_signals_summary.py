@@ -118,3 +118,24 @@ def test_every_code_the_domain_raises_has_a_text() -> None:
         if path.name != "messages.py":
             used |= set(re.findall(r'"(signals\.[a-z_]+)"', path.read_text(encoding="utf-8")))
     assert used and used <= set(messages.CATALOG["nl"])
+
+
+def test_without_matplotlib_the_chart_is_refused_with_a_plain_reason(monkeypatch):
+    """matplotlib is the optional ``charts`` extra: a server without it says so, it does not crash."""
+    import builtins
+
+    from services.signals import charts, texts
+
+    texts.register_messages()
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError("No module named 'matplotlib'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(charts.ChartUnavailable) as refused:
+        charts.theme_month_png({}, {}, title="t", x_label="x", y_label="y", empty_text="leeg")
+    assert refused.value.status == 503
+    assert "beheerder" in refused.value.user_message("nl") and "operator" in refused.value.user_message("en")
