@@ -132,7 +132,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_bot(args: argparse.Namespace) -> int:
     from services.bot.app import main
 
-    return main()
+    return main(replace_identity=args.replace_identity)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -218,7 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--group", default="")
     p.set_defaults(fn=cmd_add_member)
     sub.add_parser("migrate", help="run all migrations").set_defaults(fn=cmd_migrate)
-    sub.add_parser("bot", help="run the bot").set_defaults(fn=cmd_bot)
+    p = sub.add_parser("bot", help="run the bot")
+    p.add_argument("--replace-identity", action="store_true",
+                   help="make and publish a new cross-signing identity for the bot (when its keys were lost); "
+                        "members see that the bot's identity changed")
+    p.set_defaults(fn=cmd_bot)
     p = sub.add_parser("serve", help="run one service under gunicorn")
     p.add_argument("service", choices=["deliberation", "calendar", "signals"])
     p.add_argument("--bind")

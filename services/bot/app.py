@@ -22,11 +22,14 @@ from services.bot.features import load_features
 from services.bot.intake import build_intake
 from services.bot.crypto import CryptoStoreError, EncryptionUnavailable
 from services.bot.matrix import (
+    CrossSigningError,
+    CrossSigningResult,
     CryptoOptions,
     EncryptedEvent,
     FatalAuthError,
     IncomingMessage,
     IncomingReaction,
+    KeyWithheld,
     MatrixGateway,
     TransientError,
 )
@@ -105,8 +108,28 @@ class Bot:
         self.synced = False
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        # Sessions whose key a member's device refused to share with us (m.room_key.withheld).
+        self._withheld: dict[tuple[str, str], KeyWithheld] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------
+    async def replace_identity(self) -> int:
+        """Operator command: make a new cross-signing identity for the bot and publish it."""
+        await asyncio.to_thread(upgrade_in_subprocess, "bot")
+        try:
+            await self._login()
+            await self._open_crypto_store_only()
+            result = await self._ensure_cross_signing(replace=True)
+            return 0 if result is not None and result.action != "lost" else 1
+        except (FatalAuthError, CryptoStoreError, EncryptionUnavailable) as exc:
+            log.critical("cannot replace the identity: %s", exc)
+            return EXIT_AUTH if isinstance(exc, FatalAuthError) else EXIT_CRYPTO_STORE
+        finally:
+            await self.gateway.close()
+
+    async def _open_crypto_store_only(self) -> None:
+        identity = await self.gateway.open_crypto()
+        log.info("crypto store of device %s opened", identity.device_id)
+
     async def run(self) -> int:
         """Returns the process exit code: 0 after a stop, 2 when the homeserver rejects our token,
         3 when the crypto store is lost or does not match the device, 4 when encryption is switched
@@ -245,6 +268,38 @@ class Bot:
                  identity.ed25519, identity.store_file, m.trust)
         if waiting:
             log.warning("%d encrypted event(s) still wait for their room key", waiting)
+        await self._ensure_cross_signing()
+
+    async def _ensure_cross_signing(self, *, replace: bool = False) -> CrossSigningResult | None:
+        """The bot's device signed by its own cross-signing identity, as Element requires.
+
+        A missing identity is created and published; one the homeserver holds but whose keys are
+        not in the crypto store is left alone with a CRITICAL log line: replacing it is the
+        operator's choice (``overleg bot --replace-identity``). The bot keeps working either way;
+        members on Element's default settings cannot read it until this is in order."""
+        attempt = 0
+        while not self._stopping.is_set():
+            try:
+                result = await self.gateway.ensure_cross_signing(self.settings.matrix.password, replace=replace)
+            except TransientError as exc:
+                attempt += 1
+                delay = backoff_seconds(attempt, cap=30)
+                log.warning("could not check the bot's cross-signing identity (%s); retrying in %.0fs", exc, delay)
+                await self._sleep(delay)
+                continue
+            except CrossSigningError as exc:
+                log.critical("the bot has no cross-signing identity: %s. Members whose Element shares keys only "
+                             "with verified sessions cannot read the bot until this is fixed.", exc)
+                return None
+            if result.action == "lost":
+                log.critical("%s. Restore the crypto store from the backup, or replace the identity with "
+                             "'overleg bot --replace-identity' (members then see that the bot's identity changed). "
+                             "Until then members on Element's default settings cannot read the bot.", result.reason)
+            else:
+                log.info("cross-signing: %s (master key %s); device %s is signed by it", result.reason,
+                         result.master_key, self.gateway.client.device_id)
+            return result
+        return None
 
     async def _start_new_device(self, lost: str) -> None:
         """The operator chose to give up device ``lost`` (its store is gone or unusable): log in afresh."""
@@ -327,6 +382,10 @@ class Bot:
                 log.info("ignoring an invite to a room that is not configured: %s", room_id)
         for encrypted in batch.undecryptable:
             await self.keep_undecryptable(encrypted)
+        for withheld in batch.withheld:
+            self._withheld[(withheld.sender, withheld.session_id)] = withheld
+        if self._withheld:
+            await self.answer_withheld()
         for message in batch.messages:
             await self.handle_message(message)
         for reaction in batch.reactions:
@@ -352,6 +411,34 @@ class Bot:
             log.warning("cannot decrypt %s from %s in %s yet (no room key): kept until the key arrives",
                         event.event_id, event.sender, event.room_id)
             await self._request_key(event)
+
+    async def answer_withheld(self) -> None:
+        """A member's device will not give us the key of their message: asking again is useless.
+        Tell them once, in the message's thread, why and what to do; forget the event."""
+        with self.db.read() as s:
+            waiting = [r for r in store.pending_events(s) if (r.sender, r.session_id) in self._withheld]
+        for row in waiting:
+            withheld = self._withheld[(row.sender, row.session_id)]
+            council = self.settings.council_for_room(row.room_id)
+            if council is None:
+                continue
+            with self.db.read() as s:
+                lang = store.member_language(s, row.sender) or council.language
+            relates = ((json.loads(row.source).get("content") or {}).get("m.relates_to") or {})
+            thread_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
+            why_code = f"bot.key_withheld.{withheld.code}"
+            why = i18n.t(why_code if i18n.has(why_code) else "bot.key_withheld.other", lang, code=withheld.code)
+            message = OutboundMessage(key=f"withheld:{row.event_id}", council=council.slug, room=row.room_id,
+                                      body=i18n.t("bot.key_withheld", lang, why=why), kind="notice",
+                                      thread_event_id=thread_root or row.event_id, reply_to_event_id=row.event_id,
+                                      mentions=[row.sender])
+            with self.db.session() as s:
+                if not store.is_handled(s, row.event_id):
+                    store.mark_handled(s, row.event_id, row.room_id)
+                    store.OUTBOX.enqueue(s, message, room_id=row.room_id)
+                store.forget_pending(s, row.event_id)
+            log.warning("the device of %s withheld the room key of %s (%s: %s); told the member", row.sender,
+                        row.event_id, withheld.code, withheld.reason)
 
     async def _request_key(self, event: EncryptedEvent) -> None:
         try:
@@ -552,13 +639,20 @@ def _room_role(council: Any, room_id: str) -> str:
     return "signals"
 
 
-def main() -> int:
+def main(*, replace_identity: bool = False) -> int:
     from shared.logs import configure_logging
     from shared.settings import load_settings
 
     settings = load_settings()
     configure_logging(settings.log_level)
     bot = Bot(settings)
+    if replace_identity:
+        if not settings.matrix.encryption:
+            log.critical("matrix.encryption is off: the bot has no cross-signing identity to replace")
+            return 1
+        log.warning("replacing the bot's cross-signing identity: members' Element will show that the bot's "
+                    "identity changed and may ask them to accept it once; stop the running bot first")
+        return asyncio.run(bot.replace_identity())
     loop = asyncio.new_event_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, bot.stop)

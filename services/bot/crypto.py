@@ -130,3 +130,166 @@ def decide(policy: str, device_id: str, status: CrossSigningStatus | None, pinne
     if device_id not in status.signed_devices:
         return DeviceDecision(False, "its owner has not verified this session")
     return DeviceDecision(True, "cross-signed by its owner")
+
+
+# --- the bot's own cross-signing identity ----------------------------------------------------------
+# Element's current default (MSC4153) shares room keys only with devices their owner has
+# cross-signed, and hides messages from devices that are not. So the bot needs what a person gets
+# on first login: a master key, a self-signing key that signs its device, a user-signing key.
+# nio has none of this; the keys are Ed25519 seeds (PyNaCl) signed over canonical JSON.
+
+CROSS_SIGNING_FILE = "cross_signing_keys.json"
+_USAGES = ("master", "self_signing", "user_signing")
+
+
+def _unpadded_b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode().rstrip("=")
+
+
+def _b64decode(text: str) -> bytes:
+    import base64
+
+    return base64.b64decode(text + "=" * (-len(text) % 4))
+
+
+def public_key(seed: bytes) -> str:
+    from nacl.signing import SigningKey
+
+    return _unpadded_b64(bytes(SigningKey(seed).verify_key))
+
+
+def sign_json(obj: dict[str, Any], user_id: str, seed: bytes) -> dict[str, Any]:
+    """``obj`` with a signature by the key with ``seed`` added (as ``ed25519:<public key>``)."""
+    from nacl.signing import SigningKey
+
+    signed = {k: v for k, v in obj.items() if k not in ("signatures", "unsigned")}
+    signature = SigningKey(seed).sign(Api.to_canonical_json(signed).encode()).signature
+    signatures = {u: dict(s) for u, s in (obj.get("signatures") or {}).items()}
+    signatures.setdefault(user_id, {})[f"ed25519:{public_key(seed)}"] = _unpadded_b64(signature)
+    return {**obj, "signatures": signatures}
+
+
+class CrossSigningKeysUnreadable(CryptoStoreError):
+    """The file with the bot's cross-signing keys cannot be read (damaged, or another passphrase)."""
+
+
+@dataclass(frozen=True)
+class CrossSigningKeys:
+    """The private halves (32-byte seeds) of the bot's three cross-signing keys."""
+
+    master: bytes
+    self_signing: bytes
+    user_signing: bytes
+
+    @classmethod
+    def generate(cls) -> "CrossSigningKeys":
+        return cls(os.urandom(32), os.urandom(32), os.urandom(32))
+
+    @property
+    def master_public(self) -> str:
+        return public_key(self.master)
+
+    @property
+    def self_signing_public(self) -> str:
+        return public_key(self.self_signing)
+
+    def upload_body(self, user_id: str) -> dict[str, Any]:
+        """The body of ``/keys/device_signing/upload``: the master key signs the other two."""
+        def key_object(usage: str, seed: bytes) -> dict[str, Any]:
+            pub = public_key(seed)
+            return {"user_id": user_id, "usage": [usage], "keys": {f"ed25519:{pub}": pub}}
+
+        return {
+            "master_key": key_object("master", self.master),
+            "self_signing_key": sign_json(key_object("self_signing", self.self_signing), user_id, self.master),
+            "user_signing_key": sign_json(key_object("user_signing", self.user_signing), user_id, self.master),
+        }
+
+    def sign_device(self, device_keys: dict[str, Any], user_id: str) -> dict[str, Any]:
+        """The device's published key object with (only) the self-signing signature, for
+        ``/keys/signatures/upload``."""
+        bare = {k: v for k, v in device_keys.items() if k not in ("signatures", "unsigned")}
+        return sign_json(bare, user_id, self.self_signing)
+
+    # The seeds are kept next to the Olm store, readable by the bot's user only, and encrypted
+    # with ``matrix.store_passphrase`` when one is set (Argon2id, then XSalsa20-Poly1305).
+    def save(self, path: Path, passphrase: str | None) -> None:
+        seeds = {u: _unpadded_b64(getattr(self, u)) for u in _USAGES}
+        data: dict[str, Any] = {"version": 1, "master_public": self.master_public}
+        if passphrase:
+            from nacl import pwhash, secret, utils
+
+            salt = utils.random(pwhash.argon2id.SALTBYTES)
+            box = secret.SecretBox(_derive(passphrase, salt))
+            data.update(salt=_unpadded_b64(salt),
+                        sealed=_unpadded_b64(bytes(box.encrypt(json.dumps(seeds).encode()))))
+        else:
+            data["seeds"] = seeds
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(json.dumps(data, indent=1, sort_keys=True))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)  # atomic: a crash never leaves half a key file
+
+    @classmethod
+    def load(cls, path: Path, passphrase: str | None) -> "CrossSigningKeys":
+        try:
+            data = json.loads(path.read_text())
+            if "sealed" in data:
+                if not passphrase:
+                    raise CrossSigningKeysUnreadable(f"{path} is encrypted but no matrix.store_passphrase is set")
+                from nacl import secret
+
+                box = secret.SecretBox(_derive(passphrase, _b64decode(data["salt"])))
+                seeds = json.loads(box.decrypt(_b64decode(data["sealed"])))
+            else:
+                seeds = data["seeds"]
+            keys = cls(*(_b64decode(seeds[u]) for u in _USAGES))
+        except CrossSigningKeysUnreadable:
+            raise
+        except Exception as exc:  # damaged JSON, wrong passphrase (CryptoError), missing field
+            raise CrossSigningKeysUnreadable(f"cannot read the bot's cross-signing keys in {path}: {exc!r} "
+                                             "(wrong matrix.store_passphrase?)") from exc
+        if data.get("master_public") and data["master_public"] != keys.master_public:
+            raise CrossSigningKeysUnreadable(f"{path} is inconsistent: its master key does not match its seed")
+        return keys
+
+
+def _derive(passphrase: str, salt: bytes) -> bytes:
+    from nacl import pwhash, secret
+
+    return pwhash.argon2id.kdf(secret.SecretBox.KEY_SIZE, passphrase.encode(), salt,
+                               opslimit=pwhash.argon2id.OPSLIMIT_INTERACTIVE,
+                               memlimit=pwhash.argon2id.MEMLIMIT_INTERACTIVE)
+
+
+def own_master_key(body: dict[str, Any], user_id: str) -> str | None:
+    """The master key the homeserver holds for ``user_id`` (a ``/keys/query`` answer)."""
+    return _single_key((body.get("master_keys") or {}).get(user_id), user_id, "master")
+
+
+@dataclass(frozen=True)
+class CrossSigningPlan:
+    """What the bot must do about its identity, given its local keys and the homeserver's."""
+
+    action: str  # "keep" | "create" | "upload" | "lost"
+    reason: str
+
+
+def plan_cross_signing(local_master: str | None, server_master: str | None, *, replace: bool = False) -> CrossSigningPlan:
+    if replace:
+        return CrossSigningPlan("create", "the operator asked for a new identity")
+    if server_master is None:
+        if local_master is None:
+            return CrossSigningPlan("create", "the bot has no cross-signing identity yet")
+        return CrossSigningPlan("upload", "the homeserver does not hold the bot's identity (yet)")
+    if local_master == server_master:
+        return CrossSigningPlan("keep", "the bot's identity is in place")
+    if local_master is None:
+        return CrossSigningPlan("lost", "the homeserver holds a cross-signing identity for the bot whose private "
+                                        "keys are not in the crypto store")
+    return CrossSigningPlan("lost", "the crypto store holds another cross-signing identity than the homeserver")

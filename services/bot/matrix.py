@@ -23,12 +23,17 @@ from nio.exceptions import EncryptionError, GroupEncryptionError, LocalProtocolE
 from nio.rooms import MatrixRoom
 
 from services.bot.crypto import (
+    CROSS_SIGNING_FILE,
+    CrossSigningKeys,
     CrossSigningStatus,
     CryptoStoreError,
     EncryptionUnavailable,
     MasterKeyPins,
     cross_signing_status,
     decide,
+    own_master_key,
+    plan_cross_signing,
+    verify_signature,
 )
 
 log = logging.getLogger("overleg.bot.matrix")
@@ -89,6 +94,7 @@ class SyncBatch:
     invites: list[str] = field(default_factory=list)
     joined: list[str] = field(default_factory=list)
     undecryptable: list[EncryptedEvent] = field(default_factory=list)
+    withheld: list[KeyWithheld] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,31 @@ class CryptoIdentity:
     ed25519: str
     curve25519: str
     store_file: Path
+
+
+@dataclass(frozen=True)
+class KeyWithheld:
+    """A member's device told us it will not share a room key (``m.room_key.withheld``)."""
+
+    sender: str
+    room_id: str
+    session_id: str
+    sender_key: str
+    code: str
+    reason: str
+
+
+class CrossSigningError(RuntimeError):
+    """The bot's cross-signing identity could not be published (e.g. the homeserver wants the
+    password and the bot has only a token). ``user_message`` says what the operator must do."""
+
+
+@dataclass(frozen=True)
+class CrossSigningResult:
+    action: str  # keep | create | upload | lost (see crypto.plan_cross_signing)
+    master_key: str | None
+    device_signed: bool  # our device carried (or now carries) our self-signing signature
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -135,6 +166,44 @@ class _RawKeysQueryResponse(nio.KeysQueryResponse):
 
 
 _TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+MEGOLM = "m.megolm.v1.aes-sha2"
+
+
+def _accept_forwards_from_the_originating_device(olm: Any) -> None:
+    """nio accepts an ``m.forwarded_room_key`` only from the bot's own verified devices. Element
+    (Rust crypto) answers our key request from the member's device that created the session: accept
+    that too, when the forwarding device's curve25519 key is the session's sender key and the device
+    belongs to the user who sent it. Only keys we asked for (nio's outgoing request list) count."""
+    original = olm._should_accept_forward
+
+    def should_accept(sender: str, sender_key: str, event: Any) -> bool:
+        content = (getattr(event, "source", None) or {}).get("content") or {}
+        request = olm.outgoing_key_requests.get(getattr(event, "session_id", None))
+        if (event.algorithm == MEGOLM and request is not None and request.room_id == event.room_id
+                and content.get("sender_key") == sender_key):
+            device = olm.device_store.device_from_sender_key(sender, sender_key)
+            if device is not None and device.user_id == sender and not olm.is_device_blacklisted(device):
+                log.info("accepting the room key for session %s forwarded by its own sending device %s of %s",
+                         event.session_id, device.id, sender)
+                return True
+        return bool(original(sender, sender_key, event))
+
+    olm._should_accept_forward = should_accept
+
+
+def _withheld(event: Any) -> KeyWithheld | None:
+    """An ``m.room_key.withheld`` to-device event (nio does not know the type), as plain data."""
+    source = getattr(event, "source", None) or {}
+    if source.get("type") != "m.room_key.withheld":
+        return None
+    content = source.get("content") or {}
+    if content.get("algorithm") != MEGOLM or not isinstance(content.get("session_id"), str):
+        return None
+    return KeyWithheld(sender=str(source.get("sender", "")), room_id=str(content.get("room_id", "")),
+                       session_id=content["session_id"], sender_key=str(content.get("sender_key", "")),
+                       code=str(content.get("code", "")), reason=str(content.get("reason", ""))[:200])
 
 
 class MatrixGateway:
@@ -220,6 +289,7 @@ class MatrixGateway:
                                    f"{exc!r} (wrong matrix.store_passphrase?)") from exc
         olm = self.client.olm
         assert olm is not None
+        _accept_forwards_from_the_originating_device(olm)
         ours = olm.account.identity_keys
         self._pins = MasterKeyPins.load(store_dir / "cross_signing_pins.json")
         body = await self._raw_keys_query({self.user_id})
@@ -327,6 +397,99 @@ class MatrixGateway:
                                     "cannot read the bot's messages until it is verified", device.id, user_id,
                                     policy, decision.reason)
 
+    # --- the bot's cross-signing identity --------------------------------------------------
+    def _cross_signing_file(self) -> Path:
+        assert self.crypto is not None
+        return self.crypto.store_dir / CROSS_SIGNING_FILE
+
+    def _store_passphrase(self) -> str | None:
+        assert self.crypto is not None
+        return None if self.crypto.passphrase in ("", "DEFAULT_KEY") else self.crypto.passphrase
+
+    async def ensure_cross_signing(self, password: str | None, *, replace: bool = False) -> CrossSigningResult:
+        """Give the bot what a person gets on first login in Element: its own cross-signing keys,
+        published, with its device signed by them. Idempotent: a restart changes nothing; a new
+        or restored device signs itself again; ``replace`` makes and publishes a new identity.
+
+        Returns ``action="lost"`` (and publishes nothing) when the homeserver holds an identity
+        whose private keys are not in the crypto store: replacing it is the operator's decision."""
+        assert self.crypto is not None and self.client.olm is not None
+        path = self._cross_signing_file()
+        local = CrossSigningKeys.load(path, self._store_passphrase()) if path.exists() else None
+        body = await self._raw_keys_query({self.user_id})
+        server_master = own_master_key(body, self.user_id)
+        plan = plan_cross_signing(local.master_public if local else None, server_master, replace=replace)
+        if plan.action == "lost":
+            return CrossSigningResult("lost", server_master, False, plan.reason)
+        if plan.action == "create":
+            local = CrossSigningKeys.generate()
+            # Saved before it is published: a crash in between leaves keys we can publish next time.
+            local.save(path, self._store_passphrase())
+        assert local is not None
+        if plan.action in ("create", "upload"):
+            await self._upload_cross_signing(local.upload_body(self.user_id), password)
+            log.info("published the bot's cross-signing identity (master key %s)", local.master_public)
+        device = ((body.get("device_keys") or {}).get(self.user_id) or {}).get(self.client.device_id)
+        if device is None:
+            body = await self._raw_keys_query({self.user_id})
+            device = ((body.get("device_keys") or {}).get(self.user_id) or {}).get(self.client.device_id)
+        if device is None:
+            raise TransientError("the homeserver does not list the bot's device keys yet")
+        signed = verify_signature(device, self.user_id, local.self_signing_public)
+        if not signed:
+            await self._post_json(["keys", "signatures", "upload"],
+                                  {self.user_id: {self.client.device_id: local.sign_device(device, self.user_id)}},
+                                  "signature upload")
+            log.info("signed device %s with the bot's self-signing key", self.client.device_id)
+        return CrossSigningResult(plan.action, local.master_public, True, plan.reason)
+
+    async def _upload_cross_signing(self, body: dict[str, Any], password: str | None) -> None:
+        """``/keys/device_signing/upload``. The first upload needs no login (MSC3967); replacing an
+        identity needs user-interactive auth: the bot's password (or, where logins are delegated to
+        MAS, a person's approval on the account page)."""
+        status, answer = await self._post_json_raw(["keys", "device_signing", "upload"], body)
+        if status == 401 and "flows" in answer:
+            approve_at = ((answer.get("params") or {}).get("m.oauth") or {}).get("url")
+            if approve_at:
+                # A homeserver that delegates logins (MAS): a person approves the reset there.
+                raise CrossSigningError(f"the homeserver wants the reset of the bot's identity approved first: open "
+                                        f"{approve_at} as the bot's account, approve, and run the command again")
+            if not password:
+                raise CrossSigningError(
+                    "the homeserver asks for the bot's password to replace its cross-signing identity, and the bot "
+                    "has only an access token: set matrix.password for this one command "
+                    "('overleg bot --replace-identity'), then remove it again if you prefer a token")
+            auth = {"type": "m.login.password", "identifier": {"type": "m.id.user", "user": self.user_id},
+                    "password": password, "session": answer.get("session")}
+            status, answer = await self._post_json_raw(["keys", "device_signing", "upload"], {**body, "auth": auth})
+        if status == 401 and answer.get("errcode") == "M_UNKNOWN_TOKEN":
+            raise FatalAuthError("the homeserver does not know the bot's access token (M_UNKNOWN_TOKEN)")
+        if status in (401, 403):
+            raise CrossSigningError(f"the homeserver refused the bot's cross-signing keys: {status} "
+                                    f"{answer.get('errcode')} {answer.get('error')}")
+        if status != 200:
+            raise TransientError(f"cross-signing upload: {status} {answer.get('errcode')} {answer.get('error')}")
+
+    async def _post_json(self, path: list[str], body: dict[str, Any], what: str) -> dict[str, Any]:
+        status, answer = await self._post_json_raw(path, body)
+        if status == 401 and answer.get("errcode") == "M_UNKNOWN_TOKEN":
+            raise FatalAuthError("the homeserver does not know the bot's access token (M_UNKNOWN_TOKEN)")
+        if status != 200 or answer.get("failures"):
+            raise TransientError(f"{what}: {status} {answer}")
+        return answer
+
+    async def _post_json_raw(self, path: list[str], body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        headers = {"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"}
+        try:
+            resp = await self.client.send("POST", Api._build_path(path), Api.to_json(body), headers=headers)
+            try:
+                answer = await resp.json(content_type=None)
+            except ValueError:
+                answer = {}
+            return resp.status, answer if isinstance(answer, dict) else {}
+        except _TRANSPORT_ERRORS as exc:
+            raise TransientError(f"POST {'/'.join(path)} failed: {exc!r}") from exc
+
     # --- receiving ---------------------------------------------------------------------------
     async def sync(self, since: str | None, timeout_ms: int) -> SyncBatch:
         # With encryption, the first sync of a process carries the full state, so nio learns which
@@ -343,6 +506,10 @@ class MatrixGateway:
             raise TransientError(f"sync: {resp.status_code} {resp.message}")
         self._state_synced = True
         batch = SyncBatch(next_batch=resp.next_batch)
+        for event in resp.to_device_events:
+            withheld = _withheld(event)
+            if withheld is not None:
+                batch.withheld.append(withheld)
         batch.invites = list(resp.rooms.invite.keys())
         for room_id, room in resp.rooms.join.items():
             batch.joined.append(room_id)

@@ -25,6 +25,13 @@ CATALOG = {
         "service.unavailable": "Dat lukt nu even niet: een onderdeel van Overleg ({service}) is niet bereikbaar. Er is niets veranderd. Probeer het over een paar minuten opnieuw.",
         "service.error": "Dat lukte niet. Er is niets veranderd.",
         "invalid_input": "Dat klopt niet helemaal. Er is niets veranderd.",
+        "bot.key_withheld": "Ik kan je bericht niet lezen: jouw app heeft mij de sleutel om het te openen niet "
+                            "gegeven. {why} Wat je kunt doen: tik in Element op mijn naam, kies 'Verifiëren' of "
+                            "'Vertrouwen', en stuur je bericht daarna opnieuw. Lukt het niet, vraag de secretaris "
+                            "om hulp.",
+        "bot.key_withheld.m.unverified": "Je app deelt sleutels alleen met sessies die jij hebt geverifieerd.",
+        "bot.key_withheld.m.blacklisted": "Je app heeft mijn sessie geblokkeerd.",
+        "bot.key_withheld.other": "Je app gaf als reden: {code}.",
     },
     "en": {
         "bot.help.title": "Overleg – commands for {council}",
@@ -49,6 +56,12 @@ CATALOG = {
         "service.unavailable": "That is not possible right now: a part of Overleg ({service}) cannot be reached. Nothing was changed. Please try again in a few minutes.",
         "service.error": "That did not work. Nothing was changed.",
         "invalid_input": "That is not quite right. Nothing was changed.",
+        "bot.key_withheld": "I cannot read your message: your app did not give me the key to open it. {why} "
+                            "What you can do: tap my name in Element, choose 'Verify' or 'Trust', then send your "
+                            "message again. If that does not work, ask the secretary for help.",
+        "bot.key_withheld.m.unverified": "Your app shares keys only with sessions you have verified.",
+        "bot.key_withheld.m.blacklisted": "Your app has blocked my session.",
+        "bot.key_withheld.other": "Your app gave this reason: {code}.",
     },
 }
 

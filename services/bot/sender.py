@@ -172,7 +172,9 @@ class OutboxSender:
                 "rel_type": "m.thread",
                 "event_id": thread_root,
                 # Clients without threads show it as a reply to the command (or to the root).
-                "is_falling_back": msg.reply_to_event_id is None,
+                # A reply whose target is the root itself is the fallback, not a real reply:
+                # with false, Element quotes the root under itself inside the thread.
+                "is_falling_back": msg.reply_to_event_id in (None, thread_root),
                 "m.in_reply_to": {"event_id": msg.reply_to_event_id or thread_root},
             }
         elif msg.reply_to_event_id:

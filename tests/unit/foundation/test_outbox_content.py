@@ -37,6 +37,17 @@ def test_threaded_reply_with_html_and_no_mentions(sender):
     assert rel["m.in_reply_to"] == {"event_id": "$cmd"} and rel["is_falling_back"] is False
 
 
+def test_a_reply_to_the_thread_root_itself_is_the_fallback(sender):
+    """A command sent as the thread's first message is answered with the root as the reply target:
+    that is the thread fallback (Element would otherwise quote the root under itself)."""
+    _, content = build(sender, OutboundMessage(key="k2", room="!r:x", body="hoi", thread_event_id="$root",
+                                               reply_to_event_id="$root"))
+    rel = content["m.relates_to"]
+    assert rel["is_falling_back"] is True and rel["m.in_reply_to"] == {"event_id": "$root"}
+    _, content = build(sender, OutboundMessage(key="k3", room="!r:x", body="hoi", thread_event_id="$root"))
+    assert content["m.relates_to"]["is_falling_back"] is True
+
+
 def test_thread_key_waits_for_its_root_then_resolves(sender):
     with sender.db.session() as s:
         store.OUTBOX.enqueue(s, OutboundMessage(key="root", room="!r:x", body="voorstel"), room_id="!r:x")
