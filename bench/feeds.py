@@ -8,9 +8,13 @@ fetched through the calendar service under gunicorn (2 workers, the services' co
 * **200** — the full feed, as a calendar app without a cached copy gets it (the service keeps the
   rendered feed per council version);
 * **304** — the answer to ``If-None-Match`` with the current ETag (what a subscribed calendar app
-  gets on most polls);
-* **render** — the first request after a change: the feed rendered from the database (the cache
-  is emptied before each request, outside the timing), one client.
+  gets on most polls), and to ``If-Modified-Since`` with the current Last-Modified;
+* **render** — the first request after a change: one event's title is changed through the API
+  before each request (outside the timing), so the feed is rendered anew from the database, one
+  client. The change wakes the worker's background jobs (reminders, CalDAV sync, handoff); they
+  get 0.3 s before the request, and a second figure times the request right after the change,
+  while they still run. Also, in this process, a *cold* render (nothing remembered: what a fresh
+  worker does once).
 
 Baseline, in the same run: ``bench/baseline_app.py`` ``GET /static`` under the same gunicorn
 config, answering a file with the same bytes as the feed (200) or 304 on its ETag. Reported as
@@ -131,6 +135,18 @@ def main() -> None:
                 with cal_db.session() as s:
                     s.execute(text("DELETE FROM calendar_feed_cache"))
 
+            changes = iter(range(1_000_000))
+            change_client = httpx.Client(timeout=30, headers=admin, trust_env=False)
+
+            def change_one_event(settle: float = 0.3) -> None:
+                """Change one event; then (``settle``) let the background jobs the change woke in its
+                worker (reminders, CalDAV sync, handoff) finish, so the timing is the render alone."""
+                i = next(changes)
+                resp = change_client.patch(f"{api}/events/{1 + i % made}", json={"title": f"Gewijzigd {i}"})
+                if resp.status_code != 200:
+                    raise RuntimeError(f"changing an event: {resp.status_code} {resp.text[:300]}")
+                time.sleep(settle)
+
             with Gunicorn("bench.baseline_app:create_app()", folder, workers=2, name="baseline",
                           env={"OVERLEG_BASELINE_FILE": str(static),
                                "OVERLEG_BASELINE_DB": f"sqlite:///{folder / 'baseline.db'}"}) as base:
@@ -141,10 +157,14 @@ def main() -> None:
                     latency(one, static_url, 20)
                     latency(one, feed_url, 20)
                     latency(one, feed_url, 3, before=forget_rendered)
+                    latency(one, feed_url, 3, before=change_one_event)
+                    current = one.get(feed_url)
+                    etag, last_modified = current.headers["ETag"], current.headers["Last-Modified"]
                     results = {}
                     for name, url, headers in (("static 200", static_url, None), ("feed 200", feed_url, None),
                                                ("static 304", static_url, {"If-None-Match": static_etag}),
-                                               ("feed 304", feed_url, {"If-None-Match": etag})):
+                                               ("feed 304", feed_url, {"If-None-Match": etag}),
+                                               ("feed 304 ims", feed_url, {"If-Modified-Since": last_modified})):
                         rates = []
                         for _ in range(2):
                             took, statuses = hammer(url, [{}] * args.requests, headers=headers, method="GET")
@@ -154,8 +174,12 @@ def main() -> None:
                             rates.append(args.requests / took)
                         results[name] = max(rates)
                     static_lat = statistics.median(latency(one, static_url, args.renders))
-                    render_lat = statistics.median(latency(one, feed_url, args.renders, before=forget_rendered))
+                    render_lat = statistics.median(latency(one, feed_url, args.renders, before=change_one_event))
+                    busy_lat = statistics.median(latency(one, feed_url, args.renders,
+                                                         before=lambda: change_one_event(0.0)))
                     cached_lat = statistics.median(latency(one, feed_url, args.renders))
+            change_client.close()
+            cold_lat = statistics.median(cold_renders(cal_db, config, args.renders))
             cal_db.dispose()
     print(f"benchmark 4: calendar feed of a council with {made} events ({n_vevents} VEVENTs in the feed,"
           f" {n_rrules} series as RRULE), {len(body) / 1024:.0f} KiB")
@@ -164,9 +188,39 @@ def main() -> None:
           f"   ratio {results['feed 200'] / results['static 200']:5.2f}")
     print(f"  304 not changed feed {results['feed 304']:7.1f}/s   static file {results['static 304']:7.1f}/s"
           f"   ratio {results['feed 304'] / results['static 304']:5.2f}")
+    print(f"  304 If-Modified-Since {results['feed 304 ims']:7.1f}/s   static file {results['static 304']:7.1f}/s"
+          f"   ratio {results['feed 304 ims'] / results['static 304']:5.2f}")
     print(f"  one client, median latency: static 200 {static_lat * 1000:6.1f} ms, feed 200 {cached_lat * 1000:6.1f} ms"
           f" (ratio {cached_lat / static_lat:5.2f}), feed rendered after a change {render_lat * 1000:6.1f} ms"
           f" (ratio {render_lat / static_lat:5.2f})")
+    print(f"  feed rendered right after the change, its jobs still running: {busy_lat * 1000:6.1f} ms"
+          f" (ratio {busy_lat / static_lat:5.2f})")
+    print(f"  cold render in this process (nothing remembered, as a fresh worker once): {cold_lat * 1000:6.1f} ms"
+          f" (ratio {cold_lat / static_lat:5.2f})")
+
+
+def cold_renders(db, config: Path, n: int) -> list[float]:
+    """The council feed rendered with nothing remembered: events parsed anew, every VEVENT rendered."""
+    import yaml
+
+    from services.calendar import feeds, store
+    from services.calendar.domain.ical import RenderMemo
+    from shared.outbox import utcnow
+    from shared.settings import load_settings
+
+    council = load_settings(**yaml.safe_load(config.read_text())).council(SLUG)
+    with db.read() as s:
+        token = store.feed_token(s, SLUG, "council", "")
+    assert council is not None and token is not None
+    times = []
+    for _ in range(n):
+        store.event_from_data.cache_clear()
+        feeds.MEMO = RenderMemo()
+        started = time.perf_counter()
+        with db.read() as s:
+            feeds.render(s, council, token, utcnow())
+        times.append(time.perf_counter() - started)
+    return times
 
 
 if __name__ == "__main__":

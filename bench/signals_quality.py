@@ -1,8 +1,27 @@
 """Quality of the signals domain on a labelled JSONL file.
 
-    .venv/bin/python bench/signals_quality.py [path.jsonl]     (default tests/data/signals-dev.jsonl)
+    .venv/bin/python bench/signals_quality.py [--data path.jsonl] [--folds 5] [--repeats 2]
+    .venv/bin/python bench/signals_quality.py --write-model     (re-fit the shipped model)
 
-Prints, and with --json emits, these measures:
+``--data`` takes any labelled file in the format of tests/data/signals-dev.jsonl (the default).
+Two kinds of figures are printed:
+
+whole set        the service as shipped (the learned model in services/signals/domain/
+                 signals_model.py) on the whole file. On the file the model was fitted on, this
+                 is an in-sample figure.
+grouped CV       k folds by cluster (a cluster and the records marked as its hard negatives are
+                 never split; ``--repeats`` reshuffles the groups with another seed). In each fold
+                 the theme model and the pair model are fitted on the training folds only
+                 (``learning.fit_theme_model``, ``clustering.fit_pair_model``: IDF, weights,
+                 centroids, thresholds) and measured on the test fold. Printed as the mean ± the
+                 standard deviation over the folds, with the lowest fold. Clusters are measured
+                 twice: the test fold's signals clustered alone, and clustered among all the
+                 file's signals (the training ones as unlabelled distractors) with only pairs of
+                 test signals counted. Scrub and wijk learn nothing: their CV figures are the
+                 whole-set method measured per fold.
+``--method rules``  the hand-tuned method (keyword themes, rule_similarity), for comparison.
+
+Measures:
 
 scrub      recall     = labelled pii substrings that no longer appear in the scrubbed text
                         / all labelled pii substrings (each record's unique items)
@@ -26,6 +45,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import random
+import statistics
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -36,15 +57,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from services.signals.domain import learning  # noqa: E402
 from services.signals.domain.clustering import (  # noqa: E402
-    DEFAULT_PER_KEY_LIMIT, MAX_KEYS, ClusterIndex, features_from_scrub,
+    DEFAULT_MODEL, DEFAULT_PER_KEY_LIMIT, MAX_KEYS, ClusterIndex, features_from_scrub, fit_pair_model,
 )
 from services.signals.domain.scrub import ScrubResult, scrub  # noqa: E402
 from services.signals.domain.textutil import neutralise_controls  # noqa: E402
-from services.signals.domain.themes import classify, load_default_taxonomy  # noqa: E402
+from services.signals.domain.themes import (  # noqa: E402
+    FALLBACK_THEME, Taxonomy, classify, keyword_scores, load_default_taxonomy,
+)
 from services.signals.domain.wijken import Neighbourhoods, load_rotterdam  # noqa: E402
 
 DEFAULT_PATH = ROOT / "tests" / "data" / "signals-dev.jsonl"
+MODEL_PATH = ROOT / "services" / "signals" / "domain" / "signals_model.py"
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -127,16 +152,20 @@ def theme_scores(records: list[dict[str, Any]], predicted: dict[str, set[str]]) 
 
 
 def cluster_scores(records: list[dict[str, Any]], results: dict[str, ScrubResult],
-                   wijk: dict[str, str | None], themes: dict[str, set[str]]) -> dict[str, float]:
+                   wijk: dict[str, str | None], themes: dict[str, set[str]], *,
+                   model: object = DEFAULT_MODEL, scored: set[str] | None = None) -> dict[str, float]:
+    """Cluster ``records`` in time order; count pairs (and hard negatives) among ``scored`` ids
+    only, when given (the others are then unlabelled company)."""
     ordered = sorted(records, key=lambda r: r["ts"])
-    index = ClusterIndex()
+    index = ClusterIndex(model=model)
     predicted: dict[str, str] = {}
     for r in ordered:
         f = features_from_scrub(results[r["id"]], wijk[r["id"]], themes[r["id"]],
                                 datetime.fromisoformat(r["ts"]))
         predicted[r["id"]] = index.add(f)
+    counted = [r for r in ordered if scored is None or r["id"] in scored]
     tp = fp = fn = 0
-    for a, b in itertools.combinations(ordered, 2):
+    for a, b in itertools.combinations(counted, 2):
         gold = a["cluster"] == b["cluster"]
         pred = predicted[a["id"]] == predicted[b["id"]]
         tp += gold and pred
@@ -145,43 +174,192 @@ def cluster_scores(records: list[dict[str, Any]], results: dict[str, ScrubResult
     p = tp / (tp + fp) if tp + fp else 1.0
     rc = tp / (tp + fn) if tp + fn else 1.0
     members: dict[str, set[str]] = {}
-    for r in ordered:
+    for r in counted:
         members.setdefault(r["cluster"], set()).add(predicted[r["id"]])
-    negatives = [r for r in ordered if r.get("hard_negative_of") in members]
+    negatives = [r for r in counted if r.get("hard_negative_of") in members]
     kept_apart = sum(predicted[r["id"]] not in members[r["hard_negative_of"]] for r in negatives)
     return {"precision": p, "recall": rc, "f1": 2 * p * rc / (p + rc) if p + rc else 0.0,
             "pairs_gold": tp + fn, "pairs_predicted": tp + fp,
-            "clusters_gold": len(members), "clusters_predicted": len(set(predicted.values())),
+            "clusters_gold": len(members), "clusters_predicted": len({predicted[r["id"]] for r in counted}),
             "hard_negatives": len(negatives), "hard_negatives_kept_apart": kept_apart,
             "max_candidates_per_insert": index.max_candidates}
 
 
-def measure(path: Path) -> dict[str, Any]:
-    records = load(path)
-    taxonomy = load_default_taxonomy()
-    nb = load_rotterdam()
-    places = known_places(nb)
-    results = {r["id"]: scrub(r["text"], known_places=places) for r in records}
-    pred_themes = {rid: {t.theme_id for t in classify(res.text, taxonomy)} for rid, res in results.items()}
-    pred_wijk = {rid: nb.detect(res.text) for rid, res in results.items()}
-    s = scrub_scores(records, results)
-    wijk_ok = sum(pred_wijk[r["id"]] == r["wijk"] for r in records)
-    named = [r for r in records if r["wijk"]]
-    return {
-        "file": str(path), "records": len(records),
+# --------------------------------------------------------------------------- shared preparation
+class Prepared:
+    """What does not depend on any training: scrub results, keyword scores, neighbourhoods."""
+
+    def __init__(self, records: list[dict[str, Any]], taxonomy: Taxonomy, nb: Neighbourhoods) -> None:
+        self.records = records
+        self.taxonomy = taxonomy
+        self.nb = nb
+        places = known_places(nb)
+        self.results = {r["id"]: scrub(r["text"], known_places=places) for r in records}
+        self.keywords = {rid: {tid: sc for sc, tid, _ in keyword_scores(res.text, taxonomy)}
+                         for rid, res in self.results.items()}
+        self.wijk = {rid: nb.detect(res.text) for rid, res in self.results.items()}
+
+    def themes_with(self, model: object, ids: list[str] | None = None) -> dict[str, set[str]]:
+        ids = ids if ids is not None else [r["id"] for r in self.records]
+        return {rid: {t.theme_id for t in classify(self.results[rid].text, self.taxonomy, model=model)}
+                for rid in ids}
+
+    def features(self, rid: str, themes: set[str]):
+        r = self.by_id[rid]
+        return features_from_scrub(self.results[rid], self.wijk[rid], themes - {FALLBACK_THEME},
+                                   datetime.fromisoformat(r["ts"]))
+
+    @property
+    def by_id(self) -> dict[str, dict[str, Any]]:
+        return {r["id"]: r for r in self.records}
+
+
+def fit_model(prep: Prepared, train: list[dict[str, Any]]) -> learning.Model:
+    """Fit the theme model and the pair model on ``train`` records only."""
+    ids = [r["id"] for r in train]
+    theme_model = learning.fit_theme_model(
+        [prep.results[i].text for i in ids], [set(r["themes"]) for r in train],
+        [prep.keywords[i] for i in ids], prep.taxonomy.ids, fallback=FALLBACK_THEME)
+    themes = prep.themes_with(theme_model, ids)
+    feats = [prep.features(i, themes[i]) for i in ids]
+    pair_model = fit_pair_model(feats, [r["cluster"] for r in train])
+    return learning.Model(theme_model, pair_model, {"records": len(train)})
+
+
+def groups(records: list[dict[str, Any]]) -> dict[str, str]:
+    """Record id → group: its cluster, joined with the clusters it is a hard negative of."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in records:
+        find(r["cluster"])
+        if r.get("hard_negative_of"):
+            parent[find(r["cluster"])] = find(r["hard_negative_of"])
+    return {r["id"]: find(r["cluster"]) for r in records}
+
+
+def folds(records: list[dict[str, Any]], k: int, seed: int) -> list[list[dict[str, Any]]]:
+    """k folds of about equal size; every group whole in one fold."""
+    group_of = groups(records)
+    members: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        members.setdefault(group_of[r["id"]], []).append(r)
+    names = sorted(members)
+    random.Random(seed).shuffle(names)
+    names.sort(key=lambda g: -len(members[g]))          # stable: shuffled within a size
+    out: list[list[dict[str, Any]]] = [[] for _ in range(k)]
+    for g in names:
+        smallest = min(range(k), key=lambda i: (len(out[i]), i))
+        out[smallest].extend(members[g])
+    return out
+
+
+def evaluate(prep: Prepared, test: list[dict[str, Any]], model: object, *,
+             everyone: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Figures on ``test`` with ``model`` (a learning.Model, DEFAULT_MODEL or None = rules)."""
+    theme_model = model.themes if isinstance(model, learning.Model) else model
+    pair_model = model.pairs if isinstance(model, learning.Model) else model
+    results = prep.results
+    ids = [r["id"] for r in test]
+    themes = prep.themes_with(theme_model, ids)
+    s = scrub_scores(test, results)
+    named = [r for r in test if r["wijk"]]
+    out: dict[str, Any] = {
+        "records": len(test),
         "scrub": {"recall": s.recall, "precision": s.precision, "exact": s.exact_rate,
-                  "items": s.items, "spans": s.spans, "misses": s.misses,
-                  "false_spans": s.false_spans},
-        "themes": theme_scores(records, pred_themes),
-        "wijk": {"accuracy": wijk_ok / len(records),
-                 "accuracy_named": sum(pred_wijk[r["id"]] == r["wijk"] for r in named) / max(1, len(named)),
-                 "accuracy_null": sum(pred_wijk[r["id"]] is None for r in records if not r["wijk"])
-                 / max(1, len(records) - len(named))},
-        "clusters": cluster_scores(records, results, pred_wijk, pred_themes),
+                  "items": s.items, "spans": s.spans, "misses": s.misses, "false_spans": s.false_spans},
+        "themes": theme_scores(test, themes),
+        "wijk": {"accuracy": sum(prep.wijk[r["id"]] == r["wijk"] for r in test) / len(test),
+                 "accuracy_named": sum(prep.wijk[r["id"]] == r["wijk"] for r in named) / max(1, len(named)),
+                 "accuracy_null": sum(prep.wijk[r["id"]] is None for r in test if not r["wijk"])
+                 / max(1, len(test) - len(named))},
+        "clusters": cluster_scores(test, results, prep.wijk, themes, model=pair_model),
         "clusters_labelled_inputs": cluster_scores(
-            records, results, {r["id"]: r["wijk"] for r in records},
-            {r["id"]: set(r["themes"]) for r in records}),
+            test, results, {r["id"]: r["wijk"] for r in test},
+            {r["id"]: set(r["themes"]) for r in test}, model=pair_model),
     }
+    if everyone is not None:
+        all_themes = prep.themes_with(theme_model, [r["id"] for r in everyone])
+        out["clusters_among_all"] = cluster_scores(everyone, results, prep.wijk, all_themes,
+                                                   model=pair_model, scored=set(ids))
+    return out
+
+
+CV_MEASURES = [("scrub", "recall"), ("scrub", "precision"), ("themes", "precision"), ("themes", "recall"),
+               ("themes", "f1"), ("themes", "jaccard"), ("wijk", "accuracy"), ("clusters", "precision"),
+               ("clusters", "recall"), ("clusters", "f1"), ("clusters_among_all", "precision"),
+               ("clusters_among_all", "recall"), ("clusters_among_all", "f1"),
+               ("clusters_labelled_inputs", "f1")]
+
+
+def cross_validate(prep: Prepared, k: int, repeats: int, seed: int, method: str) -> dict[str, Any]:
+    per_fold: list[dict[str, Any]] = []
+    for rep in range(repeats):
+        parts = folds(prep.records, k, seed + rep)
+        for i, test in enumerate(parts):
+            train = [r for j, part in enumerate(parts) if j != i for r in part]
+            model = fit_model(prep, train) if method == "learned" else None
+            m = evaluate(prep, test, model, everyone=prep.records)
+            m["fold"] = f"{rep}.{i}"
+            if isinstance(model, learning.Model):
+                m["pair_threshold"] = model.pairs.threshold if model.pairs else None
+                m["theme_cut"] = model.themes.cut if model.themes else None
+            per_fold.append(m)
+    summary: dict[str, Any] = {}
+    for group, name in CV_MEASURES:
+        values = [m[group][name] for m in per_fold]
+        summary[f"{group}.{name}"] = {"mean": statistics.fmean(values),
+                                      "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+                                      "min": min(values), "max": max(values)}
+    hn = sum(m["clusters_among_all"]["hard_negatives"] for m in per_fold)
+    kept = sum(m["clusters_among_all"]["hard_negatives_kept_apart"] for m in per_fold)
+    hn_alone = sum(m["clusters"]["hard_negatives"] for m in per_fold)
+    kept_alone = sum(m["clusters"]["hard_negatives_kept_apart"] for m in per_fold)
+    return {"folds": k, "repeats": repeats, "seed": seed, "method": method, "summary": summary,
+            "hard_negatives": {"alone": [kept_alone, hn_alone], "among_all": [kept, hn]},
+            "per_fold": [{"fold": m["fold"], "records": m["records"], "themes_f1": m["themes"]["f1"],
+                          "clusters_f1": m["clusters"]["f1"], "clusters_among_all_f1": m["clusters_among_all"]["f1"],
+                          "pair_threshold": m.get("pair_threshold"), "theme_cut": m.get("theme_cut")}
+                         for m in per_fold]}
+
+
+def measure(path: Path, *, folds_k: int = 5, repeats: int = 2, seed: int = 15,
+            method: str = "learned", cv: bool = True) -> dict[str, Any]:
+    records = load(path)
+    prep = Prepared(records, load_default_taxonomy(), load_rotterdam())
+    whole = evaluate(prep, records, DEFAULT_MODEL if method == "learned" else None)
+    shipped = learning.default_model()
+    out = {"file": str(path), "records": len(records), "method": method,
+           "model_trained_on": shipped.trained_on if shipped and method == "learned" else None, **whole}
+    if cv:
+        out["cv"] = cross_validate(prep, folds_k, repeats, seed, method)
+    return out
+
+
+def write_model(path: Path, out: Path = MODEL_PATH) -> learning.Model:
+    """Fit on the whole labelled file and write the module the service imports."""
+    records = load(path)
+    prep = Prepared(records, load_default_taxonomy(), load_rotterdam())
+    model = fit_model(prep, records)
+    try:
+        shown = str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        shown = path.name
+    model = replace(model, trained_on={"file": shown, "records": len(records)})
+    text = json.dumps(model.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    out.write_text(
+        '"""Learned theme and pair models of the signals domain. GENERATED, do not edit:\n'
+        f"    .venv/bin/python bench/signals_quality.py --write-model --data {shown}\n"
+        '(see services/signals/domain/learning.py)."""\n'
+        "import json\n\n"
+        f"MODEL = json.loads({text!r})\n", encoding="utf-8")
+    return model
 
 
 def scale(records: list[dict[str, Any]], n: int, per_key_limit: int) -> dict[str, Any]:
@@ -213,10 +391,18 @@ def scale(records: list[dict[str, Any]], n: int, per_key_limit: int) -> dict[str
             "ms_per_insert": 1000 * elapsed / n}
 
 
+def _cv_line(summary: dict[str, Any], key: str) -> str:
+    v = summary[key]
+    return f"{v['mean']:.3f} ± {v['sd']:.3f} (min {v['min']:.3f})"
+
+
 def report(m: dict[str, Any]) -> str:
     s, t, w, c, cl = m["scrub"], m["themes"], m["wijk"], m["clusters"], m["clusters_labelled_inputs"]
+    trained = m.get("model_trained_on")
     lines = [
-        f"signals quality on {m['file']} ({m['records']} records)",
+        f"signals quality on {m['file']} ({m['records']} records), method: {m['method']}"
+        + (f" (shipped model fitted on {trained.get('file')}, {trained.get('records')} records)" if trained else ""),
+        "whole set:",
         f"scrub     recall {s['recall']:.3f} ({s['items'] - len(s['misses'])}/{s['items']} items)  "
         f"precision {s['precision']:.3f} ({s['spans'] - len(s['false_spans'])}/{s['spans']} spans)  "
         f"exact scrubbed text {s['exact']:.3f}",
@@ -229,6 +415,26 @@ def report(m: dict[str, Any]) -> str:
         f"{c['max_candidates_per_insert']})",
         f"  with labelled themes+wijk: P {cl['precision']:.3f} R {cl['recall']:.3f} F1 {cl['f1']:.3f}",
     ]
+    if "cv" in m:
+        cv = m["cv"]
+        sm = cv["summary"]
+        kept, hn = cv["hard_negatives"]["among_all"]
+        kept1, hn1 = cv["hard_negatives"]["alone"]
+        lines += [
+            f"grouped CV: {cv['folds']} folds by cluster x {cv['repeats']} repeat(s) (seed {cv['seed']}), "
+            f"fitted on the training folds only; mean ± sd over {len(cv['per_fold'])} folds (lowest fold):",
+            f"scrub     recall {_cv_line(sm, 'scrub.recall')}  precision {_cv_line(sm, 'scrub.precision')}",
+            f"themes    micro F1 {_cv_line(sm, 'themes.f1')}  P {sm['themes.precision']['mean']:.3f} "
+            f"R {sm['themes.recall']['mean']:.3f}  mean Jaccard {sm['themes.jaccard']['mean']:.3f}",
+            f"wijk      accuracy {_cv_line(sm, 'wijk.accuracy')}",
+            f"clusters  test fold alone:   pairwise F1 {_cv_line(sm, 'clusters.f1')}  "
+            f"P {sm['clusters.precision']['mean']:.3f} R {sm['clusters.recall']['mean']:.3f}; "
+            f"hard negatives kept apart {kept1}/{hn1}",
+            f"          among all signals: pairwise F1 {_cv_line(sm, 'clusters_among_all.f1')}  "
+            f"P {sm['clusters_among_all.precision']['mean']:.3f} R {sm['clusters_among_all.recall']['mean']:.3f}; "
+            f"hard negatives kept apart {kept}/{hn}",
+            f"          with labelled themes+wijk (alone): F1 {_cv_line(sm, 'clusters_labelled_inputs.f1')}",
+        ]
     if "scale" in m:
         sc = m["scale"]
         means = ", ".join(f"{size}: {mean:.0f}" for size, mean in sc["mean_candidates_by_size"].items())
@@ -244,15 +450,29 @@ def report(m: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
+    parser.add_argument("path", nargs="?", default=None, help="same as --data")
+    parser.add_argument("--data", default=None, help="labelled JSONL file (default: the dev set)")
     parser.add_argument("--json", action="store_true", help="print the measures as JSON")
+    parser.add_argument("--folds", type=int, default=5, help="grouped-CV folds (0: no CV)")
+    parser.add_argument("--repeats", type=int, default=2, help="grouped-CV repeats with other shuffles")
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--method", choices=("learned", "rules"), default="learned")
+    parser.add_argument("--write-model", action="store_true",
+                        help=f"fit on the whole --data file and write {MODEL_PATH.relative_to(ROOT)}")
     parser.add_argument("--scale", type=int, default=0, metavar="N",
                         help="also insert N signals into a ClusterIndex and count candidates per insert")
     parser.add_argument("--per-key-limit", type=int, default=DEFAULT_PER_KEY_LIMIT)
     args = parser.parse_args(argv)
-    m = measure(Path(args.path))
+    path = Path(args.data or args.path or DEFAULT_PATH)
+    if args.write_model:
+        model = write_model(path)
+        print(f"wrote {MODEL_PATH.relative_to(ROOT)}: theme cut {model.themes.cut}, "
+              f"pair threshold {model.pairs.threshold}, pair weights {model.pairs.weights}")
+        return 0
+    m = measure(path, folds_k=args.folds, repeats=args.repeats, seed=args.seed, method=args.method,
+                cv=args.folds > 1)
     if args.scale:
-        m["scale"] = scale(load(Path(args.path)), args.scale, args.per_key_limit)
+        m["scale"] = scale(load(path), args.scale, args.per_key_limit)
     print(json.dumps(m, indent=2, ensure_ascii=False) if args.json else report(m))
     return 0
 

@@ -4,6 +4,7 @@
     overleg say <demo-user> "<message>"      talk to the bot as a demo member
     overleg register-user <localpart>        a Matrix account on the embedded homeserver
     overleg add-member <matrix-id> <huurder|koper|ondernemer> [seat]
+    overleg check-config [--quiet]           the configuration and what it names, one line per problem
     overleg migrate                          run every service's migrations (production)
     overleg bot | overleg serve <service>    run one process (systemd units use these)
     overleg test [--all] [pytest args]       the fast tier (unit, integration, e2e); --all adds
@@ -93,10 +94,10 @@ def cmd_register_user(args: argparse.Namespace) -> int:
 def cmd_add_member(args: argparse.Namespace) -> int:
     import httpx
 
-    from shared.settings import load_settings
+    from shared.settings import load_settings_or_exit
 
     os.environ.setdefault("OVERLEG_CONFIG", str(STACK_DIR / "overleg.yaml"))
-    settings = load_settings()
+    settings = load_settings_or_exit()
     council = args.council or (settings.councils[0].slug if settings.councils else None)
     token = settings.token_for("admin")
     body = {"matrix_id": args.matrix_id, "display_name": args.display_name or args.matrix_id,
@@ -116,9 +117,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     import importlib
 
     from shared.db import Database, wait_for_database
-    from shared.settings import load_settings
+    from shared.settings import load_settings_or_exit
 
-    settings = load_settings()
+    settings = load_settings_or_exit()
     for name in ("deliberation", "calendar", "signals", "bot"):
         module = importlib.import_module(f"services.{name}.app")
         db = Database(settings.database_url_for(name))
@@ -127,6 +128,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         db.dispose()
         print(f"{name}: up to date")
     return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from deploy.check import main as check_main
+
+    return check_main(verbose=not args.quiet)
 
 
 def cmd_bot(args: argparse.Namespace) -> int:
@@ -218,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--group", default="")
     p.set_defaults(fn=cmd_add_member)
     sub.add_parser("migrate", help="run all migrations").set_defaults(fn=cmd_migrate)
+    p = sub.add_parser("check-config", help="check the configuration and everything it names; one line per problem")
+    p.add_argument("--quiet", action="store_true", help="print only the problems")
+    p.set_defaults(fn=cmd_check_config)
     p = sub.add_parser("bot", help="run the bot")
     p.add_argument("--replace-identity", action="store_true",
                    help="make and publish a new cross-signing identity for the bot (when its keys were lost); "

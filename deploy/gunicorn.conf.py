@@ -9,7 +9,24 @@ only one worker does each job at a time. SIGTERM lets requests in flight finish.
 import os
 
 service = os.environ.get("OVERLEG_SERVICE", "")
-bind = os.environ.get("OVERLEG_BIND", "127.0.0.1:8791")
+
+
+def _bind_from_settings(name: str) -> str:
+    """Where ``name`` listens when ``OVERLEG_BIND`` is not set: the host and port of its URL in
+    ``service_urls`` (so the three systemd units, which differ only in the service name, each get
+    their own port)."""
+    from urllib.parse import urlsplit
+
+    from shared.settings import load_settings_or_exit
+
+    url = load_settings_or_exit().service_urls.get(name)
+    if not url:
+        raise SystemExit(f"overleg: configuration: service_urls has no entry for '{name}'")
+    parts = urlsplit(url)
+    return f"{parts.hostname or '127.0.0.1'}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+bind = os.environ.get("OVERLEG_BIND") or (_bind_from_settings(service) if service else "127.0.0.1:8791")
 workers = int(os.environ.get("OVERLEG_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("OVERLEG_THREADS", "4"))

@@ -7,6 +7,8 @@ drift from what the service really accepts and returns.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 import typing
 from dataclasses import dataclass, field
@@ -21,6 +23,35 @@ MAX_ID = 2**31 - 1
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The same rule as a JSON-schema pattern, so /openapi.json says what is refused.
 NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# No request body of ours nests deeper than a few levels; a deeper one is refused before it is
+# parsed (Python's json parser recurses, and ``[`` × 30,000 would end in a RecursionError).
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_too_deep(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
+    """Whether a JSON text nests arrays/objects deeper than ``max_depth`` (strings are skipped, so
+    brackets inside them do not count). Linear in the length of ``raw``, without recursion."""
+    depth = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', raw)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            if depth > max_depth:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """A request body as JSON; ``ValueError`` for anything that is not (too deep included)."""
+    if json_too_deep(raw):
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(raw)
+    except RecursionError as exc:  # not reachable after the depth check; never a 500
+        raise ValueError("JSON nested too deeply") from exc
 
 
 def _no_control_chars(value: str) -> str:
@@ -75,6 +106,7 @@ class Operation:
     tag: str
     content_type: str = "application/json"
     errors: tuple[int, ...] = ()
+    secret_fields: tuple[str, ...] = ()
 
 
 @dataclass
@@ -102,14 +134,21 @@ class Api:
         callers: Iterable[str] | None = (),
         content_type: str = "application/json",
         errors: tuple[int, ...] = (),
+        secret_fields: tuple[str, ...] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """``callers=None`` makes the endpoint public; otherwise the bearer token must belong to one
-        of the named callers (401 without a valid token, 403 for a caller not allowed here)."""
+        of the named callers (401 without a valid token, 403 for a caller not allowed here).
+
+        ``secret_fields`` names top-level fields of the answer that are secrets (a feed link, a
+        reference number). The stored idempotent answer keeps only their hashes; a repeat runs the
+        route again (:func:`replaying` is then true, so it can skip what must happen once, such as a
+        rotation) and gets the stored answer with the secrets the route gave now, provided they hash
+        to the stored ones (otherwise the fresh answer). Such a route must be idempotent itself."""
         allowed = None if callers is None else frozenset(callers)
 
         def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
             op = Operation(method.upper(), rule, fn.__name__, summary, body, query, response, status,
-                           allowed, self.name, content_type, errors)
+                           allowed, self.name, content_type, errors, tuple(secret_fields))
             self.operations.append(op)
 
             @functools.wraps(fn)
@@ -126,15 +165,13 @@ class Api:
                 if idem_key and rt is not None:
                     idem_key = f"{getattr(g, 'caller', '-')}:{fn.__name__}:{idem_key}"[:255]
                     seen = rt.remembered(idem_key)
-                    if seen is not None:
-                        resp = jsonify(seen[1])
-                        resp.status_code = seen[0]
-                        resp.headers["Idempotent-Replay"] = "true"
-                        return resp
+                    if seen is not None and not op.secret_fields:
+                        return _replay(seen[0], seen[1])
+                    g.idempotent_replay = seen
                 kwargs: dict[str, Any] = dict(path)
                 try:
                     if body is not None:
-                        payload = request.get_json(silent=True)
+                        payload = _json_payload()
                         if payload is None:
                             return error_response(400, "invalid_json", "Verwacht een JSON-object.")
                         kwargs["body"] = body.model_validate(payload)
@@ -147,7 +184,13 @@ class Api:
                     return result
                 payload = dump(result)
                 if idem_key and rt is not None:
-                    rt.remember(idem_key, status, payload)
+                    seen = g.pop("idempotent_replay", None)
+                    if seen is not None:  # a repeat of a route with secrets: the stored answer, secrets refilled
+                        replayed = _refill_secrets(seen[1], payload, op.secret_fields)
+                        if replayed is not None:
+                            return _replay(seen[0], replayed)
+                        return jsonify(payload), status
+                    rt.remember(idem_key, status, hash_secrets(payload, op.secret_fields))
                     rt.jobs.kick()
                 return jsonify(payload), status
 
@@ -159,6 +202,50 @@ class Api:
     def register(self, app: Flask) -> None:
         app.register_blueprint(self.blueprint)
         app.extensions.setdefault("overleg_apis", []).append(self)
+
+
+def replaying() -> bool:
+    """Inside a route with ``secret_fields``: whether this request repeats an Idempotency-Key whose
+    answer is stored (the route runs again; it should not redo what must happen once)."""
+    return g.get("idempotent_replay") is not None
+
+
+def secret_digest(value: Any) -> str:
+    return "sha256:" + hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def hash_secrets(payload: Any, fields: tuple[str, ...]) -> Any:
+    """The answer as it may be stored: each secret field replaced by its hash."""
+    if not fields or not isinstance(payload, dict):
+        return payload
+    return {k: (secret_digest(v) if k in fields and v is not None else v) for k, v in payload.items()}
+
+
+def _refill_secrets(stored: Any, fresh: Any, fields: tuple[str, ...]) -> Any:
+    """The stored answer with the fresh secrets put back, or None when they are not the same secrets."""
+    if not isinstance(stored, dict) or not isinstance(fresh, dict):
+        return None
+    for name in fields:
+        if stored.get(name) != (secret_digest(fresh.get(name)) if fresh.get(name) is not None else None):
+            return None
+    return {**stored, **{name: fresh.get(name) for name in fields if name in stored}}
+
+
+def _replay(status: int, body: Any) -> Response:
+    resp = jsonify(body)
+    resp.status_code = status
+    resp.headers["Idempotent-Replay"] = "true"
+    return resp
+
+
+def _json_payload() -> Any:
+    """The request's JSON body, or None when it is not JSON (wrong type, unreadable, too deep)."""
+    if not request.is_json:
+        return None
+    try:
+        return parse_json_body(request.get_data(cache=True))
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors too
+        return None
 
 
 def dump(result: Any) -> Any:

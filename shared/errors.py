@@ -43,7 +43,10 @@ class Forbidden(DomainError):
 
 
 class InvalidInput(DomainError):
-    status = 400
+    """Input the schema accepted but a rule refuses (a start after its end, a day that does not exist):
+    422 on every service. A 400 is only for what the schema itself rejects."""
+
+    status = 422
 
 
 def _jsonable(value: Any) -> Any:

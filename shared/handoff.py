@@ -9,6 +9,7 @@ them handed over once the bot has stored them. While the bot is down they simply
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from shared.outbox import OutboundMessage, QueueStore, outbox_columns, utcnow
 from shared.settings import Settings
 
 log = logging.getLogger("overleg.handoff")
+HANDED_OVER_RETENTION = timedelta(days=1)
 
 
 def make_handoff_model(base: type, service: str) -> type:
@@ -52,5 +54,14 @@ class Handoff:
                 self.queue.mark_sent(s, row_id, None, utcnow())
         return len(batch)
 
+    def forget_handed_over(self, retention: timedelta = HANDED_OVER_RETENTION) -> int:
+        """Rows the bot has stored are only needed for a retry that can no longer come."""
+        with self.db.session() as s:
+            return self.queue.forget_sent_text(s, utcnow() - retention, keep_rows=False)
+
     def job(self) -> Job:
         return Job("handoff", self.forward_once, interval=1.0)
+
+    def cleanup_job(self) -> Job:
+        # Returns 0 so the runner waits its (long) interval between runs.
+        return Job("handoff-cleanup", lambda: self.forget_handed_over() and 0, interval=3600.0)

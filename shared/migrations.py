@@ -99,10 +99,10 @@ def _main(argv: list[str]) -> int:
     import importlib
 
     from shared.db import wait_for_database
-    from shared.settings import load_settings
+    from shared.settings import load_settings_or_exit
 
     (service,) = argv
-    settings = load_settings()
+    settings = load_settings_or_exit()
     module = importlib.import_module(f"services.{service}.app")
     db = Database(settings.database_url_for(service))
     wait_for_database(db)

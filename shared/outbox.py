@@ -189,6 +189,29 @@ class QueueStore:
         m = self.model
         return {state: n for state, n in session.execute(select(m.state, func.count()).group_by(m.state))}
 
+    def forget_sent_text(self, session: Session, older_than: datetime, *, keep_rows: bool) -> int:
+        """Sent (or given-up) messages keep no text once ``older_than`` has passed: a resident's
+        words or a member's name must not outlive their use in a queue table.
+
+        With ``keep_rows`` (the bot's outbox) the row stays with only its key, room and event id:
+        threads, edits and reactions still find their event by key. Otherwise (a service's handoff
+        queue, which the bot has stored already) the row goes."""
+        from sqlalchemy import delete
+
+        m = self.model
+        done = (m.state.in_(("sent", "failed"))) & (m.sent_at < older_than)
+        if not keep_rows:
+            return session.execute(delete(m).where(done)).rowcount or 0
+        from sqlalchemy import func
+
+        forgotten = 0
+        # A forgotten payload is exactly {"key":"<key>"} (keys need no escaping): 10 characters more.
+        still_there = func.length(m.payload) > func.length(m.key) + 10
+        for row in session.scalars(select(m).where(done, still_there).limit(5000)):
+            row.payload = json.dumps({"key": row.key}, separators=(",", ":"))
+            forgotten += 1
+        return forgotten
+
     def pending(self, session: Session, limit: int = 100) -> list[Any]:
         m = self.model
         return list(session.scalars(select(m).where(m.state == "pending").order_by(m.id).limit(limit)))

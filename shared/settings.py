@@ -7,11 +7,14 @@ nothing reads the environment at import time.
 """
 from __future__ import annotations
 
+import difflib
+import hashlib
 import os
+import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,9 +24,23 @@ from pydantic_settings import (
 
 SERVICES = ("deliberation", "calendar", "signals")
 ServiceName = Literal["deliberation", "calendar", "signals", "bot"]
+EX_CONFIG = 78  # sysexits.h: configuration error
 
 
-class CouncilRooms(BaseModel):
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` has one plain line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class _Section(BaseModel):
+    # A misspelt key is an error, not a silent default (``databse_url`` once meant SQLite files).
+    model_config = ConfigDict(extra="forbid")
+
+
+class CouncilRooms(_Section):
     """The Matrix rooms of one council. ``main`` is where members deliberate."""
 
     main: str
@@ -40,7 +57,7 @@ class CouncilRooms(BaseModel):
         return {self.main, *( [self.signals] if self.signals else []), *self.themes.values()}
 
 
-class CouncilConfig(BaseModel):
+class CouncilConfig(_Section):
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     name: str
     language: Literal["nl", "en"] = "nl"
@@ -51,6 +68,8 @@ class CouncilConfig(BaseModel):
     active_topic_cap: int = 5
     quorum: int = 3
     advice_weeks: int = 6
+    # A round's deadline ends its chosen day at this local time ("HH:MM"), not N hours after opening.
+    round_deadline_time: str = Field(default="23:59", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     reminder_offsets: list[str] = Field(default_factory=lambda: ["P7D", "P1D", "morning"])
     heidag_max_gap_days: int = 183
     taxonomy_path: Path | None = None  # theme CSV (id,naam,name,keywords); default: the shipped taxonomy
@@ -60,20 +79,20 @@ class CouncilConfig(BaseModel):
     caldav_password: str | None = None
 
 
-class SignalsSettings(BaseModel):
+class SignalsSettings(_Section):
     """The residents' signals: retention, rate limits, theming. Environment: ``OVERLEG_SIGNALS__<FIELD>``."""
 
     retention_days: int = Field(default=365, ge=1)  # contact details erased this long after closing
     stale_days: int = Field(default=180, ge=1)  # a cluster never put on the agenda closes after this
     form_rate_limit: str = Field(default="10/3600", pattern=r"^\d+/\d+$")  # web form per address: count/seconds
     api_rate_limit: str = Field(default="600/3600", pattern=r"^\d+/\d+$")  # per partner token
-    rate_namespace: str = "overleg:signals"  # Redis key prefix
+    rate_namespace: str = "overleg:signals"  # Redis key prefix; unless set: "<redis_prefix>:signals"
     proxy_hops: int = Field(default=0, ge=0)  # reverse proxies appending to X-Forwarded-For
     theme_threshold: float = Field(default=0.4, ge=0, le=1)  # below it a signal's theme is "overig"
     feedback_interval: float = Field(default=300.0, gt=0)  # seconds between polls for decided topics
 
 
-class MatrixSettings(BaseModel):
+class MatrixSettings(_Section):
     homeserver_url: str = "http://127.0.0.1:8008"
     user_id: str = "@overleg:localhost"
     access_token: str | None = None
@@ -124,6 +143,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = 64 * 1024
     secret_key: str = "change-me"  # Flask sessions / CSRF; set per deployment
     redis_url: str | None = None
+    # Prefix of every key this deployment keeps in Redis. Unset: "overleg:" and a hash of the
+    # resolved data_dir, so every local stack and every test stack (each its own data_dir) has
+    # its own counters on a shared Redis. Set it when several hosts must share their counts.
+    redis_prefix: str | None = Field(default=None, pattern=r"^[A-Za-z0-9:._-]{1,100}$")
     log_level: str = "INFO"
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
     signals: SignalsSettings = Field(default_factory=SignalsSettings)
@@ -133,6 +156,31 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_we_can_use(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError) as exc:
+            raise ValueError(f"not a database URL ({exc})") from None
+        if url.get_backend_name() not in ("postgresql", "sqlite"):
+            raise ValueError(f"use postgresql://… or sqlite:///…, not {url.get_backend_name()}://")
+        return value
+
+    @model_validator(mode="after")
+    def _derive_redis_prefix(self) -> "Settings":
+        if not self.redis_prefix:
+            place = str(Path(self.data_dir).expanduser().resolve())
+            self.redis_prefix = "overleg:" + hashlib.sha256(place.encode()).hexdigest()[:12]
+        if "rate_namespace" not in self.signals.model_fields_set:
+            self.signals.rate_namespace = f"{self.redis_prefix}:signals"
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -144,8 +192,8 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_path = os.environ.get("OVERLEG_CONFIG") or "var/overleg.yaml"
-        if Path(config_path).is_file():
+        config_path = config_file()
+        if config_path is not None:
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_path))
         return tuple(sources)
 
@@ -173,6 +221,68 @@ class Settings(BaseSettings):
         return None
 
 
+def config_file() -> Path | None:
+    """The YAML file to read: ``OVERLEG_CONFIG`` (which must exist), else ``var/overleg.yaml`` if present."""
+    named = os.environ.get("OVERLEG_CONFIG")
+    if named:
+        return Path(named)
+    default = Path("var/overleg.yaml")
+    return default if default.is_file() else None
+
+
+def _check_file(path: Path) -> list[str]:
+    """Problems with the file itself: missing, unreadable, not YAML, unknown top-level keys."""
+    import yaml
+
+    if not path.is_file():
+        return [f"OVERLEG_CONFIG points at {path}, which does not exist"]
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return [f"{path}: cannot be read ({exc.strerror})"]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return [f"{path}: not valid YAML{where}: {getattr(exc, 'problem', None) or exc}"]
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [f"{path}: expected keys and values at the top, found {type(data).__name__}"]
+    known = set(Settings.model_fields) | {"DATABASE_URL"}
+    return [_unknown(str(key), known, path.name) for key in data if str(key) not in known]
+
+
+def _unknown(key: str, known: set[str], where: str) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    return f"{where}: unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
+def _plain(error: dict[str, Any]) -> str:
+    loc = ".".join(str(part) for part in error.get("loc", ()))
+    if error.get("type") == "extra_forbidden":
+        return f"{loc}: unknown key"
+    msg = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
 def load_settings(**overrides: object) -> Settings:
-    """The one place a process reads its configuration."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """The one place a process reads its configuration. Raises :class:`ConfigError` with one
+    plain line per problem (unknown keys, a missing config file, bad YAML, bad values)."""
+    path = config_file()
+    problems = _check_file(path) if path is not None else []
+    if problems:
+        raise ConfigError(problems)
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError([_plain(e) for e in exc.errors()]) from None
+
+
+def load_settings_or_exit(**overrides: object) -> Settings:
+    """For entry points: the settings, or the problems on stderr and exit code 78 (EX_CONFIG)."""
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"overleg: configuration: {problem}", file=sys.stderr)
+        raise SystemExit(EX_CONFIG) from None

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import io
 import logging
 import os
 import time
@@ -22,6 +23,12 @@ from shared.errors import DomainError
 from shared.settings import Settings
 
 log = logging.getLogger("overleg.web")
+
+# A body sent without Content-Length (chunked) that turns out too large is read on, and thrown
+# away, up to this many bytes, so that the client finishes sending and reads the 413 instead of
+# seeing its connection reset. Beyond it the connection is closed after the 413.
+DRAIN_BYTES = 8 * 1024 * 1024
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def build_service_app(
@@ -54,6 +61,15 @@ def build_service_app(
         if length is not None and length > settings.max_request_bytes:
             return error_response(413, "too_large", "Het verzoek is te groot.",
                                   {"max_bytes": settings.max_request_bytes})
+        if length is None and _unsized_body(request.environ, request.method):
+            fits, drained = _buffer_unsized_body(request.environ, settings.max_request_bytes)
+            if not fits:
+                resp = error_response(413, "too_large", "Het verzoek is te groot.",
+                                      {"max_bytes": settings.max_request_bytes})
+                if not drained:
+                    resp.headers["Connection"] = "close"
+                return resp
+            request.__dict__.pop("content_length", None)  # cached as None before the body was measured
         return None
 
     @app.get("/healthz")
@@ -72,6 +88,37 @@ def build_service_app(
         return jsonify(doc)
 
     return app
+
+
+def _unsized_body(environ: dict[str, Any], method: str) -> bool:
+    """A body whose end only the server knows (chunked): it may be as long as the client likes."""
+    if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return True
+    return bool(environ.get("wsgi.input_terminated")) and method in _BODY_METHODS
+
+
+def _buffer_unsized_body(environ: dict[str, Any], limit: int) -> tuple[bool, bool]:
+    """Read a body without Content-Length up to ``limit`` bytes. When it fits, it is put back as an
+    ordinary sized body (so every later reader sees a Content-Length) and ``(True, True)`` is
+    returned. When it does not, the rest is read and dropped up to :data:`DRAIN_BYTES`:
+    ``(False, drained)`` tells whether the body ended there (the connection can then stay open)."""
+    stream = environ["wsgi.input"]
+    buf = bytearray()
+    while len(buf) <= limit:
+        chunk = stream.read(min(64 * 1024, limit + 1 - len(buf)))
+        if not chunk:
+            environ["wsgi.input"] = io.BytesIO(bytes(buf))
+            environ["CONTENT_LENGTH"] = str(len(buf))
+            return True, True
+        buf += chunk
+    seen = len(buf)
+    del buf
+    while seen < DRAIN_BYTES:
+        chunk = stream.read(64 * 1024)
+        if not chunk:
+            return False, True
+        seen += len(chunk)
+    return False, False
 
 
 def get_db(app: Flask) -> Database:

@@ -43,6 +43,7 @@ from shared.migrations import upgrade, upgrade_in_subprocess
 from shared.outbox import OutboundMessage, backoff_seconds, utcnow
 from shared.settings import SERVICES, Settings
 
+SENT_TEXT_RETENTION = timedelta(days=7)
 log = logging.getLogger("overleg.bot")
 SERVICE_DIR = Path(__file__).parent
 
@@ -108,6 +109,8 @@ class Bot:
         self.synced = False
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self.joined_rooms: set[str] = set()  # configured rooms the homeserver says we are in
+        self._text_forgotten_at = float("-inf")
         # Sessions whose key a member's device refused to share with us (m.room_key.withheld).
         self._withheld: dict[tuple[str, str], KeyWithheld] = {}
 
@@ -316,11 +319,17 @@ class Bot:
             log.warning("could not remove the abandoned device %s; remove it in Element's session list", lost)
         log.info("logged in as %s (device %s)", session.user_id, session.device_id)
 
+    def rooms_not_joined(self) -> list[str]:
+        """Configured rooms the bot is not in (``/readyz`` is not ready while there are any)."""
+        configured = {room for c in self.settings.councils for room in c.rooms.all()}
+        return sorted(configured - self.joined_rooms)
+
     async def _join_configured_rooms(self) -> None:
         for council in self.settings.councils:
             for room_id in council.rooms.all():
                 try:
                     if await self.gateway.join(room_id):
+                        self.joined_rooms.add(room_id)
                         with self.db.session() as s:
                             store.record_join(s, room_id, int(time.time() * 1000))
                 except TransientError as exc:
@@ -354,6 +363,7 @@ class Bot:
                 if token is None:
                     # First start: what is in the rooms already is history, not commands.
                     batch = await self.gateway.sync(None, 0)
+                    self.joined_rooms.update(batch.joined)
                 else:
                     batch = await self._until_stopped(self.gateway.sync(token, 20_000))
                     if batch is None:
@@ -373,9 +383,11 @@ class Bot:
 
     async def process(self, batch: Any) -> None:
         configured = {room for c in self.settings.councils for room in c.rooms.all()}
+        self.joined_rooms.update(room for room in batch.joined if room in configured)
         for room_id in batch.invites:
             if room_id in configured:
                 if await self.gateway.join(room_id):
+                    self.joined_rooms.add(room_id)
                     with self.db.session() as s:
                         store.record_join(s, room_id, int(time.time() * 1000))
             else:
@@ -393,6 +405,20 @@ class Bot:
         await self.retry_reactions()
         if self.settings.matrix.encryption:
             await self.retry_undecryptable()
+        self.forget_sent_text()
+
+    def forget_sent_text(self, *, force: bool = False) -> int:
+        """Once an hour: sent messages older than a week keep only their key and event id (for
+        threads and edits), not their text; nothing a resident or member wrote stays in the queue."""
+        now = time.monotonic()
+        if not force and now - self._text_forgotten_at < 3600:
+            return 0
+        self._text_forgotten_at = now
+        with self.db.session() as s:
+            forgotten = store.OUTBOX.forget_sent_text(s, utcnow() - SENT_TEXT_RETENTION, keep_rows=True)
+        if forgotten:
+            log.info("forgot the text of %d sent message(s)", forgotten)
+        return forgotten
 
     # --- encrypted events whose key has not arrived -----------------------------------------
     async def keep_undecryptable(self, event: EncryptedEvent) -> None:
@@ -641,9 +667,9 @@ def _room_role(council: Any, room_id: str) -> str:
 
 def main(*, replace_identity: bool = False) -> int:
     from shared.logs import configure_logging
-    from shared.settings import load_settings
+    from shared.settings import load_settings_or_exit
 
-    settings = load_settings()
+    settings = load_settings_or_exit()
     configure_logging(settings.log_level)
     bot = Bot(settings)
     if replace_identity:

@@ -7,7 +7,7 @@ from services.bot import store
 from shared import i18n
 from shared.formatting import Rich
 
-GROUP_ORDER = ["algemeen", "agenda", "ronde", "kalender", "signalen", "leden"]
+GROUP_ORDER = ["algemeen", "agenda", "ronde", "advies", "kalender", "signalen", "leden"]
 
 
 async def help_command(ctx: CommandContext, cmd: Command) -> Reply:

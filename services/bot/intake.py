@@ -6,7 +6,6 @@ caller, JSON errors, a size limit (413), /healthz, /readyz, /metrics and /openap
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.bot import store
+from shared.api import parse_json_body
 from shared.outbox import OutboundMessage
 
 if TYPE_CHECKING:
@@ -86,7 +86,8 @@ def build_intake(bot: "Bot") -> web.Application:
             return who
         try:
             raw = await request.read()
-            batch = OutboxBatch.model_validate(json.loads(raw or b"null"))
+            # Too deep a nesting is refused before parsing: a 400, never a RecursionError.
+            batch = OutboxBatch.model_validate(parse_json_body(raw or b"null"))
         except (ValueError, ValidationError) as exc:
             problems = exc.errors(include_url=False, include_input=False) if isinstance(exc, ValidationError) else []
             return _error(400, "invalid_input", "De invoer klopt niet.",
@@ -118,6 +119,12 @@ def build_intake(bot: "Bot") -> web.Application:
             return _error(503, "database_unavailable", "De database is niet bereikbaar.")
         if not bot.synced:
             return _error(503, "not_synced", "De bot is nog niet verbonden met de homeserver.")
+        missing = bot.rooms_not_joined()
+        if missing:
+            # A configured room the bot is not in: its members get no answers there.
+            resp = _error(503, "rooms_not_joined", "De bot is nog niet in alle ingestelde kamers: "
+                          + ", ".join(missing) + ". Nodig hem uit of controleer de kamer-id's.")
+            return resp
         return web.json_response({"status": "ready", "service": "bot"})
 
     async def metrics(_: web.Request) -> web.Response:

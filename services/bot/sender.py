@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import socket
 from typing import Any
 
 from services.bot import store
+from services.bot.html_clean import clean_html
 from services.bot.matrix import MatrixGateway, SendOutcome, TransientError
 from shared.db import Database
 from shared.outbox import OutboundMessage, QueueStore, backoff_seconds, txn_id_for, utcnow
@@ -20,6 +22,40 @@ from shared.outbox import OutboundMessage, QueueStore, backoff_seconds, txn_id_f
 log = logging.getLogger("overleg.bot.sender")
 
 MAX_FORBIDDEN_ATTEMPTS = 5
+# Matrix refuses events over 64 KiB; encryption adds a third (base64) plus its envelope. A text
+# whose content would be larger is shortened here, so it arrives instead of failing.
+MAX_CONTENT_BYTES = 40_000
+SHORTENED_NOTE = ("\n\n[Ingekort: dit antwoord was te lang voor één bericht. "
+                  "Shortened: this answer was too long for one message.]")
+FAILED_NOTICE = ("Een bericht van mij kon niet worden verstuurd ({reason}). Er is niets veranderd; vraag het "
+                 "zo nodig nog eens of meld het aan de secretaris. (A message of mine could not be sent.)")
+
+
+def _size(content: dict[str, Any]) -> int:
+    return len(json.dumps(content, ensure_ascii=False).encode())
+
+
+def fit(content: dict[str, Any], limit: int = MAX_CONTENT_BYTES) -> dict[str, Any]:
+    """``content`` small enough for one event: first without its HTML, then with the text cut at
+    a line boundary and a note that it was shortened."""
+    if _size(content) <= limit:
+        return content
+    content = {k: v for k, v in content.items() if k not in ("format", "formatted_body")}
+    if _size(content) <= limit:
+        return content
+    body = str(content.get("body", ""))
+    room = limit - _size({**content, "body": SHORTENED_NOTE})
+    kept: list[str] = []
+    used = 0
+    for line in body.split("\n"):
+        cost = len((line + "\n").encode())
+        if used + cost > room:
+            if not kept:  # one enormous line: cut inside it
+                kept.append(line.encode()[:max(room, 0)].decode(errors="ignore"))
+            break
+        kept.append(line)
+        used += cost
+    return {**content, "body": "\n".join(kept).rstrip() + SHORTENED_NOTE}
 
 
 class OutboxSender:
@@ -104,9 +140,25 @@ class OutboxSender:
         log.error("message %s refused by the homeserver for good: %s", row_id, outcome.permanent_error)
         with self.db.session() as s:
             self.outbox.mark_failed(s, row_id, outcome.permanent_error or "refused", utcnow())
+            self._tell_about_failure(s, row_id, room_id, outcome.permanent_error or "refused")
         if self.metrics:
             self.metrics.failed.inc()
         return 0
+
+    def _tell_about_failure(self, session: Any, row_id: int, room_id: str, reason: str) -> None:
+        """Nothing fails silently: the room (in the same thread) hears that a message did not go out.
+        Not for a failed notice itself, and not where the bot may not write at all."""
+        row = session.get(store.BotOutbox, row_id)
+        if row is None or row.key.endswith(":niet-verstuurd") or "M_FORBIDDEN" in reason:
+            return
+        msg = QueueStore.message(row)
+        if msg.kind == "reaction":
+            return
+        notice = OutboundMessage(key=f"{row.key}:niet-verstuurd"[:255], council=msg.council, room=room_id,
+                                 body=FAILED_NOTICE.format(reason=reason.split(":")[0][:40]), kind="notice",
+                                 thread_event_id=msg.thread_event_id, thread_key=msg.thread_key,
+                                 reply_to_event_id=msg.reply_to_event_id, mentions=[])
+        self.outbox.enqueue(session, notice, room_id=room_id)
 
     def _retry(self, row_id: int, error: str, delay: float) -> int:
         with self.db.session() as s:
@@ -153,7 +205,8 @@ class OutboxSender:
             content = {"msgtype": "m.notice" if msg.kind == "notice" else "m.text", "body": msg.body}
             if msg.html:
                 content["format"] = "org.matrix.custom.html"
-                content["formatted_body"] = msg.html
+                content["formatted_body"] = clean_html(msg.html)
+            content = fit(content, MAX_CONTENT_BYTES // 2 if msg.edit_key else MAX_CONTENT_BYTES)  # an edit carries it twice
         # Intentional mentions: only the listed members are notified, whatever the text says.
         content["m.mentions"] = {"user_ids": list(msg.mentions)} if msg.mentions else {}
 

@@ -23,7 +23,13 @@ from services.calendar.domain.attendance import (
     rebalance,
     respond,
 )
-from services.calendar.domain.dates import DateOption, format_option, parse_date, split_title_and_dates
+from services.calendar.domain.dates import (
+    DateOption,
+    format_option,
+    parse_date,
+    split_leading_date,
+    split_title_and_dates,
+)
 from services.calendar.domain.events import (
     COUNCIL_TZ,
     Event,
@@ -31,14 +37,19 @@ from services.calendar.domain.events import (
     EventType,
     Invitee,
     Occurrence,
+    When,
     apply_change,
     cancel_event,
     cancel_occurrence,
     create_event,
     expand_occurrences,
     find_occurrence,
+    localise,
+    move_occurrence,
     new_event_uid,
+    parse_when,
     restore_occurrence,
+    set_notes,
 )
 from services.calendar.domain.polls import (
     Poll,
@@ -208,6 +219,100 @@ def cancel(session: Session, post: Poster, council: CouncilConfig, stored: store
             rich = announcement("cal.announce.cancelled", saved, council, now)
         post(session, _message(f"calendar:event:{updated.uid}:s{updated.sequence}", council, rich))
     return saved
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    stored: store.StoredEvent
+    before: Occurrence
+    after: Occurrence
+
+
+def move_target(occ: Occurrence, option: DateOption) -> tuple[When, When | None]:
+    """Where a meeting goes: a date alone keeps its time of day (and length); a time sets it."""
+    if isinstance(option.start, datetime):
+        return option.start, option.end
+    if isinstance(occ.start, datetime):
+        local = occ.start.astimezone(COUNCIL_TZ)
+        return localise(datetime.combine(option.start, local.time().replace(tzinfo=None)), "start"), None
+    return option.start, None
+
+
+def parse_target(text: str, now: datetime) -> DateOption:
+    """A new date or time as ISO (2027-03-17, 2027-03-17T20:00) or as members write it."""
+    stripped = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?", stripped):
+        return DateOption(start=parse_when(stripped, "start"), text=stripped)
+    return parse_date(stripped, now)
+
+
+def move(session: Session, post: Poster, council: CouncilConfig, stored: store.StoredEvent, day: date,
+         option: DateOption, now: datetime, *, end: When | None = None, announce: bool = False) -> MoveResult:
+    """``!verplaats``: one meeting (of a series: an override; a single event: the event) to
+    another time. Answers stay (they are kept under the meeting's day in the series), reminders
+    follow the new time, the shared calendar gets the new version, the room is told."""
+    if stored.source:
+        raise Conflict("cal.event.imported", f"event {stored.number} comes from {stored.source}")
+    before = pick_occurrence(stored, day, now)
+    start, new_end = move_target(before, option)
+    updated = move_occurrence(stored.event, day, start, end if end is not None else new_end, now)
+    if updated.recurrence is None:
+        after = Occurrence(event=updated, start=updated.start, end=updated.end)
+    else:
+        after = find_occurrence(updated, before.series_day) or before
+    if updated == stored.event:
+        return MoveResult(stored, before, after)
+    saved = store.save_event(session, updated)
+    store.touch(session, council.slug, now)
+    store.mark_for_sync(session, updated, now)
+    if announce:
+        lang = council.language
+        rich = Rich().line(messages.text("cal.announce.moved", lang, number=stored.number,
+                                         title=safe_title(updated.title), old=occurrence_when(before, lang),
+                                         when=occurrence_when(after, lang)))
+        if updated.location:
+            rich.line(messages.text("cal.announce.location", lang, location=safe_title(updated.location)))
+        post(session, _message(f"calendar:event:{updated.uid}:s{updated.sequence}", council, rich))
+    return MoveResult(saved, before, after)
+
+
+def notes(session: Session, post: Poster, council: CouncilConfig, stored: store.StoredEvent, day: date | None,
+          now: datetime, *, agenda: str | None = None, minutes: str | None = None,
+          announce: bool = False) -> tuple[store.StoredEvent, Occurrence]:
+    """A meeting's agenda, or afterwards its minutes (a link or a short text)."""
+    if stored.source:
+        raise Conflict("cal.event.imported", f"event {stored.number} comes from {stored.source}")
+    event = stored.event
+    if event.recurrence is not None and day is None:
+        occ = pick_occurrence(stored, None, now, upcoming=agenda is not None)
+        day = occ.series_day
+    updated = set_notes(event, day, now, agenda=agenda, minutes=minutes)
+    occ = pick_occurrence(store.StoredEvent(stored.number, updated), day, now) if day is not None else \
+        Occurrence(event=updated, start=updated.start, end=updated.end)
+    if updated == event:
+        return stored, occ
+    saved = store.save_event(session, updated)
+    store.touch(session, council.slug, now)
+    store.mark_for_sync(session, updated, now)
+    text = minutes if minutes else agenda
+    if announce and text:
+        lang = council.language
+        code = "cal.announce.notes_minutes" if minutes else "cal.announce.notes_agenda"
+        rich = Rich().line(messages.text(code, lang, title=safe_title(updated.title),
+                                         when=occurrence_when(occ, lang), text=safe_title(text)))
+        post(session, _message(f"calendar:event:{updated.uid}:s{updated.sequence}", council, rich))
+    return saved, occ
+
+
+def split_notes_text(text: str, now: datetime, *, past: bool) -> tuple[date | None, str]:
+    """Chat form ``[datum] <link of tekst>``: a date in front names the meeting."""
+    head, rest = split_leading_date(text)
+    if head is None or not rest:
+        return None, text.strip()
+    try:
+        return parse_day(head, now, past=past), rest
+    except InvalidInput:
+        return None, text.strip()
 
 
 def restore(session: Session, council: CouncilConfig, stored: store.StoredEvent, day: date | None,

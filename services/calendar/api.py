@@ -22,6 +22,8 @@ from services.calendar import actions, caldav_sync, deadlines, feeds, reminding,
 from services.calendar.actions import Poster
 from services.calendar.domain import messages
 from services.calendar.domain.attendance import Rsvp, Seat, heidag_warning, training_record
+from services.calendar.domain.dates import split_two_dates
+from services.calendar.domain.ical import places_text
 from services.calendar.domain.events import (
     COUNCIL_TZ,
     EventSpec,
@@ -35,13 +37,12 @@ from services.calendar.domain.events import (
     parse_when,
 )
 from shared import i18n
-from shared.api import Api, Model, OutModel, Text, domain_error_response
+from shared.api import Api, Model, OutModel, Text, replaying
 from shared.councils_api import add_council_routes
 from shared.db import Database
 from shared.errors import InvalidInput
 from shared.jobs import Job
-from shared.outbox import utcnow
-from shared.service import runtime
+from shared.service import clock_of, now, runtime
 from shared.settings import CouncilConfig, Settings
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,8 @@ FEED_CACHE_SECONDS = 300
 # plumbing
 
 def clock() -> datetime:
-    """Now, in the council's zone. Tests may set ``app.extensions["calendar_clock"]``."""
-    fn: Callable[[], datetime] = current_app.extensions.get("calendar_clock") or utcnow
-    return fn().astimezone(COUNCIL_TZ).replace(microsecond=0)
+    """Now, in the council's zone (the service's clock: ``shared.service.set_clock`` in tests)."""
+    return now().astimezone(COUNCIL_TZ).replace(microsecond=0)
 
 
 def settings() -> Settings:
@@ -79,16 +79,6 @@ def lang() -> str:
 
 def kick() -> None:
     runtime().jobs.kick()  # CalDAV sync and handoff start without waiting for their timer
-
-
-def on_refused(exc: InvalidInput) -> Response:
-    """A ``cal.*`` input refusal (a date that cannot be read, a poll without options, a feed
-    without its type) comes from a rule of the calendar, applied to input the schema accepted:
-    422, like every other rule refusal. 400 stays for what the schema itself rejects."""
-    log.info("refused: %s", exc.log_message)
-    resp = domain_error_response(exc)
-    resp.status_code = 422
-    return resp
 
 
 T = TypeVar("T")
@@ -208,6 +198,31 @@ class DayIn(Model):
     announce: bool = False
 
 
+class MoveIn(Model):
+    """One meeting to another time. From chat: ``text`` ("16-3 17-3 20:00": the meeting's date,
+    then the new date, with a time to change it). Otherwise ``day`` (which meeting: 2027-03-16
+    or "16-3") and ``to`` (2027-03-17 keeps the time of day, 2027-03-17T20:00 or "17-3 20:00"
+    sets it), optionally ``end`` (ISO; without it the meeting keeps its length)."""
+    text: Text(200) | None = None  # type: ignore[valid-type]
+    day: Text(60) | None = None  # type: ignore[valid-type]
+    to: Text(60) | None = None  # type: ignore[valid-type]
+    end: Text(40) | None = None  # type: ignore[valid-type]
+    announce: bool = False
+
+
+class NotesIn(Model):
+    """A meeting's agenda or, once it has begun, its minutes: a link or a short text ("" removes
+    it; left out: unchanged). ``day`` names the meeting of a series (without it: the agenda goes
+    to the next meeting, the minutes to the latest one that began). From chat: ``text``
+    ("[datum] <link of tekst>") with ``kind``."""
+    day: Text(60) | None = None  # type: ignore[valid-type]
+    agenda: Text(2000) | None = None  # type: ignore[valid-type]
+    minutes: Text(2000) | None = None  # type: ignore[valid-type]
+    text: Text(2100) | None = None  # type: ignore[valid-type]
+    kind: Literal["agenda", "minutes"] | None = None
+    announce: bool = False
+
+
 class DayQuery(Model):
     day: Text(60) | None = None  # type: ignore[valid-type]  # a meeting of a series: 2027-03-16 or "16-3"
 
@@ -289,6 +304,27 @@ class InviteeOut(OutModel):
     email: str | None = None
 
 
+class MoveOut(OutModel):
+    start: str
+    end: str
+    day: str  # the meeting's day in its series (answers are kept under it)
+
+
+class MovedOut(OutModel):
+    event: EventOut
+    day: str  # the meeting's day in its series (its answers are kept under it)
+    from_start: str  # where the meeting was
+    from_end: str
+    start: str  # where it is now
+    end: str
+
+
+class NotesOut(OutModel):
+    day: str | None  # the meeting's day in its series; None for a single event
+    agenda: str
+    minutes: str
+
+
 class EventOut(OutModel):
     number: int
     uid: str
@@ -312,6 +348,8 @@ class EventOut(OutModel):
     source: str | None
     created_at: str
     changed_at: str
+    moves: list[MoveOut] = []
+    notes: list[NotesOut] = []
 
 
 class OccurrenceOut(OutModel):
@@ -330,9 +368,14 @@ class OccurrenceOut(OutModel):
     cancelled: bool
     capacity: int | None
     places: int
+    places_left: int | None  # with a capacity: how many places are still free
+    places_label: str | None  # "Nog 3 van 12 plaatsen vrij." (as the feeds say it)
     waiting: int
     answer: str | None  # placed / waiting / declined / unknown, for ``member``
     answer_label: str | None
+    moved_from: str | None = None  # a moved meeting: where the series put it
+    agenda: str = ""
+    minutes: str = ""
 
 
 class RsvpOut(OutModel):
@@ -459,18 +502,27 @@ def event_out(stored: store.StoredEvent, language: str) -> EventOut:
         organiser=InviteeOut(**e.organiser.to_dict()) if e.organiser else None,
         invitees=[InviteeOut(**i.to_dict()) for i in e.invitees], capacity=e.capacity, sequence=e.sequence,
         status=e.status.value, source=stored.source, created_at=e.created_at.isoformat(),
-        changed_at=e.changed_at.isoformat())
+        changed_at=e.changed_at.isoformat(),
+        moves=[MoveOut(start=_iso(m.start), end=_iso(m.end), day=m.day.isoformat()) for m in e.moves],
+        notes=[NotesOut(day=n.day.isoformat() if n.day else None, agenda=n.agenda, minutes=n.minutes)
+               for n in e.notes])
 
 
 def occurrence_out(number: int, occ: Occurrence, att: Any, member: str | None, language: str) -> OccurrenceOut:
     e = occ.event
     seat = att.seat(member).value if (att is not None and member) else (Seat.UNKNOWN.value if member else None)
+    taken = len(att.places) if att else 0
+    notes = e.notes_of(occ.series_day)
     return OccurrenceOut(
         number=number, uid=e.uid, key=occ.key, day=occ.day.isoformat(), type=e.type.value,
         type_label=e.type.label(language), title=e.title, location=e.location, start=_iso(occ.start),
         end=_iso(occ.end), all_day=e.all_day, recurring=e.recurrence is not None, cancelled=occ.cancelled,
-        capacity=e.capacity, places=len(att.places) if att else 0, waiting=len(att.waiting) if att else 0,
-        answer=seat, answer_label=messages.text(f"cal.seat.{seat}", language) if seat else None)
+        capacity=e.capacity, places=taken, waiting=len(att.waiting) if att else 0,
+        places_left=max(0, e.capacity - taken) if e.capacity else None,
+        places_label=places_text(e.capacity, taken, language) if e.capacity else None,
+        answer=seat, answer_label=messages.text(f"cal.seat.{seat}", language) if seat else None,
+        moved_from=_iso(occ.original_start) if occ.original_start is not None else None,
+        agenda=notes.agenda if notes else "", minutes=notes.minutes if notes else "")
 
 
 def poll_out(stored: store.StoredPoll, council: CouncilConfig, language: str) -> PollOut:
@@ -581,6 +633,58 @@ def cancel_event_route(slug: str, number: int, body: DayIn) -> EventOut:
     saved = transaction(lambda s: actions.cancel(s, Poster(rt), council, actions.require_event(s, council, number,
                                                                                              lock=True),
                                                  day, now, announce=body.announce))
+    kick()
+    return event_out(saved, lang())
+
+
+@API.route("/councils/<slug>/events/<int:number>/move", "POST",
+           summary="Move one meeting (of a series: it stays in the series, with its answers)", body=MoveIn,
+           response=MovedOut, callers=MEMBERS, errors=(404, 409, 422))
+def move_event_route(slug: str, number: int, body: MoveIn) -> MovedOut:
+    council = council_of(slug)
+    rt = runtime()
+    now = clock()
+    if body.text is not None:
+        day, option = split_two_dates(body.text, now)
+    else:
+        if not body.day or not body.to:
+            raise InvalidInput("cal.move.usage", "move without text, or day and to")
+        day = actions.parse_day(body.day, now)
+        option = actions.parse_target(body.to, now)
+    if day is None:
+        raise InvalidInput("cal.move.usage", "move without the meeting's day")
+    end = parse_when(body.end, "end") if body.end else None
+    result = transaction(lambda s: actions.move(s, Poster(rt), council, actions.require_event(s, council, number,
+                                                                                            lock=True),
+                                                day, option, now, end=end, announce=body.announce))
+    kick()
+    before, after = result.before, result.after
+    return MovedOut(event=event_out(result.stored, lang()), day=after.series_day.isoformat(),
+                    from_start=_iso(before.start), from_end=_iso(before.end), start=_iso(after.start),
+                    end=_iso(after.end))
+
+
+@API.route("/councils/<slug>/events/<int:number>/notes", "POST",
+           summary="A meeting's agenda, or afterwards its minutes (a link or a short text)", body=NotesIn,
+           response=EventOut, callers=MEMBERS, errors=(404, 409, 422))
+def notes_route(slug: str, number: int, body: NotesIn) -> EventOut:
+    council = council_of(slug)
+    rt = runtime()
+    now = clock()
+    agenda, minutes = body.agenda, body.minutes
+    if body.text is not None:
+        if body.kind is None:
+            raise InvalidInput("cal.notes.kind_required", "notes text without kind")
+        day, text = actions.split_notes_text(body.text, now, past=body.kind == "minutes")
+        if body.kind == "minutes":
+            minutes = text
+        else:
+            agenda = text
+    else:
+        day = actions.parse_day(body.day, now, past=body.minutes is not None)
+    saved, _ = transaction(lambda s: actions.notes(s, Poster(rt), council,
+                                                   actions.require_event(s, council, number, lock=True), day, now,
+                                                   agenda=agenda, minutes=minutes, announce=body.announce))
     kick()
     return event_out(saved, lang())
 
@@ -762,12 +866,13 @@ def fix_poll_route(slug: str, number: int, body: PollFixIn) -> PollFixOut:
 
 @API.route("/councils/<slug>/feeds", "POST",
            summary="The secret link of a feed (council, per type, or a member's own); rotate replaces it",
-           body=FeedIn, response=FeedLinkOut, callers=MEMBERS, errors=(409, 422))
+           body=FeedIn, response=FeedLinkOut, callers=MEMBERS, errors=(409, 422), secret_fields=("url", "webcal"))
 def feed_link_route(slug: str, body: FeedIn) -> FeedLinkOut:
     council = council_of(slug)
     scope = feeds.scope_for(body.kind, body.type, body.member)
     now = clock()
-    link = transaction(lambda s: feeds.feed_link(s, settings(), council, body.kind, scope, rotate=body.rotate, now=now))
+    rotate = body.rotate and not replaying()  # a repeated request rotates once; the link is stored only hashed
+    link = transaction(lambda s: feeds.feed_link(s, settings(), council, body.kind, scope, rotate=rotate, now=now))
     return FeedLinkOut(kind=link.kind, scope=link.scope, url=link.url, webcal=link.webcal,
                        generation=link.generation)
 
@@ -781,20 +886,32 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     return any(t.removeprefix("W/") == etag for t in tags)
 
 
+def _not_modified(etag: str, last_modified: datetime) -> bool:
+    """The caller's copy is current: If-None-Match names the ETag or, without it (RFC 9110
+    13.2.2), If-Modified-Since is not older than the feed's Last-Modified."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match:
+        return _etag_matches(if_none_match, etag)
+    since = request.if_modified_since
+    if since is None:
+        return False
+    return last_modified.astimezone(timezone.utc).replace(microsecond=0) <= since.astimezone(timezone.utc)
+
+
 @FEEDS.route("/feeds/<token>.ics", summary="A calendar feed (iCalendar), behind its secret link",
              callers=None, content_type="text/calendar", errors=(404,))
 def feed_route(token: str) -> Response:
-    rendered = feeds.serve(runtime().db, settings(), token, clock())
+    rendered = feeds.serve(runtime().db, settings(), token, clock(), not_modified=_not_modified)
     headers = {
         "ETag": rendered.etag,
         "Cache-Control": f"private, max-age={FEED_CACHE_SECONDS}",
-        "Last-Modified": http_date(rendered.rendered_at.astimezone(timezone.utc), usegmt=True),
+        "Last-Modified": http_date(rendered.last_modified.astimezone(timezone.utc), usegmt=True),
         "Content-Disposition": f'inline; filename="{rendered.filename}"',
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "X-Robots-Tag": "noindex, nofollow",
     }
-    if _etag_matches(request.headers.get("If-None-Match"), rendered.etag):
+    if rendered.body is None:
         return Response(status=304, headers=headers)
     return Response(rendered.body, status=200, headers=headers, content_type="text/calendar; charset=utf-8")
 
@@ -841,9 +958,10 @@ def import_deadlines_route(slug: str) -> DeadlineImportOut:
 def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
     """Background jobs besides the handoff to the bot: reminders, CalDAV sync, deadlines."""
 
+    service_clock = clock_of(app)
+
     def job_clock() -> datetime:
-        fn = app.extensions.get("calendar_clock") or utcnow
-        return fn().astimezone(COUNCIL_TZ).replace(microsecond=0)
+        return service_clock().astimezone(COUNCIL_TZ).replace(microsecond=0)
 
     def rt() -> Any:
         return app.extensions["overleg_runtime"]

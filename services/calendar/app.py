@@ -9,7 +9,6 @@ from services.calendar import api
 from services.calendar.domain.messages import register_messages
 from services.calendar.models import RUNTIME_MODELS
 from shared.db import Database
-from shared.errors import InvalidInput
 from shared.migrations import upgrade
 from shared.service import attach_runtime
 from shared.settings import Settings
@@ -26,7 +25,6 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=api.jobs(app, settings, db))
     api.API.register(app)
     api.FEEDS.register(app)
-    app.register_error_handler(InvalidInput, api.on_refused)  # before DomainError's: the subclass wins
     return app
 
 

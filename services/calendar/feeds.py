@@ -19,6 +19,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +27,7 @@ from services.calendar import store
 from services.calendar.domain import messages
 from services.calendar.domain.attendance import personal_answers
 from services.calendar.domain.events import Event, EventType, Invitee, PartStat
-from services.calendar.domain.ical import PersonalAnswer, feed_etag, render_feed
+from services.calendar.domain.ical import PersonalAnswer, RenderMemo, feed_etag, render_feed
 from shared.db import Database
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.settings import CouncilConfig, Settings
@@ -102,64 +103,100 @@ def feed_link(session, settings: Settings, council: CouncilConfig, kind: str, sc
 @dataclass(frozen=True)
 class RenderedFeed:
     etag: str
-    body: bytes
+    body: bytes | None  # None: the caller's copy is current (answer 304), the body was not read
     filename: str
-    rendered_at: datetime
+    last_modified: datetime
+
+
+# Rendered VEVENTs of unchanged events, per worker (see ``ical.RenderMemo``).
+MEMO = RenderMemo()
 
 
 def cache_key(token: store.FeedToken) -> str:
-    return f"{token.council}|{token.kind}|{token.scope}"[:340]
+    return store.feed_key(token.council, token.kind, token.scope)
 
 
-def serve(db: Database, settings: Settings, token: str, now: datetime) -> RenderedFeed:
-    """The feed behind a token, from the cache when nothing changed since it was rendered."""
+NotModified = Callable[[str, datetime], bool]
+
+
+def serve(db: Database, settings: Settings, token: str, now: datetime, *,
+          not_modified: NotModified | None = None) -> RenderedFeed:
+    """The feed behind a token, from the cache when nothing changed since it was rendered.
+
+    ``not_modified(etag, last_modified)`` says whether the caller's copy is current (its
+    If-None-Match / If-Modified-Since). Then only the validator is read, never the body.
+    """
     if not TOKEN_RE.match(token or ""):
         raise NotFound("cal.feed.not_found", "malformed feed token")
+    hashed = token_hash(token)
+    # Most polls end here: one prepared query on a plain connection, the body never read.
+    with db.engine.execution_options(overleg_readonly=True).connect() as conn:
+        state = store.feed_state(conn, hashed)
+    council = settings.council(state.token.council) if state else None
+    if state is None or council is None:
+        raise NotFound("cal.feed.not_found", "unknown feed token")
+    filename = _filename(council, state.token)
+    if state.etag is not None and not_modified is not None and not_modified(state.etag, state.last_modified):
+        return RenderedFeed(state.etag, None, filename, state.last_modified)
     with db.read() as s:
-        found = store.feed_token_by_hash(s, token_hash(token))
-        council = settings.council(found.council) if found else None
-        if found is None or council is None:
+        state = store.feed_state(s, hashed)  # again, in the transaction that reads or renders
+        if state is None:
             raise NotFound("cal.feed.not_found", "unknown feed token")
-        version = store.feed_version_readonly(s, council.slug)
+        found, version, last_modified = state.token, state.version, state.last_modified
         key = cache_key(found)
-        filename = _filename(council, found)
-        cached = store.cached_feed(s, key, version)
-        if cached is not None:
-            etag, body, rendered_at = cached
-            return RenderedFeed(etag, body, filename, rendered_at)
+        if state.etag is not None:
+            cached = store.cached_feed_body(s, key, version)
+            if cached is not None:
+                return RenderedFeed(cached[0], cached[1], filename, last_modified)
         body = render(s, council, found, now)
     etag = feed_etag(body)
     try:
         with db.session() as s:
-            store.store_feed(s, key, council.slug, version, etag, body, now)
+            store.store_feed(s, key, council.slug, version, etag, body, now, last_modified)
     except IntegrityError:
         pass  # another worker rendered the same version at the same moment: same bytes
-    return RenderedFeed(etag, body, filename, now)
+    if not_modified is not None and not_modified(etag, last_modified):
+        return RenderedFeed(etag, None, filename, last_modified)
+    return RenderedFeed(etag, body, filename, last_modified)
 
 
 def render(session, council: CouncilConfig, token: store.FeedToken, now: datetime) -> bytes:  # type: ignore[no-untyped-def]
     lang = council.language
     params = {"council": council.name}
-    stored = store.events(session, council.slug, ending_after=now - HISTORY)
-    events = [item.event for item in stored]
+    types = [token.scope] if token.kind == "type" else None
+    events = store.feed_events(session, council.slug, ending_after=now - HISTORY, types=types)
+    limited = [e.uid for e in events if e.capacity]
+    if token.kind == "member":
+        atts = store.attendances(session, council.slug, [e.uid for e in events])
+    else:
+        atts = store.attendances(session, council.slug, limited) if limited else {}
+    places = places_taken(atts)
     if token.kind == "council":
         name = messages.text("cal.feed.name.council", lang, **params)
         description = messages.text("cal.feed.description.council", lang, **params)
-        return render_feed(name, events, description=description, refresh_minutes=REFRESH_MINUTES, lang=lang)
+        return render_feed(name, events, description=description, refresh_minutes=REFRESH_MINUTES, lang=lang,
+                           places=places, memo=MEMO)
     if token.kind == "type":
         etype = EventType(token.scope)
         label = etype.label(lang)
         name = messages.text("cal.feed.name.type", lang, type=label, **params)
         description = messages.text("cal.feed.description.type", lang, type=label, **params)
         return render_feed(name, [e for e in events if e.type is etype], description=description,
-                           refresh_minutes=REFRESH_MINUTES, lang=lang)
+                           refresh_minutes=REFRESH_MINUTES, lang=lang, places=places, memo=MEMO)
     member = Invitee(member_id=token.scope, display_name=token.scope)
-    mine, answers = personal_events(member, events, store.attendances(session, council.slug,
-                                                                      [e.uid for e in events]))
+    mine, answers = personal_events(member, events, atts)
     name = messages.text("cal.feed.name.member", lang, **params)
     description = messages.text("cal.feed.description.member", lang, **params)
     return render_feed(name, mine, description=description, refresh_minutes=REFRESH_MINUTES,
-                       attendee_partstat=answers, lang=lang)
+                       attendee_partstat=answers, lang=lang, places=places, memo=MEMO)
+
+
+def places_taken(attendances: dict) -> dict[str, dict]:  # type: ignore[type-arg]
+    """uid → meeting (series day) → places taken, for the feeds' "places left"."""
+    out: dict[str, dict] = {}  # type: ignore[type-arg]
+    for att in attendances.values():
+        out.setdefault(att.event_uid, {})[att.day] = len(att.places)
+    return out
 
 
 def personal_events(member: Invitee, events: list[Event], attendances: dict) -> tuple[list[Event], dict[str, PersonalAnswer]]:  # type: ignore[type-arg]

@@ -37,6 +37,9 @@ class CalendarCouncil(CalendarBase):
     # Raised in the transaction of every change that alters a feed; cached feeds of an older
     # version are stale (so a feed is rendered once per change, not per request).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # When ``version`` was last raised: the feeds' Last-Modified. Strictly rising per version
+    # (whole seconds), so If-Modified-Since never mistakes a newer version for the one it has.
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Since when the calendar knows this council: the heidag warning counts from here when
     # no heidag was ever held.
     tracking_since: Mapped[date] = mapped_column(Date, nullable=False)
@@ -131,6 +134,8 @@ class CalendarFeedCache(CalendarBase):
     council: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     etag: Mapped[str] = mapped_column(String(80), nullable=False)
+    # Last-Modified of this version (the council's ``changed_at`` when it was rendered).
+    last_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     rendered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 

@@ -8,13 +8,29 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.calendar.domain.attendance import Attendance
-from services.calendar.domain.events import COUNCIL_TZ, Event, as_instant, last_end
+from services.calendar.domain.events import COUNCIL_TZ, Event, first_start, last_end
 from services.calendar.domain.polls import Poll
 from services.calendar.models import (
     CalendarAttendance,
@@ -56,10 +72,18 @@ def council_state(session: Session, slug: str, now: datetime) -> CalendarCouncil
 def touch(session: Session, slug: str, now: datetime) -> None:
     """A change that alters a feed: raise the council's version (cached feeds become stale).
 
-    One atomic UPDATE, so two changes committed at the same moment raise it twice."""
-    council_state(session, slug, now)
+    One atomic UPDATE, so two changes committed at the same moment raise it twice. The row is
+    locked first, so its ``changed_at`` (the feeds' Last-Modified) rises by at least a second
+    per version: two changes within one second still get two different Last-Modified values."""
+    row = council_state(session, slug, now)
+    previous = session.execute(select(CalendarCouncil.changed_at).where(CalendarCouncil.slug == slug)
+                               .with_for_update()).scalar()
+    previous = aware(previous) or aware(row.created_at)
+    stamp = _utc(now).replace(microsecond=0)
+    if previous is not None and stamp <= previous:
+        stamp = previous.replace(microsecond=0) + timedelta(seconds=1)
     session.execute(update(CalendarCouncil).where(CalendarCouncil.slug == slug)
-                    .values(version=CalendarCouncil.version + 1))
+                    .values(version=CalendarCouncil.version + 1, changed_at=stamp))
 
 
 def feed_version(session: Session, slug: str, now: datetime) -> int:
@@ -95,8 +119,15 @@ class StoredEvent:
         return self.event.uid
 
 
+@lru_cache(maxsize=8192)
+def event_from_data(data: str) -> Event:
+    """The event stored as ``data``. Events are immutable, so the same stored text gives the same
+    object every time: reading is cheap, and the feeds can keep what they rendered of it."""
+    return Event.from_dict(json.loads(data))
+
+
 def _stored(row: CalendarEvent) -> StoredEvent:
-    return StoredEvent(number=row.id, event=Event.from_dict(json.loads(row.data)), source=row.source,
+    return StoredEvent(number=row.id, event=event_from_data(row.data), source=row.source,
                        source_key=row.source_key)
 
 
@@ -106,7 +137,7 @@ def _fill(row: CalendarEvent, event: Event) -> None:
     row.type = event.type.value
     row.status = event.status.value
     row.sequence = event.sequence
-    row.first_start = _utc(as_instant(event.start))
+    row.first_start = _utc(first_start(event))
     row.last_end = _utc_or_none(last_end(event))
     row.data = json.dumps(event.to_dict(), ensure_ascii=False, sort_keys=True)
     row.updated_at = _utc(event.changed_at)
@@ -174,6 +205,27 @@ def events(session: Session, council: str, *, ending_after: datetime | None = No
     if confirmed_only:
         q = q.where(CalendarEvent.status == "confirmed")
     return [_stored(r) for r in session.scalars(q.order_by(CalendarEvent.first_start, CalendarEvent.id))]
+
+
+_FEED_EVENTS_SQL = ("SELECT data FROM calendar_events WHERE council = :council "
+                    "AND (last_end IS NULL OR last_end > :ending_after){types} ORDER BY first_start, id")
+_FEED_EVENTS = text(_FEED_EVENTS_SQL.format(types="")).bindparams(
+    bindparam("ending_after", type_=DateTime(timezone=True))).columns(column("data", Text))
+_FEED_EVENTS_OF_TYPES = text(_FEED_EVENTS_SQL.format(types=" AND type IN :types")).bindparams(
+    bindparam("ending_after", type_=DateTime(timezone=True)), bindparam("types", expanding=True)
+).columns(column("data", Text))
+
+
+def feed_events(session: Session, council: str, *, ending_after: datetime,
+                types: Sequence[str] | None = None) -> list[Event]:
+    """The events a feed shows. A statement built once and only the stored text read (a feed is
+    rendered after every change); unchanged events come back as the objects read before (see
+    :func:`event_from_data`)."""
+    params: dict[str, object] = {"council": council, "ending_after": _utc(ending_after)}
+    statement = _FEED_EVENTS
+    if types:
+        statement, params["types"] = _FEED_EVENTS_OF_TYPES, list(types)
+    return [event_from_data(data) for data in session.connection().execute(statement, params).scalars()]
 
 
 def councils_with_events(session: Session) -> list[str]:
@@ -338,21 +390,69 @@ def all_token_hashes(session: Session) -> list[str]:
     return list(session.scalars(select(CalendarFeedToken.token_hash)))
 
 
-def cached_feed(session: Session, feed: str, version: int) -> tuple[str, bytes, datetime] | None:
-    row = session.get(CalendarFeedCache, feed)
-    if row is None or row.version != version:
+@dataclass(frozen=True)
+class FeedState:
+    """What a feed request needs before any body: whose feed it is, the council's version and
+    Last-Modified, and the validator of the rendered copy if that copy is current."""
+    token: FeedToken
+    version: int
+    last_modified: datetime
+    etag: str | None  # None: nothing rendered for this version yet
+
+
+_NEVER_CHANGED = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def feed_key(council: str, kind: str, scope: str) -> str:
+    return f"{council}|{kind}|{scope}"[:340]
+
+
+# Built once: the feed's validator is read on every poll of every calendar app, so the query
+# costs no statement building (``feed_key()`` in SQL; scope ≤ 255 keeps it under 340).
+_FEED_STATE = text(
+    "SELECT t.council, t.kind, t.scope, t.generation, t.token_hash, c.version AS council_version, "
+    "c.changed_at, c.created_at, f.version AS cached_version, f.etag "
+    "FROM calendar_feed_tokens t "
+    "LEFT OUTER JOIN calendar_councils c ON c.slug = t.council "
+    "LEFT OUTER JOIN calendar_feed_cache f ON f.feed = t.council || '|' || t.kind || '|' || t.scope "
+    "WHERE t.token_hash = :token_hash"
+).columns(column("council", String), column("kind", String), column("scope", String),
+          column("generation", Integer), column("token_hash", String), column("council_version", Integer),
+          column("changed_at", DateTime(timezone=True)), column("created_at", DateTime(timezone=True)),
+          column("cached_version", Integer), column("etag", String))
+
+
+def feed_state(connection: Session | Connection, token_hash: str) -> FeedState | None:
+    """One query, no body: the token, its council's version and the cached ETag."""
+    row = connection.execute(_FEED_STATE, {"token_hash": token_hash}).one_or_none()
+    if row is None:
         return None
-    return row.etag, bytes(row.body), aware(row.rendered_at)  # type: ignore[return-value]
+    council, kind, scope, generation, hashed, version, changed_at, created_at, cached_version, etag = row
+    version = version or 0
+    last_modified = aware(changed_at) or aware(created_at) or _NEVER_CHANGED
+    return FeedState(token=FeedToken(council, kind, scope, generation, hashed), version=version,
+                     last_modified=last_modified.replace(microsecond=0),
+                     etag=etag if cached_version == version and etag else None)
+
+
+def cached_feed_body(session: Session, feed: str, version: int) -> tuple[str, bytes] | None:
+    row = session.execute(select(CalendarFeedCache.etag, CalendarFeedCache.body).where(
+        CalendarFeedCache.feed == feed, CalendarFeedCache.version == version)).one_or_none()
+    return (row[0], bytes(row[1])) if row else None
 
 
 def store_feed(session: Session, feed: str, council: str, version: int, etag: str, body: bytes,
-               now: datetime) -> None:
-    row = session.get(CalendarFeedCache, feed)
-    if row is None:
-        session.add(CalendarFeedCache(feed=feed, council=council, version=version, etag=etag, body=body,
-                                      rendered_at=_utc(now)))
-    elif row.version <= version:
-        row.version, row.etag, row.body, row.rendered_at = version, etag, body, _utc(now)
+               now: datetime, last_modified: datetime | None = None) -> None:
+    """Keep a rendered feed (never over a newer version). Plain statements: the old body is
+    never loaded just to be replaced. A concurrent first insert raises IntegrityError."""
+    m = CalendarFeedCache
+    values = dict(version=version, etag=etag, body=body, rendered_at=_utc(now),
+                  last_modified=_utc(last_modified) if last_modified is not None else None)
+    updated = session.execute(update(m).where(m.feed == feed, m.version <= version).values(**values))
+    if updated.rowcount:
+        return
+    if session.execute(select(m.version).where(m.feed == feed)).first() is None:
+        session.execute(insert(m).values(feed=feed, council=council, **values))
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The deliberation service's background work: reminders before a round's deadline, realisation checks
-that fall due, and links from the decision register to the rounds' threads.
+"""The deliberation service's background work, all in one place: reminders before a round's deadline,
+realisation checks that fall due, and links from the decision register to the rounds' threads.
+:func:`jobs` wires them for ``create_app`` (as ``jobs`` does in the other services).
 
 Each function takes ``now`` (default: the clock) so tests can play a day ahead, and returns how much it
 did (0 lets the job runner sleep). Every message has a stable outbox key, and the rows remember what
@@ -12,11 +13,17 @@ from datetime import datetime, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
+from flask import Flask
+
 from services.deliberation import store, texts
 from services.deliberation.domain.consensus import Round, members_to_remind
+from services.deliberation.domain.register import matrix_to_url
 from services.deliberation.domain.roster import absent_for, round_occasion
+from shared.db import Database
+from shared.errors import DomainError
+from shared.jobs import Job
 from shared.outbox import OutboundMessage, utcnow
-from shared.service import Runtime
+from shared.service import Runtime, clock_of
 from shared.settings import CouncilConfig, Settings
 
 log = logging.getLogger("overleg.deliberation.followup")
@@ -94,6 +101,64 @@ def announce_checks(rt: Runtime, settings: Settings, now: datetime | None = None
     return sent
 
 
+def _secretaries(s, council: CouncilConfig, local: datetime) -> list[str]:
+    roster = store.load_roster(s, council.slug, council.max_seats)
+    return sorted(set(council.secretaries) | set(roster.participants(local.date(), frozenset()).secretaries))
+
+
+def announce_overdue_replies(rt: Runtime, settings: Settings, now: datetime | None = None) -> int:
+    """No written reply 14 days after the advice was sent: on day 15 (or the first run after it) the advice's
+    thread and the room are told, and the secretary is mentioned. Once per trajectory: the row remembers it,
+    and the messages' keys are stable."""
+    now = now or utcnow()
+    sent = 0
+    for council in settings.councils:
+        local = _local(council, now)
+        with rt.db.read() as s:
+            candidates = store.overdue_not_announced(s, council.slug)
+        for advice_id in candidates:
+            with rt.db.session() as s:
+                t = store.trajectory(s, council.slug, advice_id, lock=True)
+                if not t.reply_overdue(local.date()):
+                    continue
+                assert t.sent_on is not None and t.reply_due_on is not None
+                rich = texts.advice_overdue(council.language, advice_id=t.id, title=t.title, sent_on=t.sent_on,
+                                            due=t.reply_due_on)
+                secretaries = _secretaries(s, council, local)
+                key = store.advice_thread_key(t.id)
+                for suffix, thread in (("geen-reactie", key), ("geen-reactie:raad", None)):
+                    rt.post(s, OutboundMessage(key=f"{key}:{suffix}", council=council.slug, room="main", kind="text",
+                                               body=rich.body, html=rich.html, thread_key=thread,
+                                               mentions=secretaries))
+                store.mark_overdue_announced(s, t.id, now)
+                sent += 1
+    return sent
+
+
+def announce_advice_checks(rt: Runtime, settings: Settings, now: datetime | None = None) -> int:
+    """A trajectory's realisation check falls due: its thread asks for ``!uitkomst``, once per check."""
+    now = now or utcnow()
+    sent = 0
+    for council in settings.councils:
+        local = _local(council, now)
+        with rt.db.read() as s:
+            due = store.advice_checks_to_announce(s, council.slug, local.date())
+        for advice_id, number in due:
+            with rt.db.session() as s:
+                t = store.trajectory(s, council.slug, advice_id, lock=True)
+                check = next((c for c in t.checks if c.number == number), None)
+                if check is None or check.done:
+                    continue
+                rich = texts.advice_check_due(council.language, advice_id=t.id, title=t.title)
+                key = store.advice_thread_key(t.id)
+                rt.post(s, OutboundMessage(key=f"{key}:toets:{number}", council=council.slug, room="main",
+                                           kind="text", body=rich.body, html=rich.html, thread_key=key,
+                                           mentions=_secretaries(s, council, local)))
+                store.mark_advice_check_announced(s, t.id, number, now)
+                sent += 1
+    return sent
+
+
 def fill_links(rt: Runtime, settings: Settings, link_round: Callable[[Runtime, Settings, int], str | None]) -> int:
     """Register entries decided before the bot could say where their thread is: ask again."""
     with rt.db.read() as s:
@@ -104,3 +169,42 @@ def fill_links(rt: Runtime, settings: Settings, link_round: Callable[[Runtime, S
             break  # the bot does not know yet (or is down): the next run tries again
         filled += 1
     return filled
+
+
+def link_round(rt: Runtime, settings: Settings, round_id: int) -> str | None:
+    """Ask the bot where the round's thread root landed; store it on the round and its register entry."""
+    from shared.http import ServiceClient
+
+    client = ServiceClient("bot", settings.service_urls["bot"], settings.token_for("deliberation"), timeout=2.0,
+                           retries=0)
+    try:
+        status = client.get(f"/api/v1/outbox/{store.round_thread_key(round_id)}")
+    except DomainError as exc:  # not handed over yet, or the bot is down: try again later
+        log.info("round %s: thread link not known yet (%s)", round_id, exc.log_message)
+        return None
+    if not isinstance(status, dict) or not status.get("event_id") or not status.get("room_id"):
+        return None
+    url = matrix_to_url(str(status["room_id"]), str(status["event_id"]))
+    with rt.db.session() as s:
+        store.set_thread_location(s, round_id, str(status["room_id"]), str(status["event_id"]))
+        store.set_entry_link(s, round_id, url)
+    return url
+
+
+def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
+    """Reminders before a round's deadline, realisation checks due, board replies overdue, advice checks due,
+    and links from the register to threads."""
+
+    def rt() -> Runtime:
+        return app.extensions["overleg_runtime"]
+
+    now = clock_of(app)  # the service's clock (shared.service.set_clock in tests)
+
+    return [
+        Job("delib_reminders", lambda: send_reminders(rt(), settings, now()), interval=30.0),
+        Job("delib_checks", lambda: announce_checks(rt(), settings, now()), interval=60.0),
+        # Short intervals: a POST kicks only its own worker, and the lease may sit with another one.
+        Job("delib_advice_replies", lambda: announce_overdue_replies(rt(), settings, now()), interval=15.0),
+        Job("delib_advice_checks", lambda: announce_advice_checks(rt(), settings, now()), interval=15.0),
+        Job("delib_links", lambda: fill_links(rt(), settings, link_round), interval=5.0),
+    ]

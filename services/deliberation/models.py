@@ -199,4 +199,63 @@ class RegisterRow(DeliberationBase):
     thread_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
 
 
+class TopicScoreRow(DeliberationBase):
+    """One member's own score of a topic (``!score``); a new score replaces theirs. The agenda shows the median."""
+
+    __tablename__ = "deliberation_topic_scores"
+    __table_args__ = (UniqueConstraint("topic_id", "matrix_id", name="uq_deliberation_topic_scores_member"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
+    matrix_id: Mapped[str] = mapped_column(String(MATRIX_ID))
+    importance: Mapped[int] = mapped_column(Integer)
+    influence: Mapped[int] = mapped_column(Integer)
+    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AdviceRow(DeliberationBase):
+    """An advice (or consent) trajectory (``!advies``): request, draft round, sending, the board's reply.
+    Its id is the ``advies-nr`` members type, and its thread's key is ``delib:advice:<id>``."""
+
+    __tablename__ = "deliberation_advice"
+    __table_args__ = (UniqueConstraint("council", "created_key", name="uq_deliberation_advice_created_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    received_on: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date, index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("deliberation_rounds.id"), nullable=True, index=True)
+    agreed_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    agreed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    agreed_round_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    agreed_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sent_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    reply_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    reply_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reply_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The day-15 announcement of a missing reply went out (once per trajectory).
+    overdue_announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AdviceCheckRow(DeliberationBase):
+    """A realisation check of an advice trajectory (``!toets``) and its outcome (``!uitkomst``)."""
+
+    __tablename__ = "deliberation_advice_checks"
+    __table_args__ = (UniqueConstraint("advice_id", "number", name="uq_deliberation_advice_checks_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    advice_id: Mapped[int] = mapped_column(ForeignKey("deliberation_advice.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    checked_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 RUNTIME_MODELS = make_runtime_models(DeliberationBase, "deliberation")

@@ -319,9 +319,10 @@ class TopicOut(OutModel):
     mode_label: str
     status: str
     status_label: str
-    importance: int | None
-    influence: int | None
-    score: int | None
+    importance: float | None  # the council's median once members scored, else the first estimate
+    influence: float | None
+    score: float | None
+    scored_by: int  # how many members gave their own score
     score_line: str
     created_at: datetime
     open_round_id: int | None
@@ -341,8 +342,9 @@ class AgendaItem(OutModel):
     status: str
     status_label: str
     mode: str
-    importance: int | None
-    influence: int | None
+    importance: float | None  # the council's median once members scored
+    influence: float | None
+    scored_by: int
     score_line: str
     open_round_id: int | None
 
@@ -361,7 +363,8 @@ class RoundOpenIn(In):
     topic_id: Id
     proposal: Text(25_000)
     actor: MatrixId
-    deadline: Moment | None = None
+    deadline: Moment | None = None  # an exact moment (partners); members choose a day:
+    deadline_day: Day | None = None  # the deadline falls at the end of this day (23:59 local)
 
 
 class PositionIn(In):
@@ -390,8 +393,11 @@ class RoundActorIn(In):
 
 
 class DeadlineIn(In):
+    """A new deadline: the end of ``day`` (23:59 local), or an exact ``deadline``."""
+
     actor: MatrixId
-    deadline: Moment
+    deadline: Moment | None = None
+    day: Day | None = None
 
 
 class AbandonIn(In):
@@ -435,6 +441,8 @@ class RoundOut(OutModel):
     thread_key: str
     thread_url: str | None
     duplicate: bool = False  # the same command (idempotency key) was applied before
+    # The objection this command raised (a position ``bezwaar``); None for every other command.
+    objection_id: int | None = None
 
 
 class RoundQuery(Query):
@@ -460,6 +468,8 @@ class PeriodQuery(Query):
 
 class RegisterQuery(PeriodQuery):
     topic_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    q: Text(100) | None = None  # only entries whose title, text, concerns or objections hold every word
+    order: Literal["oldest", "newest"] = "oldest"
 
 
 class ExportQuery(RegisterQuery):
@@ -474,6 +484,20 @@ class PositionOut(OutModel):
     text: str | None
 
 
+class ObjectionRecordOut(OutModel):
+    """An objection raised in the round, and how it ended: resolved (with the note), withdrawn, or resolved by a
+    new version of the proposal."""
+
+    id: int
+    matrix_id: str
+    display_name: str
+    argument: str
+    version: int
+    status: str
+    status_label: str
+    note: str | None
+
+
 class RegisterEntryOut(OutModel):
     round_id: int
     topic_id: int
@@ -486,6 +510,7 @@ class RegisterEntryOut(OutModel):
     positions: list[PositionOut]
     absent: list[PersonOut]
     thread_url: str | None
+    objections: list[ObjectionRecordOut] = []
 
 
 class DeadlineOut(OutModel):
@@ -496,3 +521,96 @@ class DeadlineOut(OutModel):
     topic_id: int
     topic_title: str
     done: bool
+
+
+# --------------------------------------------------------------------------- advice trajectories
+
+ChatDay = Text(40)  # a day as members type it (12-3-2026, 2026-03-12, vandaag); the domain reads it
+
+
+class AdviceOpenIn(In):
+    topic_id: Id
+    title: Text(MAX_TITLE_LENGTH)
+    received: ChatDay | None = None  # default: today
+    kind: Literal["advies", "instemming"] = "advies"
+    actor: MatrixId | None = None
+
+
+class DraftIn(In):
+    actor: MatrixId
+    proposal: Text(25_000)
+    deadline_day: Day | None = None
+
+
+class AdviceSentIn(In):
+    actor: MatrixId | None = None
+    on: ChatDay | None = None
+
+
+class AdviceReplyIn(In):
+    actor: MatrixId | None = None
+    kind: Text(20, 1)  # volgt | wijktaf
+    text: Text(20_000) | None = None
+    on: ChatDay | None = None
+
+
+class AdviceCheckPlanIn(In):
+    actor: MatrixId | None = None
+    on: Text(40, 1)
+
+
+class AdviceOutcomeIn(In):
+    actor: MatrixId | None = None
+    outcome: Text(20, 1)  # uitgevoerd | deels | niet
+    note: Text(4000) | None = None
+
+
+class AdviceCheckOut(OutModel):
+    number: int
+    due_on: date
+    outcome: str | None
+    outcome_label: str | None
+    note: str | None
+    checked_on: date | None
+
+
+class TrajectoryOut(OutModel):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    topic_id: int
+    topic_title: str
+    topic_mode: str
+    stage: str
+    stage_label: str
+    open: bool
+    next_date: date | None
+    received_on: date
+    deadline: date
+    round_id: int | None
+    agreed_on: date | None
+    agreed_version: int | None
+    sent_on: date | None
+    sent_late: bool
+    reply_due_on: date | None
+    reply: str | None
+    reply_label: str | None
+    reply_text: str | None
+    reply_on: date | None
+    reply_late: bool
+    late_deviation: bool
+    reply_overdue: bool
+    checks: list[AdviceCheckOut]
+    thread_key: str
+    created: bool = True
+
+
+class DraftOut(OutModel):
+    advice: TrajectoryOut
+    round: RoundOut
+
+
+class AdviceQuery(Query):
+    # open: the open trajectories, oldest next date first (!adviezen); all: every one, by number
+    state: Literal["open", "all"] = "all"

@@ -14,8 +14,17 @@ from typing import Any, Iterable
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
+from services.deliberation.domain.advice import (
+    AdviceCheck,
+    AdviceKind,
+    Outcome,
+    ReplyKind,
+    Trajectory,
+    advice_not_found,
+)
 from services.deliberation.domain.agenda import (
     FormalAdvice,
+    MemberScore,
     RealisationCheck,
     Topic,
     TopicMode,
@@ -37,6 +46,8 @@ from services.deliberation.domain.roster import (
 )
 from services.deliberation.models import (
     AbsenceRow,
+    AdviceCheckRow,
+    AdviceRow,
     ApplicationRow,
     CheckRow,
     MemberRow,
@@ -45,6 +56,7 @@ from services.deliberation.models import (
     RoundRow,
     SeatRow,
     TopicRow,
+    TopicScoreRow,
 )
 from shared.errors import NotFound
 from shared.outbox import aware
@@ -204,7 +216,7 @@ class TopicExtras:
     created_key: str | None
 
 
-def _topic(row: TopicRow, checks: Iterable[CheckRow]) -> Topic:
+def _topic(row: TopicRow, checks: Iterable[CheckRow], scores: Iterable[TopicScoreRow] = ()) -> Topic:
     advice = None
     if row.advice_requested_on is not None and row.advice_deadline is not None:
         advice = FormalAdvice(request_received_on=row.advice_requested_on, deadline=row.advice_deadline,
@@ -217,7 +229,17 @@ def _topic(row: TopicRow, checks: Iterable[CheckRow]) -> Topic:
                  advice=advice,
                  checks=tuple(RealisationCheck(id=c.number, due_on=c.due_on, description=c.description,
                                                result_note=c.result_note, checked_on=c.checked_on)
-                              for c in sorted(checks, key=lambda c: c.number)))
+                              for c in sorted(checks, key=lambda c: c.number)),
+                 scores=tuple(MemberScore(r.matrix_id, r.importance, r.influence)
+                              for r in sorted(scores, key=lambda r: r.matrix_id)))
+
+
+def _scores_by_topic(s: Session, topic_ids: list[int]) -> dict[int, list[TopicScoreRow]]:
+    out: dict[int, list[TopicScoreRow]] = {tid: [] for tid in topic_ids}
+    if topic_ids:
+        for r in s.scalars(select(TopicScoreRow).where(TopicScoreRow.topic_id.in_(topic_ids))):
+            out[r.topic_id].append(r)
+    return out
 
 
 def _checks_by_topic(s: Session, topic_ids: list[int]) -> dict[int, list[CheckRow]]:
@@ -235,7 +257,7 @@ def topic(s: Session, council: str, topic_id: int, *, lock: bool = False) -> Top
     row = s.scalar(query)
     if row is None or row.council != council:
         raise topic_not_found(topic_id)
-    return _topic(row, _checks_by_topic(s, [row.id])[row.id])
+    return _topic(row, _checks_by_topic(s, [row.id])[row.id], _scores_by_topic(s, [row.id])[row.id])
 
 
 def topic_extras(s: Session, topic_id: int) -> TopicExtras:
@@ -250,7 +272,8 @@ def topics(s: Session, council: str, status: str | None = None) -> list[Topic]:
         query = query.where(TopicRow.status == status)
     rows = list(s.scalars(query.order_by(TopicRow.id)))
     checks = _checks_by_topic(s, [r.id for r in rows])
-    return [_topic(r, checks[r.id]) for r in rows]
+    scores = _scores_by_topic(s, [r.id for r in rows])
+    return [_topic(r, checks[r.id], scores[r.id]) for r in rows]
 
 
 def topic_by_created_key(s: Session, council: str, key: str) -> Topic | None:
@@ -300,6 +323,16 @@ def save_topic(s: Session, changed: Topic) -> None:
         crow.description = check.description
         crow.result_note = check.result_note
         crow.checked_on = check.checked_on
+    scores = {r.matrix_id: r for r in s.scalars(select(TopicScoreRow).where(TopicScoreRow.topic_id == changed.id))}
+    for score in changed.scores:
+        srow = scores.get(score.member)
+        if srow is None:
+            srow = TopicScoreRow(topic_id=changed.id, matrix_id=score.member)
+            s.add(srow)
+        elif (srow.importance, srow.influence) == (score.importance, score.influence):
+            continue
+        srow.importance, srow.influence = score.importance, score.influence
+        srow.scored_at = datetime.now(timezone.utc)
     s.flush()
 
 
@@ -484,3 +517,124 @@ def set_entry_link(s: Session, round_id: int, url: str) -> None:
     row = s.scalar(select(RegisterRow).where(RegisterRow.round_id == round_id))
     if row is not None and row.thread_url is None:
         row.thread_url = url
+
+
+def round_state(s: Session, round_id: int) -> str | None:
+    return s.scalar(select(RoundRow.state).where(RoundRow.id == round_id))
+
+
+# --------------------------------------------------------------------------- advice trajectories
+
+
+def advice_thread_key(advice_id: int) -> str:
+    """The outbox key of a trajectory's first message, and so the key of its thread."""
+    return f"delib:advice:{advice_id}"
+
+
+def _trajectory(s: Session, row: AdviceRow, checks: Iterable[AdviceCheckRow]) -> Trajectory:
+    round_open = row.round_id is not None and round_state(s, row.round_id) == "open"
+    return Trajectory(
+        id=row.id, council_id=row.council, topic_id=row.topic_id, title=row.title, kind=AdviceKind(row.kind),
+        received_on=row.received_on, deadline=row.deadline, round_id=row.round_id, round_open=round_open,
+        agreed_text=row.agreed_text, agreed_on=row.agreed_on, agreed_round_id=row.agreed_round_id,
+        agreed_version=row.agreed_version, sent_on=row.sent_on,
+        reply=ReplyKind(row.reply_kind) if row.reply_kind else None, reply_text=row.reply_text,
+        reply_on=row.reply_on,
+        checks=tuple(AdviceCheck(number=c.number, due_on=c.due_on, outcome=Outcome(c.outcome) if c.outcome else None,
+                                 note=c.note, checked_on=c.checked_on)
+                     for c in sorted(checks, key=lambda c: c.number)))
+
+
+def _advice_checks(s: Session, ids: list[int]) -> dict[int, list[AdviceCheckRow]]:
+    out: dict[int, list[AdviceCheckRow]] = {i: [] for i in ids}
+    if ids:
+        for c in s.scalars(select(AdviceCheckRow).where(AdviceCheckRow.advice_id.in_(ids))):
+            out[c.advice_id].append(c)
+    return out
+
+
+def trajectory(s: Session, council: str, advice_id: int, *, lock: bool = False) -> Trajectory:
+    query = select(AdviceRow).where(AdviceRow.id == advice_id)
+    if lock:
+        query = query.with_for_update()
+    row = s.scalar(query)
+    if row is None or row.council != council:
+        raise advice_not_found(advice_id)
+    return _trajectory(s, row, _advice_checks(s, [row.id])[row.id])
+
+
+def trajectories(s: Session, council: str) -> list[Trajectory]:
+    rows = list(s.scalars(select(AdviceRow).where(AdviceRow.council == council).order_by(AdviceRow.id)))
+    checks = _advice_checks(s, [r.id for r in rows])
+    return [_trajectory(s, r, checks[r.id]) for r in rows]
+
+
+def trajectory_by_created_key(s: Session, council: str, key: str) -> Trajectory | None:
+    row = s.scalar(select(AdviceRow).where(AdviceRow.council == council, AdviceRow.created_key == key))
+    return trajectory(s, council, row.id) if row else None
+
+
+def trajectory_by_round(s: Session, council: str, round_id: int) -> Trajectory | None:
+    row = s.scalar(select(AdviceRow).where(AdviceRow.council == council, AdviceRow.round_id == round_id))
+    return trajectory(s, council, row.id, lock=True) if row else None
+
+
+def insert_trajectory(s: Session, new: Trajectory, *, created_key: str | None) -> Trajectory:
+    row = AdviceRow(council=new.council_id, topic_id=new.topic_id, title=new.title, kind=new.kind.value,
+                    received_on=new.received_on, deadline=new.deadline, created_key=created_key)
+    s.add(row)
+    s.flush()
+    return trajectory(s, new.council_id, row.id)
+
+
+def save_trajectory(s: Session, changed: Trajectory) -> None:
+    row = s.get(AdviceRow, changed.id)
+    assert row is not None and row.council == changed.council_id
+    row.round_id = changed.round_id
+    row.agreed_text, row.agreed_on = changed.agreed_text, changed.agreed_on
+    row.agreed_round_id, row.agreed_version = changed.agreed_round_id, changed.agreed_version
+    row.sent_on = changed.sent_on
+    row.reply_kind = changed.reply.value if changed.reply else None
+    row.reply_text, row.reply_on = changed.reply_text, changed.reply_on
+    existing = {c.number: c for c in s.scalars(select(AdviceCheckRow).where(AdviceCheckRow.advice_id == changed.id))}
+    for check in changed.checks:
+        crow = existing.get(check.number)
+        if crow is None:
+            crow = AdviceCheckRow(advice_id=changed.id, number=check.number)
+            s.add(crow)
+        crow.due_on = check.due_on
+        crow.outcome = check.outcome.value if check.outcome else None
+        crow.note, crow.checked_on = check.note, check.checked_on
+    s.flush()
+
+
+def overdue_not_announced(s: Session, council: str) -> list[int]:
+    """Trajectories sent without a reply whose day-15 announcement has not gone out yet (the caller checks
+    the dates)."""
+    return list(s.scalars(select(AdviceRow.id).where(AdviceRow.council == council, AdviceRow.sent_on.is_not(None),
+                                                     AdviceRow.reply_kind.is_(None),
+                                                     AdviceRow.overdue_announced_at.is_(None))
+                          .order_by(AdviceRow.id)))
+
+
+def mark_overdue_announced(s: Session, advice_id: int, at: datetime) -> None:
+    row = s.get(AdviceRow, advice_id)
+    if row is not None:
+        row.overdue_announced_at = _utc(at)
+
+
+def advice_checks_to_announce(s: Session, council: str, on: date) -> list[tuple[int, int]]:
+    """(advice id, check number) of checks due on or before ``on``, without outcome, not yet announced."""
+    rows = s.execute(select(AdviceCheckRow.advice_id, AdviceCheckRow.number)
+                     .join(AdviceRow, AdviceRow.id == AdviceCheckRow.advice_id)
+                     .where(AdviceRow.council == council, AdviceCheckRow.due_on <= on,
+                            AdviceCheckRow.outcome.is_(None), AdviceCheckRow.announced_at.is_(None))
+                     .order_by(AdviceCheckRow.due_on, AdviceCheckRow.advice_id, AdviceCheckRow.number))
+    return [(advice_id, number) for advice_id, number in rows]
+
+
+def mark_advice_check_announced(s: Session, advice_id: int, number: int, at: datetime) -> None:
+    row = s.scalar(select(AdviceCheckRow).where(AdviceCheckRow.advice_id == advice_id,
+                                                AdviceCheckRow.number == number))
+    if row is not None:
+        row.announced_at = _utc(at)

@@ -24,6 +24,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.api.bad_idempotency_key": "De Idempotency-Key is te lang (maximaal {max} tekens).",
         "delib.api.too_many_applications": "Er kwamen vandaag al veel aanmeldingen binnen. Probeer het morgen "
                                            "opnieuw.",
+        "delib.api.too_many_applications_from_address": "Er kwamen vanaf dit adres al veel aanmeldingen binnen. "
+                                                        "Probeer het over {minutes} minuten opnieuw.",
         "delib.api.source_ref_required": "Een onderwerp uit signalen van bewoners heeft een verwijzing naar het "
                                          "cluster nodig (source_ref).",
         "delib.api.source_not_allowed": "Deze aanroeper kan alleen onderwerpen met bron {allowed} maken.",
@@ -34,7 +36,61 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.api.occasion_required": "Zeg voor welke ronde (round_id) of bijeenkomst (meeting_id) je je afmeldt.",
         "delib.api.busy": "Er gebeurde tegelijk iets anders in deze ronde. Probeer het nog eens.",
         "delib.api.round_closed_for_absence": "Ronde {round_id} is al afgesloten; afmelden is niet meer nodig.",
+        "delib.api.deadline_one_of": "Geef een dag (day) of een precies tijdstip (deadline) voor de nieuwe deadline, "
+                                     "niet allebei.",
         # ---- posted in the room
+        "delib.api.secretary_only_advice": "Dit doet de secretaris: een adviesaanvraag vastleggen, het versturen, "
+                                           "de reactie van het bestuur en een toets plannen. Er is niets veranderd.",
+        "delib.msg.round_opened.draft": "Dit is het conceptadvies voor advies {advice_id}. Zodra de raad het eens "
+                                        "is, verstuurt de secretaris het en meldt dat in de draad van het advies.",
+        "delib.msg.round_opened.phases": "Zo gaat een ronde: beeldvorming (waar gaat het over? stel je vragen), "
+                                         "dan oordeelsvorming (wat vinden we? het voorstel kan nog veranderen), dan "
+                                         "besluitvorming (waar stemmen we mee in?). De secretaris of de opener zet "
+                                         "de ronde met !verder een fase verder.",
+        "delib.msg.deadline_moved": "De deadline van ronde {round_id} is verplaatst naar {deadline}. Wie een "
+                                    "melding krijgt, heeft nog niet gereageerd op dit voorstel.",
+        "delib.msg.advice.title.advies": "Adviesaanvraag {advice_id}: {title}",
+        "delib.msg.advice.title.instemming": "Instemmingsverzoek {advice_id}: {title}",
+        "delib.msg.advice.topic": "Onderwerp #{topic_id} {topic_title} · werkwijze: {mode}",
+        "delib.msg.advice.dates.advies": "Ontvangen op {received}. Het advies van de raad is uiterlijk {deadline} "
+                                         "nodig ({weeks} weken na ontvangst).",
+        "delib.msg.advice.dates.instemming": "Ontvangen op {received}. De raad geeft uiterlijk {deadline} zijn "
+                                             "instemming of weigering ({weeks} weken na ontvangst).",
+        "delib.msg.advice.reply_rule": "Na het versturen antwoordt het bestuur binnen 14 dagen schriftelijk; wijkt "
+                                       "het af van het advies, dan met redenen.",
+        "delib.msg.advice.howto": "In deze draad: !concept <tekst> opent een overlegronde over het conceptadvies. "
+                                  "Als de raad het eens is: !verstuurd [datum]. Daarna: !reactie volgt|wijktaf "
+                                  "<toelichting> [datum], en !toets {advice_id} <datum> voor de toets van de "
+                                  "realisatie.",
+        "delib.msg.advice.draft_opened": "Het conceptadvies staat in overlegronde {round_id}. Geef je standpunt in de "
+                                         "draad van die ronde.",
+        "delib.msg.advice.draft_agreed": "De raad is het eens over het conceptadvies (ronde {round_id}, versie "
+                                         "{version}). Secretaris: verstuur het advies vóór {deadline} aan het bestuur "
+                                         "en meld het hier met !verstuurd [datum].",
+        "delib.msg.advice.sent": "Advies {advice_id} is op {sent} verstuurd. Het bestuur reageert uiterlijk {due} "
+                                 "schriftelijk.",
+        "delib.msg.advice.sent_late": "Let op: de adviestermijn liep tot {deadline}.",
+        "delib.msg.advice.reply.volgt": "Reactie van het bestuur op advies {advice_id}, ontvangen op {on}: het bestuur "
+                                        "volgt het advies.",
+        "delib.msg.advice.reply.wijktaf": "Reactie van het bestuur op advies {advice_id}, ontvangen op {on}: het "
+                                          "bestuur wijkt af van het advies. Zijn redenen:",
+        "delib.msg.advice.reply_late": "De reactie kwam te laat: ze had er uiterlijk {due} moeten zijn.",
+        "delib.msg.advice.reply_room.wijktaf": "Het bestuur wijkt af van advies {advice_id} ({title}). De redenen "
+                                               "staan in de draad van het advies.",
+        "delib.msg.advice.reply_room.volgt": "Het bestuur heeft gereageerd op advies {advice_id} ({title}). De "
+                                             "reactie staat in de draad van het advies.",
+        "delib.msg.advice.overdue": "Het bestuur heeft nog niet gereageerd op advies {advice_id} ({title}). Het advies "
+                                    "is op {sent} verstuurd; de schriftelijke reactie had er uiterlijk {due} moeten "
+                                    "zijn.",
+        "delib.msg.advice.overdue_howto": "Secretaris: vraag het bestuur om zijn reactie en leg die vast met !reactie "
+                                          "volgt|wijktaf <toelichting> [datum] in de draad van het advies.",
+        "delib.msg.advice.check_planned": "De toets van de realisatie staat gepland op {due}. Op die dag vraag ik "
+                                          "hier naar de uitkomst.",
+        "delib.msg.advice.check_due": "Vandaag toetsen we de realisatie van advies {advice_id} ({title}): wat is er "
+                                      "terechtgekomen van het advies en van wat het bestuur toezegde?",
+        "delib.msg.advice.check_howto": "Leg de uitkomst vast met !uitkomst {advice_id} uitgevoerd|deels|niet "
+                                        "<toelichting>.",
+        "delib.msg.advice.outcome": "Uitkomst van de toets van advies {advice_id} ({title}) op {on}: {outcome}.",
         "delib.msg.round_opened.title": "Overlegronde {round_id}: {title}",
         "delib.msg.round_opened.proposal": "Voorstel (versie 1):",
         "delib.msg.round_opened.phase": "Fase: {phase}. Reageer vóór {deadline}.",
@@ -74,6 +130,8 @@ CATALOG: dict[str, dict[str, str]] = {
                                            "take a position yourself. Nothing was recorded.",
         "delib.api.bad_idempotency_key": "The Idempotency-Key is too long (at most {max} characters).",
         "delib.api.too_many_applications": "Many applications came in today already. Please try again tomorrow.",
+        "delib.api.too_many_applications_from_address": "Many applications came from this address already. Please "
+                                                        "try again in {minutes} minutes.",
         "delib.api.source_ref_required": "A topic from residents' signals needs a reference to its cluster "
                                          "(source_ref).",
         "delib.api.source_not_allowed": "This caller can only create topics with source {allowed}.",
@@ -85,6 +143,58 @@ CATALOG: dict[str, dict[str, str]] = {
                                        "yourself for.",
         "delib.api.busy": "Something else happened in this round at the same time. Please try again.",
         "delib.api.round_closed_for_absence": "Round {round_id} is already closed; no need to excuse yourself.",
+        "delib.api.deadline_one_of": "Give a day (day) or an exact moment (deadline) for the new deadline, not "
+                                     "both.",
+        "delib.api.secretary_only_advice": "This is the secretary's task: recording an advice request, its sending, "
+                                           "the board's reply and planning a check. Nothing was changed.",
+        "delib.msg.round_opened.draft": "This is the draft advice for advice {advice_id}. Once the council agrees, "
+                                        "the secretary sends it and says so in the advice's thread.",
+        "delib.msg.round_opened.phases": "How a round goes: exploring (beeldvorming: what is it about? ask your "
+                                         "questions), then forming views (oordeelsvorming: what do we think? the "
+                                         "proposal may still change), then deciding (besluitvorming: what do we "
+                                         "agree?). The secretary or the opener moves the round on with !verder "
+                                         "(!next).",
+        "delib.msg.deadline_moved": "The deadline of round {round_id} has moved to {deadline}. If you were notified, "
+                                    "you have not responded to this proposal yet.",
+        "delib.msg.advice.title.advies": "Advice request {advice_id}: {title}",
+        "delib.msg.advice.title.instemming": "Consent request {advice_id}: {title}",
+        "delib.msg.advice.topic": "Topic #{topic_id} {topic_title} · way of working: {mode}",
+        "delib.msg.advice.dates.advies": "Received on {received}. The council's advice is due by {deadline} ({weeks} "
+                                         "weeks after receipt).",
+        "delib.msg.advice.dates.instemming": "Received on {received}. The council gives or refuses its consent by "
+                                             "{deadline} ({weeks} weeks after receipt).",
+        "delib.msg.advice.reply_rule": "Once it is sent, the board answers in writing within 14 days; if it deviates "
+                                       "from the advice, with its reasons.",
+        "delib.msg.advice.howto": "In this thread: !draft <text> opens a consensus round on the draft advice. Once the "
+                                  "council agrees: !sent [date]. Then: !reply follows|deviates <explanation> [date], "
+                                  "and !check {advice_id} <date> to check the realisation.",
+        "delib.msg.advice.draft_opened": "The draft advice is in consensus round {round_id}. Give your position in that "
+                                         "round's thread.",
+        "delib.msg.advice.draft_agreed": "The council agrees on the draft advice (round {round_id}, version {version}). "
+                                         "Secretary: send the advice to the board before {deadline} and say so here "
+                                         "with !sent [date].",
+        "delib.msg.advice.sent": "Advice {advice_id} was sent on {sent}. The board's written reply is due by {due}.",
+        "delib.msg.advice.sent_late": "Note: the advice period ended on {deadline}.",
+        "delib.msg.advice.reply.volgt": "The board's reply to advice {advice_id}, received on {on}: the board follows "
+                                        "the advice.",
+        "delib.msg.advice.reply.wijktaf": "The board's reply to advice {advice_id}, received on {on}: the board deviates "
+                                          "from the advice. Its reasons:",
+        "delib.msg.advice.reply_late": "The reply came late: it was due by {due}.",
+        "delib.msg.advice.reply_room.wijktaf": "The board deviates from advice {advice_id} ({title}). Its reasons are in "
+                                               "the advice's thread.",
+        "delib.msg.advice.reply_room.volgt": "The board has replied to advice {advice_id} ({title}). The reply is in "
+                                             "the advice's thread.",
+        "delib.msg.advice.overdue": "The board has not replied to advice {advice_id} ({title}) yet. The advice was sent "
+                                    "on {sent}; the written reply was due by {due}.",
+        "delib.msg.advice.overdue_howto": "Secretary: ask the board for its reply and record it with !reply "
+                                          "follows|deviates <explanation> [date] in the advice's thread.",
+        "delib.msg.advice.check_planned": "The realisation check is planned for {due}. On that day I will ask for the "
+                                          "outcome here.",
+        "delib.msg.advice.check_due": "Today we check the realisation of advice {advice_id} ({title}): what became of "
+                                      "the advice and of what the board promised?",
+        "delib.msg.advice.check_howto": "Record the outcome with !outcome {advice_id} uitgevoerd|deels|niet "
+                                        "<explanation> (done, partly, not).",
+        "delib.msg.advice.outcome": "Outcome of the check of advice {advice_id} ({title}) on {on}: {outcome}.",
         "delib.msg.round_opened.title": "Consensus round {round_id}: {title}",
         "delib.msg.round_opened.proposal": "Proposal (version 1):",
         "delib.msg.round_opened.phase": "Phase: {phase}. Please respond before {deadline}.",
@@ -127,13 +237,98 @@ def _title(title: str) -> str:
 
 
 def round_opened(lang: str, *, round_id: int, title: str, proposal: str, phase_label: str,
-                 deadline: datetime) -> Rich:
+                 deadline: datetime, advice_id: int | None = None) -> Rich:
+    """The round's first message: the proposal, the phase and deadline, how to respond, and the phase words
+    explained once (here, not in every reply)."""
     rich = Rich().heading(i18n.t("delib.msg.round_opened.title", lang, round_id=round_id, title=_title(title)))
+    if advice_id is not None:
+        rich.line(i18n.t("delib.msg.round_opened.draft", lang, advice_id=advice_id))
     rich.line(i18n.t("delib.msg.round_opened.proposal", lang))
     rich.quote(proposal)
     rich.line(i18n.t("delib.msg.round_opened.phase", lang, phase=phase_label,
                      deadline=i18n.fmt_datetime(deadline, lang)))
     rich.line(i18n.t("delib.msg.round_opened.howto", lang))
+    rich.line(i18n.t("delib.msg.round_opened.phases", lang))
+    return rich
+
+
+def deadline_moved(lang: str, *, round_id: int, deadline: datetime) -> Rich:
+    return Rich().line(i18n.t("delib.msg.deadline_moved", lang, round_id=round_id,
+                              deadline=i18n.fmt_datetime(deadline, lang)))
+
+
+# ---- advice trajectories
+
+
+def advice_opened(lang: str, *, advice_id: int, title: str, kind: str, topic_id: int, topic_title: str,
+                  mode_label: str, received_on: date, deadline: date, weeks: int) -> Rich:
+    rich = Rich().heading(i18n.t(f"delib.msg.advice.title.{kind}", lang, advice_id=advice_id, title=_title(title)))
+    rich.line(i18n.t("delib.msg.advice.topic", lang, topic_id=topic_id, topic_title=_title(topic_title),
+                     mode=mode_label))
+    rich.line(i18n.t(f"delib.msg.advice.dates.{kind}", lang, received=i18n.fmt_date(received_on, lang),
+                     deadline=i18n.fmt_date(deadline, lang), weeks=weeks))
+    rich.line(i18n.t("delib.msg.advice.reply_rule", lang))
+    rich.line(i18n.t("delib.msg.advice.howto", lang, advice_id=advice_id))
+    return rich
+
+
+def draft_opened(lang: str, *, advice_id: int, round_id: int) -> Rich:
+    return Rich().line(i18n.t("delib.msg.advice.draft_opened", lang, advice_id=advice_id, round_id=round_id))
+
+
+def draft_agreed(lang: str, *, advice_id: int, round_id: int, version: int, deadline: date) -> Rich:
+    return Rich().line(i18n.t("delib.msg.advice.draft_agreed", lang, advice_id=advice_id, round_id=round_id,
+                              version=version, deadline=i18n.fmt_date(deadline, lang)))
+
+
+def advice_sent(lang: str, *, advice_id: int, sent_on: date, reply_due: date, late_after: date | None) -> Rich:
+    rich = Rich().line(i18n.t("delib.msg.advice.sent", lang, advice_id=advice_id, sent=i18n.fmt_date(sent_on, lang),
+                              due=i18n.fmt_date(reply_due, lang)))
+    if late_after is not None:
+        rich.line(i18n.t("delib.msg.advice.sent_late", lang, deadline=i18n.fmt_date(late_after, lang)))
+    return rich
+
+
+def board_reply(lang: str, *, advice_id: int, title: str, kind: str, text: str | None, on: date, due: date,
+                late: bool) -> Rich:
+    rich = Rich().line(i18n.t(f"delib.msg.advice.reply.{kind}", lang, advice_id=advice_id, title=_title(title),
+                              on=i18n.fmt_date(on, lang)))
+    if text:
+        rich.quote(text)
+    if late:
+        rich.line(i18n.t("delib.msg.advice.reply_late", lang, due=i18n.fmt_date(due, lang)))
+    return rich
+
+
+def board_reply_room(lang: str, *, advice_id: int, title: str, kind: str, late: bool, due: date) -> Rich:
+    rich = Rich().line(i18n.t(f"delib.msg.advice.reply_room.{kind}", lang, advice_id=advice_id, title=_title(title)))
+    if late:
+        rich.line(i18n.t("delib.msg.advice.reply_late", lang, due=i18n.fmt_date(due, lang)))
+    return rich
+
+
+def advice_overdue(lang: str, *, advice_id: int, title: str, sent_on: date, due: date) -> Rich:
+    rich = Rich().line(i18n.t("delib.msg.advice.overdue", lang, advice_id=advice_id, title=_title(title),
+                              sent=i18n.fmt_date(sent_on, lang), due=i18n.fmt_date(due, lang)))
+    rich.line(i18n.t("delib.msg.advice.overdue_howto", lang))
+    return rich
+
+
+def advice_check_planned(lang: str, *, advice_id: int, due_on: date) -> Rich:
+    return Rich().line(i18n.t("delib.msg.advice.check_planned", lang, advice_id=advice_id,
+                              due=i18n.fmt_date(due_on, lang)))
+
+
+def advice_check_due(lang: str, *, advice_id: int, title: str) -> Rich:
+    rich = Rich().line(i18n.t("delib.msg.advice.check_due", lang, advice_id=advice_id, title=_title(title)))
+    rich.line(i18n.t("delib.msg.advice.check_howto", lang, advice_id=advice_id))
+    return rich
+
+
+def advice_outcome(lang: str, *, advice_id: int, title: str, outcome: str, note: str, on: date) -> Rich:
+    rich = Rich().line(i18n.t("delib.msg.advice.outcome", lang, advice_id=advice_id, title=_title(title),
+                              on=i18n.fmt_date(on, lang), outcome=i18n.t(f"delib.outcome.{outcome}", lang)))
+    rich.quote(note)
     return rich
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from services.signals import api, texts, web
+from services.signals import api, jobs, texts, web
 from services.signals.config import SignalsConfig
 from services.signals.domain.messages import register_messages
 from services.signals.models import RUNTIME_MODELS
@@ -41,7 +41,7 @@ def create_app(settings: Settings, *, database: Database | None = None, config: 
     app.extensions["signals_config"] = cfg
     app.extensions["signals_ratelimiter"] = RateLimiter(settings.redis_url, cfg.rate_namespace)
     db = app.extensions["overleg_db"]
-    attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=api.jobs(app, settings, db))
+    attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=jobs.jobs(app, settings, db))
     api.API.register(app)
     app.register_blueprint(web.WEB)
     return app

@@ -3,7 +3,8 @@ a PostgreSQL database with the others.
 
 Privacy by layout: ``signals_signals`` holds only the *scrubbed* text; a resident's contact
 details live in ``signals_contacts`` (one row per signal, deleted on erasure or after the
-retention period). The reference number a resident gets is stored only as a SHA-256 hash.
+retention period). The reference number a resident gets, and the key a submission came with (the
+form's nonce, a caller's Idempotency-Key), are stored only as SHA-256 hashes.
 
 Councils are not a table: they come from the settings, and every row carries its council's slug.
 Cluster ids are global, so the card key ``signals:cluster:<id>`` is unique in the bot's outbox.
@@ -81,6 +82,7 @@ class SignalRow(SignalsBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
     ref_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the reference number
+    # sha256 of the submission's key (form nonce, caller:Idempotency-Key), never the key itself
     intake_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
     channel: Mapped[str] = mapped_column(String(16))  # form / api / matrix
     text: Mapped[str] = mapped_column(Text)  # scrubbed; emptied when the resident erases the signal

@@ -123,6 +123,13 @@ def hash_reference(reference: str) -> str:
     return hashlib.sha256(reference.encode("ascii")).hexdigest()
 
 
+def hash_intake_key(intake_key: str) -> str:
+    """What is stored of a submission's key (the form's nonce, a caller's Idempotency-Key): its
+    SHA-256. Whoever knows a nonce could otherwise read it back from the table, and the clear key
+    is what the reference number is derived from."""
+    return hashlib.sha256(intake_key.encode()).hexdigest()
+
+
 def _signal(row: SignalRow) -> Signal:
     themes = tuple(ThemeInfo(t["id"], float(t["confidence"]), tuple(t.get("matched") or ()))
                    for t in json.loads(row.themes or "[]"))
@@ -316,7 +323,8 @@ def corrections(s: Session, cluster_id: int) -> list[tuple[str, str, str | None,
 # --------------------------------------------------------------------------- signals
 def insert_signal(s: Session, new: NewSignal, cluster_id: int) -> Signal:
     primary = new.themes[0].id
-    row = SignalRow(council=new.council, ref_hash=new.ref_hash, intake_key=new.intake_key, channel=new.channel,
+    row = SignalRow(council=new.council, ref_hash=new.ref_hash, intake_key=hash_intake_key(new.intake_key) if new.intake_key else None,
+                    channel=new.channel,
                     text=new.text, scrubbed_kinds=",".join(new.scrubbed_kinds), wijk=new.wijk,
                     wijk_source=new.wijk_source, theme=primary,
                     themes=json.dumps([t.to_dict() for t in new.themes], ensure_ascii=False),
@@ -341,7 +349,8 @@ def signal_by_ref(s: Session, ref_hash: str) -> Signal | None:
 
 
 def signal_by_intake_key(s: Session, intake_key: str) -> Signal | None:
-    row = s.scalar(select(SignalRow).where(SignalRow.intake_key == intake_key))
+    """The signal stored under this key (given in clear; only its hash is in the table)."""
+    row = s.scalar(select(SignalRow).where(SignalRow.intake_key == hash_intake_key(intake_key)))
     return _signal(row) if row else None
 
 

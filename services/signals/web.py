@@ -10,16 +10,21 @@ first). The pages work without JavaScript; errors are listed in a summary with `
 that takes the focus, each linked to its field, and each field names its error with
 ``aria-describedby``. POSTs carry a CSRF token (Flask-WTF) and the form a honeypot field. Form
 submissions are rate-limited per client address (see :mod:`.ratelimit`); a double submission
-(the same hidden nonce) is the same signal with the same reference number.
+(the same hidden nonce) is the same signal. Its reference number goes only to the browser that
+sent it: the signed session cookie remembers (a hash of) the nonces it sent, so a double click is
+sent on to the same status page, and anyone else who posts that nonce (from a copied page, say)
+gets a neutral "already received" page, never the reference, which would open the first sender's
+contact details. The nonce is stored only as a hash.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
@@ -34,6 +39,17 @@ from shared.service import runtime
 from shared.settings import CouncilConfig, Settings
 
 log = logging.getLogger("overleg.signals.web")
+
+# The answer to a form sent twice (same nonce): no reference number in it.
+_MESSAGES = {
+    "nl": {"signals.web.already_received_title": "Al ontvangen",
+           "signals.web.already_received": "Dit signaal hebben we al ontvangen. Het referentienummer stond op de "
+                                           "pagina die je na het versturen zag."},
+    "en": {"signals.web.already_received_title": "Received already",
+           "signals.web.already_received": "We have received this signal already. Its reference number was on the "
+                                           "page you saw after sending it."},
+}
+i18n.register(_MESSAGES)
 
 WEB = Blueprint("signals_web", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/signaal/static")
@@ -86,6 +102,14 @@ def _council() -> CouncilConfig | None:
 
 def _client() -> str:
     return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), _cfg().proxy_hops)
+
+
+SENT_KEY = "sent"  # in the signed session cookie: marks of the nonces this browser sent
+SENT_KEEP = 5
+
+
+def _sent_mark(nonce: str) -> str:
+    return hashlib.sha256(f"signals-sent:{nonce}".encode()).hexdigest()[:24]
 
 
 def _limited(bucket: str, limit: Limit) -> int | None:
@@ -171,6 +195,13 @@ def form() -> Response:
                                          wijk=form.buurt.data or None, contact=contact,
                                          intake_key=f"form:{nonce}"[:255] if 16 <= len(nonce) <= 64 else None)
                 receipt = actions.submit(runtime(), cfg, _settings(), sub, utcnow())
+                mark = _sent_mark(nonce) if sub.intake_key else None
+                if not receipt.created and (mark is None or mark not in session.get(SENT_KEY, [])):
+                    # This nonce was sent before, by another browser: never hand out that signal's reference.
+                    return _message("signals.web.already_received_title",
+                                    i18n.t("signals.web.already_received", lang), 200)
+                if mark is not None and receipt.created:
+                    session[SENT_KEY] = [*session.get(SENT_KEY, []), mark][-SENT_KEEP:]
                 args = {"lang": lang, "nieuw": "1"}
                 if request.args.get("raad"):
                     args["raad"] = council.slug

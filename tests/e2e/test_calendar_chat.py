@@ -190,3 +190,76 @@ def test_a_due_reminder_is_posted_in_the_room(stack, members):
     text = body(reminder)
     assert text.split(":")[0] in ("Herinnering", "Vandaag", "Zo meteen") and "!aanwezig" in text
     assert "later dan gepland" not in text
+
+
+def test_secretary_moves_a_meeting_with_place_and_places_and_members_see_it(stack, members):
+    """Issue 17 in chat: `!activiteit … plaatsen= plaats=`, `!kalender` with the place and the places
+    left, an answer for "the next meeting" of a series, `!verplaats` of that meeting (answers kept, the
+    room told, the shared calendar and the personal feed following), the agenda with `!vergaderagenda`."""
+    from tests.js.icaljs import occurrences as icaljs_occurrences
+
+    run = uuid.uuid4().hex[:6]
+    room = stack.state.room_id
+    secretary, anna = members["secretaris"], members["anna"]
+    today = datetime.now(AMSTERDAM).date()
+    day = today + timedelta(days=12)
+    title = f"Bewonersavond {run}"
+    created = body(say(stack, secretary, f"!activiteit bewonersavond {title} {chat_date(day)} 19:30-21:30 "
+                                         f"plaatsen=2 plaats=Wijkcentrum De Esch, zaal 2"))
+    assert "Locatie: Wijkcentrum De Esch, zaal 2" in created, created
+    single = int(re.search(r"Afspraak (\d+) staat in de kalender", created)[1])
+    assert "Genoteerd: je bent erbij" in body(say(stack, anna, f"!aanwezig {single}"))
+    listing = body(say(stack, members["bram"], "!kalender"))
+    line = next(ln for ln in listing.split("\n") if title in ln)
+    assert "📍 Wijkcentrum De Esch, zaal 2" in line and "nog 1 van 2 plaatsen vrij" in line, line
+
+    # A weekly series (the secretary's desk makes series); Anna answers for "the next meeting".
+    series_title = f"Werkgroep {run}"
+    first = today + timedelta(days=8)
+    with admin(stack) as api:
+        resp = api.post("/events", json={"type": "vergadering", "title": series_title, "location": "Kantoor Woonstad",
+                                         "start": f"{first.isoformat()}T19:30",
+                                         "recurrence": {"freq": "weekly", "count": 4}})
+        assert resp.status_code == 201, resp.text
+        series = resp.json()
+    answered = body(say(stack, anna, f"!aanwezig {series['number']}"))
+    assert "Genoteerd: je bent erbij" in answered and str(first.day) in answered, answered
+
+    refused = body(say(stack, members["bram"], f"!verplaats {series['number']} {chat_date(first)} "
+                                               f"{chat_date(first + timedelta(days=1))}"))
+    assert "Alleen de secretaris" in refused
+    new_day = first + timedelta(days=1)
+    moved = body(say(stack, secretary, f"!verplaats {series['number']} {chat_date(first)} {chat_date(new_day)} 20:00"))
+    assert moved.startswith(f"Verplaatst: {series_title}") and "20:00" in moved, moved
+    anna.wait_for(room, from_bot(bot_id(stack), f"Verplaatst, afspraak {series['number']}", series_title,
+                                 "Kantoor Woonstad"))
+    listing = body(say(stack, anna, "!kalender"))
+    line = next(ln for ln in listing.split("\n") if series_title in ln and "verplaatst" in ln)
+    assert "20:00" in line and "jij: aanwezig" in line, line
+
+    agenda = body(say(stack, secretary, f"!vergaderagenda {series['number']} {chat_date(new_day)} "
+                                        f"https://docs.example.org/agenda-{run}"))
+    assert agenda.startswith("De agenda staat bij"), agenda
+
+    # Anna's personal feed (ical.js, as Thunderbird reads it): accepted, on the new day at 20:00,
+    # with the agenda; and the shared calendar holds the override.
+    with admin(stack) as api:
+        link = api.post("/feeds", json={"kind": "member", "member": stack.user_id("anna")}).json()
+    feed = httpx.get(link["url"], timeout=15).content
+    window = (today, today + timedelta(days=60))
+    mine = [o for o in icaljs_occurrences(feed, *window) if o["summary"] == series_title]
+    (accepted,) = [o for o in mine if o["partstat"] == "ACCEPTED"]
+    assert accepted["local_start"] == f"{new_day.isoformat()}T20:00:00"
+    assert accepted["recurrence_id"] == f"{first.isoformat()}T19:30:00"
+    assert f"https://docs.example.org/agenda-{run}" in accepted["description"]
+    assert len(mine) == 4
+
+    def override_in_shared_calendar() -> bool:
+        with stack.radicale.client() as client:
+            for obj in client.calendar(url=stack.state.caldav_url).events():
+                parts = icalendar.Calendar.from_ical(obj.data).walk("VEVENT")
+                if str(parts[0]["SUMMARY"]) == series_title:
+                    return any("RECURRENCE-ID" in p and p["DTSTART"].dt.hour == 20 for p in parts)
+        return False
+
+    wait_until(override_in_shared_calendar, 45, f"{series_title}'s moved meeting in the shared calendar")

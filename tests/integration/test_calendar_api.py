@@ -25,6 +25,7 @@ from services.calendar.actions import Poster
 from services.calendar.app import create_app, migrate
 from services.calendar.domain.events import AMSTERDAM
 from services.calendar.models import RUNTIME_MODELS, CalendarFeedCache, CalendarFeedToken
+from shared.service import set_clock
 from shared.db import Database
 from shared.outbox import OutboundMessage, QueueStore
 from shared.settings import load_settings
@@ -41,7 +42,7 @@ FEED_BASE = "https://kalender.example.org"
 
 
 class Clock:
-    """The service's notion of now, set by the test (``app.extensions["calendar_clock"]``)."""
+    """The service's notion of now, set by the test (``shared.service.set_clock``)."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -73,7 +74,7 @@ def app(tmp_path, database_url, clock) -> Iterator[Flask]:
     db = Database(database_url)
     migrate(db)
     application = create_app(make_settings(tmp_path), database=db)
-    application.extensions["calendar_clock"] = clock
+    set_clock(application, clock)
     yield application
     db.dispose()
 
@@ -711,7 +712,7 @@ def test_a_shorter_heidag_period_per_council(tmp_path, database_url, clock):
     db = Database(database_url)
     migrate(db)
     app = create_app(make_settings(tmp_path, heidag_max_gap_days=30), database=db)
-    app.extensions["calendar_clock"] = clock
+    set_clock(app, clock)
     api = Client(app)
     assert api.get("/heidag", 200).json["warn"] is False
     clock.advance(days=31)

@@ -15,6 +15,7 @@ from deploy.procs import free_port
 from services.calendar import actions, caldav_sync, store
 from services.calendar.app import create_app, migrate
 from services.calendar.domain.events import AMSTERDAM
+from shared.service import set_clock
 from shared.db import Database
 from shared.settings import load_settings
 
@@ -57,7 +58,7 @@ def app(tmp_path, database_url, radicale, shared_calendar, clock) -> Iterator[Fl
     db = Database(database_url)
     migrate(db)
     application = create_app(settings, database=db)
-    application.extensions["calendar_clock"] = clock
+    set_clock(application, clock)
     yield application
     db.dispose()
 
@@ -182,7 +183,7 @@ def test_a_council_without_a_shared_calendar_keeps_its_changes(tmp_path, databas
     db = Database(database_url)
     migrate(db)
     app = create_app(settings, database=db)
-    app.extensions["calendar_clock"] = Clock(NOW)
+    set_clock(app, Clock(NOW))
     call(app, "POST", "/events", {"type": "vergadering", "title": "V", "start": "2027-03-16T19:30"}, 201)
     assert sync(app) == 0
     state = status(app)

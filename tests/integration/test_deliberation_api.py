@@ -14,14 +14,15 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.deliberation import api as delib_api
+from services.deliberation import actions as delib_actions
 from services.deliberation import followup, store
 from services.deliberation.domain.consensus import Participants
 from services.deliberation.app import create_app, migrate
-from services.deliberation.models import RUNTIME_MODELS, RoundEventRow
+from services.deliberation.models import RUNTIME_MODELS, RoundEventRow, TopicScoreRow
 from shared.db import Database
 from shared.outbox import QueueStore
 from shared.settings import Settings
+from shared.service import set_clock
 
 pytestmark = pytest.mark.postgres
 
@@ -228,7 +229,7 @@ def test_applications_lifecycle_appointing_fills_a_seat(seeded: Council, monkeyp
     listed = c.admin.get("/applications?status=benoemd").json
     assert [a["id"] for a in listed] == [app_id] and listed[0]["status_label"] == "benoemd"
 
-    monkeypatch.setattr(delib_api, "MAX_APPLICATIONS_PER_DAY", 1)
+    monkeypatch.setattr(delib_actions, "MAX_APPLICATIONS_PER_DAY", 1)
     flood = c.anonymous.post("/applications", {"name": "Nog een", "member_type": "koper"})
     assert flood.status_code == 429 and flood.json["error"] == "delib.api.too_many_applications"
 
@@ -259,13 +260,36 @@ def test_the_agenda_ranks_on_importance_and_influence(seeded: Council):
     low, high, unscored = c.topic("Laag"), c.topic("Hoog"), c.topic("Nog niet")
     assert c.bot.post(f"/topics/{low}/score", {"importance": 2, "influence": 2, "actor": CEES}).status_code == 200
     scored = c.bot.post(f"/topics/{high}/score", {"importance": 5, "influence": 4, "actor": CEES})
-    assert scored.json["score_line"] == "belang 5 · invloed 4"
+    assert scored.json["score_line"] == "belang 5 · invloed 4 (1 lid scoorde)"
     bad = c.bot.post(f"/topics/{high}/score", {"importance": 6, "influence": 4, "actor": CEES})
     assert bad.status_code == 422 and bad.json["error"] == "delib.topic.importance_range"
     view = c.bot.get("/agenda").json
     assert [i["id"] for i in view["waiting"]] == [high, low, unscored] and view["cap"] == 5
     english = c.bot.get("/agenda", headers={"Accept-Language": "en"}).json
-    assert english["waiting"][0]["score_line"] == "importance 5 · influence 4"
+    assert english["waiting"][0]["score_line"] == "importance 5 · influence 4 (1 member scored)"
+
+
+def test_agenda_scores_are_the_councils_median_one_per_member(seeded: Council):
+    """Each member scores once (a new score replaces their own); the agenda shows the median and how many scored."""
+    c = seeded
+    topic = c.topic("Groen in de wijk")
+    for who, importance, influence in ((ANNA, 2, 5), (BRAM, 4, 3), (CEES, 5, 1)):
+        assert c.bot.post(f"/topics/{topic}/score", {"importance": importance, "influence": influence,
+                                                     "actor": who}, key=f"$s-{uuid.uuid4().hex}").status_code == 200
+    item = next(i for i in c.bot.get("/agenda").json["waiting"] if i["id"] == topic)
+    assert (item["importance"], item["influence"], item["scored_by"]) == (4, 3, 3)
+    assert item["score_line"] == "belang 4 · invloed 3 (mediaan van de raad, 3 leden scoorden)"
+    # Anna changes her mind: her score is replaced, not added; the last scorer does not decide alone.
+    again = c.bot.post(f"/topics/{topic}/score", {"importance": 5, "influence": 4, "actor": ANNA},
+                       key=f"$s-{uuid.uuid4().hex}").json
+    assert (again["importance"], again["influence"], again["scored_by"]) == (5, 3, 3)
+    assert c.bot.post(f"/topics/{topic}/score", {"importance": 1, "influence": 1, "actor": DIRK},
+                      key=f"$s-{uuid.uuid4().hex}").json["score_line"] == (
+        "belang 4,5 · invloed 2 (mediaan van de raad, 4 leden scoorden)")
+    english = c.bot.get(f"/topics/{topic}", headers={"Accept-Language": "en"}).json
+    assert english["score_line"] == "importance 4.5 · influence 2 (the council's median, 4 members scored)"
+    with c.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(TopicScoreRow)) == 4
 
 
 def test_non_members_change_nothing_on_the_agenda(seeded: Council):
@@ -439,6 +463,69 @@ def test_the_event_log_refuses_a_second_event_with_the_same_seq(seeded: Council)
         with c.db.session() as s:
             store.append_events(s, second.events, second.round)
     assert c.event_count(rid) == 2
+
+
+def _forced_conflict(calls: list[str], name: str, fail_times: int, real: Any) -> Any:
+    """A store function that loses its unique key ``fail_times`` times (as to a concurrent writer), then
+    does its work."""
+
+    def conflicting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        if len(calls) <= fail_times:
+            raise IntegrityError("INSERT (forced by the test)", {}, Exception("duplicate key value"))
+        return real(*args, **kwargs)
+
+    return conflicting
+
+
+def test_a_write_conflict_is_retried_by_one_layer_only(seeded: Council, monkeypatch: pytest.MonkeyPatch):
+    """One `!bezwaar` whose append keeps losing its unique key is tried COMMAND_ATTEMPTS (3) times in all (one
+    retry layer around the use case, none stacked on it), then refused as busy (409); nothing is stored and
+    nothing is posted."""
+    c = seeded
+    rid = c.open_round()["id"]
+    before, posted = c.event_count(rid), len(c.handoff())
+    calls: list[str] = []
+    monkeypatch.setattr(store, "append_events", _forced_conflict(calls, "append", 99, store.append_events))
+    refused = c.say(rid, BRAM, "bezwaar", "Te duur voor ouderen.")
+    assert refused.status_code == 409 and refused.json["error"] == "delib.api.busy"
+    assert len(calls) == delib_actions.COMMAND_ATTEMPTS == 3
+    assert c.event_count(rid) == before and len(c.handoff()) == posted
+
+
+def test_a_write_conflict_that_clears_is_answered_normally(seeded: Council, monkeypatch: pytest.MonkeyPatch):
+    c = seeded
+    rid = c.open_round()["id"]
+    calls: list[str] = []
+    monkeypatch.setattr(store, "append_events", _forced_conflict(calls, "append", 1, store.append_events))
+    objected = c.say(rid, BRAM, "bezwaar", "Te duur voor ouderen.")
+    assert objected.status_code == 200 and len(calls) == 2
+    assert objected.json["objection_id"] == 1 and [o["id"] for o in objected.json["open_objections"]] == [1]
+    # The same single layer guards the other use cases: a member added under a persisting conflict.
+    calls.clear()
+    monkeypatch.setattr(store, "save_member", _forced_conflict(calls, "member", 99, store.save_member))
+    busy = c.admin.post("/members", {"matrix_id": "@eva:test", "member_type": "koper", "customer_group": "Zuid"})
+    assert busy.status_code == 409 and busy.json["error"] == "delib.api.busy" and len(calls) == 3
+    assert "@eva:test" not in [m["matrix_id"] for m in c.admin.get("/members").json["members"]]
+
+
+def test_an_objection_answers_its_own_id(seeded: Council):
+    """`!bezwaar` answers the id of the objection it raised (the bot quotes it); other positions answer none.
+    A replay answers the same id, also when only the round remembers the command."""
+    c = seeded
+    rid = c.open_round()["id"]
+    first = c.say(rid, BRAM, "bezwaar", "Te duur.")
+    assert first.status_code == 200 and first.json["objection_id"] == 1
+    assert c.say(rid, ANNA, "eens").json["objection_id"] is None
+    second = c.say(rid, CEES, "bezwaar", "Niet per wijk.", key="$cees-bezwaar")
+    assert second.json["objection_id"] == 2
+    assert {o["id"]: o["matrix_id"] for o in second.json["open_objections"]} == {1: BRAM, 2: CEES}
+    # Bram replaces his objection: the new one gets its own number.
+    assert c.say(rid, BRAM, "bezwaar", "Te duur voor ouderen.").json["objection_id"] == 3
+    with c.db.session() as s:
+        s.execute(delete(RUNTIME_MODELS[2]))  # the API's stored answers are gone: the round still knows the key
+    replay = c.say(rid, CEES, "bezwaar", "Niet per wijk.", key="$cees-bezwaar")
+    assert replay.json["duplicate"] is True and replay.json["objection_id"] == 2
 
 
 # --------------------------------------------------------------------------- register
@@ -719,3 +806,204 @@ def test_auth_council_and_transport_errors(seeded: Council):
     spec = c.client.get("/openapi.json").json
     assert "/api/v1/councils/{slug}/rounds/{round_id}/positions" in spec["paths"]
     assert spec["paths"]["/api/v1/councils/{slug}/applications"]["post"].get("security") is None
+
+
+# --------------------------------------------------------------------------- advice trajectories (frozen clock)
+
+
+class Clock:
+    """The service's clock hook (``shared.service.set_clock``), set by hand."""
+
+    def __init__(self, c: Council, start: datetime) -> None:
+        self.now = start
+        set_clock(c.app, lambda: self.now)
+
+    def set(self, when: datetime) -> None:
+        self.now = when
+
+
+def at(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+def messages(c: Council, prefix: str) -> dict[str, dict[str, Any]]:
+    return {m["key"]: m for m in c.handoff() if m["key"].startswith(prefix)}
+
+
+def test_an_advice_trajectory_runs_with_its_legal_dates_on_a_frozen_clock(council: Council):
+    c = council
+    clock = Clock(c, datetime(2026, 3, 5, 10, 0, tzinfo=AMS))
+    c.seed()
+    rt, settings = c.runtime, c.settings
+    topic = c.topic("Servicekosten 2026")
+
+    refused = c.bot.post("/advice", {"topic_id": topic, "title": "Beleid", "actor": ANNA}, key="$adv-anna")
+    assert refused.status_code == 403 and refused.json["error"] == "delib.api.secretary_only_advice"
+    body = {"topic_id": topic, "title": "Beleid servicekosten", "received": "2-3-2026", "actor": SEC}
+    made = c.bot.post("/advice", body, key="$adv-1")
+    assert made.status_code == 201, made.json
+    aid = made.json["id"]
+    assert (made.json["received_on"], made.json["deadline"]) == ("2026-03-02", "2026-04-13")  # six weeks
+    assert made.json["stage"] == "ontvangen" and made.json["topic_mode"] == "formeel_advies"
+    again = c.bot.post("/advice", body, key="$adv-1")  # the same chat message again: the same trajectory
+    assert again.json["id"] == aid and len(c.bot.get("/advice").json) == 1
+    root = messages(c, f"delib:advice:{aid}")[f"delib:advice:{aid}"]
+    assert root["thread_key"] is None and root["body"].startswith(f"Adviesaanvraag {aid}: Beleid servicekosten")
+    assert "maandag 2 maart 2026" in root["body"] and "maandag 13 april 2026 nodig (6 weken" in root["body"]
+    assert "binnen 14 dagen schriftelijk" in root["body"] and "!concept <tekst>" in root["body"]
+
+    early = c.bot.post(f"/advice/{aid}/sent", {"actor": SEC}, key="$adv-sent-early")
+    assert early.status_code == 409 and early.json["error"] == "delib.advice.not_agreed"
+
+    draft = c.bot.post(f"/advice/{aid}/draft", {"actor": ANNA, "proposal": "Concept: toon de kosten per wijk."},
+                       key="$adv-draft")
+    assert draft.status_code == 201, draft.json
+    rid = draft.json["round"]["id"]
+    assert draft.json["advice"]["stage"] == "concept" and draft.json["advice"]["round_id"] == rid
+    # A week, at the end of the day in Amsterdam.
+    assert at(draft.json["round"]["deadline"]) == datetime(2026, 3, 12, 23, 59, tzinfo=AMS)
+    round_root = messages(c, f"delib:round:{rid}")[f"delib:round:{rid}"]
+    assert f"conceptadvies voor advies {aid}" in round_root["body"] and "!verder" in round_root["body"]
+    second = c.bot.post(f"/advice/{aid}/draft", {"actor": ANNA, "proposal": "Nog een."}, key="$adv-draft-2")
+    assert second.status_code == 409 and second.json["error"] == "delib.advice.draft_open"
+    agree_all(c, rid)
+    to_besluitvorming(c, rid)
+    assert c.act(rid, "decide", ANNA).status_code == 200
+    agreed = c.bot.get(f"/advice/{aid}").json
+    assert agreed["stage"] == "akkoord" and agreed["agreed_version"] == 1 and agreed["agreed_on"] == "2026-03-05"
+    told = messages(c, f"delib:advice:{aid}:akkoord")[f"delib:advice:{aid}:akkoord:{rid}"]
+    assert told["thread_key"] == f"delib:advice:{aid}" and told["mentions"] == [SEC]
+
+    clock.set(datetime(2026, 3, 20, 9, 0, tzinfo=AMS))
+    sent = c.bot.post(f"/advice/{aid}/sent", {"actor": SEC}, key="$adv-sent")
+    assert sent.status_code == 200, sent.json
+    assert (sent.json["sent_on"], sent.json["reply_due_on"], sent.json["sent_late"]) == ("2026-03-20", "2026-04-03",
+                                                                                          False)
+    assert "vrijdag 3 april 2026" in messages(c, f"delib:advice:{aid}:verstuurd")[f"delib:advice:{aid}:verstuurd"]["body"]
+
+    # Day 14 is still in time; on day 15 the thread and the room are told, once, and the secretary is mentioned.
+    assert followup.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 3, 23, 30, tzinfo=AMS)) == 0
+    assert followup.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 4, 0, 30, tzinfo=AMS)) == 1
+    assert followup.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 5, 9, 0, tzinfo=AMS)) == 0
+    overdue = messages(c, f"delib:advice:{aid}:geen-reactie")
+    assert set(overdue) == {f"delib:advice:{aid}:geen-reactie", f"delib:advice:{aid}:geen-reactie:raad"}
+    assert overdue[f"delib:advice:{aid}:geen-reactie"]["thread_key"] == f"delib:advice:{aid}"
+    assert overdue[f"delib:advice:{aid}:geen-reactie:raad"]["thread_key"] is None
+    for m in overdue.values():
+        assert m["mentions"] == [SEC] and "uiterlijk vrijdag 3 april 2026" in m["body"]
+    clock.set(datetime(2026, 4, 4, 9, 0, tzinfo=AMS))
+    assert c.bot.get("/advice", query_string={"state": "open"}).json[0]["reply_overdue"] is True
+
+    clock.set(datetime(2026, 4, 6, 11, 0, tzinfo=AMS))
+    bare = c.bot.post(f"/advice/{aid}/reply", {"actor": SEC, "kind": "wijktaf"}, key="$adv-reply-bare")
+    assert bare.status_code == 422 and bare.json["error"] == "delib.advice.reasons_required"
+    reply = c.bot.post(f"/advice/{aid}/reply", {"actor": SEC, "kind": "wijktaf", "text": "Te duur voor nu."},
+                       key="$adv-reply")
+    assert reply.status_code == 200, reply.json
+    assert reply.json["late_deviation"] and reply.json["reply_on"] == "2026-04-06"
+    assert reply.json["reply_label"] == "het bestuur wijkt af van het advies"
+    room = messages(c, f"delib:advice:{aid}:reactie")
+    assert room[f"delib:advice:{aid}:reactie:raad"]["thread_key"] is None
+    assert "te laat" in room[f"delib:advice:{aid}:reactie:raad"]["body"]
+    assert "Te duur voor nu." in room[f"delib:advice:{aid}:reactie"]["body"]
+
+    planned = c.bot.post(f"/advice/{aid}/checks", {"actor": SEC, "on": "1-9-2026"}, key="$adv-check")
+    assert planned.status_code == 201 and planned.json["stage"] == "toets"
+    assert followup.announce_advice_checks(rt, settings, now=datetime(2026, 8, 31, 12, 0, tzinfo=AMS)) == 0
+    assert followup.announce_advice_checks(rt, settings, now=datetime(2026, 9, 1, 7, 0, tzinfo=AMS)) == 1
+    assert followup.announce_advice_checks(rt, settings, now=datetime(2026, 9, 1, 8, 0, tzinfo=AMS)) == 0
+    asked = messages(c, f"delib:advice:{aid}:toets:1")[f"delib:advice:{aid}:toets:1"]
+    assert f"!uitkomst {aid} uitgevoerd|deels|niet" in asked["body"] and asked["thread_key"] == f"delib:advice:{aid}"
+
+    clock.set(datetime(2026, 9, 1, 14, 0, tzinfo=AMS))
+    outcome = c.bot.post(f"/advice/{aid}/outcome", {"actor": BRAM, "outcome": "deels",
+                                                   "note": "Per wijk nog niet zichtbaar."}, key="$adv-outcome")
+    assert outcome.status_code == 200, outcome.json
+    assert outcome.json["checks"][0]["outcome_label"] == "deels uitgevoerd" and outcome.json["stage"] == "afgerond"
+    assert "Per wijk nog niet zichtbaar." in messages(c, f"delib:advice:{aid}:toets:1:uitkomst")[
+        f"delib:advice:{aid}:toets:1:uitkomst"]["body"]
+    assert c.bot.get("/advice", query_string={"state": "open"}).json == []
+    feed = {d["uid"].split("@")[0]: d for d in c.calendar.get("/deadlines", query_string={"from": "2026-01-01",
+                                                                                        "to": "2026-12-31"}).json}
+    assert feed[f"advies-{aid}"]["date"] == "2026-04-13" and feed[f"advies-reactie-{aid}"]["done"] is True
+
+
+def test_the_open_advice_list_has_the_oldest_next_date_first(council: Council):
+    c = council
+    Clock(c, datetime(2026, 5, 4, 10, 0, tzinfo=AMS))
+    c.seed()
+    ids = []
+    for title, received in (("Later", "1-5-2026"), ("Eerder", "1-4-2026"), ("Vandaag", "vandaag")):
+        made = c.bot.post("/advice", {"topic_id": c.topic(title), "title": title, "received": received,
+                                      "kind": "instemming", "actor": SEC}, key=f"$adv-{title}")
+        assert made.status_code == 201 and made.json["kind_label"] == "instemmingsverzoek"
+        ids.append(made.json["id"])
+    listed = c.bot.get("/advice", query_string={"state": "open"}).json
+    assert [t["id"] for t in listed] == [ids[1], ids[0], ids[2]]
+    assert [t["next_date"] for t in listed] == ["2026-05-13", "2026-06-12", "2026-06-15"]
+    bad = c.bot.post("/advice", {"topic_id": c.topic("X"), "title": "X", "received": "volgende week", "actor": SEC},
+                     key="$adv-bad")
+    assert bad.status_code == 422 and bad.json["error"] == "delib.advice.bad_date"
+
+
+def test_the_decision_list_newest_first_with_every_objection_and_how_it_ended(seeded: Council):
+    c = seeded
+    first = c.open_round("Portieken", "Twee keer per week schoonmaken.")
+    agree_all(c, first["id"])
+    to_besluitvorming(c, first["id"])
+    assert c.act(first["id"], "decide", ANNA).status_code == 200
+    second = c.open_round("Groen", "Meer bomen in de straat.")
+    rid = second["id"]
+    c.say(rid, BRAM, "bezwaar", "De wortels breken de stoep.")
+    assert c.act(rid, "objections/1/resolve", SEC, note="Boomsoort met diepe wortels gekozen.").status_code == 200
+    c.say(rid, DIRK, "bezwaar", "Te weinig licht.")
+    c.act(rid, "proposal", ANNA, text="Meer bomen, met ruimte voor licht.")
+    agree_all(c, rid, concern_by=CEES)
+    to_besluitvorming(c, rid)
+    assert c.act(rid, "decide", ANNA).status_code == 200
+
+    newest = c.bot.get("/register", query_string={"order": "newest"}).json
+    assert [e["round_id"] for e in newest] == [rid, first["id"]]
+    objections = {o["id"]: o for o in newest[0]["objections"]}
+    assert objections[1]["display_name"] == "Bram Jansen" and objections[1]["status_label"] == "opgelost"
+    assert objections[1]["note"] == "Boomsoort met diepe wortels gekozen."
+    assert objections[2]["status"] == "opgelost_door_nieuw_voorstel" and objections[2]["version"] == 1
+    assert newest[1]["objections"] == []
+    found = c.bot.get("/register", query_string={"q": "wortels"}).json
+    assert [e["round_id"] for e in found] == [rid]
+    assert c.bot.get("/register", query_string={"q": "schoonmaken week"}).json[0]["round_id"] == first["id"]
+    assert c.bot.get("/register", query_string={"q": "zwembad"}).json == []
+
+
+def test_a_round_deadline_falls_at_the_end_of_the_day_and_moving_it_is_announced(council: Council):
+    c = council
+    Clock(c, datetime(2026, 10, 20, 16, 45, tzinfo=AMS))
+    c.seed()
+    opened = c.open_round()
+    rid = opened["id"]
+    # Seven days later at 23:59 in Amsterdam, across the end of summer time (25 October), not 168 hours.
+    assert at(opened["deadline"]) == datetime(2026, 10, 27, 23, 59, tzinfo=AMS)
+    assert at(opened["deadline"]).utcoffset() == timedelta(hours=1)
+    chosen = c.bot.post("/rounds", {"topic_id": c.topic("Met dag"), "proposal": "P", "actor": ANNA,
+                                    "deadline_day": "2026-10-22"}, key="$r-day")
+    assert at(chosen.json["deadline"]) == datetime(2026, 10, 22, 23, 59, tzinfo=AMS)
+    c.say(rid, ANNA, "eens")
+    moved = c.act(rid, "deadline", ANNA, day="2026-11-03")
+    assert moved.status_code == 200 and at(moved.json["deadline"]) == datetime(2026, 11, 3, 23, 59, tzinfo=AMS)
+    sent = messages(c, f"delib:round:{rid}:")
+    stamp = int(datetime(2026, 11, 3, 23, 59, tzinfo=AMS).timestamp())
+    notice, edit = sent[f"delib:round:{rid}:deadline:{stamp}"], sent[f"delib:round:{rid}:root:{stamp}"]
+    assert notice["thread_key"] == f"delib:round:{rid}" and "dinsdag 3 november 2026, 23:59" in notice["body"]
+    assert ANNA not in notice["mentions"] and {BRAM, CEES, DIRK} <= set(notice["mentions"])
+    assert edit["edit_key"] == f"delib:round:{rid}" and "dinsdag 3 november 2026, 23:59" in edit["body"]
+    assert "beeldvorming (waar gaat het over?" in edit["body"]
+    both = c.act(rid, "deadline", ANNA, day="2026-11-04", deadline="2026-11-04T12:00:00+01:00")
+    assert both.status_code == 422 and both.json["error"] == "delib.api.deadline_one_of"
+
+
+def test_a_besluit_refused_for_its_phase_names_verder(seeded: Council):
+    c = seeded
+    rid = c.open_round()["id"]
+    agree_all(c, rid)
+    refused = c.act(rid, "decide", ANNA)
+    assert refused.status_code == 409 and "!verder" in refused.json["message"]

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from shared.db import Database
 from shared.outbox import OutboundMessage, QueueStore, utcnow
@@ -143,3 +143,28 @@ def test_key_and_event_lookups(queue):
         assert q.event_id_for_key(s, "root") == "$ev"
         assert q.key_for_event_id(s, "$ev") == "root"
         assert q.event_id_for_key(s, "missing") is None
+
+
+def test_sent_text_is_forgotten_after_retention_but_the_key_still_finds_its_event(queue):
+    """Residents' words must not outlive their use in a queue table (erasure reaches everywhere)."""
+    db, q = queue
+    now = utcnow()
+    with db.session() as s:
+        for key in ("old", "recent", "waiting"):
+            q.enqueue(s, OutboundMessage(key=key, room="!r:x", body=f"Piet de Vries meldt lekkage ({key})"), "!r:x")
+        rows = {r.key: r for r in q.pending(s)}
+        q.mark_sent(s, rows["old"].id, "$old", now - timedelta(days=8))
+        q.mark_sent(s, rows["recent"].id, "$recent", now - timedelta(hours=1))
+    with db.session() as s:
+        assert q.forget_sent_text(s, now - timedelta(days=7), keep_rows=True) == 1
+    with db.read() as s:
+        payloads = {r.key: r.payload for r in s.scalars(select(q.model))}
+        assert "Piet" not in payloads["old"] and "Piet" in payloads["recent"] and "Piet" in payloads["waiting"]
+        assert q.event_id_for_key(s, "old") == "$old" and q.key_for_event_id(s, "$old") == "old"
+        assert QueueStore.message(s.scalars(select(q.model).where(q.model.key == "old")).one()).body == ""
+    with db.session() as s:  # a second run has nothing left to forget
+        assert q.forget_sent_text(s, now - timedelta(days=7), keep_rows=True) == 0
+    with db.session() as s:  # a service's handoff queue drops the rows the bot has stored
+        assert q.forget_sent_text(s, now - timedelta(hours=0), keep_rows=False) == 2
+    with db.read() as s:
+        assert [r.key for r in s.scalars(select(q.model))] == ["waiting"]

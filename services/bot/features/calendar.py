@@ -24,6 +24,8 @@ POLL_KEY = re.compile(r"^calendar:poll:(\d{1,9})$")
 POLL_REF = re.compile(r"^#(\d{1,9})\b\s*(.*)$", re.DOTALL)
 NUMBER = re.compile(r"^#?(\d{1,9})$")
 CAPACITY = re.compile(r"^(?:plaatsen|max|places|capacity)=(\d{1,4})$", re.IGNORECASE)
+# plaats=<locatie>: the rest of the command, up to another option (plaatsen=12), is the place.
+LOCATION = re.compile(r"^(?:plaats|locatie|location|place|where)=(.*)$", re.IGNORECASE | re.DOTALL)
 UPCOMING_DAYS = 60
 UPCOMING_LIMIT = 15
 ROTATE_WORDS = {"nieuw", "vernieuw", "new", "rotate"}
@@ -51,8 +53,14 @@ CATALOG = {
         "calbot.cmd.kan": "zeg welke opties van de datumprikker je kunt (in de draad ervan)",
         "calbot.cmd.vastleggen": "leg de gekozen optie van de datumprikker vast als afspraak",
         "calbot.cmd.feed": "je eigen kalenderlink, in een privébericht (met 'nieuw': een nieuwe link)",
-        "calbot.cmd.activiteit": "zet een afspraak in de kalender (bv. !activiteit training Media 12-3 19:30-21:30 plaatsen=12)",
+        "calbot.cmd.activiteit": "zet een afspraak in de kalender (bv. !activiteit training Media 12-3 19:30-21:30 plaatsen=12 "
+                                  "plaats=Wijkcentrum De Esch)",
         "calbot.cmd.afgelast": "zeg afspraak <nr> af (bij een reeks met datum: alleen die keer)",
+        "calbot.cmd.verplaats": "verplaats één bijeenkomst naar een andere dag of tijd (bv. !verplaats 4 16-3 17-3 20:00); "
+                                "aanmeldingen en herinneringen gaan mee",
+        "calbot.cmd.vergaderagenda": "zet de agenda bij een bijeenkomst: een link of korte tekst "
+                                     "(bv. !vergaderagenda 4 16-3 https://…)",
+        "calbot.cmd.verslag": "zet na afloop het verslag bij een bijeenkomst: een link of korte tekst",
         "calbot.cmd.trainingen": "de trainingen die je gevolgd hebt",
         "calbot.kalender.title": "Wat er aan komt – {council}",
         "calbot.kalender.empty": "Er staat de komende {days} dagen niets in de kalender.",
@@ -60,7 +68,11 @@ CATALOG = {
                                   "Je eigen kalender in je agenda-app: !feed.",
         "calbot.kalender.cancelled": "vervallen",
         "calbot.kalender.you": "jij: {answer}",
-        "calbot.kalender.places": "{taken} van {capacity} plaatsen bezet",
+        "calbot.kalender.places": "nog {left} van {capacity} plaatsen vrij",
+        "calbot.kalender.full": "vol ({capacity} plaatsen)",
+        "calbot.kalender.moved": "verplaatst, was {when}",
+        "calbot.kalender.agenda": "agenda: {text}",
+        "calbot.kalender.minutes": "verslag: {text}",
         "calbot.kalender.waiting": "{count} op de wachtlijst",
         "calbot.rsvp.usage": "Zo werkt het: !aanwezig <nr> of !afwezig <nr>, bij een reeks eventueel "
                              "met een datum (!afwezig 4 23-3). De nummers zie je met !kalender.",
@@ -81,11 +93,20 @@ CATALOG = {
         "calbot.feed.sent": "Ik heb je een privébericht gestuurd.",
         "calbot.activiteit.usage": "Zo werkt het: !activiteit <soort> <titel> <datum> [tijd], "
                                    "bijvoorbeeld !activiteit training Omgaan met media 12-3 19:30-21:30 "
-                                   "plaatsen=12. Soorten: {types}.",
+                                   "plaatsen=12 plaats=Wijkcentrum De Esch. Soorten: {types}.",
         "calbot.activiteit.done": "Afspraak {number} staat in de kalender: {title}, {when}.",
         "calbot.afgelast.usage": "Zo werkt het: !afgelast <nr>, of bij een reeks !afgelast <nr> <datum> "
                                  "voor één keer.",
         "calbot.afgelast.done": "Afgelast: {title}{day}. Het staat zo in de kalender.",
+        "calbot.activiteit.location": "Locatie: {location}",
+        "calbot.verplaats.usage": "Zo werkt het: !verplaats <nr> <datum> <nieuwe datum> [tijd], bijvoorbeeld "
+                                  "!verplaats 4 16-3 17-3 20:00. Zonder tijd blijft de tijd hetzelfde.",
+        "calbot.verplaats.done": "Verplaatst: {title}, {old} → {new}. Aanmeldingen en herinneringen gaan mee; "
+                                 "het staat zo in de kalender.",
+        "calbot.notes.usage": "Zo werkt het: !{command} <nr> [datum] <link of korte tekst>, bijvoorbeeld "
+                              "!{command} 4 16-3 https://…",
+        "calbot.notes.agenda_done": "De agenda staat bij {title} ({when}).",
+        "calbot.notes.minutes_done": "Het verslag staat bij {title} ({when}).",
         "calbot.trainingen.title": "Jouw trainingen",
         "calbot.trainingen.empty": "Er staan nog geen trainingen op je naam.",
         "calbot.trainingen.unconfirmed": "nog niet bevestigd door de secretaris",
@@ -98,8 +119,14 @@ CATALOG = {
         "calbot.cmd.kan": "say which options of the date poll you can make (in its thread)",
         "calbot.cmd.vastleggen": "fix the chosen option of the date poll as an event",
         "calbot.cmd.feed": "your own calendar link, in a direct message (with 'new': a new link)",
-        "calbot.cmd.activiteit": "put an event in the calendar (e.g. !event training Media 12-3 19:30-21:30 places=12)",
+        "calbot.cmd.activiteit": "put an event in the calendar (e.g. !event training Media 12-3 19:30-21:30 places=12 "
+                                  "place=Community centre De Esch)",
         "calbot.cmd.afgelast": "cancel event <nr> (a series with a date: only that meeting)",
+        "calbot.cmd.verplaats": "move one meeting to another day or time (e.g. !move 4 16-3 17-3 20:00); "
+                                "answers and reminders move with it",
+        "calbot.cmd.vergaderagenda": "attach the agenda to a meeting: a link or a short text "
+                                     "(e.g. !meetingagenda 4 16-3 https://…)",
+        "calbot.cmd.verslag": "attach the minutes to a meeting afterwards: a link or a short text",
         "calbot.cmd.trainingen": "the trainings you attended",
         "calbot.kalender.title": "Coming up – {council}",
         "calbot.kalender.empty": "Nothing is planned for the next {days} days.",
@@ -107,7 +134,11 @@ CATALOG = {
                                   "Your own calendar in your calendar app: !feed.",
         "calbot.kalender.cancelled": "cancelled",
         "calbot.kalender.you": "you: {answer}",
-        "calbot.kalender.places": "{taken} of {capacity} places taken",
+        "calbot.kalender.places": "{left} of {capacity} places left",
+        "calbot.kalender.full": "full ({capacity} places)",
+        "calbot.kalender.moved": "moved, was {when}",
+        "calbot.kalender.agenda": "agenda: {text}",
+        "calbot.kalender.minutes": "minutes: {text}",
         "calbot.kalender.waiting": "{count} on the waiting list",
         "calbot.rsvp.usage": "Usage: !attend <nr> or !decline <nr>, for a series optionally with a "
                              "date (!decline 4 23-3). !calendar shows the numbers.",
@@ -125,12 +156,20 @@ CATALOG = {
         "calbot.feed.rotated": "This is a new link; the previous one no longer works.",
         "calbot.feed.sent": "I sent you a direct message.",
         "calbot.activiteit.usage": "Usage: !event <kind> <title> <date> [time], e.g. "
-                                   "!event training Dealing with media 12-3 19:30-21:30 places=12. "
+                                   "!event training Dealing with media 12-3 19:30-21:30 places=12 place=De Esch. "
                                    "Kinds: {types}.",
         "calbot.activiteit.done": "Event {number} is in the calendar: {title}, {when}.",
         "calbot.afgelast.usage": "Usage: !calloff <nr>, or for a series !calloff <nr> <date> for one "
                                  "meeting.",
         "calbot.afgelast.done": "Cancelled: {title}{day}. The calendar shows it.",
+        "calbot.activiteit.location": "Location: {location}",
+        "calbot.verplaats.usage": "Usage: !move <nr> <date> <new date> [time], e.g. !move 4 16-3 17-3 20:00. "
+                                  "Without a time the time stays the same.",
+        "calbot.verplaats.done": "Moved: {title}, {old} → {new}. Answers and reminders move with it; "
+                                 "the calendar shows it.",
+        "calbot.notes.usage": "Usage: !{command} <nr> [date] <link or short text>, e.g. !{command} 4 16-3 https://…",
+        "calbot.notes.agenda_done": "The agenda is attached to {title} ({when}).",
+        "calbot.notes.minutes_done": "The minutes are attached to {title} ({when}).",
         "calbot.trainingen.title": "Your trainings",
         "calbot.trainingen.empty": "No trainings on your record yet.",
         "calbot.trainingen.unconfirmed": "not confirmed by the secretary yet",
@@ -254,10 +293,26 @@ async def kalender(ctx: CommandContext, cmd: Command) -> Reply:
         if item["cancelled"]:
             parts.append(ctx.t("calbot.kalender.cancelled"))
         else:
+            if item.get("location"):
+                parts.append("📍 " + _shown(item["location"]))
+            if item.get("moved_from"):
+                moved = item["moved_from"]
+                parts.append(ctx.t("calbot.kalender.moved", when=_day(date.fromisoformat(moved[:10]), ctx.lang)
+                                   + (f" {moved[11:16]}" if not item["all_day"] else "")))
             if item["capacity"]:
-                parts.append(ctx.t("calbot.kalender.places", taken=item["places"], capacity=item["capacity"]))
+                left = item.get("places_left")
+                if left is None:
+                    left = max(0, item["capacity"] - item["places"])
+                if left:
+                    parts.append(ctx.t("calbot.kalender.places", left=left, capacity=item["capacity"]))
+                else:
+                    parts.append(ctx.t("calbot.kalender.full", capacity=item["capacity"]))
                 if item["waiting"]:
                     parts.append(ctx.t("calbot.kalender.waiting", count=item["waiting"]))
+            if item.get("agenda"):
+                parts.append(ctx.t("calbot.kalender.agenda", text=_shown(item["agenda"])))
+            if item.get("minutes"):
+                parts.append(ctx.t("calbot.kalender.minutes", text=_shown(item["minutes"])))
             if item["answer"] and item["type"] not in ("adviesdeadline", "realisatietoets"):
                 parts.append(ctx.t("calbot.kalender.you", answer=item["answer_label"]))
         lines.append(" · ".join(parts))
@@ -349,25 +404,87 @@ async def feed(ctx: CommandContext, cmd: Command) -> list[Reply]:
     return [private, Reply(body=ctx.t("calbot.feed.sent"))]
 
 
+def activity_options(text: str) -> tuple[str, int | None, str | None]:
+    """``"Media 12-3 19:30 plaatsen=12 plaats=Wijkcentrum De Esch"`` → the title and date, the
+    capacity and the location. ``plaats=`` takes the words after it up to the next option (a
+    location has spaces); quotes around it are dropped."""
+    capacity: int | None = None
+    location: list[str] | None = None
+    kept: list[str] = []
+    for token in text.split(" "):
+        word = token.strip()
+        if match := CAPACITY.match(word):
+            capacity = int(match[1])
+            if location is not None and not location:
+                location = None
+            continue
+        if match := LOCATION.match(word):
+            location = [match[1]] if match[1] else []
+            continue
+        if location is not None and (location or word):
+            location.append(token)
+        elif location is None:
+            kept.append(token)
+    place = " ".join(location).strip().strip('"“”\'') if location else None
+    return " ".join(kept).strip(), capacity, place or None
+
+
 async def activiteit(ctx: CommandContext, cmd: Command) -> Reply:
     words = cmd.args.split(maxsplit=1)
     etype = TYPE_WORDS.get(words[0].lower()) if words else None
     if etype is None or len(words) < 2:
         return Reply(body=ctx.t("calbot.activiteit.usage", types=TYPE_CHOICES))
-    capacity = None
-    kept = []
-    for token in words[1].split(" "):
-        if match := CAPACITY.match(token.strip()):
-            capacity = int(match[1])
-        else:
-            kept.append(token)
-    body: dict[str, Any] = {"type": etype, "text": " ".join(kept).strip(), "announce": True}
+    text, capacity, location = activity_options(words[1])
+    body: dict[str, Any] = {"type": etype, "text": text, "announce": True}
     if capacity is not None:
         body["capacity"] = capacity
+    if location:
+        body["location"] = location
     event = await _client(ctx).post(f"{_base(ctx)}/events/from-text", json=body, idempotency_key=ctx.event_id,
                                     lang=ctx.lang)
-    return Reply(body=ctx.t("calbot.activiteit.done", number=event["number"], title=_shown(event["title"]),
-                            when=short_when(event["start"], event["end"], event["all_day"], ctx.lang)))
+    answer = ctx.t("calbot.activiteit.done", number=event["number"], title=_shown(event["title"]),
+                   when=short_when(event["start"], event["end"], event["all_day"], ctx.lang))
+    if event.get("location"):
+        answer += " " + ctx.t("calbot.activiteit.location", location=_shown(event["location"]))
+    return Reply(body=answer)
+
+
+async def verplaats(ctx: CommandContext, cmd: Command) -> Reply:
+    words = cmd.arg_words
+    number = _number(words[0]) if words else None
+    rest = " ".join(words[1:])
+    if number is None or len(words) < 3:
+        return Reply(body=ctx.t("calbot.verplaats.usage"))
+    moved = await _client(ctx).post(f"{_base(ctx)}/events/{number}/move", json={"text": rest, "announce": True},
+                                    idempotency_key=ctx.event_id, lang=ctx.lang)
+    event = moved["event"]
+    return Reply(body=ctx.t("calbot.verplaats.done", title=_shown(event["title"]),
+                            old=short_when(moved["from_start"], moved["from_end"], event["all_day"], ctx.lang),
+                            new=short_when(moved["start"], moved["end"], event["all_day"], ctx.lang)))
+
+
+async def _notes(ctx: CommandContext, cmd: Command, kind: str, command: str) -> Reply:
+    words = cmd.args.split(maxsplit=1)
+    number = _number(words[0]) if words else None
+    if number is None or len(words) < 2 or not words[1].strip():
+        return Reply(body=ctx.t("calbot.notes.usage", command=command))
+    event = await _client(ctx).post(f"{_base(ctx)}/events/{number}/notes",
+                                    json={"text": words[1].strip(), "kind": kind, "announce": True},
+                                    idempotency_key=ctx.event_id, lang=ctx.lang)
+    key = "minutes" if kind == "minutes" else "agenda"
+    noted = next((n for n in reversed(event.get("notes", [])) if n.get(key)), None)
+    day = noted["day"] if noted and noted.get("day") else None
+    when = _day(date.fromisoformat(day), ctx.lang) if day else short_when(event["start"], event["end"],
+                                                                           event["all_day"], ctx.lang)
+    return Reply(body=ctx.t(f"calbot.notes.{key}_done", title=_shown(event["title"]), when=when))
+
+
+async def vergaderagenda(ctx: CommandContext, cmd: Command) -> Reply:
+    return await _notes(ctx, cmd, "agenda", "vergaderagenda")
+
+
+async def verslag(ctx: CommandContext, cmd: Command) -> Reply:
+    return await _notes(ctx, cmd, "minutes", "verslag")
 
 
 async def afgelast(ctx: CommandContext, cmd: Command) -> Reply:
@@ -411,8 +528,14 @@ COMMANDS = [
     CommandSpec("feed", feed, "kalender", "calbot.cmd.feed", usage="[nieuw]"),
     CommandSpec("trainingen", trainingen, "kalender", "calbot.cmd.trainingen", english_aliases=("trainings",)),
     CommandSpec("activiteit", activiteit, "kalender", "calbot.cmd.activiteit",
-                usage="<soort> <titel> <datum> [tijd] [plaatsen=<n>]", english_aliases=("event",),
+                usage="<soort> <titel> <datum> [tijd] [plaatsen=<n>] [plaats=<locatie>]", english_aliases=("event",),
                 secretary_only=True),
+    CommandSpec("verplaats", verplaats, "kalender", "calbot.cmd.verplaats", usage="<nr> <datum> <nieuwe datum> [tijd]",
+                english_aliases=("move",), secretary_only=True),
     CommandSpec("afgelast", afgelast, "kalender", "calbot.cmd.afgelast", usage="<nr> [datum]",
                 english_aliases=("calloff",), secretary_only=True),
+    CommandSpec("vergaderagenda", vergaderagenda, "kalender", "calbot.cmd.vergaderagenda",
+                usage="<nr> [datum] <link of tekst>", english_aliases=("meetingagenda",), secretary_only=True),
+    CommandSpec("verslag", verslag, "kalender", "calbot.cmd.verslag", usage="<nr> [datum] <link of tekst>",
+                english_aliases=("minutes",), secretary_only=True),
 ]

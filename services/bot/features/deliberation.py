@@ -12,18 +12,23 @@ by name, and whether agreement can be recorded.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.bot.commands import Command, CommandSpec
 from services.bot.context import CommandContext, Reply
+from services.deliberation.domain.advice import DATE_WORD, parse_day
 from shared import i18n
 from shared.api import MAX_ID
 from shared.errors import InvalidInput, NotFound
 from shared.formatting import Rich, defang, one_line
 
 _ROUND_KEY = re.compile(r"^delib:round:(\d{1,10})$")
+_ADVICE_KEY = re.compile(r"^delib:advice:(\d{1,10})$")
+_KIND_WORDS = {"instemming": "instemming", "consent": "instemming"}
+_RECEIVED_WORDS = {"ontvangen", "received"}
+MAX_DECISIONS_SHOWN = 10
 _NUMBER = re.compile(r"^#?(\d{1,12})$")
 _SCORE_WORDS = {"belang": "importance", "importance": "importance", "invloed": "influence", "influence": "influence"}
 _MEMBER_TYPES = {"huurder": "huurder", "tenant": "huurder", "koper": "koper", "buyer": "koper",
@@ -52,6 +57,73 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.cmd.afmelden": "meld je af voor een ronde (afwezig met bericht)",
         "delib.cmd.leden": "de zetels, de leden en welke klantgroepen nog geen zetelhouder hebben",
         "delib.cmd.lid": "voeg een lid toe",
+        "delib.cmd.termijn": "verplaats de deadline van een ronde naar het eind van een dag (secretaris of opener)",
+        "delib.cmd.besluiten": "de besluitenlijst, nieuwste eerst, met bedenkingen en hoe bezwaren zijn opgelost",
+        "delib.cmd.advies": "leg een advies- of instemmingsverzoek van het bestuur vast; de draad toont de "
+                            "wettelijke termijnen (secretaris)",
+        "delib.cmd.concept": "in de draad van een advies: open een overlegronde over het conceptadvies",
+        "delib.cmd.verstuurd": "in de draad van een advies: het advies is verstuurd (na overeenstemming; secretaris)",
+        "delib.cmd.reactie": "in de draad van een advies: de schriftelijke reactie van het bestuur; wijkt het af, "
+                             "dan met de redenen (secretaris)",
+        "delib.cmd.toets": "plan een toets van de realisatie van een advies (secretaris)",
+        "delib.cmd.uitkomst": "leg de uitkomst van een toets vast",
+        "delib.cmd.adviezen": "de lopende adviezen, met fase en eerstvolgende datum",
+        "delib.cmd.beloften": "wat het bestuur toezegde en wat de toetsen lieten zien",
+        "bot.group.advies": "Advies en het bestuur",
+        "delib.bot.no_such_advice": "Ik ken geen advies {number}. Met !adviezen zie je de nummers.",
+        "delib.bot.advice_needed": "Dit werkt in de draad van een advies. Reageer in die draad, of noem het nummer "
+                                   "van het advies, bijvoorbeeld: !{word} 4. Met !adviezen zie je de nummers.",
+        "delib.bot.usage.advies": "Zo leg je een adviesaanvraag vast: !advies <onderwerp-nr> <titel> [ontvangen "
+                                  "<datum>] [instemming], bijvoorbeeld !advies 3 Servicekosten 2026 ontvangen "
+                                  "2-3-2026.",
+        "delib.bot.usage.concept": "Schrijf de tekst van het conceptadvies erbij: !concept <tekst>, in de draad van "
+                                   "het advies.",
+        "delib.bot.usage.reactie": "Zo leg je de reactie van het bestuur vast: !reactie volgt <toelichting> [datum] "
+                                   "of !reactie wijktaf <redenen> [datum], in de draad van het advies.",
+        "delib.bot.usage.toets": "Zo plan je een toets: !toets <advies-nr> <datum>, bijvoorbeeld !toets 4 1-9-2026.",
+        "delib.bot.usage.uitkomst": "Zo leg je de uitkomst vast: !uitkomst <advies-nr> uitgevoerd|deels|niet "
+                                    "<toelichting>.",
+        "delib.bot.usage.termijn": "Zo verplaats je de deadline: !termijn <datum> in de draad van de ronde, of "
+                                   "!termijn <ronde-nr> <datum>, bijvoorbeeld !termijn 12 20-3-2026.",
+        "delib.bot.advies.registered": "Advies {advice_id} is vastgelegd: {kind} bij onderwerp #{topic_id}, {title}. "
+                                       "Het advies is uiterlijk {deadline} nodig. De draad met de termijnen komt zo in "
+                                       "de chat; open daar het concept met !concept <tekst>.",
+        "delib.bot.concept.opened": "Het conceptadvies staat in ronde {round_id}. Het voorstel komt zo als nieuw "
+                                    "bericht in de chat: reageer in die draad met !eens, !bedenking, !opzij, !bezwaar "
+                                    "of !info.",
+        "delib.bot.verstuurd": "Genoteerd: advies {advice_id} is verstuurd op {sent}. Het bestuur reageert uiterlijk "
+                               "{due} schriftelijk; komt er niets, dan meld ik dat hier en in de raad.",
+        "delib.bot.reactie": "Genoteerd voor advies {advice_id}: {reply} (ontvangen {on}).",
+        "delib.bot.reactie.late": "De reactie kwam na de termijn van 14 dagen ({due}).",
+        "delib.bot.toets": "Toets {number} van advies {advice_id} staat gepland op {due}. Op die dag vraag ik in de "
+                           "draad van het advies naar de uitkomst.",
+        "delib.bot.uitkomst": "Genoteerd voor advies {advice_id}: {outcome}. De uitkomst staat in de draad van het "
+                              "advies en bij !beloften.",
+        "delib.bot.adviezen.title": "Lopende adviezen, eerstvolgende datum eerst:",
+        "delib.bot.adviezen.none": "Er loopt nu geen advies. Leg een aanvraag vast met !advies <onderwerp-nr> <titel> "
+                                   "[ontvangen <datum>].",
+        "delib.bot.adviezen.next.deadline": "advies uiterlijk {date}",
+        "delib.bot.adviezen.next.reply": "reactie van het bestuur uiterlijk {date}",
+        "delib.bot.adviezen.next.check": "toets op {date}",
+        "delib.bot.adviezen.next.none": "plan een toets met !toets {advice_id} <datum>",
+        "delib.bot.adviezen.overdue": "reactie te laat",
+        "delib.bot.beloften.title": "Wat het bestuur toezegde, en wat de toetsen lieten zien:",
+        "delib.bot.beloften.none": "Het bestuur heeft nog op geen advies gereageerd.",
+        "delib.bot.beloften.reply": "Advies {advice_id} ({title}): {reply}, {on}",
+        "delib.bot.beloften.late": "te laat",
+        "delib.bot.beloften.check_done": "toets {number} ({on}): {outcome}",
+        "delib.bot.beloften.check_planned": "toets {number} gepland op {due}",
+        "delib.bot.besluiten.title": "Besluitenlijst van {council}, nieuwste eerst",
+        "delib.bot.besluiten.title_search": "Besluiten met ‘{query}’, nieuwste eerst",
+        "delib.bot.besluiten.none": "Er staan nog geen besluiten in de besluitenlijst.",
+        "delib.bot.besluiten.none_search": "Ik vond geen besluit met ‘{query}’.",
+        "delib.bot.besluiten.entry": "{date} – onderwerp #{topic_id} {title} (ronde {round_id}, versie {version})",
+        "delib.bot.besluiten.concern": "bedenking van {name}: {text}",
+        "delib.bot.besluiten.objection": "bezwaar {id} van {name} ({argument}): {status}",
+        "delib.bot.besluiten.no_objections": "geen bezwaren",
+        "delib.bot.besluiten.more": "Er zijn nog {count} eerdere besluiten. Zoek met !besluiten <zoekwoord>.",
+        "delib.bot.termijn": "De deadline van ronde {round_id} is nu {deadline}. Het eerste bericht van de ronde is "
+                             "bijgewerkt.",
         # ---- usage and refusals of the bot itself
         "delib.bot.round_needed": "Dit werkt in de draad van een ronde. Reageer in die draad, of noem het nummer "
                                   "van de ronde, bijvoorbeeld: !{word} 12.",
@@ -156,6 +228,71 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.cmd.afmelden": "excuse yourself from a round (absent with notice)",
         "delib.cmd.leden": "the seats, the members and which customer groups have no seat holder",
         "delib.cmd.lid": "add a member",
+        "delib.cmd.termijn": "move a round's deadline to the end of a day (secretary or opener)",
+        "delib.cmd.besluiten": "the decision list, newest first, with concerns and how objections were resolved",
+        "delib.cmd.advies": "record an advice or consent request from the board; its thread shows the legal dates "
+                            "(secretary)",
+        "delib.cmd.concept": "in an advice's thread: open a consensus round on the draft advice",
+        "delib.cmd.verstuurd": "in an advice's thread: the advice was sent (after agreement; secretary)",
+        "delib.cmd.reactie": "in an advice's thread: the board's written reply; if it deviates, with its reasons "
+                             "(secretary)",
+        "delib.cmd.toets": "plan a check of how an advice is carried out (secretary)",
+        "delib.cmd.uitkomst": "record the outcome of a check",
+        "delib.cmd.adviezen": "the running advice trajectories, with stage and next date",
+        "delib.cmd.beloften": "what the board promised and what the checks found",
+        "bot.group.advies": "Advice and the board",
+        "delib.bot.no_such_advice": "I don't know an advice {number}. !advices shows the numbers.",
+        "delib.bot.advice_needed": "This works in the thread of an advice. Reply in that thread, or give the advice's "
+                                   "number, for example: !{word} 4. !advices shows the numbers.",
+        "delib.bot.usage.advies": "To record an advice request: !advice <topic-nr> <title> [received <date>] "
+                                  "[consent], for example !advice 3 Service charges 2026 received 2-3-2026.",
+        "delib.bot.usage.concept": "Please add the text of the draft advice: !draft <text>, in the advice's thread.",
+        "delib.bot.usage.reactie": "To record the board's reply: !reply follows <explanation> [date] or !reply "
+                                   "deviates <reasons> [date], in the advice's thread.",
+        "delib.bot.usage.toets": "To plan a check: !check <advice-nr> <date>, for example !check 4 1-9-2026.",
+        "delib.bot.usage.uitkomst": "To record the outcome: !outcome <advice-nr> uitgevoerd|deels|niet "
+                                    "<explanation> (done, partly, not).",
+        "delib.bot.usage.termijn": "To move the deadline: !deadline <date> in the round's thread, or !deadline "
+                                   "<round-nr> <date>, for example !deadline 12 20-3-2026.",
+        "delib.bot.advies.registered": "Advice {advice_id} is recorded: {kind} on topic #{topic_id}, {title}. The "
+                                       "advice is due by {deadline}. Its thread with the dates will appear in the "
+                                       "room; open the draft there with !draft <text>.",
+        "delib.bot.concept.opened": "The draft advice is in round {round_id}. The proposal will appear as a new message "
+                                    "in the room: respond in its thread with !agree, !concern, !standaside, !object "
+                                    "or !info.",
+        "delib.bot.verstuurd": "Noted: advice {advice_id} was sent on {sent}. The board's written reply is due by "
+                               "{due}; if none comes, I will say so here and in the room.",
+        "delib.bot.reactie": "Noted for advice {advice_id}: {reply} (received {on}).",
+        "delib.bot.reactie.late": "The reply came after the 14-day term ({due}).",
+        "delib.bot.toets": "Check {number} of advice {advice_id} is planned for {due}. On that day I will ask for the "
+                           "outcome in the advice's thread.",
+        "delib.bot.uitkomst": "Noted for advice {advice_id}: {outcome}. The outcome is in the advice's thread and in "
+                              "!promises.",
+        "delib.bot.adviezen.title": "Running advice trajectories, next date first:",
+        "delib.bot.adviezen.none": "No advice is running. Record a request with !advice <topic-nr> <title> "
+                                   "[received <date>].",
+        "delib.bot.adviezen.next.deadline": "advice due by {date}",
+        "delib.bot.adviezen.next.reply": "board's reply due by {date}",
+        "delib.bot.adviezen.next.check": "check on {date}",
+        "delib.bot.adviezen.next.none": "plan a check with !check {advice_id} <date>",
+        "delib.bot.adviezen.overdue": "reply overdue",
+        "delib.bot.beloften.title": "What the board promised, and what the checks found:",
+        "delib.bot.beloften.none": "The board has not replied to any advice yet.",
+        "delib.bot.beloften.reply": "Advice {advice_id} ({title}): {reply}, {on}",
+        "delib.bot.beloften.late": "late",
+        "delib.bot.beloften.check_done": "check {number} ({on}): {outcome}",
+        "delib.bot.beloften.check_planned": "check {number} planned for {due}",
+        "delib.bot.besluiten.title": "Decision list of {council}, newest first",
+        "delib.bot.besluiten.title_search": "Decisions with ‘{query}’, newest first",
+        "delib.bot.besluiten.none": "There are no decisions in the decision list yet.",
+        "delib.bot.besluiten.none_search": "I found no decision with ‘{query}’.",
+        "delib.bot.besluiten.entry": "{date} – topic #{topic_id} {title} (round {round_id}, version {version})",
+        "delib.bot.besluiten.concern": "concern of {name}: {text}",
+        "delib.bot.besluiten.objection": "objection {id} by {name} ({argument}): {status}",
+        "delib.bot.besluiten.no_objections": "no objections",
+        "delib.bot.besluiten.more": "There are {count} earlier decisions. Search with !decisions <word>.",
+        "delib.bot.termijn": "The deadline of round {round_id} is now {deadline}. The round's first message has been "
+                             "updated.",
         "delib.bot.round_needed": "This works in the thread of a round. Reply in that thread, or give the round's "
                                   "number, for example: !{word} 12.",
         "delib.bot.no_such_round": "I don't know a round {number}. Please check the number.",
@@ -393,8 +530,8 @@ async def _position(ctx: CommandContext, cmd: Command, position: str) -> Reply:
         payload["text"] = text
     status = await _post(ctx, f"/rounds/{round_id}/positions", payload)
     if position == "bezwaar":
-        objection = next((o["id"] for o in status["open_objections"] if o["matrix_id"] == ctx.sender), "?")
-        return Reply(body=ctx.t("delib.bot.position.bezwaar", objection_id=objection))
+        # The service names the objection this command raised.
+        return Reply(body=ctx.t("delib.bot.position.bezwaar", objection_id=status.get("objection_id") or "?"))
     return Reply(body=ctx.t(f"delib.bot.position.{position}", version=status["version"]))
 
 
@@ -520,6 +657,224 @@ def _status_text(ctx: CommandContext, r: dict[str, Any]) -> Rich:
     return rich
 
 
+async def deadline_command(ctx: CommandContext, cmd: Command) -> Reply:
+    """``!termijn <datum>`` in a round's thread (or ``!termijn <ronde-nr> <datum>``): the deadline falls at the end
+    of that day; the service announces it in the thread and edits the round's first message."""
+    words = cmd.arg_words
+    in_thread = _thread_round(ctx)
+    if len(words) == 1 and in_thread is not None:
+        round_id, day_word = in_thread, words[0]
+    elif len(words) == 2 and _NUMBER.match(words[0]):
+        round_id, day_word = _number(words[0], "delib.bot.no_such_round"), words[1]
+    else:
+        raise InvalidInput("delib.bot.usage.termijn", "deadline usage")
+    day = parse_day(day_word, _today(ctx))
+    status = await _post(ctx, f"/rounds/{round_id}/deadline", {"actor": ctx.sender, "day": day.isoformat()})
+    return Reply(body=ctx.t("delib.bot.termijn", round_id=round_id, deadline=_when(ctx, status["deadline"])))
+
+
+# --------------------------------------------------------------------------- the decision list
+
+
+async def decisions_command(ctx: CommandContext, cmd: Command) -> Reply:
+    """``!besluiten [zoekwoord]``: newest first, each with its version, date, concerns and how every objection
+    ended. Never a tally: names and texts."""
+    query = one_line(cmd.args)[:100]
+    params: dict[str, Any] = {"order": "newest"}
+    if query:
+        params["q"] = query
+    entries = await _get(ctx, "/register", params)
+    if not entries:
+        return Reply(body=ctx.t("delib.bot.besluiten.none_search" if query else "delib.bot.besluiten.none",
+                                query=_shown(query)))
+    title = (ctx.t("delib.bot.besluiten.title_search", query=_shown(query)) if query
+             else ctx.t("delib.bot.besluiten.title", council=ctx.council.name))
+    rich = Rich().heading(title)
+    for e in entries[:MAX_DECISIONS_SHOWN]:
+        rich.line("")
+        rich.line(ctx.t("delib.bot.besluiten.entry", date=_day(ctx, e["decided_on"]), topic_id=e["topic_id"],
+                        title=_shown(e["topic_title"]), round_id=e["round_id"], version=e["version"]))
+        rich.quote(e["text"])
+        details = [ctx.t("delib.bot.besluiten.concern", name=_shown(p["display_name"]), text=_shown(p["text"] or ""))
+                   for p in e["positions"] if p["position"] == "bedenking"]
+        details += [ctx.t("delib.bot.besluiten.objection", id=o["id"], name=_shown(o["display_name"]),
+                          argument=_shown(o["argument"]),
+                          status=o["status_label"] + (f" – {_shown(o['note'])}" if o.get("note") else ""))
+                    for o in e["objections"]]
+        rich.items(details or [ctx.t("delib.bot.besluiten.no_objections")])
+    if len(entries) > MAX_DECISIONS_SHOWN:
+        rich.line("")
+        rich.line(ctx.t("delib.bot.besluiten.more", count=len(entries) - MAX_DECISIONS_SHOWN))
+    return Reply.rich(rich)
+
+
+# --------------------------------------------------------------------------- advice and the board
+
+
+def _thread_advice(ctx: CommandContext) -> int | None:
+    m = _ADVICE_KEY.match(ctx.thread_key or "")
+    return int(m.group(1)) if m else None
+
+
+def _advice_and_rest(ctx: CommandContext, cmd: Command) -> tuple[int, str]:
+    """Which advice a command is about: the thread's, or the number in front (``!verstuurd 4 12-3-2026``)."""
+    words = cmd.args.split(maxsplit=1)
+    if words and _NUMBER.match(words[0]):
+        return _number(words[0], "delib.bot.no_such_advice"), (words[1] if len(words) > 1 else "")
+    in_thread = _thread_advice(ctx)
+    if in_thread is not None:
+        return in_thread, cmd.args
+    raise InvalidInput("delib.bot.advice_needed", "advice command outside an advice thread", word=cmd.word)
+
+
+def _today(ctx: CommandContext) -> date:
+    return datetime.now(ZoneInfo(ctx.council.timezone)).date()
+
+
+def _day(ctx: CommandContext, iso: str | None) -> str:
+    return i18n.fmt_date(date.fromisoformat(iso[:10]), ctx.lang) if iso else "-"
+
+
+async def advice_command(ctx: CommandContext, cmd: Command) -> Reply:
+    words = cmd.arg_words
+    if len(words) < 2 or _NUMBER.match(words[0]) is None:
+        raise InvalidInput("delib.bot.usage.advies", "advice usage")
+    topic_id = _number(words[0], "delib.bot.no_such_topic")
+    rest, kind, received = words[1:], "advies", None
+    changed = True
+    while changed and rest:
+        changed = False
+        if rest[-1].lower() in _KIND_WORDS:
+            kind, rest, changed = _KIND_WORDS[rest[-1].lower()], rest[:-1], True
+        elif len(rest) >= 2 and rest[-2].lower() in _RECEIVED_WORDS and received is None:
+            received, rest, changed = rest[-1], rest[:-2], True
+    if not rest:
+        raise InvalidInput("delib.bot.usage.advies", "advice without title")
+    payload: dict[str, Any] = {"topic_id": topic_id, "title": " ".join(rest), "kind": kind, "actor": ctx.sender}
+    if received:
+        payload["received"] = received
+    t = await _post(ctx, "/advice", payload)
+    return Reply(body=ctx.t("delib.bot.advies.registered", advice_id=t["id"], kind=t["kind_label"],
+                            topic_id=t["topic_id"], title=_shown(t["title"]), deadline=_day(ctx, t["deadline"])))
+
+
+async def draft_command(ctx: CommandContext, cmd: Command) -> Reply:
+    in_thread = _thread_advice(ctx)
+    if in_thread is not None:
+        advice_id, text = in_thread, cmd.args
+    else:
+        advice_id, text = _advice_and_rest(ctx, cmd)
+    if not text.strip():
+        raise InvalidInput("delib.bot.usage.concept", "draft without text")
+    opened = await _post(ctx, f"/advice/{advice_id}/draft", {"actor": ctx.sender, "proposal": text})
+    return Reply(body=ctx.t("delib.bot.concept.opened", round_id=opened["round"]["id"]))
+
+
+async def sent_command(ctx: CommandContext, cmd: Command) -> Reply:
+    advice_id, rest = _advice_and_rest(ctx, cmd)
+    payload: dict[str, Any] = {"actor": ctx.sender}
+    if rest.strip():
+        payload["on"] = rest.strip()
+    t = await _post(ctx, f"/advice/{advice_id}/sent", payload)
+    return Reply(body=ctx.t("delib.bot.verstuurd", advice_id=advice_id, sent=_day(ctx, t["sent_on"]),
+                            due=_day(ctx, t["reply_due_on"])))
+
+
+async def reply_command(ctx: CommandContext, cmd: Command) -> Reply:
+    advice_id, rest = _advice_and_rest(ctx, cmd)
+    words = rest.split()
+    if not words:
+        raise InvalidInput("delib.bot.usage.reactie", "reply usage")
+    if len(words) > 1 and words[0].lower() == "wijkt" and words[1].lower() == "af":
+        kind, words = "wijktaf", words[2:]
+    else:
+        kind, words = words[0], words[1:]
+    payload: dict[str, Any] = {"actor": ctx.sender, "kind": kind}
+    if words and DATE_WORD.match(words[-1]):
+        payload["on"] = words.pop()
+    if words:
+        payload["text"] = " ".join(words)
+    t = await _post(ctx, f"/advice/{advice_id}/reply", payload)
+    rich = Rich().line(ctx.t("delib.bot.reactie", advice_id=advice_id, reply=t["reply_label"], on=_day(ctx, t["reply_on"])))
+    if t["reply_late"]:
+        rich.line(ctx.t("delib.bot.reactie.late", due=_day(ctx, t["reply_due_on"])))
+    return Reply.rich(rich)
+
+
+async def check_command(ctx: CommandContext, cmd: Command) -> Reply:
+    words = cmd.arg_words
+    if len(words) == 2 and _NUMBER.match(words[0]):
+        advice_id, on = _number(words[0], "delib.bot.no_such_advice"), words[1]
+    elif len(words) == 1 and _thread_advice(ctx) is not None:
+        advice_id, on = _thread_advice(ctx), words[0]
+    else:
+        raise InvalidInput("delib.bot.usage.toets", "check usage")
+    t = await _post(ctx, f"/advice/{advice_id}/checks", {"actor": ctx.sender, "on": on})
+    check = t["checks"][-1]
+    return Reply(body=ctx.t("delib.bot.toets", number=check["number"], advice_id=advice_id,
+                            due=_day(ctx, check["due_on"])))
+
+
+async def outcome_command(ctx: CommandContext, cmd: Command) -> Reply:
+    advice_id, rest = _advice_and_rest(ctx, cmd)
+    words = rest.split(maxsplit=1)
+    if not words:
+        raise InvalidInput("delib.bot.usage.uitkomst", "outcome usage")
+    payload: dict[str, Any] = {"actor": ctx.sender, "outcome": words[0]}
+    if len(words) > 1:
+        payload["note"] = words[1]
+    t = await _post(ctx, f"/advice/{advice_id}/outcome", payload)
+    done = [c for c in t["checks"] if c["outcome"]]
+    latest = max(done, key=lambda c: (c["checked_on"] or "", c["number"]))
+    return Reply(body=ctx.t("delib.bot.uitkomst", advice_id=advice_id, outcome=latest["outcome_label"]))
+
+
+def _next_step(ctx: CommandContext, t: dict[str, Any]) -> str:
+    if t["sent_on"] is None:
+        return ctx.t("delib.bot.adviezen.next.deadline", date=_day(ctx, t["deadline"]))
+    if t["reply"] is None:
+        text = ctx.t("delib.bot.adviezen.next.reply", date=_day(ctx, t["reply_due_on"]))
+        return text + (f" – {ctx.t('delib.bot.adviezen.overdue')}" if t["reply_overdue"] else "")
+    if t["next_date"]:
+        return ctx.t("delib.bot.adviezen.next.check", date=_day(ctx, t["next_date"]))
+    return ctx.t("delib.bot.adviezen.next.none", advice_id=t["id"])
+
+
+async def advices_command(ctx: CommandContext, cmd: Command) -> Reply:
+    running = await _get(ctx, "/advice", {"state": "open"})
+    if not running:
+        return Reply(body=ctx.t("delib.bot.adviezen.none"))
+    rich = Rich().heading(ctx.t("delib.bot.adviezen.title"))
+    rich.items([f"{t['id']}. {_shown(t['title'])} ({t['kind_label']}, #{t['topic_id']}) – {t['stage_label']} · "
+                f"{_next_step(ctx, t)}" for t in running])
+    return Reply.rich(rich)
+
+
+async def promises_command(ctx: CommandContext, cmd: Command) -> Reply:
+    replied = [t for t in await _get(ctx, "/advice", {"state": "all"}) if t["reply"]]
+    if not replied:
+        return Reply(body=ctx.t("delib.bot.beloften.none"))
+    rich = Rich().heading(ctx.t("delib.bot.beloften.title"))
+    for t in replied:
+        rich.line("")
+        on = _day(ctx, t["reply_on"]) + (f" ({ctx.t('delib.bot.beloften.late')})" if t["reply_late"] else "")
+        rich.line(ctx.t("delib.bot.beloften.reply", advice_id=t["id"], title=_shown(t["title"]),
+                        reply=t["reply_label"], on=on))
+        if t["reply_text"]:
+            rich.quote(t["reply_text"])
+        checks = []
+        for c in t["checks"]:
+            if c["outcome"]:
+                line = ctx.t("delib.bot.beloften.check_done", number=c["number"], on=_day(ctx, c["checked_on"]),
+                             outcome=c["outcome_label"])
+                checks.append(line + (f" – {_shown(c['note'])}" if c["note"] else ""))
+            else:
+                checks.append(ctx.t("delib.bot.beloften.check_planned", number=c["number"], due=_day(ctx, c["due_on"])))
+        if checks:
+            rich.items(checks)
+    return Reply.rich(rich)
+
+
 # --------------------------------------------------------------------------- the roster
 
 
@@ -611,6 +966,24 @@ COMMANDS = [
     CommandSpec("besluit", decide_command, "ronde", "delib.cmd.besluit", english_aliases=("decide",)),
     CommandSpec("afmelden", absent_command, "ronde", "delib.cmd.afmelden", usage="[ronde-nr]",
                 english_aliases=("excuse",)),
+    CommandSpec("termijn", deadline_command, "ronde", "delib.cmd.termijn", usage="[ronde-nr] <datum>",
+                english_aliases=("deadline",)),
+    # Its own command, never taken for !besluit (the table finds it by its exact word before any suggestion).
+    CommandSpec("besluiten", decisions_command, "ronde", "delib.cmd.besluiten", usage="[zoekwoord]",
+                english_aliases=("decisions",)),
+    CommandSpec("advies", advice_command, "advies", "delib.cmd.advies",
+                usage="<onderwerp-nr> <titel> [ontvangen <datum>] [instemming]", english_aliases=("advice",)),
+    CommandSpec("concept", draft_command, "advies", "delib.cmd.concept", usage="<tekst>", english_aliases=("draft",)),
+    CommandSpec("verstuurd", sent_command, "advies", "delib.cmd.verstuurd", usage="[datum]",
+                english_aliases=("sent",)),
+    CommandSpec("reactie", reply_command, "advies", "delib.cmd.reactie", usage="volgt|wijktaf <toelichting> [datum]",
+                english_aliases=("reply",)),
+    CommandSpec("toets", check_command, "advies", "delib.cmd.toets", usage="<advies-nr> <datum>",
+                english_aliases=("check",)),
+    CommandSpec("uitkomst", outcome_command, "advies", "delib.cmd.uitkomst",
+                usage="<advies-nr> uitgevoerd|deels|niet <toelichting>", english_aliases=("outcome",)),
+    CommandSpec("adviezen", advices_command, "advies", "delib.cmd.adviezen", english_aliases=("advices",)),
+    CommandSpec("beloften", promises_command, "advies", "delib.cmd.beloften", english_aliases=("promises",)),
     CommandSpec("leden", members_command, "leden", "delib.cmd.leden", english_aliases=("members",)),
     CommandSpec("lid", member_command, "leden", "delib.cmd.lid", usage="<matrix-id> <huurder|koper|ondernemer> [zetel]",
                 english_aliases=("member",), secretary_only=True),

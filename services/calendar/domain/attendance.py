@@ -113,7 +113,8 @@ class RsvpOutcome:
 
 
 def new_attendance(occurrence: Occurrence) -> Attendance:
-    return Attendance(key=occurrence.key, event_uid=occurrence.uid, day=occurrence.day)
+    """Kept under the meeting's day in its series, so answers stay when the meeting moves."""
+    return Attendance(key=occurrence.key, event_uid=occurrence.uid, day=occurrence.series_day)
 
 
 def respond(attendance: Attendance | None, occurrence: Occurrence, member_id: str, rsvp: Rsvp,

@@ -134,6 +134,36 @@ def split_title_and_dates(args: str, now: datetime) -> tuple[str, list[DateOptio
     return title, [_resolve(raw, now) for raw in reversed(found)]
 
 
+def split_two_dates(text: str, now: datetime) -> tuple[date, DateOption]:
+    """``"16-3 17-3 20:00"`` (``!verplaats``): the meeting's day, then where it goes.
+
+    The first date names a meeting (a time there is ignored); the second may carry a time
+    (``20:00`` or ``20:00-22:00``). The first split at which both sides read as one date wins.
+    """
+    tokens = _tokens(text) if isinstance(text, str) else []
+    for cut in range(1, len(tokens)):
+        first, second = _match(tokens[:cut]), _match(tokens[cut:])
+        if first is None or second is None:
+            continue
+        old = _resolve(_Raw(day=first.day, month=first.month, year=first.year, relative=first.relative,
+                            weekday=first.weekday, text=first.text), now)
+        assert isinstance(old.start, date) and not isinstance(old.start, datetime)
+        return old.start, _resolve(second, now)
+    raise InvalidInput("cal.move.usage", f"move text {str(text)[:60]!r}")
+
+
+def split_leading_date(text: str) -> tuple[str | None, str]:
+    """``"16-3 https://…"`` → ("16-3", "https://…"); no date in front → (None, text).
+
+    Used where a date may name a meeting before free text (agenda, minutes).
+    """
+    spans = [(m.group(), m.start()) for m in re.finditer(r"[^\s,]+", text)]
+    for size in range(min(MAX_TOKENS_PER_DATE, len(spans) - 1), 0, -1):
+        if _match([t for t, _ in spans[:size]]) is not None:
+            return text[:spans[size][1]].strip(" ,"), text[spans[size][1]:].strip()
+    return None, text.strip()
+
+
 # --------------------------------------------------------------------------------------------
 
 def _tokens(text: str) -> list[str]:

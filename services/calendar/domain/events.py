@@ -39,6 +39,8 @@ MAX_AHEAD = timedelta(days=5 * 366)
 MAX_UNTIL = date(2100, 12, 31)  # bounds the work of expanding a series to its end
 MAX_TIMED_DURATION = timedelta(days=3)
 MAX_ALLDAY_DAYS = 14
+MAX_NOTES = 2_000  # a meeting's agenda or minutes: a link or a short text
+MAX_MOVES = 520
 
 _UID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _EMAIL_RE = re.compile(r"^[^@\s<>\"(),;:\\]+@[^@\s<>\"(),;:\\]+\.[^@\s<>\"(),;:\\]+$")
@@ -174,6 +176,54 @@ class Recurrence:
 
 
 @dataclass(frozen=True)
+class Move:
+    """One meeting of a series held at another time (an iCalendar override).
+
+    ``day`` is the meeting's day in the series (its RECURRENCE-ID, and what answers are kept
+    under); ``start``/``end`` are where it now is (all-day: ``end`` the last day, inclusive).
+    """
+    day: date
+    start: When
+    end: When
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat(), "start": self.start.isoformat(),
+                "end": self.end.isoformat()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Move:
+        try:
+            return cls(day=_parse_date(data["day"], "moves"), start=parse_when(data["start"], "start"),
+                       end=parse_when(data["end"], "end"))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise _field_error("cal.field.unparseable", f"move: {exc}", "event") from exc
+
+
+@dataclass(frozen=True)
+class MeetingNotes:
+    """A meeting's agenda and, afterwards, its minutes: each a link or a short text.
+
+    ``day`` names the meeting of a series (its day in the series); None for a single event.
+    """
+    day: date | None
+    agenda: str = ""
+    minutes: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat() if self.day else None, "agenda": self.agenda,
+                "minutes": self.minutes}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MeetingNotes:
+        try:
+            day = data.get("day")
+            return cls(day=_parse_date(day, "notes") if day else None,
+                       agenda=str(data.get("agenda") or ""), minutes=str(data.get("minutes") or ""))
+        except (TypeError, AttributeError) as exc:
+            raise _field_error("cal.field.unparseable", f"notes: {exc}", "event") from exc
+
+
+@dataclass(frozen=True)
 class EventSpec:
     """What a secretary (or a poll, or the deliberation service) asks to put in the calendar."""
     council: str
@@ -248,10 +298,21 @@ class Event:
     capacity: int | None = None
     sequence: int = 0
     status: EventStatus = EventStatus.CONFIRMED
+    moves: tuple[Move, ...] = ()  # meetings of a series held at another time, by series day
+    notes: tuple[MeetingNotes, ...] = ()  # agenda and minutes, per meeting
 
     @property
     def all_day(self) -> bool:
         return not isinstance(self.start, datetime)
+
+    def move_of(self, day: date) -> Move | None:
+        return next((m for m in self.moves if m.day == day), None)
+
+    def notes_of(self, day: date | None) -> MeetingNotes | None:
+        """The agenda and minutes of the meeting on series day ``day`` (None: the single event)."""
+        if self.recurrence is None:
+            day = None
+        return next((n for n in self.notes if n.day == day), None)
 
     @property
     def cancelled(self) -> bool:
@@ -288,6 +349,8 @@ class Event:
             "invitees": [i.to_dict() for i in self.invitees],
             "capacity": self.capacity, "sequence": self.sequence, "status": self.status.value,
             "created_at": self.created_at.isoformat(), "changed_at": self.changed_at.isoformat(),
+            "moves": [m.to_dict() for m in self.moves],
+            "notes": [n.to_dict() for n in self.notes],
         }
 
     @classmethod
@@ -306,6 +369,8 @@ class Event:
                 status=EventStatus(data.get("status", EventStatus.CONFIRMED.value)),
                 created_at=_parse_instant(data["created_at"], "created_at"),
                 changed_at=_parse_instant(data["changed_at"], "changed_at"),
+                moves=tuple(Move.from_dict(m) for m in data.get("moves") or ()),
+                notes=tuple(MeetingNotes.from_dict(n) for n in data.get("notes") or ()),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise _field_error("cal.field.unparseable", f"stored event: {exc}", "event") from exc
@@ -318,26 +383,41 @@ class Occurrence:
     start: When
     end: When  # all-day: last day, inclusive
     cancelled: bool = False
+    original_start: When | None = None  # a moved meeting: where the series put it (RECURRENCE-ID)
 
     @property
     def uid(self) -> str:
         return self.event.uid
 
     @property
+    def moved(self) -> bool:
+        return self.original_start is not None
+
+    @property
+    def recurrence_start(self) -> When:
+        """Where the series puts this meeting (its RECURRENCE-ID), also when it was moved."""
+        return self.original_start if self.original_start is not None else self.start
+
+    @property
     def day(self) -> date:
-        """The local day the occurrence starts on; identifies it within its series."""
-        return self.start.astimezone(COUNCIL_TZ).date() if isinstance(self.start, datetime) \
-            else self.start
+        """The local day the occurrence starts on (for a moved meeting: its new day)."""
+        return _local_day(self.start)
+
+    @property
+    def series_day(self) -> date:
+        """The meeting's day in its series; identifies it, also after it was moved."""
+        return _local_day(self.recurrence_start)
 
     @property
     def key(self) -> str:
-        """Stable id for RSVPs: the uid for single events, uid/day for a series.
+        """Stable id for RSVPs: the uid for single events, uid/series day for a series.
 
-        Keyed by day, not time, so moving a series to 20:00 keeps everyone's answers.
+        Keyed by day, not time, so moving a series to 20:00 keeps everyone's answers; keyed by
+        the series day, so moving one meeting to another day keeps them too.
         """
         if self.event.recurrence is None:
             return self.event.uid
-        return f"{self.event.uid}/{self.day.isoformat()}"
+        return f"{self.event.uid}/{self.series_day.isoformat()}"
 
     @property
     def start_instant(self) -> datetime:
@@ -349,6 +429,10 @@ class Occurrence:
         if isinstance(self.end, datetime):
             return self.end
         return as_instant(self.end + timedelta(days=1))
+
+
+def _local_day(value: When) -> date:
+    return value.astimezone(COUNCIL_TZ).date() if isinstance(value, datetime) else value
 
 
 # --------------------------------------------------------------------------------------------
@@ -656,19 +740,43 @@ def apply_change(event: Event, changes: Mapping[str, Any], now: datetime) -> Eve
         spec = replace(spec, exdates=())
     spec = validate_event(spec, now, check_past=moved)
     cancelled_dates: tuple[date, ...] = ()
+    moves: tuple[Move, ...] = ()
+    notes = tuple(n for n in event.notes if n.day is None) \
+        if spec.recurrence is None and event.recurrence is None else ()
     if spec.recurrence is not None:
         rule = _rrule(spec.recurrence, _naive_start(spec.start))
         if keep_exdates:
             spec = replace(spec, exdates=tuple(d for d in event.exdates if _rule_has_day(rule, d)))
         cancelled_dates = tuple(d for d in event.cancelled_dates
                                 if _rule_has_day(rule, d) and d not in spec.exdates)
+        # Moved meetings and their notes stay with the series as long as their day is still one
+        # of its meetings (and a moved meeting still has the series' kind of time).
+        timed = isinstance(spec.start, datetime)
+        moves = tuple(m for m in event.moves if _rule_has_day(rule, m.day) and m.day not in spec.exdates
+                      and isinstance(m.start, datetime) == timed)
+        notes = tuple(n for n in event.notes if n.day is not None and _rule_has_day(rule, n.day)
+                      and n.day not in spec.exdates)
     assert spec.end is not None
     changed = replace(event, type=spec.type, title=spec.title, description=spec.description,
                       location=spec.location, start=spec.start, end=spec.end,
                       recurrence=spec.recurrence, exdates=spec.exdates,
                       cancelled_dates=cancelled_dates, organiser=spec.organiser,
-                      invitees=spec.invitees, capacity=spec.capacity, status=status)
+                      invitees=spec.invitees, capacity=spec.capacity, status=status,
+                      moves=moves, notes=notes)
+    if moves != event.moves and spec.recurrence is not None:
+        changed = _without_day_clashes(changed)
     return _bump(event, changed, now)
+
+
+def _without_day_clashes(event: Event) -> Event:
+    """Drop moves that now land on the day of another meeting (after the series changed)."""
+    kept: list[Move] = []
+    for move in event.moves:
+        trial = replace(event, moves=tuple(m for m in event.moves if m.day != move.day))
+        other = find_occurrence(trial, _local_day(move.start))
+        if other is None or other.series_day == move.day:
+            kept.append(move)
+    return replace(event, moves=tuple(kept))
 
 
 def cancel_event(event: Event, now: datetime) -> Event:
@@ -679,15 +787,17 @@ def cancel_event(event: Event, now: datetime) -> Event:
 
 
 def cancel_occurrence(event: Event, day: date, now: datetime) -> Event:
-    """Call off one meeting of a series, identified by its local day."""
+    """Call off one meeting of a series, identified by its local day (for a moved meeting: its
+    day in the series or the day it was moved to)."""
     if event.recurrence is None:
         raise InvalidInput("cal.recurrence.single_event", "occurrence of a single event")
     if event.cancelled:
         raise Conflict("cal.event.cancelled", "occurrence of a cancelled event")
-    rule = _rrule(event.recurrence, _naive_start(event.start))
-    if not _rule_has_day(rule, day) or day in event.exdates:
+    occ = find_occurrence(event, day)
+    if occ is None:
         raise InvalidInput("cal.recurrence.not_an_occurrence", f"day {day}",
                            **messages.date_params(day))
+    day = occ.series_day
     if day in event.cancelled_dates:
         return event
     cancelled = tuple(sorted({*event.cancelled_dates, day}))
@@ -696,10 +806,124 @@ def cancel_occurrence(event: Event, day: date, now: datetime) -> Event:
 
 def restore_occurrence(event: Event, day: date, now: datetime) -> Event:
     """Undo :func:`cancel_occurrence`."""
+    occ = find_occurrence(event, day) if event.recurrence is not None else None
+    if occ is not None:
+        day = occ.series_day
     if day not in event.cancelled_dates:
         return event
     return _bump(event, replace(event, cancelled_dates=tuple(d for d in event.cancelled_dates
                                                              if d != day)), now)
+
+
+def move_occurrence(event: Event, day: date, start: When, end: When | None, now: datetime) -> Event:
+    """Hold one meeting at another time: ``!verplaats``.
+
+    A series keeps the meeting as an override of its own (RECURRENCE-ID = where the series puts
+    it, DTSTART = ``start``), so calendar apps keep it in the series and answers (kept under
+    the series day) stay. A single event simply moves. ``end`` None keeps the meeting's length.
+    SEQUENCE rises. Moving a meeting back to where the series puts it removes the override.
+    """
+    if event.cancelled:
+        raise Conflict("cal.event.cancelled", "move of a cancelled event")
+    now = as_local(now, "now")
+    if event.recurrence is None:
+        if day != _local_day(event.start):
+            raise InvalidInput("cal.occurrence.not_on_day", f"single event not on {day}",
+                               **messages.date_params(day))
+        if as_instant(event.start) <= now:
+            raise Conflict("cal.move.begun", "move of a meeting that has begun")
+        changes: dict[str, Any] = {"start": start}
+        if end is not None:
+            changes["end"] = end
+        return apply_change(event, changes, now)
+    occ = find_occurrence(event, day)
+    if occ is None:
+        raise InvalidInput("cal.recurrence.not_an_occurrence", f"day {day}",
+                           **messages.date_params(day))
+    if occ.cancelled:
+        raise Conflict("cal.move.cancelled", f"move of cancelled {occ.key}",
+                       **messages.date_params(occ.day))
+    if occ.start_instant <= now:
+        raise Conflict("cal.move.begun", f"move of {occ.key}, which has begun")
+    start = parse_when(start, "start")
+    if isinstance(start, datetime) != (not event.all_day):
+        raise InvalidInput("cal.time.mixed", "move changes timed/all-day")
+    if end is None:
+        end = start + (occ.end - occ.start)  # type: ignore[operator]
+    end = parse_when(end, "end")
+    if isinstance(end, datetime) != isinstance(start, datetime):
+        raise InvalidInput("cal.time.mixed", "move with mixed start/end")
+    # The same checks as for any meeting of a series: not in the past, not too far, at most a day.
+    probe = EventSpec(council=event.council, type=event.type, title=event.title, start=start, end=end)
+    start, end = _check_times(probe, now, True)
+    length = (end - start) if isinstance(start, datetime) \
+        else timedelta(days=(end - start).days + 1)  # type: ignore[operator]
+    if length > timedelta(days=1):
+        raise InvalidInput("cal.recurrence.too_long", "moved meeting longer than a day")
+    series_day = occ.series_day
+    new_day = _local_day(start)
+    others = replace(event, moves=tuple(m for m in event.moves if m.day != series_day))
+    other = find_occurrence(others, new_day)
+    if other is not None and other.series_day != series_day:
+        raise Conflict("cal.move.day_taken", f"{new_day} has meeting {other.key}",
+                       **messages.date_params(new_day))
+    original = _rule_start(event, series_day)
+    original_end = original + (event.end - event.start)  # type: ignore[operator]
+    moves = [m for m in event.moves if m.day != series_day]
+    if (start, end) != (original, original_end):
+        moves.append(Move(day=series_day, start=start, end=end))
+    if len(moves) > MAX_MOVES:
+        raise _field_error("cal.field.too_many", f"{len(moves)} moves", "event", max=MAX_MOVES)
+    return _bump(event, replace(event, moves=tuple(sorted(moves, key=lambda m: m.day))), now)
+
+
+def set_notes(event: Event, day: date | None, now: datetime, *, agenda: str | None = None,
+              minutes: str | None = None) -> Event:
+    """Give a meeting its agenda or, once it has begun, its minutes (None: unchanged, "": gone).
+
+    For a series ``day`` names the meeting (its day in the series or the day it was moved to).
+    """
+    if event.cancelled:
+        raise Conflict("cal.event.cancelled", "notes on a cancelled event")
+    now = as_local(now, "now")
+    if event.recurrence is None:
+        if day is not None and day != _local_day(event.start):
+            raise InvalidInput("cal.occurrence.not_on_day", f"single event not on {day}",
+                               **messages.date_params(day))
+        occ = Occurrence(event=event, start=event.start, end=event.end)
+        key: date | None = None
+    else:
+        if day is None:
+            raise InvalidInput("cal.notes.day_required", "notes on a series without a day")
+        found = find_occurrence(event, day)
+        if found is None:
+            raise InvalidInput("cal.recurrence.not_an_occurrence", f"day {day}",
+                               **messages.date_params(day))
+        if found.cancelled:
+            raise Conflict("cal.move.cancelled", f"notes on cancelled {found.key}",
+                           **messages.date_params(found.day))
+        occ, key = found, found.series_day
+    current = event.notes_of(key) or MeetingNotes(day=key)
+    if agenda is not None:
+        current = replace(current, agenda=clean_text(agenda, "agenda", MAX_NOTES))
+    if minutes is not None:
+        text = clean_text(minutes, "minutes", MAX_NOTES)
+        if text and now < occ.start_instant:
+            raise Conflict("cal.notes.minutes_too_early", f"minutes before {occ.key} began")
+        current = replace(current, minutes=text)
+    notes = [n for n in event.notes if n.day != key]
+    if current.agenda or current.minutes:
+        notes.append(current)
+    notes.sort(key=lambda n: n.day or date.min)
+    return _bump(event, replace(event, notes=tuple(notes)), now)
+
+
+def _rule_start(event: Event, day: date) -> When:
+    """Where the series puts its meeting on ``day`` (its start time on that day)."""
+    if event.all_day:
+        return day
+    naive = datetime.combine(day, _naive_start(event.start).time())
+    return localise(naive, strict=False)
 
 
 def _bump(old: Event, new: Event, now: datetime) -> Event:
@@ -834,30 +1058,58 @@ def _occurrences_of(event: Event, start: datetime, end: datetime) -> Iterable[Oc
             yield occ
         return
     rule = _rrule(event.recurrence, _naive_start(event.start))
+    moved = {m.day: m for m in event.moves}
     # Search in naive local time with a day of slack on both sides, then filter exactly.
     lo = start.replace(tzinfo=None) - timedelta(days=2) - length
     hi = end.replace(tzinfo=None) + timedelta(days=2)
     for naive in rule.between(lo, hi, inc=True):
         day = naive.date()
-        if day in event.exdates:
+        if day in event.exdates or day in moved:
             continue
-        if event.all_day:
-            occ_start: When = day
-            occ_end: When = day + length
-        else:
-            occ_start = localise(naive, strict=False)
-            occ_end = localise(naive + length, strict=False)
-        occ = Occurrence(event=event, start=occ_start, end=occ_end,
-                         cancelled=event.cancelled or day in event.cancelled_dates)
+        occ = _rule_occurrence(event, naive, length)
         if occ.end_instant > start and occ.start_instant < end:
+            yield occ
+    for move in event.moves:  # few: where each moved meeting now is
+        occ = _moved_occurrence(event, move, rule, length)
+        if occ is not None and occ.end_instant > start and occ.start_instant < end:
             yield occ
 
 
+def _rule_occurrence(event: Event, naive: datetime, length: timedelta) -> Occurrence:
+    day = naive.date()
+    if event.all_day:
+        occ_start: When = day
+        occ_end: When = day + length
+    else:
+        occ_start = localise(naive, strict=False)
+        occ_end = localise(naive + length, strict=False)
+    return Occurrence(event=event, start=occ_start, end=occ_end,
+                      cancelled=event.cancelled or day in event.cancelled_dates)
+
+
+def _moved_occurrence(event: Event, move: Move, rule: rrule.rrule, length: timedelta
+                      ) -> Occurrence | None:
+    if move.day in event.exdates or not _rule_has_day(rule, move.day):
+        return None
+    return Occurrence(event=event, start=move.start, end=move.end,
+                      cancelled=event.cancelled or move.day in event.cancelled_dates,
+                      original_start=_rule_start(event, move.day))
+
+
 def find_occurrence(event: Event, day: date) -> Occurrence | None:
-    """The occurrence of ``event`` on local ``day`` (including cancelled ones), if any."""
+    """The meeting of ``event`` on local ``day`` (including cancelled ones), if any.
+
+    A moved meeting is found on its day in the series and on the day it was moved to (moves
+    never put two meetings of one series on the same day, so this is never ambiguous).
+    """
+    if not date(1900, 1, 2) <= day <= MAX_UNTIL + MAX_AHEAD:
+        return None  # no meeting is that far off (and the zone arithmetic would overflow)
+    if event.recurrence is not None and (move := event.move_of(day)) is not None:
+        rule = _rrule(event.recurrence, _naive_start(event.start))
+        return _moved_occurrence(event, move, rule, event.end - event.start)  # type: ignore[operator]
     lo = as_instant(day)
     hi = as_instant(day + timedelta(days=1))
-    for occ in _occurrences_of(event, lo, hi):
+    for occ in sorted(_occurrences_of(event, lo, hi), key=lambda o: o.moved):
         if occ.day == day:
             return occ
     return None
@@ -930,5 +1182,13 @@ def last_end(event: Event) -> datetime | None:
         return as_instant(event.start)
     length = event.end - event.start  # type: ignore[operator]
     if event.all_day:
-        return as_instant(last.date() + length + timedelta(days=1))
-    return localise(last + length, strict=False)
+        found = as_instant(last.date() + length + timedelta(days=1))
+    else:
+        found = localise(last + length, strict=False)
+    moved_ends = [Occurrence(event=event, start=m.start, end=m.end).end_instant for m in event.moves]
+    return max([found, *moved_ends])
+
+
+def first_start(event: Event) -> datetime:
+    """When the first meeting begins (a moved first meeting may begin before DTSTART)."""
+    return min([as_instant(event.start), *(as_instant(m.start) for m in event.moves)])

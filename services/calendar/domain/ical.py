@@ -11,12 +11,16 @@ Compatibility choices (Outlook, Google, Apple, Nextcloud):
 - a cancelled event keeps its UID with STATUS:CANCELLED and a "Vervallen: " title, because
   Outlook ignores STATUS in subscribed calendars;
 - a cancelled occurrence of a series becomes an EXDATE, which all clients honour;
+- a meeting of a series that was moved, or carries its own agenda, minutes, places left or the
+  member's own answer, becomes an override (same UID, RECURRENCE-ID where the series puts it,
+  DTSTART where it is now), so calendar apps keep it in its series;
 - X-WR-CALNAME/X-WR-CALDESC/X-PUBLISHED-TTL for Outlook and Google, NAME/DESCRIPTION/
   REFRESH-INTERVAL (RFC 7986) for the rest.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -34,6 +38,7 @@ from services.calendar.domain.events import (
     Event,
     EventType,
     Invitee,
+    MeetingNotes,
     PartStat,
     find_occurrence,
     rrule_text,
@@ -62,6 +67,35 @@ class PersonalAnswer:
 
 
 AnswerArg = PersonalAnswer | tuple[Invitee, PartStat]
+# Places taken, per event uid and meeting (its day in the series; a single event: its day).
+Places = Mapping[str, Mapping[date, int]]
+
+
+class RenderMemo:
+    """Rendered VEVENTs of events that did not change, so a feed re-rendered after one change
+    renders one event, not all of them.
+
+    Rendering is a pure function of the event and the options, and events are immutable: an
+    entry is keyed by the event object's identity and the options, and holds the event itself,
+    so the identity cannot be reused by another object while the entry lives. (The store hands
+    out the same object for the same stored event.) Bounded: full, it starts over.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._items: dict[tuple, tuple[Event, str]] = {}
+
+    def get(self, key: tuple, event: Event) -> str | None:
+        hit = self._items.get(key)
+        return hit[1] if hit is not None and hit[0] is event else None
+
+    def put(self, key: tuple, event: Event, text: str) -> None:
+        if len(self._items) >= self.size:
+            self._items.clear()
+        self._items[key] = (event, text)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def event_uid(event: Event) -> str:
@@ -72,11 +106,15 @@ def event_uid(event: Event) -> str:
 def render_feed(name: str, events: Iterable[Event], *, description: str | None = None,
                 refresh_minutes: int = 60,
                 attendee_partstat: Mapping[str, AnswerArg] | None = None,
-                alarms: bool = True, lang: str | None = "nl") -> bytes:
+                alarms: bool = True, lang: str | None = "nl", places: Places | None = None,
+                memo: RenderMemo | None = None) -> bytes:
     """A complete subscription feed (METHOD:PUBLISH) for the given events.
 
     ``attendee_partstat`` (event uid → the member and their answer) makes it a personal feed:
-    each such event carries one ATTENDEE line for that member with their PARTSTAT.
+    each such event carries one ATTENDEE line for that member with their PARTSTAT (not when the
+    event or the meeting is called off: nobody attends a cancelled meeting).
+    ``places`` (uid → meeting day → places taken) makes events with a capacity say how many
+    places are left. ``memo`` remembers rendered events between calls (same bytes, less work).
     """
     if not 1 <= refresh_minutes <= 7 * 24 * 60:
         raise ValueError("refresh_minutes out of range")
@@ -101,12 +139,29 @@ def render_feed(name: str, events: Iterable[Event], *, description: str | None =
     ]
     lines += vtimezone_lines(_tzid())
     answers = attendee_partstat or {}
+    parts = [_text(lines)]
     for event in items:
-        answer = answers.get(event.uid)
-        lines += _vevent(event, alarms=alarms, lang=lang,
-                         answer=_as_answer(answer) if answer is not None else None)
-    lines.append("END:VCALENDAR")
-    return _join(lines)
+        raw = answers.get(event.uid)
+        answer = _as_answer(raw) if raw is not None else None
+        taken = dict(places.get(event.uid) or {}) if places is not None and event.capacity else None
+        if memo is None:
+            parts.append(_text(_vevent(event, alarms=alarms, lang=lang, answer=answer, places=taken)))
+            continue
+        key = (id(event), lang, alarms, _answer_key(answer),
+               tuple(sorted(taken.items())) if taken is not None else None)
+        text = memo.get(key, event)
+        if text is None:
+            text = _text(_vevent(event, alarms=alarms, lang=lang, answer=answer, places=taken))
+            memo.put(key, event, text)
+        parts.append(text)
+    parts.append("END:VCALENDAR" + CRLF)
+    return "".join(parts).encode("utf-8")
+
+
+def _answer_key(answer: PersonalAnswer | None) -> tuple | None:
+    if answer is None:
+        return None
+    return (answer.member, answer.partstat, tuple(sorted(answer.occurrences.items())))
 
 
 def render_event(event: Event, *, alarms: bool = True, lang: str | None = "nl") -> bytes:
@@ -130,10 +185,16 @@ def feed_etag(body: bytes) -> str:
 # --------------------------------------------------------------------------------------------
 # VEVENT
 
-def _vevent(event: Event, *, alarms: bool, lang: str | None, answer: PersonalAnswer | None
-            ) -> list[str]:
+def _vevent(event: Event, *, alarms: bool, lang: str | None, answer: PersonalAnswer | None,
+            places: Mapping[date, int] | None = None) -> list[str]:
+    """The event's VEVENT, and for a series one override per meeting that differs from the
+    rule: moved (RECURRENCE-ID where the series puts it, DTSTART where it is now), with its own
+    agenda or minutes, with places taken, or with the member's own answer."""
+    member = answer.member if answer is not None and not event.cancelled else None
+    single = event.recurrence is None
     master = ["BEGIN:VEVENT"]
-    master += _common(event, lang)
+    master += _common(event, lang, notes=event.notes_of(None) if single else None,
+                      taken=(sum(places.values()) if single else 0) if places is not None else None)
     master += _times(event.start, event.end)
     rule = rrule_text(event)
     if rule:
@@ -141,33 +202,37 @@ def _vevent(event: Event, *, alarms: bool, lang: str | None, answer: PersonalAns
         # Cancelled single meetings disappear from every client as exception dates.
         for day in sorted({*event.exdates, *event.cancelled_dates}):
             master.append(_date_prop("EXDATE", _on_day(event.start, day)))
-    master += _people(event, answer.member if answer else None,
-                      answer.partstat if answer else None)
+    master += _people(event, member, answer.partstat if answer else None)
     if alarms and not event.cancelled:
         master += _alarm(event)
     master.append("END:VEVENT")
-    if answer is None or event.recurrence is None or event.cancelled:
+    if single or event.cancelled:
         return master
-    # Answers for single meetings of a series: one override per answered meeting.
+    occurrences = answer.occurrences if answer is not None else {}
+    days = {m.day for m in event.moves} | {n.day for n in event.notes if n.day is not None}
+    days |= {d for d, n in (places or {}).items() if n}
+    days |= {d for d, p in occurrences.items() if answer is not None and p is not answer.partstat}
     out = master
-    for day, partstat in sorted(answer.occurrences.items()):
-        if day in event.exdates or day in event.cancelled_dates or partstat is answer.partstat:
+    for day in sorted(days):
+        if day in event.exdates or day in event.cancelled_dates:
             continue
         occ = find_occurrence(event, day)
-        if occ is None:
+        if occ is None or occ.series_day != day:
             continue
         out.append("BEGIN:VEVENT")
-        out += _common(event, lang)
-        out.append(_date_prop("RECURRENCE-ID", occ.start))
+        out += _common(event, lang, notes=event.notes_of(day),
+                       taken=(places or {}).get(day, 0) if places is not None else None)
+        out.append(_date_prop("RECURRENCE-ID", occ.recurrence_start))
         out += _times(occ.start, occ.end)
-        out += _people(event, answer.member, partstat)
+        out += _people(event, member, occurrences.get(day, answer.partstat) if answer else None)
         if alarms:
             out += _alarm(event)
         out.append("END:VEVENT")
     return out
 
 
-def _common(event: Event, lang: str | None) -> list[str]:
+def _common(event: Event, lang: str | None, *, notes: MeetingNotes | None = None,
+            taken: int | None = None) -> list[str]:
     title = event.title
     if event.cancelled:
         title = messages.text("cal.feed.cancelled_prefix", lang) + title
@@ -180,15 +245,49 @@ def _common(event: Event, lang: str | None) -> list[str]:
         "STATUS:" + ("CANCELLED" if event.cancelled else "CONFIRMED"),
         _prop("SUMMARY", _escape(title)),
     ]
-    if event.description:
-        lines.append(_prop("DESCRIPTION", _escape(event.description)))
+    description = _description(event, lang, notes, taken)
+    if description:
+        lines.append(_prop("DESCRIPTION", _escape(description)))
     if event.location:
         lines.append(_prop("LOCATION", _escape(event.location)))
+    for link in _links(notes):
+        lines.append("ATTACH:" + link)
     lines.append(_prop("CATEGORIES", _escape(event.type.label(lang))))
     # A deadline is not a meeting: keep it from blocking the day in free/busy views.
     lines.append("TRANSP:" + ("TRANSPARENT" if event.type is EventType.ADVIESDEADLINE
                               else "OPAQUE"))
     return lines
+
+
+def _description(event: Event, lang: str | None, notes: MeetingNotes | None,
+                 taken: int | None) -> str:
+    """The event's description, then the meeting's agenda and minutes, then the places left."""
+    parts = [event.description] if event.description else []
+    if notes is not None and notes.agenda:
+        parts.append(messages.text("cal.feed.agenda", lang, agenda=notes.agenda))
+    if notes is not None and notes.minutes:
+        parts.append(messages.text("cal.feed.minutes", lang, minutes=notes.minutes))
+    if taken is not None and event.capacity and not event.cancelled:
+        parts.append(places_text(event.capacity, taken, lang))
+    return "\n\n".join(parts)
+
+
+def places_text(capacity: int, taken: int, lang: str | None) -> str:
+    """"Nog 3 van 12 plaatsen vrij." / "Vol: …" (the feeds and the chat say the same)."""
+    left = max(0, capacity - taken)
+    if left == 0:
+        return messages.text("cal.feed.places_full", lang, capacity=capacity)
+    return messages.text("cal.feed.places_left", lang, left=left, capacity=capacity)
+
+
+_LINK_RE = re.compile(r"^https?://[^\s\"<>\\^`{|}]+$")
+
+
+def _links(notes: MeetingNotes | None) -> list[str]:
+    """Agenda or minutes given as a link also become an ATTACH, which calendar apps open."""
+    if notes is None:
+        return []
+    return [text for text in (notes.agenda, notes.minutes) if _LINK_RE.match(text)]
 
 
 def _times(start: datetime | date, end: datetime | date) -> list[str]:
@@ -343,8 +442,12 @@ def fold(line: str) -> str:
     return (CRLF + " ").join(parts)
 
 
+def _text(lines: Sequence[str]) -> str:
+    return "".join(fold(line) + CRLF for line in lines)
+
+
 def _join(lines: Sequence[str]) -> bytes:
-    return "".join(fold(line) + CRLF for line in lines).encode("utf-8")
+    return _text(lines).encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------

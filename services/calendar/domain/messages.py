@@ -24,6 +24,29 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.type.adviesdeadline": "Adviesdeadline",
         "cal.type.unknown": "Dit soort afspraak ken ik niet ({type}). Kies uit: {types}.",
         "cal.feed.cancelled_prefix": "Vervallen: ",
+        "cal.feed.agenda": "Agenda: {agenda}",
+        "cal.feed.minutes": "Verslag: {minutes}",
+        "cal.feed.places_left": "Nog {left} van {capacity} plaatsen vrij.",
+        "cal.feed.places_full": "Vol: alle {capacity} plaatsen zijn bezet. Wie zich nu aanmeldt, "
+                                "komt op de wachtlijst.",
+        # moving one meeting, agenda and minutes
+        "cal.occurrence.not_on_day": "Deze afspraak is niet op {date_nl}.",
+        "cal.move.begun": "Deze bijeenkomst is al begonnen of geweest; verplaatsen kan niet meer.",
+        "cal.move.cancelled": "De bijeenkomst van {date_nl} is afgelast. Zet haar eerst terug als "
+                              "ze toch doorgaat.",
+        "cal.move.day_taken": "Op {date_nl} is er al een bijeenkomst van deze reeks. Kies een "
+                              "andere dag, of gelast die eerst af.",
+        "cal.move.usage": "Zo werkt het: !verplaats <nr> <datum> <nieuwe datum> [tijd], "
+                          "bijvoorbeeld !verplaats 4 16-3 17-3 20:00.",
+        "cal.notes.kind_required": "Zeg of het om de agenda of om het verslag gaat.",
+        "cal.notes.day_required": "Dit is een reeks: zeg om welke bijeenkomst het gaat, met haar "
+                                  "datum.",
+        "cal.notes.minutes_too_early": "Het verslag kan pas als de bijeenkomst begonnen is. "
+                                       "Zet de agenda er nu bij.",
+        "cal.announce.moved": "Verplaatst, afspraak {number}: {title} van {old} naar {when}. "
+                              "Wie zich aan- of afmeldde, hoeft niets te doen: dat blijft staan.",
+        "cal.announce.notes_agenda": "De agenda van {title} ({when}) staat erbij: {text}",
+        "cal.announce.notes_minutes": "Het verslag van {title} ({when}) staat erbij: {text}",
         # fields
         "cal.field.missing": "Er ontbreekt iets: {field_nl}.",
         "cal.field.required": "Vul {field_nl} in, dat mag niet leeg zijn.",
@@ -207,6 +230,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.fieldname.event": "de afspraak",
         "cal.fieldname.options": "de datums",
         "cal.fieldname.now": "de huidige tijd",
+        "cal.fieldname.agenda": "de agenda",
+        "cal.fieldname.minutes": "het verslag",
+        "cal.fieldname.moves": "de verplaatste bijeenkomsten",
+        "cal.fieldname.notes": "de agenda en het verslag",
     },
     "en": {
         "cal.type.vergadering": "Meeting",
@@ -220,6 +247,26 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.type.adviesdeadline": "Advice deadline",
         "cal.type.unknown": "I don't know this kind of event ({type}). Choose from: {types}.",
         "cal.feed.cancelled_prefix": "Cancelled: ",
+        "cal.feed.agenda": "Agenda: {agenda}",
+        "cal.feed.minutes": "Minutes: {minutes}",
+        "cal.feed.places_left": "{left} of {capacity} places left.",
+        "cal.feed.places_full": "Full: all {capacity} places are taken. Signing up now puts you "
+                                "on the waiting list.",
+        "cal.occurrence.not_on_day": "This event is not on {date_en}.",
+        "cal.move.begun": "This meeting has begun or is over; it can no longer be moved.",
+        "cal.move.cancelled": "The meeting of {date_en} is cancelled. Restore it first if it "
+                              "takes place after all.",
+        "cal.move.day_taken": "There already is a meeting of this series on {date_en}. Choose "
+                              "another day, or cancel that one first.",
+        "cal.move.usage": "Usage: !move <nr> <date> <new date> [time], e.g. !move 4 16-3 17-3 20:00.",
+        "cal.notes.kind_required": "Say whether this is the agenda or the minutes.",
+        "cal.notes.day_required": "This is a series: say which meeting you mean, with its date.",
+        "cal.notes.minutes_too_early": "The minutes can only be added once the meeting has begun. "
+                                       "Add the agenda now.",
+        "cal.announce.moved": "Moved, event {number}: {title} from {old} to {when}. "
+                              "Your answer stays as it was.",
+        "cal.announce.notes_agenda": "The agenda of {title} ({when}) is attached: {text}",
+        "cal.announce.notes_minutes": "The minutes of {title} ({when}) are attached: {text}",
         "cal.field.missing": "Something is missing: {field_en}.",
         "cal.field.required": "Please fill in {field_en}; it can't be empty.",
         "cal.field.unparseable": "I can't read {field_en}. Please check it.",
@@ -390,6 +437,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.fieldname.event": "the event",
         "cal.fieldname.options": "the dates",
         "cal.fieldname.now": "the current time",
+        "cal.fieldname.agenda": "the agenda",
+        "cal.fieldname.minutes": "the minutes",
+        "cal.fieldname.moves": "the moved meetings",
+        "cal.fieldname.notes": "the agenda and minutes",
     },
 }
 

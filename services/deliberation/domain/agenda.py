@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
+from statistics import median
 from typing import Iterable
 
 from shared import i18n
@@ -114,6 +115,15 @@ class RealisationCheck:
 
 
 @dataclass(frozen=True)
+class MemberScore:
+    """One member's own score of a topic: a new score replaces their earlier one."""
+
+    member: str
+    importance: int
+    influence: int
+
+
+@dataclass(frozen=True)
 class Topic:
     id: int
     council_id: str
@@ -127,12 +137,28 @@ class Topic:
     source_ref: str | None = None  # e.g. the signal cluster it came from
     advice: FormalAdvice | None = None
     checks: tuple[RealisationCheck, ...] = ()
+    # The members' own scores. When there are any, the council's score is their median; ``importance`` and
+    # ``influence`` are then only the first estimate (given when the topic was made, or by the operator).
+    scores: tuple[MemberScore, ...] = ()
 
     @property
-    def score(self) -> int | None:
-        if self.importance is None or self.influence is None:
+    def scored_by(self) -> int:
+        return len(self.scores)
+
+    @property
+    def council_importance(self) -> float | None:
+        return float(median(s.importance for s in self.scores)) if self.scores else _float(self.importance)
+
+    @property
+    def council_influence(self) -> float | None:
+        return float(median(s.influence for s in self.scores)) if self.scores else _float(self.influence)
+
+    @property
+    def score(self) -> float | None:
+        importance, influence = self.council_importance, self.council_influence
+        if importance is None or influence is None:
             return None
-        return self.importance * self.influence
+        return importance * influence
 
     @property
     def is_active(self) -> bool:
@@ -142,7 +168,26 @@ class Topic:
         """"belang 4 · invloed 5" (or "nog niet gescoord")."""
         if self.score is None:
             return i18n.t("delib.agenda.not_scored", lang)
-        return i18n.t("delib.agenda.score_line", lang, importance=self.importance, influence=self.influence)
+        importance = format_score(self.council_importance, lang)
+        influence = format_score(self.council_influence, lang)
+        if not self.scores:
+            return i18n.t("delib.agenda.score_line", lang, importance=importance, influence=influence)
+        code = "delib.agenda.score_line_one" if self.scored_by == 1 else "delib.agenda.score_line_council"
+        return i18n.t(code, lang, importance=importance, influence=influence, count=self.scored_by)
+
+
+def _float(value: int | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def format_score(value: float | None, lang: str | None = None) -> str:
+    """4.0 → "4"; 3.5 → "3,5" (Dutch) or "3.5" (English)."""
+    if value is None:
+        return "-"
+    if float(value).is_integer():
+        return str(int(value))
+    shown = f"{value:.1f}"
+    return shown.replace(".", ",") if i18n.normalise_language(lang) == "nl" else shown
 
 
 # --------------------------------------------------------------------------- creating and scoring
@@ -165,6 +210,15 @@ def set_scores(topic: Topic, importance: int, influence: int) -> Topic:
     _require_not_closed(topic)
     return replace(topic, importance=_check_score(importance, "importance"),
                    influence=_check_score(influence, "influence"))
+
+
+def score_by_member(topic: Topic, member: str, importance: int, influence: int) -> Topic:
+    """``!score <nr> belang <1-5> invloed <1-5>`` by a member: their own score, replacing their earlier one.
+    The agenda shows the council's median and how many scored."""
+    _require_not_closed(topic)
+    own = MemberScore(member, _check_score(importance, "importance"), _check_score(influence, "influence"))
+    others = tuple(s for s in topic.scores if s.member != member)
+    return replace(topic, scores=tuple(sorted(others + (own,), key=lambda s: s.member)))
 
 
 def rename(topic: Topic, title: str) -> Topic:
@@ -257,16 +311,16 @@ class RankedTopic:
     topic: Topic
 
     @property
-    def score(self) -> int | None:
+    def score(self) -> float | None:
         return self.topic.score
 
     @property
-    def importance(self) -> int | None:
-        return self.topic.importance
+    def importance(self) -> float | None:
+        return self.topic.council_importance
 
     @property
-    def influence(self) -> int | None:
-        return self.topic.influence
+    def influence(self) -> float | None:
+        return self.topic.council_influence
 
 
 @dataclass(frozen=True)
@@ -281,7 +335,7 @@ class AgendaView:
 
 def rank(topics: Iterable[Topic]) -> tuple[RankedTopic, ...]:
     """Importance × influence, high first; ties: higher importance, then older first. Unscored last."""
-    ordered = sorted(topics, key=lambda t: (t.score is None, -(t.score or 0), -(t.importance or 0),
+    ordered = sorted(topics, key=lambda t: (t.score is None, -(t.score or 0), -(t.council_importance or 0),
                                             t.created_at, t.id))
     return tuple(RankedTopic(rank=i, topic=t) for i, t in enumerate(ordered, start=1))
 

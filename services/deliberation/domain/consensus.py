@@ -38,9 +38,10 @@ Rules worth knowing:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
 
 from shared import i18n
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -50,6 +51,22 @@ from .messages import LabelledConflict
 MAX_PROPOSAL_LENGTH = 20_000
 MAX_TEXT_LENGTH = 4_000
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
+ROUND_DAYS = 7  # a round's deadline day when none is chosen: a week after opening
+DEADLINE_TIME = time(23, 59)  # a deadline falls at this local time of its day (a human hour)
+
+
+def deadline_on(day: date, zone: str | ZoneInfo, at: time = DEADLINE_TIME) -> datetime:
+    """The deadline of a round whose day is ``day``: ``at`` (23:59 unless configured) local time in the
+    council's zone, whatever the offset that day (summer or winter time)."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    return datetime.combine(day, at.replace(tzinfo=None), tzinfo=tz)
+
+
+def default_deadline(now: datetime, zone: str | ZoneInfo, at: time = DEADLINE_TIME,
+                     days: int = ROUND_DAYS) -> datetime:
+    """No day chosen: ``days`` after the local day of ``now``, at ``at`` — not exactly 168 hours later."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    return deadline_on(now.astimezone(tz).date() + timedelta(days=days), tz, at)
 
 
 class Phase(str, Enum):

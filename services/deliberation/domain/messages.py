@@ -50,8 +50,9 @@ CATALOG: dict[str, dict[str, str]] = {
         # ---- recording agreement
         "delib.decide.not_ready": "Er kan nog geen overeenstemming worden vastgelegd voor ronde {round_id}. "
                                   "Dit ontbreekt nog:",
-        "delib.decide.missing.phase": "de ronde is nu in de fase {phase}. Eerst moet de secretaris of de "
-                                      "opener de ronde naar besluitvorming zetten.",
+        "delib.decide.missing.phase": "de ronde is nu in de fase {phase}. Eerst zet de secretaris of de "
+                                      "opener de ronde met !verder door naar besluitvorming (!verder gaat "
+                                      "één fase verder).",
         "delib.decide.missing.objection": "bezwaar {objection_id} van {member} staat nog open.",
         "delib.decide.missing.not_responded": "nog niet gereageerd op dit voorstel: {members}.",
         "delib.decide.missing.info": "wacht nog op informatie: {members}.",
@@ -88,6 +89,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.agenda.cap_reached": "Er zijn al {cap} onderwerpen actief, en de raad pakt niet te veel tegelijk op. "
                                     "Parkeer eerst een van deze met !parkeer: {active}.",
         "delib.agenda.score_line": "belang {importance} · invloed {influence}",
+        "delib.agenda.score_line_council": "belang {importance} · invloed {influence} (mediaan van de raad, "
+                                           "{count} leden scoorden)",
+        "delib.agenda.score_line_one": "belang {importance} · invloed {influence} (1 lid scoorde)",
         "delib.agenda.not_scored": "nog niet gescoord",
         "delib.topic_status.voorgesteld": "voorgesteld",
         "delib.topic_status.actief": "actief",
@@ -127,6 +131,54 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.check.not_found": "Ik ken geen toets {check_id} bij onderwerp {topic_id}.",
         "delib.check.already_done": "Toets {check_id} bij onderwerp {topic_id} is al gedaan.",
         "delib.check.note_required": "Schrijf kort op wat de toets opleverde.",
+        # ---- advice trajectories (!advies)
+        "delib.advice.not_found": "Ik ken geen advies {advice_id}. Met !adviezen zie je de nummers.",
+        "delib.advice.title_required": "Geef de adviesaanvraag een titel. Bijvoorbeeld: !advies 3 Servicekosten "
+                                       "2026 ontvangen 2-3-2026.",
+        "delib.advice.bad_kind": "‘{given}’ is geen soort aanvraag. Kies advies of instemming.",
+        "delib.advice.received_in_future": "De ontvangstdatum ligt in de toekomst. Kijk de datum nog even na.",
+        "delib.advice.date_in_future": "De datum {given} ligt in de toekomst. Kijk de datum nog even na.",
+        "delib.advice.bad_date": "‘{given}’ herken ik niet als datum. Schrijf bijvoorbeeld 12-3-2026, 2026-03-12, "
+                                 "vandaag of gisteren.",
+        "delib.advice.bad_reply_kind": "‘{given}’ herken ik niet. Schrijf !reactie volgt <toelichting> als het "
+                                       "bestuur het advies volgt, of !reactie wijktaf <redenen> als het afwijkt.",
+        "delib.advice.bad_outcome": "‘{given}’ herken ik niet als uitkomst. Kies uitgevoerd, deels of niet.",
+        "delib.advice.draft_open": "Het conceptadvies voor advies {advice_id} loopt al in ronde {round_id}. "
+                                   "Pas het daar aan met !voorstel <nieuwe tekst>.",
+        "delib.advice.sent": "Advies {advice_id} is al verstuurd. Er is niets veranderd.",
+        "delib.advice.not_agreed": "Advies {advice_id} kan pas als verstuurd worden vastgelegd als de raad het "
+                                   "eens is over het concept. Open een ronde met !concept <tekst> in de draad "
+                                   "van het advies.",
+        "delib.advice.sent_before_received": "Het advies kan niet verstuurd zijn vóór de aanvraag binnenkwam. "
+                                             "Kijk de datum nog even na.",
+        "delib.advice.reply_before_sent": "Het advies {advice_id} is nog niet verstuurd, dus er kan nog geen "
+                                          "reactie van het bestuur zijn. Leg eerst !verstuurd vast.",
+        "delib.advice.reply_recorded": "De reactie van het bestuur op advies {advice_id} is al vastgelegd.",
+        "delib.advice.reasons_required": "Een bestuur dat afwijkt van het advies moet zijn redenen geven. "
+                                         "Schrijf ze erbij: !reactie wijktaf <redenen> [datum].",
+        "delib.advice.reply_before_sent_date": "De reactie kan niet eerder zijn dan het advies. Kijk de datum "
+                                               "nog even na.",
+        "delib.advice.check_before_sent": "Een toets van de realisatie kan pas als advies {advice_id} verstuurd is.",
+        "delib.advice.check_before_sent_date": "De toets kan niet vóór het versturen van het advies liggen. Kijk "
+                                               "de datum nog even na.",
+        "delib.advice.no_open_check": "Bij advies {advice_id} staat geen toets open. Plan er een met "
+                                      "!toets {advice_id} <datum>.",
+        "delib.advice.outcome_note_required": "Schrijf kort op wat de toets liet zien: !uitkomst {advice_id} "
+                                              "uitgevoerd|deels|niet <toelichting>.",
+        "delib.advice_kind.advies": "adviesaanvraag",
+        "delib.advice_kind.instemming": "instemmingsverzoek",
+        "delib.advice_stage.ontvangen": "aanvraag ontvangen, nog geen concept",
+        "delib.advice_stage.concept": "concept in een overlegronde",
+        "delib.advice_stage.akkoord": "concept afgesproken, nog te versturen",
+        "delib.advice_stage.verstuurd": "verstuurd, wacht op reactie van het bestuur",
+        "delib.advice_stage.reactie": "reactie van het bestuur ontvangen",
+        "delib.advice_stage.toets": "toets van de realisatie gepland",
+        "delib.advice_stage.afgerond": "afgerond",
+        "delib.reply_kind.volgt": "het bestuur volgt het advies",
+        "delib.reply_kind.wijktaf": "het bestuur wijkt af van het advies",
+        "delib.outcome.uitgevoerd": "uitgevoerd",
+        "delib.outcome.deels": "deels uitgevoerd",
+        "delib.outcome.niet": "niet uitgevoerd",
         # ---- roster
         "delib.member.bad_matrix_id": "‘{given}’ is geen geldig Matrix-adres. Het ziet eruit als "
                                       "@naam:server, bijvoorbeeld @jan:woonstad.nl.",
@@ -220,7 +272,8 @@ CATALOG: dict[str, dict[str, str]] = {
         # ---- recording agreement
         "delib.decide.not_ready": "Agreement cannot be recorded yet for round {round_id}. Still missing:",
         "delib.decide.missing.phase": "the round is in the {phase} phase. The secretary or the opener first "
-                                      "moves it on to decision-making.",
+                                      "moves it on to decision-making with !verder (!next), one phase at a "
+                                      "time.",
         "delib.decide.missing.objection": "objection {objection_id} by {member} is still open.",
         "delib.decide.missing.not_responded": "not yet responded to this proposal: {members}.",
         "delib.decide.missing.info": "still waiting for information: {members}.",
@@ -257,6 +310,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.agenda.cap_reached": "There are already {cap} active topics, and the council does not take on too "
                                     "much at once. First park one of these with !parkeer: {active}.",
         "delib.agenda.score_line": "importance {importance} · influence {influence}",
+        "delib.agenda.score_line_council": "importance {importance} · influence {influence} (the council's "
+                                           "median, {count} members scored)",
+        "delib.agenda.score_line_one": "importance {importance} · influence {influence} (1 member scored)",
         "delib.agenda.not_scored": "not scored yet",
         "delib.topic_status.voorgesteld": "proposed",
         "delib.topic_status.actief": "active",
@@ -296,6 +352,53 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.check.not_found": "I don't know a check {check_id} for topic {topic_id}.",
         "delib.check.already_done": "Check {check_id} for topic {topic_id} has already been done.",
         "delib.check.note_required": "Please note briefly what the check showed.",
+        "delib.advice.not_found": "I don't know an advice {advice_id}. !advice shows the numbers.",
+        "delib.advice.title_required": "Please give the advice request a title. For example: !advice 3 Service "
+                                       "charges 2026 received 2-3-2026.",
+        "delib.advice.bad_kind": "‘{given}’ is not a kind of request. Choose advies (advice) or instemming "
+                                 "(consent).",
+        "delib.advice.received_in_future": "The date of receipt lies in the future. Please check the date.",
+        "delib.advice.date_in_future": "The date {given} lies in the future. Please check the date.",
+        "delib.advice.bad_date": "I don't recognise ‘{given}’ as a date. Write for example 12-3-2026, 2026-03-12, "
+                                 "today or yesterday.",
+        "delib.advice.bad_reply_kind": "I don't recognise ‘{given}’. Write !reply follows <explanation> when the "
+                                       "board follows the advice, or !reply deviates <reasons> when it does not.",
+        "delib.advice.bad_outcome": "I don't recognise ‘{given}’ as an outcome. Choose uitgevoerd (done), deels "
+                                    "(partly) or niet (not).",
+        "delib.advice.draft_open": "The draft for advice {advice_id} is already in round {round_id}. Change it "
+                                   "there with !propose <new text>.",
+        "delib.advice.sent": "Advice {advice_id} has been sent already. Nothing was changed.",
+        "delib.advice.not_agreed": "Advice {advice_id} can be recorded as sent only once the council agreed the "
+                                   "draft. Open a round with !draft <text> in the advice's thread.",
+        "delib.advice.sent_before_received": "The advice cannot have been sent before the request arrived. Please "
+                                             "check the date.",
+        "delib.advice.reply_before_sent": "Advice {advice_id} has not been sent yet, so the board cannot have "
+                                          "replied. Record !sent first.",
+        "delib.advice.reply_recorded": "The board's reply to advice {advice_id} has been recorded already.",
+        "delib.advice.reasons_required": "A board that deviates from the advice must give its reasons. Please add "
+                                         "them: !reply deviates <reasons> [date].",
+        "delib.advice.reply_before_sent_date": "The reply cannot be earlier than the advice. Please check the date.",
+        "delib.advice.check_before_sent": "A realisation check is possible once advice {advice_id} has been sent.",
+        "delib.advice.check_before_sent_date": "The check cannot lie before the advice was sent. Please check the "
+                                               "date.",
+        "delib.advice.no_open_check": "Advice {advice_id} has no open check. Plan one with !check {advice_id} "
+                                      "<date>.",
+        "delib.advice.outcome_note_required": "Please note briefly what the check showed: !outcome {advice_id} "
+                                              "uitgevoerd|deels|niet <explanation>.",
+        "delib.advice_kind.advies": "advice request",
+        "delib.advice_kind.instemming": "consent request",
+        "delib.advice_stage.ontvangen": "request received, no draft yet",
+        "delib.advice_stage.concept": "draft in a consensus round",
+        "delib.advice_stage.akkoord": "draft agreed, still to be sent",
+        "delib.advice_stage.verstuurd": "sent, waiting for the board's reply",
+        "delib.advice_stage.reactie": "the board's reply received",
+        "delib.advice_stage.toets": "realisation check planned",
+        "delib.advice_stage.afgerond": "completed",
+        "delib.reply_kind.volgt": "the board follows the advice",
+        "delib.reply_kind.wijktaf": "the board deviates from the advice",
+        "delib.outcome.uitgevoerd": "carried out",
+        "delib.outcome.deels": "partly carried out",
+        "delib.outcome.niet": "not carried out",
         # ---- roster
         "delib.member.bad_matrix_id": "‘{given}’ is not a valid Matrix address. It looks like @name:server, "
                                       "for example @jan:woonstad.nl.",

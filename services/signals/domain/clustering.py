@@ -16,7 +16,9 @@ Features are computed from the *scrubbed* text: no personal data ever reaches a 
 """
 from __future__ import annotations
 
+import math
 import re
+import statistics
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,13 +26,14 @@ from typing import Any, Callable, Iterable
 
 from shared.errors import InvalidInput
 
-from . import lexicon
+from . import learning, lexicon
 from .scrub import ADDRESS, ScrubResult, scrub
 from .textutil import Word, fold, stem, words
 
 DEFAULT_WINDOW = timedelta(days=60)            # same place: gap to the latest related signal
 DEFAULT_INCIDENT_WINDOW = timedelta(days=14)   # no place named: one incident is short-lived
-DEFAULT_THRESHOLD = 0.65
+DEFAULT_THRESHOLD = 0.65      # for rule_similarity(), when no learned pair model is used
+DEFAULT_MODEL = learning.DEFAULT_MODEL   # the shipped learned model (see learning.py)
 DEFAULT_PER_KEY_LIMIT = 30
 BUCKET_DAYS = 7          # incident keys carry the week …
 BUCKET_SPAN = 3          # … and are written for this many weeks, so a match spans ≥ 14 days
@@ -318,13 +321,76 @@ def topic_similarity(a: SignalFeatures, b: SignalFeatures) -> float:
     return 0.45 * concepts + 0.35 * min(1.0, 2 * text) + 0.2 * themes
 
 
-def similarity(a: SignalFeatures, b: SignalFeatures) -> float:
-    """0..1: how likely two signals are about the same issue at the same place. Time is not
-    part of it (see within_window)."""
+def rule_similarity(a: SignalFeatures, b: SignalFeatures) -> float:
+    """0..1 by the hand-set weights (the method before the learned pair model; used when no
+    model is shipped). Time is not part of it (see within_window)."""
     place = place_relation(a, b)
     if place is None:
         return 0.0
     return round(_W_TOPIC * topic_similarity(a, b) + _W_PLACE * place, 4)
+
+
+def _pair_model(model: object) -> "learning.PairModel | None":
+    if model is DEFAULT_MODEL:
+        shipped = learning.default_model()
+        return shipped.pairs if shipped else None
+    return model  # type: ignore[return-value]
+
+
+class _Vectors:
+    """TF-IDF vectors of signals' stems, computed once per signal during one decision."""
+
+    def __init__(self, idf: learning.Idf) -> None:
+        self.idf = idf
+        self._memo: dict[int, tuple[SignalFeatures, dict[str, float], dict[str, float]]] = {}
+
+    def __call__(self, f: SignalFeatures) -> tuple[dict[str, float], dict[str, float]]:
+        hit = self._memo.get(id(f))
+        if hit is None or hit[0] is not f:
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            counts = learning.terms_of_stems(sorted(f.tokens))
+            hit = (f, learning.vector(counts, self.idf, prefix="w:"),
+                   learning.vector(counts, self.idf, prefix="g:"))
+            self._memo[id(f)] = hit
+        return hit[1], hit[2]
+
+
+def pair_features(a: SignalFeatures, b: SignalFeatures, vectors: _Vectors,
+                  place: float) -> list[float]:
+    """The learned model's view of two signals (``learning.PAIR_FEATURES``); ``place`` is
+    place_relation(a, b), which must not be None (those pairs are kept apart by rule)."""
+    aw, ag = vectors(a)
+    bw, bg = vectors(b)
+    shared = a.tokens & b.tokens
+    idf = vectors.idf
+    rare = max((idf("w:" + t) for t in shared), default=0.0) / idf.max
+    days = min(abs((a.ts - b.ts).total_seconds()) / 86400, 60)
+    themes = _overlap(a.themes, b.themes)
+    recent = math.exp(-days / 7)
+    # An incident with no place named (an outage, a wrong debit) shows as a burst of signals on
+    # one theme within days; with a shared place the text and the place say more.
+    incident = recent * themes * (1.0 if place in (_PLACE_NONE, _PLACE_ONE_SIDED) else 0.0)
+    return [learning.cosine(aw, bw), learning.cosine(ag, bg), rare, min(len(shared), 6) / 6,
+            1.0 if place == _PLACE_SHARED else 0.0, 1.0 if place == _PLACE_SAME_WIJK else 0.0,
+            1.0 if place == _PLACE_ONE_SIDED else 0.0, 1.0 if place == _PLACE_NONE else 0.0,
+            themes, days / 30, recent, incident]
+
+
+def similarity(a: SignalFeatures, b: SignalFeatures, *, model: object = DEFAULT_MODEL,
+               vectors: _Vectors | None = None) -> float:
+    """0..1: how likely two signals are about the same issue at the same place: the learned
+    pair model's probability (the shipped one by default), or rule_similarity() without one.
+    Different neighbourhoods, different streets, or one saying it is not about what the other
+    is about: 0, by rule."""
+    pm = _pair_model(model)
+    if pm is None:
+        return rule_similarity(a, b)
+    place = place_relation(a, b)
+    if place is None:
+        return 0.0
+    vectors = vectors or _Vectors(pm.idf)
+    return round(pm.probability(pair_features(a, b, vectors, place)), 4)
 
 
 def within_window(new: SignalFeatures, old: SignalFeatures, window: timedelta = DEFAULT_WINDOW,
@@ -338,9 +404,16 @@ def within_window(new: SignalFeatures, old: SignalFeatures, window: timedelta = 
 def choose_cluster(new: SignalFeatures, candidates: list[tuple[str, SignalFeatures]],
                    window: timedelta = DEFAULT_WINDOW, *,
                    incident_window: timedelta = DEFAULT_INCIDENT_WINDOW,
-                   threshold: float = DEFAULT_THRESHOLD) -> str | None:
+                   threshold: float | None = None, model: object = DEFAULT_MODEL,
+                   vectors: _Vectors | None = None) -> str | None:
     """The cluster the new signal joins (that of its most similar candidate within the
-    window), or None: start a new cluster."""
+    window), or None: start a new cluster. ``threshold`` None: the pair model's own (chosen on
+    its training signals), or DEFAULT_THRESHOLD for rule_similarity()."""
+    pm = _pair_model(model)
+    if threshold is None:
+        threshold = pm.threshold if pm is not None else DEFAULT_THRESHOLD
+    if pm is not None and (vectors is None or vectors.idf is not pm.idf):
+        vectors = _Vectors(pm.idf)
     best: tuple[float, datetime, str] | None = None
     # A cluster with a member in another neighbourhood is not joined, however similar another
     # member is: that stops chains from drifting. (Different streets only veto the pair
@@ -350,7 +423,7 @@ def choose_cluster(new: SignalFeatures, candidates: list[tuple[str, SignalFeatur
     for cluster_id, old in candidates:
         if cluster_id in vetoed or not within_window(new, old, window, incident_window):
             continue
-        score = similarity(new, old)
+        score = similarity(new, old, model=pm, vectors=vectors)
         if score < threshold:
             continue
         key = (score, old.ts, cluster_id)
@@ -369,13 +442,17 @@ class ClusterIndex:
 
     def __init__(self, *, window: timedelta = DEFAULT_WINDOW,
                  incident_window: timedelta = DEFAULT_INCIDENT_WINDOW,
-                 threshold: float = DEFAULT_THRESHOLD, per_key_limit: int = DEFAULT_PER_KEY_LIMIT,
-                 new_cluster_id: Callable[[int], str] | None = None) -> None:
+                 threshold: float | None = None, per_key_limit: int = DEFAULT_PER_KEY_LIMIT,
+                 new_cluster_id: Callable[[int], str] | None = None,
+                 model: object = DEFAULT_MODEL) -> None:
         if per_key_limit < 1:
             raise InvalidInput("signals.cluster_config_invalid", "per_key_limit must be positive")
         self.window = window
         self.incident_window = incident_window
         self.threshold = threshold
+        self.model = model
+        pm = _pair_model(model)
+        self._vectors = _Vectors(pm.idf) if pm is not None else None
         self.per_key_limit = per_key_limit
         self._new_id = new_cluster_id or (lambda n: f"k{n:06d}")
         self._signals: list[tuple[str, SignalFeatures]] = []
@@ -401,8 +478,8 @@ class ClusterIndex:
 
     def assign(self, f: SignalFeatures) -> str | None:
         """The existing cluster this signal would join, or None."""
-        return choose_cluster(f, self.candidates(f), self.window,
-                              incident_window=self.incident_window, threshold=self.threshold)
+        return choose_cluster(f, self.candidates(f), self.window, incident_window=self.incident_window,
+                              threshold=self.threshold, model=self.model, vectors=self._vectors)
 
     def add(self, f: SignalFeatures, cluster_id: str | None = None) -> str:
         """Store the signal; in the given cluster (a member's correction) or the one chosen."""
@@ -418,3 +495,72 @@ class ClusterIndex:
                 bucket = self._by_key[key] = deque(maxlen=self.per_key_limit)
             bucket.append(idx)
         return chosen
+
+
+# --- fitting the pair model ---------------------------------------------------------------------
+def candidate_pairs(signals: list[SignalFeatures], window: timedelta = DEFAULT_WINDOW,
+                    incident_window: timedelta = DEFAULT_INCIDENT_WINDOW
+                    ) -> list[tuple[int, int, float]]:
+    """``(new, earlier, place)`` index pairs that clustering would compare: the earlier signal is
+    a candidate through a blocking key, inside the window, and not kept apart by rule."""
+    order = sorted(range(len(signals)), key=lambda i: signals[i].ts)
+    by_key: dict[str, list[int]] = {}
+    out = []
+    for i in order:
+        f = signals[i]
+        keys = blocking_keys(f)
+        seen: set[int] = set()
+        for key in keys:
+            seen.update(by_key.get(key, ()))
+        for j in sorted(seen):
+            old = signals[j]
+            if not within_window(f, old, window, incident_window):
+                continue
+            place = place_relation(f, old)
+            if place is not None:
+                out.append((i, j, place))
+        for key in keys:
+            by_key.setdefault(key, []).append(i)
+    return out
+
+
+def pairwise_f1(predicted: list[str], gold: list[str]) -> float:
+    tp = fp = fn = 0
+    for i in range(len(gold)):
+        for j in range(i):
+            same_gold, same_pred = gold[i] == gold[j], predicted[i] == predicted[j]
+            tp += same_gold and same_pred
+            fp += same_pred and not same_gold
+            fn += same_gold and not same_pred
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def fit_pair_model(signals: list[SignalFeatures], clusters: list[str], *, l2: float = 1.0,
+                   per_key_limit: int = DEFAULT_PER_KEY_LIMIT) -> "learning.PairModel":
+    """Fit the pair model on labelled training signals (their features and cluster labels):
+    IDF from their stems, logistic weights on the pairs clustering would compare, then the
+    threshold that gives the best pairwise F1 when the training signals are clustered in time
+    order."""
+    idf = learning.Idf.fit([learning.terms_of_stems(f.tokens).keys() for f in signals], min_df=2)
+    vectors = _Vectors(idf)
+    pairs = candidate_pairs(signals)
+    rows = [pair_features(signals[i], signals[j], vectors, place) for i, j, place in pairs]
+    labels = [1 if clusters[i] == clusters[j] else 0 for i, j, _ in pairs]
+    if not rows or not any(labels) or all(labels):
+        weights = [0.0] * (len(learning.PAIR_FEATURES) + 1)
+    else:
+        prior = [learning.PAIR_PRIOR.get(name, 0.0) for name in learning.PAIR_FEATURES]
+        weights = learning.fit_logistic(rows, labels, l2=l2, prior=prior)
+    weights = [round(w, 6) for w in weights]
+    order = sorted(range(len(signals)), key=lambda i: signals[i].ts)
+    gold = [clusters[i] for i in order]
+    scores = []
+    for k in range(10, 91, 2):
+        model = learning.PairModel(idf, tuple(weights), k / 100)
+        index = ClusterIndex(model=model, per_key_limit=per_key_limit)
+        predicted = [index.add(signals[i]) for i in order]
+        scores.append((pairwise_f1(predicted, gold), k / 100))
+    # small training sets give a ragged curve: choose on F1 averaged with the neighbouring cuts
+    smooth = [statistics.fmean(f1 for f1, _ in scores[max(0, i - 2):i + 3]) for i in range(len(scores))]
+    best = max(range(len(scores)), key=lambda i: (smooth[i], -i))
+    return learning.PairModel(idf, tuple(weights), scores[best][1])

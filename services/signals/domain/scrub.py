@@ -1,8 +1,10 @@
 """Remove personal data from a resident's signal before anything is stored for the council.
 
 ``scrub(text)`` returns the text with each personal item replaced by a placeholder
-(``[naam]``, ``[telefoon]``, ``[e-mail]``, ``[adres]``, ``[postcode]``, ``[iban]``, ``[bsn]``) and the
-list of what it found, with offsets into the *input* text. Bidi and invisible control
+(``[naam]``, ``[telefoon]``, ``[e-mail]``, ``[adres]``, ``[postcode]``, ``[iban]``, ``[bsn]``,
+``[geboortedatum]``, ``[kenteken]``, ``[account]``) and the list of what it found, with offsets into
+the *input* text. ``[account]`` stands for an online identity: a Matrix id (``@piet:example.org``),
+a social-media profile link or a handle named with its platform. Bidi and invisible control
 characters are removed from the returned text.
 
 Detection runs on a normalised view (NFKC: full-width digits become ASCII, odd dashes become
@@ -10,7 +12,8 @@ Detection runs on a normalised view (NFKC: full-width digits become ASCII, odd d
 
 Deliberately kept: street names without a house number (also those that contain a person's
 name, such as "Paul Krugerstraat"), company names, klant-/dossier-/inschrijfnummers,
-amounts, and public service numbers such as 0800-9009.
+amounts, public service numbers such as 0800-9009, dates that are not said to be a birth date,
+and the Matrix ids of functional accounts (``@admin:…``, ``@bot:…``), which name no person.
 """
 from __future__ import annotations
 
@@ -28,10 +31,14 @@ ADDRESS = "adres"
 POSTCODE = "postcode"
 IBAN = "iban"
 BSN = "bsn"
-KINDS = (NAME, PHONE, EMAIL, ADDRESS, POSTCODE, IBAN, BSN)
+BIRTH_DATE = "geboortedatum"
+PLATE = "kenteken"
+ACCOUNT = "account"
+KINDS = (NAME, PHONE, EMAIL, ADDRESS, POSTCODE, IBAN, BSN, BIRTH_DATE, PLATE, ACCOUNT)
 
 # When two detections overlap, the more specific kind wins (then the longer span).
-_PRIORITY = {EMAIL: 0, IBAN: 1, PHONE: 2, BSN: 3, POSTCODE: 4, ADDRESS: 5, NAME: 6}
+_PRIORITY = {ACCOUNT: 0, EMAIL: 1, IBAN: 2, PHONE: 3, BSN: 4, BIRTH_DATE: 5, PLATE: 6, POSTCODE: 7, ADDRESS: 8,
+             NAME: 9}
 
 
 @dataclass(frozen=True)
@@ -118,7 +125,35 @@ _EMAIL_RE = re.compile(
     r"(?<![\w.+-])\w[\w.%+-]*@(?:[\w-]+\.)+[A-Za-z]{2,}(?![\w-])"
     r"|(?<![\w.+-])\w[\w.%+-]*\s*[\[({]\s*(?:at|apenstaartje)\s*[\])}]\s*[\w-]+"
     r"(?:\s*(?:\.|[\[({]\s*(?:dot|punt)\s*[\])}])\s*[\w-]+)+"
+    # spaces around the @ ("piet @ example.org", "j.smit@ hotmail.com"), or the @ spelled out
+    r"|(?<![\w.+@-])\w[\w.%+-]*(?:[ \t]+@[ \t]*|[ \t]*@[ \t]+)(?:[\w-]+[ \t]?\.[ \t]?)+[A-Za-z]{2,}(?![\w-])"
+    r"|(?<![\w.+-])\w[\w.%+-]*[ \t]+apenstaartje[ \t]+(?:[\w-]+\.)+[A-Za-z]{2,}(?![\w-])"
+    r"|(?<![\w.+-])\w[\w.%+-]*[ \t]+(?:at|apenstaartje)[ \t]+[\w-]+(?:[ \t]+(?:dot|punt)[ \t]+[\w-]+)+",
+    re.IGNORECASE,
 )
+# Online identities. A Matrix id: @localpart:server (the server a domain, localhost, maybe a port).
+_MATRIX_ID_RE = re.compile(
+    r"(?<![\w@])@([a-z0-9._=/+-]{1,255}):((?:[a-z0-9-]+\.)+[a-z]{2,}|localhost|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?"
+    r"(?![\w-]|\.[a-z0-9])", re.IGNORECASE)
+# Accounts that stand for a function, not a person: their ids stay ("@admin:…", "@overleg:…").
+_FUNCTIONAL_LOCALPARTS = frozenset(
+    "admin administrator beheer beheerder bot overleg support helpdesk info noreply no-reply server system "
+    "notices moderator mod root service klantenservice webmaster postmaster".split())
+_PROFILE_RE = re.compile(
+    r"(?<![\w@/.-])(?:https?://)?(?:(?:www|m|mobile|nl|web|mbasic)\.)?"
+    r"(?:facebook\.com|fb\.com|fb\.me|instagram\.com|instagr\.am|twitter\.com|x\.com|linkedin\.com|"
+    r"tiktok\.com|youtube\.com|threads\.net|snapchat\.com|pinterest\.(?:com|nl)|t\.me|wa\.me|bsky\.app|"
+    r"vimeo\.com|twitch\.tv|reddit\.com)"
+    r"/(?:in/|pub/|profile/|people/|add/|u/|user/|c/|channel/|profile\.php\?id=|@)?[\w.%@-]{2,}(?:/[\w.%@?=&-]*)*",
+    re.IGNORECASE)
+# A fediverse profile (https://mastodon.social/@piet) or handle (@piet@mastodon.social).
+_FEDIVERSE_RE = re.compile(
+    r"(?<![\w/.-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/@[\w.]{1,64}(?:@(?:[a-z0-9-]+\.)+[a-z]{2,})?"
+    r"|(?<![\w@])@[\w.]{1,64}@(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-])", re.IGNORECASE)
+# A handle named with its platform: "insta @piet_jansen", "op TikTok: @sanne.b".
+_HANDLE_RE = re.compile(
+    r"(?<![/\w.-])(?:insta(?:gram)?|twitter|tiktok|snap(?:chat)?|threads|telegram|bluesky|facebook|youtube)\b"
+    r"[^\n@()\[\]]{0,20}?(@(?!room\b|here\b|everyone\b)[A-Za-z0-9_.]{2,30})(?![\w@:])", re.IGNORECASE)
 _IBAN_START_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?\d{2}")
 _NL_IBAN_RE = re.compile(r"NL\d{2}[A-Z]{4}\d{10}")
 _PHONE_RE = re.compile(
@@ -137,7 +172,44 @@ _NOT_BSN_CONTEXT_RE = re.compile(
     r"(?:klant|dossier|inschrijf|inschrijvings|factuur|order|referentie|contract|huurders|relatie|"
     r"meter|zaak|ticket|kenmerk|polis|registratie)\w*\s*(?:nummer|nr\.?|no\.?)?\s*(?:is\s*)?:?\s*$",
     re.IGNORECASE)
-_POSTCODE_RE = re.compile(r"(?<![\w€-])([1-9]\d{3}) ?([A-Za-z]{2})(?!\w)")
+_POSTCODE_RE = re.compile(r"(?<![\w€-])([1-9]\d{3})( ?)([A-Za-z]{2})(?!\w)")
+# Two letters after four digits that are a unit or a word, not a postcode ("1500 kg", "2000 en").
+_NOT_POSTCODE_LETTERS = frozenset(
+    "kg km cm mm dm hm ml cl dl mg kb mb gb tb kw mw gw pk hz px ha st pp jr mi ft lb oz eu "
+    "en in op de te of is al nu zo er ik je we ze na om ja uw ex la le el am pm tv pc ok".split())
+_DATE_NUMERIC = r"(?:\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2})"
+_MONTHS = (r"(?:jan(?:uari|uary)?|feb(?:ruari|ruary)?|maart|march|mrt|mar|apr(?:il)?|mei|may|jun[ie]?|jul[iy]?|"
+           r"aug(?:ustus|ust)?|sep(?:t(?:ember)?)?|o[ck]t(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DATE_WORDS = r"(?:\d{1,2}(?:e|ste|de|st|nd|rd|th)?\s+" + _MONTHS + r"(?:\s+(?:19|20)?\d{2}(?!\d))?|" + _MONTHS + \
+    r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})"
+# A date said to be a birth date: "geboren op 3 maart 1961", "geb. 03-03-1961", "geboortedatum: …".
+_BIRTH_DATE_RE = re.compile(
+    r"\b(?:geboren|geb\.|geboortedatum|geboorte\s?datum|geboortedag|geb\.?\s?datum|born|date\s+of\s+birth|"
+    r"birth\s?date|d\.?o\.?b\.?)(?![\w])[\s:,.]*(?:(?:op|on|in|den|de|the|is|was|te|:)\s+){0,3}"
+    r"(" + _DATE_NUMERIC + r"|" + _DATE_WORDS + r")(?![\w-])", re.IGNORECASE)
+# Dutch licence plates: the sidecodes 1-14 (letters L, digits D), written with their dashes.
+_PLATE_SHAPES = ("LL-DD-DD", "DD-DD-LL", "DD-LL-DD", "LL-DD-LL", "LL-LL-DD", "DD-LL-LL", "DD-LLL-D", "D-LLL-DD",
+                 "LL-DDD-L", "L-DDD-LL", "LLL-DD-L", "L-DD-LLL", "D-LL-DDD", "DDD-LL-D")
+
+
+def _plate_pattern(sep: str) -> str:
+    shapes = ("".join("[A-Z]" if c == "L" else r"\d" if c == "D" else sep for c in shape) for shape in _PLATE_SHAPES)
+    return r"(?<![\w-])(?:" + "|".join(shapes) + r")(?![\w-])"
+
+
+_PLATE_RE = re.compile(_plate_pattern("[-‐ ]"))
+_PLATE_ANY_CASE_RE = re.compile(_plate_pattern("[-‐ ]?"), re.IGNORECASE)
+_PLATE_CONTEXT_RE = re.compile(
+    r"\b(?:kenteken\w*|nummerbord|plate|licen[cs]e|auto|wagen|busje|bestelbus|bus|scooter|brommer|motor|camper|"
+    r"caravan|aanhanger|bedrijfsbus|taxi)\b[^\n]{0,30}$", re.IGNORECASE)
+# A house number given on its own: "huisnummer 214", "huisnr. 12a", "op nummer 17".
+_HOUSE_NUMBER_LABEL_RE = re.compile(
+    r"\b(?:huis|woning|appartement|app\.?)[ \t]?(?:nummer|nr\.?|no\.?)[ \t]*:?[ \t]*"
+    r"(\d{1,5}(?:[ \t]?-?[ \t]?[A-Za-z](?![\w-])|[ \t]?-[ \t]?\d{1,4})?)(?![\w-]|[.,]\d)"
+    r"|\b(?:hnr\.?)[ \t]*:?[ \t]*(\d{1,5}[A-Za-z]?)(?![\w-]|[.,]\d)", re.IGNORECASE)
+_NUMBER_AFTER_PREPOSITION_RE = re.compile(
+    r"\b(?:op|bij|naast|van|in|tegenover|boven|onder|achter|buren\s+van)[ \t]+((?:nummer|nr\.?)[ \t]*"
+    r"(\d{1,5})(?:[ \t]?-?[ \t]?[A-Za-z](?![\w-]))?)(?![\w-]|[.,]\d)", re.IGNORECASE)
 _POSTCODE_CONTEXT_RE = re.compile(r"postcode\W{0,5}$", re.IGNORECASE)
 _HOUSE_NUMBER_RE = re.compile(
     r"[ \t]+(\d{1,5})(?:[ \t]?-[ \t]?\d{1,4}|[ \t]?-?[ \t]?[A-DF-Za-df-z](?![\w-])|[ \t]?(?:bis|hs|huis|zw|rd)\b)?"
@@ -170,6 +242,17 @@ _SALUTE_RE = re.compile(
     r"(?:^|(?<=[\n.!?]))[ \t]*(?:beste|hoi|hallo|lieve|geachte|dear|hi|hello)[ \t]+",
     re.IGNORECASE)
 _WEAK_LEAD_RE = re.compile(r"\b(?:ik ben|i am|i'm|this is)[ \t]+", re.IGNORECASE)
+# A label naming someone's role, then a colon: what follows is that person's name.
+_ROLE_LEAD_RE = re.compile(
+    r"\b(?:kandidaat|kandidate|aanvrager|aanvraagster|indiener|indienster|namens|voorzitter|secretaris|"
+    r"penningmeester|lid|getuige|gemachtigde|vertegenwoordiger|behandelaar|behandeld door|eigenaar|eigenares|"
+    r"ondertekend door|opgesteld door|verstuurd door|geschreven door|ondergetekende|bewonersvertegenwoordiger|"
+    r"sollicitant|deelnemer|spreker|notulist|candidate|applicant|on behalf of|submitted by|signed by|chair|"
+    r"chairman|chairwoman|secretary|treasurer|tenant|resident|witness|member)[ \t]*:[ \t]*", re.IGNORECASE)
+# Introducing oneself; here even a name typed without capitals counts ("ik ben jan de wit").
+_INTRO_RE = re.compile(
+    r"\b(?:ik ben|ik heet|mijn naam is|mijn naam:|my name is|i am|i'm|this is|u spreekt met|je spreekt met|"
+    r"hier spreekt|ondergetekende,?)[ \t]+", re.IGNORECASE)
 _CLOSING_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(c) for c in sorted(lexicon.CLOSINGS, key=len, reverse=True))
     + r")\s*[,:]?[ \t]*(?:\n[ \t]*)?$", re.IGNORECASE)
@@ -180,7 +263,7 @@ _SEGMENT_SPLIT_RE = re.compile(
     r"\n+|(?<=[.!?])(?<!\b[A-Z]\.)(?<!\b[Mm]evr\.)(?<!\b[Dd]hr\.)(?<!\b[Mm]w\.)\s+|[,;]\s*|\s+-\s+"
     r"|\s*\(\s*|\s*\)\s*")
 
-_CONTACT_KINDS = (EMAIL, PHONE, IBAN, BSN, ADDRESS, POSTCODE)
+_CONTACT_KINDS = (EMAIL, PHONE, IBAN, BSN, ADDRESS, POSTCODE, BIRTH_DATE, PLATE, ACCOUNT)
 
 
 def _iban_valid(compact: str) -> bool:
@@ -241,12 +324,16 @@ class _Detector:
         self.spans: list[tuple[str, int, int]] = []
 
     def run(self) -> list[tuple[str, int, int]]:
+        self._accounts()
         self._emails()
         self._ibans()
         self._phones()
         self._bsns()
+        self._birth_dates()
+        self._plates()
         self._postcodes()
         self._addresses()
+        self._house_numbers()
         self._names()
         return self.spans
 
@@ -261,6 +348,48 @@ class _Detector:
     def _emails(self) -> None:
         for m in _EMAIL_RE.finditer(self.t):
             self._add(EMAIL, m.start(), m.end())
+
+    def _accounts(self) -> None:
+        for m in _MATRIX_ID_RE.finditer(self.t):
+            if m.group(1).lower() not in _FUNCTIONAL_LOCALPARTS:
+                self._add(ACCOUNT, m.start(), m.end())
+        for pattern in (_PROFILE_RE, _FEDIVERSE_RE):
+            for m in pattern.finditer(self.t):
+                end = m.end()
+                while end > m.start() and self.t[end - 1] in ".,;:!?)":
+                    end -= 1    # sentence punctuation after a link
+                self._add(ACCOUNT, m.start(), end)
+        for m in _HANDLE_RE.finditer(self.t):
+            end = m.end(1)
+            while end > m.start(1) and self.t[end - 1] == ".":
+                end -= 1
+            self._add(ACCOUNT, m.start(1), end)
+
+    def _birth_dates(self) -> None:
+        for m in _BIRTH_DATE_RE.finditer(self.t):
+            if not self._covered(m.start(1), m.end(1)):
+                self._add(BIRTH_DATE, m.start(1), m.end(1))
+
+    def _plates(self) -> None:
+        for m in _PLATE_RE.finditer(self.t):
+            if not self._covered(m.start(), m.end()):
+                self._add(PLATE, m.start(), m.end())
+        # Lower case or without dashes only where the text says it is a plate ("kenteken 12abc3").
+        for m in _PLATE_ANY_CASE_RE.finditer(self.t):
+            if self._covered(m.start(), m.end()) or not any(c.isalpha() for c in m.group()):
+                continue
+            if _PLATE_CONTEXT_RE.search(self.t[max(0, m.start() - 45):m.start()]):
+                self._add(PLATE, m.start(), m.end())
+
+    def _house_numbers(self) -> None:
+        for m in _HOUSE_NUMBER_LABEL_RE.finditer(self.t):
+            if not self._covered(m.start(), m.end()):
+                self._add(ADDRESS, m.start(), m.end())
+        for m in _NUMBER_AFTER_PREPOSITION_RE.finditer(self.t):
+            if m.group(2) == "1" and m.end(1) == m.end(2):
+                continue    # "staat bij ons op nummer 1": first place, not a house
+            if not self._covered(m.start(1), m.end(1)):
+                self._add(ADDRESS, m.start(1), m.end(1))
 
     def _ibans(self) -> None:
         for m in _IBAN_START_RE.finditer(self.t):
@@ -331,11 +460,14 @@ class _Detector:
 
     def _postcodes(self) -> None:
         for m in _POSTCODE_RE.finditer(self.t):
-            letters = m.group(2)
+            letters = m.group(3)
             if letters.upper() in ("SA", "SD", "SS") or self._covered(m.start(), m.end()):
                 continue
             labelled = bool(_POSTCODE_CONTEXT_RE.search(self.t[max(0, m.start() - 15):m.start()]))
-            if not (letters.isupper() or labelled):
+            # Typed without capitals: "3012cd", or "3012 cd" when no year stands before a word.
+            bare_lower = (letters.lower() not in _NOT_POSTCODE_LETTERS and not letters.isupper()
+                          and (m.group(2) == "" or not 1900 <= int(m.group(1)) <= 2099))
+            if not (letters.isupper() or labelled or bare_lower):
                 continue
             if 1900 <= int(m.group(1)) <= 2099 and not labelled:
                 # "sinds 2017 NL": a year unless it sits in an address (after a street and
@@ -506,6 +638,9 @@ class _Detector:
 
     def _names(self) -> None:
         self._names_after(_LEAD_RE, min_parts=1, leading_particle=True, lowercase_known=True)
+        self._names_after(_ROLE_LEAD_RE, min_parts=1, leading_particle=True, lowercase_known=True)
+        self._lowercase_names_after(_ROLE_LEAD_RE)
+        self._lowercase_names_after(_INTRO_RE)
         self._names_after(_TITLE_RE, min_parts=1, leading_particle=True)
         self._names_after(_RELATION_RE, min_parts=1, leading_particle="capital")
         self._names_after(_SALUTE_RE, min_parts=2, known_single=True)
@@ -514,6 +649,7 @@ class _Detector:
         self._signature_names()
         self._known_first_names()
         self._parenthesised_names()
+        self._names_before_names()
         self._repeat_names()
 
     def _names_after(self, pattern: re.Pattern[str], *, min_parts: int,
@@ -542,6 +678,73 @@ class _Detector:
                     and not ends_sentence:
                 continue
             self._add_name(i, end)
+
+    def _lowercase_names_after(self, pattern: re.Pattern[str]) -> None:
+        """After an introduction or a role label, a name as people type it in a hurry: a known first
+        name in any case, then particles and a surname ("ik ben jan de wit", "Namens: fatima el amrani")."""
+        ws = self.words
+        for m in pattern.finditer(self.t):
+            i = self.word_at.get(m.end())
+            if i is None or fold(ws[i].text) not in lexicon.FIRST_NAMES:
+                continue
+            end = i + 1
+            k = end
+            while k < len(ws) and k - end < 3 and self._glued(k) and fold(ws[k].text) in lexicon.NAME_PARTICLES:
+                k += 1
+            if k < len(ws) and self._glued(k) and self._loose_surname(ws[k].text) and (
+                    k > end or self._name_ends_at(k + 1)):
+                end = k + 1
+            self._add_name(i, end)
+
+    def _loose_surname(self, word: str) -> bool:
+        f = fold(word)
+        return (len(f) >= 2 and all(p.isalpha() for p in re.split(r"['-]", word) if p)
+                and f not in lexicon.STOPWORDS and f not in self.places and not _street_like(word)
+                and (f not in lexicon.NOT_NAME_WORDS or f in lexicon.PLACE_ADJECTIVES))
+
+    def _name_ends_at(self, k: int) -> bool:
+        """Whether a name may end before word ``k``: at the end, at punctuation or before a small word."""
+        if k >= len(self.words):
+            return True
+        gap = self.t[self.words[k - 1].end:self.words[k].start]
+        return bool(gap.strip()) or fold(self.words[k].text) in lexicon.STOPWORDS
+
+    def _names_before_names(self) -> None:
+        """"Henk en Riet de Vries", "Kees, Anna en Joop Blom": a first name joined to a name found
+        already is a name too (repeated, so a list of them is caught from its end)."""
+        ws = self.words
+        changed = True
+        while changed:
+            changed = False
+            starts = sorted(a for k, a, _ in self.spans if k == NAME)
+            for a in starts:
+                conj = re.search(r"([^\W\d_][\w'-]*)(?:[ \t]*,[ \t]*|[ \t]+(?:en|and|&)[ \t]+)$", self.t[max(0, a - 60):a])
+                if conj is None:
+                    continue
+                b = a - len(conj.group(0)) + len(conj.group(1))
+                i = self.word_at.get(b - len(conj.group(1)))
+                if i is None or self._covered(ws[i].start, ws[i].end) or self._after_honorific(i):
+                    continue
+                word = ws[i].text
+                known = fold(word) in lexicon.FIRST_NAMES
+                partner_known = fold(self.t[a:].split()[0]) in lexicon.FIRST_NAMES if self.t[a:].split() else False
+                if not self._name_token_ok(word) or not (known or partner_known):
+                    continue
+                if i > 0 and self._glued(i) and self._name_token_ok(ws[i - 1].text) \
+                        and fold(ws[i - 1].text) not in lexicon.FIRST_NAMES:
+                    continue    # "Oud Crooswijk en …": part of a longer proper noun
+                self._add_name(i, i + 1)
+                changed = changed or self._covered(ws[i].start, ws[i].end, (NAME,))
+            for b in sorted(y for k, _, y in self.spans if k == NAME):
+                conj = re.match(r"(?:[ \t]*,[ \t]*|[ \t]+(?:en|and|&)[ \t]+)(?=\w)", self.t[b:])
+                j = self.word_at.get(b + conj.end()) if conj else None
+                if j is None or self._covered(ws[j].start, ws[j].end) or not self._name_token_ok(ws[j].text):
+                    continue
+                parsed = self._parse_name(j)
+                if parsed is None or (parsed[1] < 2 and fold(ws[j].text) not in lexicon.FIRST_NAMES):
+                    continue    # "Anna en Joop Blom" yes; "Anna en Woonstad" no
+                self._add_name(j, parsed[0])
+                changed = changed or self._covered(ws[j].start, ws[j].end, (NAME,))
 
     def _names_after_closings(self) -> None:
         # "Groet, Anouk Reijnders", "Met vriendelijke groet,\nSanne Verbeek", "Groeten, A. de Boer"

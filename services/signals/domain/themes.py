@@ -21,7 +21,7 @@ from importlib import resources
 
 from shared.errors import InvalidInput, NotFound
 
-from . import lexicon
+from . import learning, lexicon
 from .textutil import fold, stem, words
 
 FALLBACK_THEME = "overig"
@@ -37,6 +37,8 @@ _W_HEAD = 0.8
 _W_MODIFIER = 0.6
 _W_SYNONYM = 0.9
 _W_WEAK = 0.5
+
+DEFAULT_MODEL = learning.DEFAULT_MODEL   # the shipped learned model (see learning.py)
 
 
 @dataclass(frozen=True)
@@ -174,12 +176,9 @@ def _match_kind(token: str, pattern: str) -> float:
     return 0.0
 
 
-def classify(text: str, taxonomy: Taxonomy, threshold: float = DEFAULT_THRESHOLD, *,
-             max_themes: int = 2) -> list[ThemeScore]:
-    """Themes for ``text``, most confident first. Never empty: ``overig`` when nothing clears
-    the threshold (its confidence is then how sure we are that no theme applies)."""
-    if not 0.0 <= threshold <= 1.0 or max_themes < 1:
-        raise InvalidInput("signals.threshold_invalid", "threshold must be within 0..1")
+def keyword_scores(text: str, taxonomy: Taxonomy) -> list[tuple[float, str, list[str]]]:
+    """``(score, theme id, matched words)`` for every theme with a keyword in ``text``, highest
+    score first: the taxonomy's own evidence, used alone or as features of the learned model."""
     tokens = _tokens(text)
     plain = [t for t in tokens if not t.joined]
     # per theme: token position → (weight, keyword, surface); one token counts once per theme
@@ -225,6 +224,25 @@ def classify(text: str, taxonomy: Taxonomy, threshold: float = DEFAULT_THRESHOLD
                    if not any(m != o and m in o.replace("-", " ").split() for o in matched)]
         scores.append((sum(per_keyword.values()), theme_id, matched))
     scores.sort(key=lambda s: (-s[0], taxonomy.ids.index(s[1])))
+    return scores
+
+
+def classify(text: str, taxonomy: Taxonomy, threshold: float = DEFAULT_THRESHOLD, *,
+             max_themes: int = 2, model: object = DEFAULT_MODEL) -> list[ThemeScore]:
+    """Themes for ``text``, most confident first. Never empty: ``overig`` when nothing clears
+    the threshold (its confidence is then how sure we are that no theme applies).
+
+    With the learned theme model (``learning.ThemeModel``; by default the one shipped, used when
+    it was trained on this taxonomy's themes) the confidence is the model's, calibrated so that
+    ``DEFAULT_THRESHOLD`` is the operating point chosen on the training signals; the matched
+    keywords are still given as the reason. ``model=None``: keywords alone."""
+    if not 0.0 <= threshold <= 1.0 or max_themes < 1:
+        raise InvalidInput("signals.threshold_invalid", "threshold must be within 0..1")
+    scores = keyword_scores(text, taxonomy)
+    if model is DEFAULT_MODEL:
+        model = default_theme_model(taxonomy)
+    if model is not None:
+        return _classify_learned(text, taxonomy, threshold, max_themes, scores, model)
 
     result: list[ThemeScore] = []
     top = scores[0][0] if scores else 0.0
@@ -238,4 +256,30 @@ def classify(text: str, taxonomy: Taxonomy, threshold: float = DEFAULT_THRESHOLD
     if not result:
         best_conf = 1.0 - math.exp(-top / _SCALE) if top else 0.0
         return [ThemeScore(FALLBACK_THEME, round(1.0 - best_conf, 3), [])]
+    return result
+
+
+def default_theme_model(taxonomy: Taxonomy) -> "learning.ThemeModel | None":
+    """The shipped theme model when it was trained on exactly this taxonomy's themes."""
+    model = learning.default_model()
+    if model is None or model.themes is None:
+        return None
+    if set(model.themes.theme_ids) != set(taxonomy.ids) - {FALLBACK_THEME}:
+        return None
+    return model.themes
+
+
+def _classify_learned(text: str, taxonomy: Taxonomy, threshold: float, max_themes: int,
+                      scores: list[tuple[float, str, list[str]]],
+                      model: "learning.ThemeModel") -> list[ThemeScore]:
+    kw = {theme_id: score for score, theme_id, _ in scores}
+    matched = {theme_id: m for _, theme_id, m in scores}
+    probs = model.probabilities(text, kw)
+    conf = {t: model.confidence(p, DEFAULT_THRESHOLD) for t, p in probs.items() if t in taxonomy}
+    ranked = sorted(conf.items(), key=lambda kv: (-kv[1], taxonomy.ids.index(kv[0])))
+    result = [ThemeScore(t, round(c, 3), matched.get(t, [])) for t, c in ranked[:max_themes]
+              if c >= threshold and t != FALLBACK_THEME]
+    if not result:
+        top = ranked[0][1] if ranked else 0.0
+        return [ThemeScore(FALLBACK_THEME, round(1.0 - top, 3), [])]
     return result

@@ -73,7 +73,7 @@ def test_validation_errors(fields, code):
     with pytest.raises(InvalidInput) as exc:
         validate_event(_spec(**fields), NOW)
     assert _code(exc) == code
-    assert exc.value.status == 400
+    assert exc.value.status == 422  # a rule refusal; 400 is for what the schema refuses
     assert exc.value.user_message("nl") != code  # every code has a text
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.deliberation.domain import agenda, consensus, roster
+from services.deliberation.domain import advice, agenda, consensus, roster
 from services.deliberation.domain.messages import CATALOG, LabelledConflict, register_messages
 from shared import i18n
 
@@ -24,6 +24,10 @@ LABEL_PREFIXES = {
     "delib.topic_source.": agenda.TopicSource,
     "delib.application_status.": roster.ApplicationStatus,
     "delib.member_type.": roster.MemberType,
+    "delib.advice_kind.": advice.AdviceKind,
+    "delib.advice_stage.": advice.Stage,
+    "delib.reply_kind.": advice.ReplyKind,
+    "delib.outcome.": advice.Outcome,
 }
 
 

@@ -7,7 +7,7 @@ from services.bot import store
 from services.bot.app import migrate
 from services.bot.sender import OutboxSender
 from shared.db import Database
-from shared.outbox import OutboundMessage, txn_id_for, utcnow
+from shared.outbox import OutboundMessage, QueueStore, txn_id_for, utcnow
 
 
 @pytest.fixture
@@ -74,3 +74,46 @@ def test_edit_in_place(sender):
 def test_explicit_mentions_only(sender):
     _, content = build(sender, OutboundMessage(key="rem", room="!r:x", body="@room let op", mentions=["@anna:x"]))
     assert content["m.mentions"] == {"user_ids": ["@anna:x"]}
+
+
+def test_a_reply_too_long_for_one_event_is_shortened_not_lost(sender):
+    """`!stand` with many long objections once exceeded Matrix's 64 KiB and failed silently."""
+    import json
+
+    from services.bot.sender import MAX_CONTENT_BYTES
+
+    lines = [f"Bezwaar {i}: " + "het voorstel houdt geen rekening met de bewoners van de flat. " * 20 for i in range(40)]
+    body = "\n".join(lines)
+    html = "<br>".join(f"<b>{line}</b>" for line in lines)
+    _, content = build(sender, OutboundMessage(key="stand", room="!r:x", body=body, html=html,
+                                               thread_event_id="$root", reply_to_event_id="$cmd"))
+    assert len(json.dumps(content, ensure_ascii=False).encode()) <= MAX_CONTENT_BYTES + 500
+    assert "formatted_body" not in content and content["body"].startswith("Bezwaar 0:")
+    assert "Ingekort" in content["body"] and content["m.relates_to"]["event_id"] == "$root"
+    # A reply that fits keeps its HTML and is untouched.
+    _, small = build(sender, OutboundMessage(key="ok", room="!r:x", body="kort", html="<b>kort</b>"))
+    assert small["formatted_body"] == "<b>kort</b>" and small["body"] == "kort"
+
+
+def test_a_message_refused_for_good_is_told_in_its_thread(sender):
+    """Nothing fails silently: the thread hears that a reply could not be sent, once."""
+    from services.bot.matrix import SendOutcome
+
+    class RefusingGateway:
+        async def send(self, room_id, event_type, content, txn_id):
+            return SendOutcome(permanent_error="M_TOO_LARGE: event too large")
+
+    sender.gateway = RefusingGateway()
+    with sender.db.session() as s:
+        store.OUTBOX.enqueue(s, OutboundMessage(key="reply:$cmd:0", room="!r:x", body="lang antwoord",
+                                                thread_event_id="$root", reply_to_event_id="$cmd"), room_id="!r:x")
+    asyncio.run(sender.send_once())
+    with sender.db.read() as s:
+        rows = {r.key: r for r in s.query(store.BotOutbox).all()}
+    assert rows["reply:$cmd:0"].state == "failed"
+    notice = QueueStore.message(rows["reply:$cmd:0:niet-verstuurd"])
+    assert "kon niet worden verstuurd (M_TOO_LARGE)" in notice.body and notice.thread_event_id == "$root"
+    # The notice failing too does not start a chain of notices.
+    asyncio.run(sender.send_once())
+    with sender.db.read() as s:
+        assert {r.key for r in s.query(store.BotOutbox).all()} == {"reply:$cmd:0", "reply:$cmd:0:niet-verstuurd"}

@@ -27,7 +27,8 @@ def test_config_file_and_environment(tmp_path, monkeypatch):
 
 
 def test_sqlite_is_the_default(tmp_path, monkeypatch):
-    monkeypatch.setenv("OVERLEG_CONFIG", str(tmp_path / "missing.yaml"))
+    (tmp_path / "empty.yaml").write_text("")
+    monkeypatch.setenv("OVERLEG_CONFIG", str(tmp_path / "empty.yaml"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     s = load_settings(data_dir=tmp_path)
     assert s.database_url_for("calendar") == f"sqlite:///{tmp_path.resolve()}/calendar.db"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.signals.domain.scrub import (
-    ADDRESS, BSN, EMAIL, IBAN, NAME, PHONE, POSTCODE, bsn_eleven_test, contains_control_chars,
-    iban_valid, scrub,
+    ACCOUNT, ADDRESS, BIRTH_DATE, BSN, EMAIL, IBAN, KINDS, NAME, PHONE, PLATE, POSTCODE, bsn_eleven_test,
+    contains_control_chars, iban_valid, scrub,
 )
 
 
@@ -209,6 +209,203 @@ def test_markup_and_injection_are_kept_verbatim() -> None:
 def test_kinds_of_the_result() -> None:
     result = scrub("Piet Jansen, Lupinestraat 17a, 3074 EM, NL91ABNA0417164300, 06-12345678, p@q.nl")
     assert result.kinds == {NAME, ADDRESS, POSTCODE, IBAN, PHONE, EMAIL}
+
+
+# --- issue 12, point 10: families the scrubber missed ---------------------------------------------
+# Each family with several variants of our own; the expected text shows what must go and what stays.
+def scrubbed(text: str) -> str:
+    return scrub(text).text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mail me op piet @ example.org graag.", "Mail me op [e-mail] graag."),
+    ("reageer naar j.devries@ hotmail.com", "reageer naar [e-mail]"),
+    ("mijn adres is kees.jansen @gmail.com, bedankt", "mijn adres is [e-mail], bedankt"),
+    ("Stuur het naar sanne_01  @  live.nl.", "Stuur het naar [e-mail]."),
+    ("mailen kan: a.bakker @ woonstad . nl", "mailen kan: [e-mail]"),
+    ("mijn mail is sanne apenstaartje ziggo.nl", "mijn mail is [e-mail]"),
+    ("mail naar piet at ziggo punt nl", "mail naar [e-mail]"),
+])
+def test_email_with_spaces_around_the_at(text: str, expected: str) -> None:
+    assert scrubbed(text) == expected
+    assert EMAIL in scrub(text).kinds
+
+
+def test_an_at_sign_in_a_sentence_is_no_email() -> None:
+    for text in ("We zijn @ home om 10.30 uur", "Prijs @ 5 euro per stuk", "@room de lift is weer kapot"):
+        assert scrubbed(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ik ben jan de wit en ik woon hier al 20 jaar", "ik ben [naam] en ik woon hier al 20 jaar"),
+    ("Ik ben Jan de wit, bewoner van de Tarwehof.", "Ik ben [naam], bewoner van de Tarwehof."),
+    ("hallo, ik ben fatima el amrani uit Carnisse", "hallo, ik ben [naam] uit Carnisse"),
+    ("ik heet piet jansen, bel me", "ik heet [naam], bel me"),
+    ("mijn naam is sanne van der berg. De kraan lekt.", "mijn naam is [naam]. De kraan lekt."),
+    ("Mijn naam is Mohamed. De lift is kapot.", "Mijn naam is [naam]. De lift is kapot."),
+    ("u spreekt met anna bakker van nummer 12", "u spreekt met [naam] van [adres]"),
+    ("Hello, my name is john smith and the heating fails", "Hello, my name is [naam] and the heating fails"),
+])
+def test_self_introductions_also_without_capitals(text: str, expected: str) -> None:
+    assert scrubbed(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "ik ben boos over de lift", "ik ben de moeder van twee kinderen", "Ik ben al jaren huurder hier.",
+    "ik ben het zat", "Ik ben mantelzorger voor mijn vader.", "ik ben er klaar mee",
+])
+def test_ik_ben_without_a_name_stays(text: str) -> None:
+    assert scrubbed(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Henk en Riet de Vries hebben last van de lekkage.", "[naam] en [naam] hebben last van de lekkage."),
+    ("Bij Ahmed en Fatima Yilmaz lekt het dak.", "Bij [naam] en [naam] lekt het dak."),
+    ("Kees, Anna en Joop Blom willen meedoen.", "[naam], [naam] en [naam] willen meedoen."),
+    ("Mijn buren Piet & Ans Jansen klagen ook.", "Mijn buren [naam] & [naam] klagen ook."),
+    ("Gisteren waren Sanne en Willem Bakker hier.", "Gisteren waren [naam] en [naam] hier."),
+])
+def test_a_first_name_joined_to_a_name(text: str, expected: str) -> None:
+    assert scrubbed(text) == expected
+
+
+def test_places_joined_with_en_stay() -> None:
+    for text in ("Ervaringen in Bospolder en Oud Crooswijk laten zien dat het werkt.",
+                 "Hendriks & Zn komt wel maar dweilt slecht.", "Woonstad en Havensteder doen mee."):
+        assert scrubbed(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Het lekt bij huisnummer 214 al weken.", "Het lekt bij [adres] al weken."),
+    ("huisnr. 12a heeft ook schimmel", "[adres] heeft ook schimmel"),
+    ("Woningnummer: 3-B, tweede etage", "[adres], tweede etage"),
+    ("Huis nr 45 en hnr 7 ook", "[adres] en [adres] ook"),
+    ("de buren op nummer 17 horen het ook", "de buren op [adres] horen het ook"),
+    ("Bij nr. 23b staat de deur open", "Bij [adres] staat de deur open"),
+])
+def test_house_numbers_given_on_their_own(text: str, expected: str) -> None:
+    assert scrubbed(text) == expected
+
+
+def test_numbers_that_are_no_house_stay() -> None:
+    for text in ("Dit staat bij ons op nummer 1.", "Bus 38 rijdt niet meer.", "klantnummer 214 is bekend",
+                 "Er zijn 214 woningen in het complex."):
+        assert scrubbed(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mijn postcode is 3012cd.", "Mijn postcode is [postcode]."),
+    ("ik woon in 3072ap, bij de Maas", "ik woon in [postcode], bij de Maas"),
+    ("adres: Lupinestraat 17, 3074 em Rotterdam", "adres: [adres], [postcode] Rotterdam"),
+    ("wij zitten in 3083Cs", "wij zitten in [postcode]"),
+])
+def test_postcodes_typed_without_capitals(text: str, expected: str) -> None:
+    assert scrubbed(text) == expected
+
+
+def test_units_and_words_after_four_digits_stay() -> None:
+    for text in ("De container weegt 1500 kg en is 2000 mm breed.", "Sinds 2017 en nog steeds.",
+                 "In 2024 is de huur verhoogd.", "We betalen 1200 eu per jaar", "Een schijf van 1000gb"):
+        assert scrubbed(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ik ben geboren op 12 maart 1985.", "Ik ben geboren op [geboortedatum]."),
+    ("geboortedatum: 03-04-1962", "geboortedatum: [geboortedatum]"),
+    ("Jan (geb. 5-6-1970) woont alleen", "Jan (geb. [geboortedatum]) woont alleen"),
+    ("Mijn geboortedatum is 1 januari 1950.", "Mijn geboortedatum is [geboortedatum]."),
+    ("geboren 12/03/85, huurder sinds 2001", "geboren [geboortedatum], huurder sinds 2001"),
+    ("Date of birth: May 5, 1990.", "Date of birth: [geboortedatum]."),
+    ("born on 3rd June 1977", "born on [geboortedatum]"),
+    ("geboren op 1985-03-12", "geboren op [geboortedatum]"),
+])
+def test_birth_dates(text: str, expected: str) -> None:
+    assert scrubbed(text) == expected
+    assert BIRTH_DATE in scrub(text).kinds
+
+
+def test_other_dates_stay() -> None:
+    for text in ("Op 12 maart 2025 kwam de monteur.", "De brief van 03-04-2024 is onduidelijk.",
+                 "Vanaf 1 juli gaat de huur omhoog."):
+        assert scrubbed(text) == text
+
+
+@pytest.mark.parametrize("plate", [
+    "12-ABC-3", "GH-123-K", "1-KBB-23", "XX-99-99", "99-XX-99", "99-99-XX", "XX-99-XX", "XX-XX-99",
+    "99-XX-XX", "K-123-BB", "ABC-12-D", "G-12-BBB", "1-AB-123", "123-AB-1",
+])
+def test_licence_plates_in_every_sidecode(plate: str) -> None:
+    result = scrub(f"Er staat al weken een auto met {plate} voor de deur.")
+    assert result.text == "Er staat al weken een auto met [kenteken] voor de deur."
+    assert result.kinds == {PLATE}
+
+
+def test_plates_typed_loosely_next_to_the_word_kenteken() -> None:
+    assert scrubbed("kenteken 12abc3 staat op de invalidenplek") == "kenteken [kenteken] staat op de invalidenplek"
+    assert scrubbed("Het busje (kenteken: vt-123-b) blokkeert de uitrit") == \
+        "Het busje (kenteken: [kenteken]) blokkeert de uitrit"
+
+
+def test_numbers_that_look_like_plates_stay() -> None:
+    for text in ("Datum 12-03-85 en 2024-2025.", "Bel 14 010.", "de storing van 06-12 tot 08-12.", "Artikel 7-248 BW"):
+        assert scrubbed(text) == text
+
+
+@pytest.mark.parametrize("link", [
+    "facebook.com/piet.jansen.9", "https://www.facebook.com/profile.php?id=100012345678",
+    "https://www.instagram.com/sanne_b/", "instagram.com/kees.bakker", "linkedin.com/in/jan-de-wit-12345",
+    "https://x.com/pietjansen", "twitter.com/anna_v", "https://www.tiktok.com/@sanne.b",
+    "https://mastodon.social/@piet", "youtube.com/@familiedevries",
+])
+def test_social_media_profile_links(link: str) -> None:
+    result = scrub(f"Kijk op mijn profiel {link} voor de foto's.")
+    assert result.text == "Kijk op mijn profiel [account] voor de foto's."
+    assert result.kinds == {ACCOUNT}
+
+
+def test_handles_named_with_their_platform() -> None:
+    assert scrubbed("Volg me op insta @piet_jansen of tiktok: @sanne.b.") == \
+        "Volg me op insta [account] of tiktok: [account]."
+    assert scrubbed("ik zit op mastodon als @anna@mastodon.nl") == "ik zit op mastodon als [account]"
+
+
+@pytest.mark.parametrize("mxid", [
+    "@piet:example.org", "@jan.dewit:matrix.woonstad.nl", "@fatima_e:localhost", "@kees-01:chat.example.com:8448",
+])
+def test_matrix_ids(mxid: str) -> None:
+    result = scrub(f"Stuur een bericht aan {mxid} over de lift.")
+    assert result.text == "Stuur een bericht aan [account] over de lift."
+    assert result.kinds == {ACCOUNT}
+
+
+def test_matrix_ids_of_functional_accounts_and_room_pings_stay() -> None:
+    for text in ("Meld het bij @beheer:woonstad.nl", "@room de lift is kapot", "@overleg:localhost reageert niet",
+                 "#klantenraad:example.org is de kamer", "[klik](https://evil.example/x) @room kijk",
+                 "op twitter @room zeggen ze het ook", "@anna:test is geen volledig id"):
+        assert scrubbed(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kandidaat: Jan de Vries", "Kandidaat: [naam]"),
+    ("Namens: fatima el amrani", "Namens: [naam]"),
+    ("Namens: Mohamed Ouali, bewoner", "Namens: [naam], bewoner"),
+    ("Aanvrager: A. Bakker", "Aanvrager: [naam]"),
+    ("Voorzitter: Sandra Pauwels, secretaris: kees de jong", "Voorzitter: [naam], secretaris: [naam]"),
+    ("Indiener: Piet van den Berg\nDe goot lekt.", "Indiener: [naam]\nDe goot lekt."),
+    ("Applicant: Maria Lopez", "Applicant: [naam]"),
+])
+def test_a_name_after_a_role_label(text: str, expected: str) -> None:
+    assert scrubbed(text) == expected
+
+
+def test_a_role_label_before_an_organisation_stays() -> None:
+    for text in ("Namens: de bewonerscommissie Tarwehof", "Namens de huurders van de Tarwehof",
+                 "Voorzitter: vacature"):
+        assert scrubbed(text) == text
+
+
+def test_the_new_kinds_are_listed() -> None:
+    assert {BIRTH_DATE, PLATE, ACCOUNT} <= set(KINDS)
 
 
 # --- the dataset --------------------------------------------------------------------------------

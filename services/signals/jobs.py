@@ -1,0 +1,29 @@
+"""The signals service's background jobs: polling deliberation for decisions on clusters' topics,
+closing stale clusters and erasing contact details after the retention period."""
+from __future__ import annotations
+
+from flask import Flask
+
+from services.signals import actions
+from services.signals.config import SignalsConfig
+from shared.db import Database
+from shared.jobs import Job
+from shared.service import Runtime, clock_of
+from shared.settings import Settings
+
+
+def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
+    """Polling deliberation for decisions on clusters' topics; closing stale clusters and erasing
+    contact details after the retention period."""
+    cfg: SignalsConfig = app.extensions["signals_config"]
+
+    def rt() -> Runtime:
+        return app.extensions["overleg_runtime"]
+
+    clock = clock_of(app)  # the service's clock (shared.service.set_clock in tests)
+
+    return [
+        Job("signals_feedback", lambda: actions.poll_decisions(rt(), cfg, settings, clock()),
+            interval=cfg.feedback_interval),
+        Job("signals_retention", lambda: actions.retention(rt(), cfg, settings, clock()), interval=3600.0),
+    ]

@@ -1,0 +1,185 @@
+"""Request and response models of the signals API (validated, serialised and documented in
+``/openapi.json`` by :mod:`shared.api`)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StrictBool, StringConstraints
+
+from shared.api import Model, OutModel, Text
+
+Months = Annotated[int, Field(ge=1, le=60)]
+# A Matrix user id, "@localpart:server[:port]": the rule deliberation applies to a topic's actor, so
+# a member deliberation would refuse is refused here by the schema, not passed on as its 400.
+MATRIX_ID_PATTERN = (r"^@[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+                     r"(?::[0-9]{1,5})?$")
+
+
+def _no_final_newline(value: str) -> str:
+    # The pattern is checked with Python's ``re`` (here, by deliberation and by clients), where "$"
+    # also matches before one final newline: "@a:b\n" fits, and is taken as "@a:b".
+    return value[:-1] if value.endswith("\n") else value
+
+
+MatrixId = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=MATRIX_ID_PATTERN),
+                     AfterValidator(_no_final_newline)]
+
+
+class ContactIn(Model):
+    name: Text(300) | None = None
+    email: Text(300) | None = None
+    phone: Text(60) | None = None
+    consent: StrictBool = False
+
+
+class SignalIn(Model):
+    # Empty is refused by the schema; whitespace-only or invisible-only text, and the 5,000-character
+    # rule (checked after trimming), are rule refusals with their own message (422).
+    text: Text(20_000, 1)
+    wijk: Text(120) | None = None
+    contact: ContactIn | None = None
+    received_at: AwareDatetime | None = None  # when a partner received it (defaults to now)
+
+
+class ThemeOut(OutModel):
+    id: str
+    label: str
+    confidence: float
+    matched: list[str]
+
+
+class SignalOut(OutModel):
+    id: int
+    cluster_id: int
+    channel: str
+    text: str  # scrubbed
+    personal_data_removed: list[str]
+    wijk: str | None
+    wijk_source: str | None
+    theme: str
+    theme_source: str
+    themes: list[ThemeOut]
+    status: str
+    status_text: str | None
+    received_at: datetime
+    erased: bool
+
+
+class ReceiptOut(OutModel):
+    reference: str
+    status_url: str
+    duplicate: bool
+    new_cluster: bool
+    cluster_size: int
+    signal: SignalOut
+
+
+class ClusterOut(OutModel):
+    id: int
+    card_key: str
+    room: str
+    theme: str
+    theme_label: str
+    theme_corrected: bool
+    wijk: str | None
+    signal_count: int
+    heard_count: int
+    first_at: datetime
+    last_at: datetime
+    topic_id: int | None
+    topic_status: str | None
+    agendered_at: datetime | None
+    outcome_text: str | None
+    outcome_date: date | None
+    closed_at: datetime | None
+
+
+class CorrectionOut(OutModel):
+    from_theme: str
+    to_theme: str
+    member: str | None
+    at: datetime
+
+
+class ClusterDetail(ClusterOut):
+    wijken: list[str]
+    heard_by: list[str]
+    corrections: list[CorrectionOut]
+    signals: list[SignalOut]
+
+
+class ClusterQuery(Model):
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+
+class ThemeIn(Model):
+    theme: Text(64, 1)
+    actor: Text(255) | None = None
+
+
+class HeardIn(Model):
+    member: Text(255, 1)
+
+
+class AgendaIn(Model):
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    actor: MatrixId | None = None
+
+
+class ChangeOut(OutModel):
+    changed: bool
+    cluster: ClusterOut
+
+
+class TaxonomyTheme(OutModel):
+    id: str
+    label: str
+    keywords: list[str]
+
+
+class StatsQuery(Model):
+    months: Months = 12
+
+
+class ChartQuery(Model):
+    months: Months = 12
+    lang: Literal["nl", "en"] | None = None
+
+
+class Count(OutModel):
+    key: str
+    label: str
+    count: int
+
+
+class MonthOut(OutModel):
+    month: str
+    total: int
+    themes: dict[str, int]
+
+
+class StatsOut(OutModel):
+    council: str
+    since: str
+    total: int
+    themes: list[Count]
+    neighbourhoods: list[Count]
+    months: list[MonthOut]
+
+
+class ChartIn(Model):
+    room_id: Text(255, 1)
+    thread_event_id: Text(255, 1)
+    reply_to_event_id: Text(255) | None = None
+    months: Months = 12
+    lang: Literal["nl", "en"] | None = None
+
+
+class ChartQueued(OutModel):
+    key: str
+
+
+# --------------------------------------------------------------------------- helpers
