@@ -15,10 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
-from shared.settings import SERVICES, ConfigError, Settings, load_settings
-
-PLACEHOLDER_MARKS = ("<random", "change-me", "<token", "<app password")
-MIN_TOKEN_LENGTH = 16
+from shared.settings import SERVICES, ConfigError, Settings, example_secret_problems, load_settings
 
 
 @dataclass(frozen=True)
@@ -38,23 +35,14 @@ def check(settings: Settings, *, timeout: float = 5.0) -> list[Finding]:
 
 
 def _secrets(settings: Settings) -> list[Finding]:
-    out = []
-    if any(mark in settings.secret_key for mark in PLACEHOLDER_MARKS) or len(settings.secret_key) < 32:
-        out.append(Finding(False, "secret_key: still the example value or shorter than 32 characters; "
-                                  "set a random one (python3 -c 'import secrets; print(secrets.token_hex(32))')"))
-    for caller, token in sorted(settings.api_tokens.items()):
-        if any(mark in token for mark in PLACEHOLDER_MARKS) or len(token) < MIN_TOKEN_LENGTH:
-            out.append(Finding(False, f"api_tokens.{caller}: still the example value or shorter than "
-                                      f"{MIN_TOKEN_LENGTH} characters"))
+    out = [Finding(False, problem) for problem in example_secret_problems(settings, bot=True)]
     m = settings.matrix
-    if m.encryption and m.store_passphrase == "DEFAULT_KEY":
-        out.append(Finding(False, "matrix.store_passphrase: not set; the bot's keys lie unencrypted in its crypto "
-                                  "store (set it before the bot's first start: it cannot be changed later)"))
-    if m.access_token and any(mark in m.access_token for mark in PLACEHOLDER_MARKS):
-        out.append(Finding(False, "matrix.access_token: still the example value"))
     if not (m.access_token or m.password):
         out.append(Finding(False, "matrix: neither access_token nor password is set: the bot cannot log in"))
-    if not out:
+    if settings.environment != "production":
+        out.append(Finding(True, "environment: development (production refuses to start with example secrets; "
+                                 "the systemd units set OVERLEG_ENVIRONMENT=production)"))
+    if not any(not f.ok for f in out):
         out.append(Finding(True, "secrets: set, none is an example value"))
     return out
 

@@ -151,10 +151,15 @@ class Stack:
         self._ensure_accounts_and_rooms()
         self._save_state()
         self.write_config()
-        for name in SERVICES:
-            self.start_service(name)
-        self.start_bot()
-        self.wait_ready(timeout)
+        try:
+            for name in SERVICES:
+                self.start_service(name)
+            self.start_bot()
+            self.wait_ready(timeout)
+        except BaseException:
+            # One part that does not come up must not leave the others running without an owner.
+            self.down()
+            raise
         if demo and not self.state.seeded:
             self._seed_demo()
             self.state.seeded = True

@@ -157,7 +157,7 @@ class Api:
                     if isinstance(value, int) and not 0 < value <= MAX_ID:
                         return error_response(404, "not_found", "Niet gevonden.")
                 if allowed is not None:
-                    denied = check_caller(allowed)
+                    denied = check_caller(allowed, path.get("slug"))
                     if denied is not None:
                         return denied
                 idem_key = request.headers.get("Idempotency-Key") if op.method == "POST" else None
@@ -258,7 +258,7 @@ def dump(result: Any) -> Any:
     return result
 
 
-def check_caller(allowed: frozenset[str]) -> Response | None:
+def check_caller(allowed: frozenset[str], council: str | None = None) -> Response | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -272,6 +272,9 @@ def check_caller(allowed: frozenset[str]) -> Response | None:
         return resp
     if caller not in allowed:
         return error_response(403, "forbidden", "Dit token mag dit niet.")
+    if council is not None and not current_app.config["OVERLEG_SETTINGS"].caller_may_act_for(caller, council):
+        # A partner's token is bound to the councils it was issued for (``api_token_councils``).
+        return error_response(403, "forbidden", "Dit token hoort niet bij deze raad.")
     g.caller = caller
     return None
 

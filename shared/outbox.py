@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, mapped_column
 
 from shared.db import UtcDateTime
 
-MessageKind = Literal["text", "notice", "image", "reaction"]
+MessageKind = Literal["text", "notice", "image", "reaction", "redaction"]
 
 
 class OutboundMessage(BaseModel):
@@ -51,6 +51,11 @@ class OutboundMessage(BaseModel):
     image_b64: str | None = Field(default=None, max_length=4_000_000)
     image_mimetype: str | None = Field(default=None, max_length=100)
     reaction: str | None = Field(default=None, max_length=32)  # with kind="reaction": reacts to thread_key's event
+    # kind="redaction": redacts the message with key ``edit_key`` and every edit of it the bot sent,
+    # the messages keyed in ``redact_keys`` and the event ``redact_event_id`` (e.g. a member's own
+    # message); ``body`` is the reason (no personal data).
+    redact_keys: list[str] = Field(default_factory=list, max_length=500)
+    redact_event_id: str | None = Field(default=None, max_length=255)
 
 
 def txn_id_for(key: str) -> str:

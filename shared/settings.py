@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     # Bearer tokens, one per caller: {caller name: token}. A service accepts a token when it
     # belongs to a caller allowed on that endpoint.
     api_tokens: dict[str, str] = Field(default_factory=dict)
+    # Callers bound to some councils only (a partner system of one corporation): {caller: [slugs]}.
+    # A caller not listed here may act for every council of this deployment (the services, admin).
+    api_token_councils: dict[str, list[str]] = Field(default_factory=dict)
     max_request_bytes: int = 64 * 1024
     secret_key: str = "change-me"  # Flask sessions / CSRF; set per deployment
     redis_url: str | None = None
@@ -148,6 +151,9 @@ class Settings(BaseSettings):
     # its own counters on a shared Redis. Set it when several hosts must share their counts.
     redis_prefix: str | None = Field(default=None, pattern=r"^[A-Za-z0-9:._-]{1,100}$")
     log_level: str = "INFO"
+    # "production" (the systemd units set it) refuses to start with the example file's secrets;
+    # the local stack and the tests run as "development".
+    environment: Literal["production", "development"] = "development"
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
     signals: SignalsSettings = Field(default_factory=SignalsSettings)
     councils: list[CouncilConfig] = Field(default_factory=list)
@@ -211,6 +217,10 @@ class Settings(BaseSettings):
 
     def token_for(self, caller: str) -> str | None:
         return self.api_tokens.get(caller)
+
+    def caller_may_act_for(self, caller: str, council: str) -> bool:
+        bound = self.api_token_councils.get(caller)
+        return bound is None or council in bound
 
     def caller_for_token(self, token: str) -> str | None:
         import hmac
@@ -278,11 +288,40 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError([_plain(e) for e in exc.errors()]) from None
 
 
-def load_settings_or_exit(**overrides: object) -> Settings:
-    """For entry points: the settings, or the problems on stderr and exit code 78 (EX_CONFIG)."""
+PLACEHOLDER_MARKS = ("<random", "change-me", "<token", "<app password")
+MIN_SECRET_KEY = 32
+MIN_TOKEN = 16
+
+
+def example_secret_problems(settings: Settings, *, bot: bool = False) -> list[str]:
+    """Secrets still as the example file (or the defaults) has them: fine on a laptop, never in production."""
+    problems = []
+    if any(mark in settings.secret_key for mark in PLACEHOLDER_MARKS) or len(settings.secret_key) < MIN_SECRET_KEY:
+        problems.append(f"secret_key: still the example value or shorter than {MIN_SECRET_KEY} characters; set a "
+                        "random one (python3 -c 'import secrets; print(secrets.token_hex(32))')")
+    for caller, token in sorted(settings.api_tokens.items()):
+        if any(mark in token for mark in PLACEHOLDER_MARKS) or len(token) < MIN_TOKEN:
+            problems.append(f"api_tokens.{caller}: still the example value or shorter than {MIN_TOKEN} characters")
+    m = settings.matrix
+    if m.access_token and any(mark in m.access_token for mark in PLACEHOLDER_MARKS):
+        problems.append("matrix.access_token: still the example value")
+    if bot and m.encryption and (m.store_passphrase == "DEFAULT_KEY"
+                                 or any(mark in m.store_passphrase for mark in PLACEHOLDER_MARKS)):
+        problems.append("matrix.store_passphrase: not set, or still the example value; set a random one before "
+                        "the bot's first start (it seals the bot's keys and cannot be changed later)")
+    return problems
+
+
+def load_settings_or_exit(*, bot: bool = False, **overrides: object) -> Settings:
+    """For entry points: the settings, or the problems on stderr and exit code 78 (EX_CONFIG). In
+    production, example secrets are problems too."""
     try:
-        return load_settings(**overrides)
+        settings = load_settings(**overrides)
+        problems = example_secret_problems(settings, bot=bot) if settings.environment == "production" else []
     except ConfigError as exc:
-        for problem in exc.problems:
+        problems = exc.problems
+    if problems:
+        for problem in problems:
             print(f"overleg: configuration: {problem}", file=sys.stderr)
-        raise SystemExit(EX_CONFIG) from None
+        raise SystemExit(EX_CONFIG)
+    return settings

@@ -669,7 +669,7 @@ def main(*, replace_identity: bool = False) -> int:
     from shared.logs import configure_logging
     from shared.settings import load_settings_or_exit
 
-    settings = load_settings_or_exit()
+    settings = load_settings_or_exit(bot=True)
     configure_logging(settings.log_level)
     bot = Bot(settings)
     if replace_identity:

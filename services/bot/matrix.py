@@ -660,6 +660,18 @@ class MatrixGateway:
             return SendOutcome(event_id=resp.event_id)
         return self._error_outcome(resp)
 
+    async def redact(self, room_id: str, event_id: str, reason: str | None, txn_id: str) -> SendOutcome:
+        """Redact ``event_id`` (its content is stripped on the homeserver for everyone). ``txn_id`` is
+        stable, so a retry after an outage gets the same redaction back instead of a second one."""
+        try:
+            resp = await self.client.room_redact(room_id, event_id, reason=reason or None, tx_id=txn_id)
+        except _TRANSPORT_ERRORS as exc:
+            log.info("redaction in %s failed, will retry: %r", room_id, exc)
+            return SendOutcome(retry_after=-1.0)
+        if isinstance(resp, nio.RoomRedactResponse):
+            return SendOutcome(event_id=resp.event_id)
+        return self._error_outcome(resp)
+
     async def _send_unencrypted_client(self, room_id: str, event_type: str, content: dict[str, Any],
                                        txn_id: str) -> SendOutcome:
         try:

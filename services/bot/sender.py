@@ -112,6 +112,8 @@ class OutboxSender:
                 with self.db.session() as s:
                     row = s.get(store.BotOutbox, row_id)
                     row.room_id = room_id
+            if msg.kind == "redaction":
+                return await self._redact(row_id, room_id, attempts, msg)
             built = await self._build(msg, room_id)
             if built is None:
                 return self._retry(row_id, "thread root not sent yet", 0.5)
@@ -120,6 +122,55 @@ class OutboxSender:
         except TransientError as exc:
             return self._retry(row_id, str(exc), backoff_seconds(attempts + 1))
         return await self._settle(row_id, room_id, attempts, outcome)
+
+    async def _redact(self, row_id: int, room_id: str, attempts: int, msg: OutboundMessage) -> int:
+        """Redact every event the message names (the keyed message, its edits, listed keys, an event id).
+        Each redaction's transaction id comes from the event it redacts: a retry, or a second request
+        for the same event, never makes a second redaction."""
+        with self.db.read() as s:
+            targets = self.redaction_targets(s, msg)
+        if targets is None:
+            return self._retry(row_id, "message to redact not sent yet", 0.5)
+        last: str | None = None
+        for event_id, target_room in targets:
+            outcome = await self.gateway.redact(target_room or room_id, event_id, msg.body or None,
+                                                txn_id_for(f"redact:{event_id}"))
+            if not outcome.event_id:
+                return await self._settle(row_id, room_id, attempts, outcome)
+            last = outcome.event_id
+        with self.db.session() as s:
+            self.outbox.mark_sent(s, row_id, last, utcnow())
+        if self.metrics:
+            self.metrics.sent.inc()
+        return 1
+
+    def redaction_targets(self, session: Any, msg: OutboundMessage) -> list[tuple[str, str | None]] | None:
+        """(event id, room id) of everything a redaction names, in the order sent; None while one of them
+        is still waiting to be sent (it is redacted once it exists, never missed)."""
+        from sqlalchemy import or_, select
+
+        m = store.BotOutbox
+        keys = [k for k in (msg.edit_key, *msg.redact_keys) if k]
+        wanted = [m.key.in_(keys)] if keys else []
+        if msg.edit_key:
+            # The edits of that message: the bot's outbox keeps their payload (edit_key) until retention.
+            wanted.append(m.payload.contains(f'"edit_key":{json.dumps(msg.edit_key)}', autoescape=True))
+        targets: list[tuple[str, str | None]] = []
+        seen: set[str] = set()
+        if wanted:
+            rows = session.execute(select(m.key, m.state, m.event_id, m.room_id, m.payload)
+                                   .where(or_(*wanted), m.key != msg.key).order_by(m.id)).all()
+            for key, state, event_id, row_room, payload in rows:
+                if key not in keys and OutboundMessage.model_validate_json(payload).edit_key != msg.edit_key:
+                    continue  # matched the text only, not the field
+                if state == "pending":
+                    return None
+                if event_id and event_id not in seen:
+                    seen.add(event_id)
+                    targets.append((event_id, row_room))
+        if msg.redact_event_id and msg.redact_event_id not in seen:
+            targets.append((msg.redact_event_id, None))
+        return targets
 
     async def _settle(self, row_id: int, room_id: str, attempts: int, outcome: SendOutcome) -> int:
         if outcome.event_id:
@@ -152,7 +203,7 @@ class OutboxSender:
         if row is None or row.key.endswith(":niet-verstuurd") or "M_FORBIDDEN" in reason:
             return
         msg = QueueStore.message(row)
-        if msg.kind == "reaction":
+        if msg.kind in ("reaction", "redaction"):
             return
         notice = OutboundMessage(key=f"{row.key}:niet-verstuurd"[:255], council=msg.council, room=room_id,
                                  body=FAILED_NOTICE.format(reason=reason.split(":")[0][:40]), kind="notice",

@@ -13,12 +13,12 @@ from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime as http_date
 from typing import Any, Callable, Literal, TypeVar
 
-from flask import Flask, Response, current_app, request
-from pydantic import Field
+from flask import Flask, Response, current_app, g, request
+from pydantic import ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.calendar import actions, caldav_sync, deadlines, feeds, reminding, roster, store
+from services.calendar import actions, caldav_sync, deadlines, feeds, membership, reminding, roster, store
 from services.calendar.actions import Poster
 from services.calendar.domain import messages
 from services.calendar.domain.attendance import Rsvp, Seat, heidag_warning, training_record
@@ -42,6 +42,7 @@ from shared.councils_api import add_council_routes
 from shared.db import Database
 from shared.errors import InvalidInput
 from shared.jobs import Job
+from shared.membership import MatrixId
 from shared.service import clock_of, now, runtime
 from shared.settings import CouncilConfig, Settings
 
@@ -55,6 +56,7 @@ MEMBERS = ("bot", "admin")
 ANY_SERVICE = ("bot", "admin", "deliberation")
 WeekdayName = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 FEED_CACHE_SECONDS = 300
+MEMBERSHIP_INTERVAL = 300.0  # how often the roster is compared with who holds feed links and poll answers
 
 
 # --------------------------------------------------------------------------------------------
@@ -75,6 +77,15 @@ def council_of(slug: str) -> CouncilConfig:
 
 def lang() -> str:
     return i18n.normalise_language(request.headers.get("Accept-Language"))
+
+
+def acting_member(council: CouncilConfig, member: str | None) -> None:
+    """The roster check of a route that acts for a member: ``member`` must serve on the council (or be a
+    secretary named in the settings). Without a member, only an admin tool acts (for itself); the bot
+    always says for whom."""
+    if member is None and getattr(g, "caller", None) != "bot":
+        return
+    roster.require_member(settings(), council, member)
 
 
 def kick() -> None:
@@ -227,8 +238,14 @@ class DayQuery(Model):
     day: Text(60) | None = None  # type: ignore[valid-type]  # a meeting of a series: 2027-03-16 or "16-3"
 
 
-class RsvpIn(Model):
-    member: Text(200, 1)  # type: ignore[valid-type]
+class MemberModel(Model):
+    """A body naming a member by Matrix id (the pattern is matched as JSON Schema clients match it)."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+
+class RsvpIn(MemberModel):
+    member: MatrixId  # a serving member of the council (roster.not_member otherwise)
     answer: Literal["aanwezig", "afwezig", "onbekend"]
     day: Text(60) | None = None  # type: ignore[valid-type]
 
@@ -249,13 +266,13 @@ class MemberQuery(Model):
     member: Text(200, 1)  # type: ignore[valid-type]
 
 
-class PollIn(Model):
+class PollIn(MemberModel):
     """From chat: ``text`` (title, then dates as members type them). From a form: ``title`` and
     ``options`` (ISO or chat dates)."""
     text: Text(1000) | None = None  # type: ignore[valid-type]
     title: Text(200) | None = None  # type: ignore[valid-type]
     options: list[Text(80, 1)] | None = Field(None, max_length=20)  # type: ignore[valid-type]
-    created_by: Text(200) | None = None  # type: ignore[valid-type]
+    created_by: MatrixId | None = None  # the member starting it (required from chat)
     creator_name: Text(200) | None = None  # type: ignore[valid-type]
     announce: bool = False
 
@@ -264,8 +281,8 @@ class PollsQuery(Model):
     state: Literal["open", "all"] = "open"
 
 
-class PollAnswerIn(Model):
-    member: Text(200, 1)  # type: ignore[valid-type]
+class PollAnswerIn(MemberModel):
+    member: MatrixId
     display_name: Text(200) | None = None  # type: ignore[valid-type]
     text: Text(200) | None = None  # type: ignore[valid-type]  # "1 3", "1-3", "alle", "geen"
     options: list[int] | None = Field(None, max_length=20)
@@ -280,18 +297,18 @@ class PollAnswerIn(Model):
         return self.text
 
 
-class PollFixIn(Model):
+class PollFixIn(MemberModel):
     option: int = Field(ge=1, le=1_000_000_000)
-    actor: Text(200) | None = None  # type: ignore[valid-type]  # the member asking; None: an admin tool
+    actor: MatrixId | None = None  # the member asking (required from chat); None: an admin tool
     type: EventType | None = None  # None: from the poll's title ("Heidag …"), else a vergadering
     location: Text(300) = ""  # type: ignore[valid-type]
     description: Text(10_000) = ""  # type: ignore[valid-type]
 
 
-class FeedIn(Model):
+class FeedIn(MemberModel):
     kind: Literal["council", "type", "member"]
     type: EventType | None = None
-    member: Text(200) | None = None  # type: ignore[valid-type]
+    member: MatrixId | None = None  # kind "member": a serving member of the council
     rotate: bool = False
 
 
@@ -708,9 +725,10 @@ def restore_event_route(slug: str, number: int, body: DayIn) -> EventOut:
 
 @API.route("/councils/<slug>/events/<int:number>/rsvp", "POST",
            summary="A member's answer for one meeting (waiting list when full)", body=RsvpIn, response=RsvpOut,
-           callers=MEMBERS, errors=(403, 409, 422))
+           callers=MEMBERS, errors=(403, 409, 422, 503))
 def rsvp_route(slug: str, number: int, body: RsvpIn) -> RsvpOut:
     council = council_of(slug)
+    roster.require_member(settings(), council, body.member)
     rt = runtime()
     now = clock()
     day = actions.parse_day(body.day, now)
@@ -800,9 +818,10 @@ def heidag_route(slug: str) -> HeidagOut:
 # date polls
 
 @API.route("/councils/<slug>/polls", "POST", summary="Start a date poll", body=PollIn, response=PollOut,
-           status=201, callers=MEMBERS, errors=(422,))
+           status=201, callers=MEMBERS, errors=(403, 422, 503))
 def create_poll_route(slug: str, body: PollIn) -> PollOut:
     council = council_of(slug)
+    acting_member(council, body.created_by)
     if body.text is None and (not body.title or not body.options):
         raise InvalidInput("cal.poll.usage", "poll without text or title and options")
     rt = runtime()
@@ -836,9 +855,10 @@ def get_poll(slug: str, number: int) -> PollOut:
 
 @API.route("/councils/<slug>/polls/<int:number>/answers", "POST",
            summary="A member's answer (replaces their earlier one)", body=PollAnswerIn, response=PollOut,
-           callers=MEMBERS, errors=(409, 422))
+           callers=MEMBERS, errors=(403, 409, 422, 503))
 def answer_poll_route(slug: str, number: int, body: PollAnswerIn) -> PollOut:
     council = council_of(slug)
+    roster.require_member(settings(), council, body.member)
     text = body.answer_text()
     now = clock()
     updated = transaction(lambda s: actions.answer_poll(s, council, actions.require_poll(s, council, number, lock=True),
@@ -848,9 +868,10 @@ def answer_poll_route(slug: str, number: int, body: PollAnswerIn) -> PollOut:
 
 @API.route("/councils/<slug>/polls/<int:number>/fix", "POST",
            summary="Fix an option: creates the event, posts it, syncs it; closes the poll", body=PollFixIn,
-           response=PollFixOut, callers=MEMBERS, errors=(403, 409, 422))
+           response=PollFixOut, callers=MEMBERS, errors=(403, 409, 422, 503))
 def fix_poll_route(slug: str, number: int, body: PollFixIn) -> PollFixOut:
     council = council_of(slug)
+    acting_member(council, body.actor)
     rt = runtime()
     now = clock()
     closed, event = transaction(lambda s: actions.fix_poll(
@@ -866,10 +887,13 @@ def fix_poll_route(slug: str, number: int, body: PollFixIn) -> PollFixOut:
 
 @API.route("/councils/<slug>/feeds", "POST",
            summary="The secret link of a feed (council, per type, or a member's own); rotate replaces it",
-           body=FeedIn, response=FeedLinkOut, callers=MEMBERS, errors=(409, 422), secret_fields=("url", "webcal"))
+           body=FeedIn, response=FeedLinkOut, callers=MEMBERS, errors=(403, 409, 422, 503),
+           secret_fields=("url", "webcal"))
 def feed_link_route(slug: str, body: FeedIn) -> FeedLinkOut:
     council = council_of(slug)
     scope = feeds.scope_for(body.kind, body.type, body.member)
+    if body.kind == "member":
+        roster.require_member(settings(), council, body.member)  # a personal feed is a member's
     now = clock()
     rotate = body.rotate and not replaying()  # a repeated request rotates once; the link is stored only hashed
     link = transaction(lambda s: feeds.feed_link(s, settings(), council, body.kind, scope, rotate=rotate, now=now))
@@ -952,6 +976,31 @@ def import_deadlines_route(slug: str) -> DeadlineImportOut:
     return DeadlineImportOut(council=council.slug, changes=changes)
 
 
+class AccessEndedOut(OutModel):
+    member: str
+    feed_revoked: bool
+    polls: list[int]
+
+
+class MembershipSyncOut(OutModel):
+    council: str
+    ended: list[AccessEndedOut]
+
+
+@API.route("/councils/<slug>/membership/sync", "POST",
+           summary="End the calendar access of people who no longer serve (feed links, open poll answers) now",
+           response=MembershipSyncOut, callers=("admin", "deliberation"), errors=(503,))
+def membership_sync_route(slug: str) -> MembershipSyncOut:
+    council = council_of(slug)
+    rt = runtime()
+    ended = membership.sync_council(rt.db, settings(), Poster(rt), council, clock())
+    if ended:
+        kick()
+    return MembershipSyncOut(council=council.slug, ended=[
+        AccessEndedOut(member=r.member, feed_revoked=r.feed_generation is not None, polls=sorted(r.polls))
+        for r in ended])
+
+
 # --------------------------------------------------------------------------------------------
 # jobs
 
@@ -970,4 +1019,5 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
         Job("reminders", reminding.job_function(db, settings, rt, job_clock), interval=10.0),
         Job("caldav_sync", caldav_sync.job_function(db, settings, job_clock), interval=2.0),
         Job("deadlines", deadlines.job_function(db, settings, rt, job_clock), interval=300.0),
+        Job("membership", membership.job_function(db, settings, rt, job_clock), interval=MEMBERSHIP_INTERVAL),
     ]

@@ -70,6 +70,7 @@ from services.deliberation.schemas import (
     MemberPatch,
     RoundOpenIn,
     SeatIn,
+    TextErasureIn,
     TopicIn,
 )
 from shared import i18n
@@ -494,6 +495,46 @@ def create_topic(rt: Runtime, ctx: Ctx, body: TopicIn) -> TopicCreated:
                                        influence=body.influence, source_ref=body.source_ref)
         stored = store.insert_topic(s, topic, evidence=body.evidence, created_key=ctx.key)
         return TopicCreated(_topic_view(s, ctx, stored, {}), created=True)
+
+
+ERASED_PREFIX = 40  # a title or evidence cut short still holds this much of a fragment
+
+
+def without_fragments(text: str, fragments: Iterable[str], replacement: str) -> str:
+    """``text`` with every erased fragment gone: whole occurrences, and a line that holds the start of
+    one (a sample cut short) loses that line's rest from there."""
+    frags = sorted({f.strip() for f in fragments if f and f.strip()}, key=len, reverse=True)
+    for frag in frags:
+        text = text.replace(frag, replacement)
+    lines = []
+    for line in text.split("\n"):
+        for frag in frags:
+            at = line.find(frag[:ERASED_PREFIX])
+            if at >= 0:
+                line = line[:at] + replacement + ("”" if line[:at].endswith("“") else "")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@retry_on_conflict
+def erase_signal_text(rt: Runtime, ctx: Ctx, topic_id: int, body: TextErasureIn) -> tuple[TopicView, bool]:
+    """A resident's erasure reaches the topic made from their signal: the text goes from the evidence,
+    and the title is rewritten when it came from it. Asking again changes nothing."""
+    with rt.db.session() as s:
+        topic = store.topic(s, ctx.slug, topic_id, lock=True)
+        if topic.source != TopicSource.SIGNAAL_CLUSTER:
+            raise Forbidden("delib.api.source_not_allowed", "only a signal-cluster topic holds residents' text",
+                            allowed=TopicSource.SIGNAAL_CLUSTER.value)
+        evidence = store.topic_extras(s, topic_id).evidence
+        new_evidence = without_fragments(evidence, body.fragments, body.replacement) if evidence else evidence
+        new_title = topic.title
+        if any(f.strip()[:ERASED_PREFIX] in topic.title for f in body.fragments if f.strip()):
+            new_title = body.title or without_fragments(topic.title, body.fragments, "…")[:200]
+        changed = new_evidence != evidence or new_title != topic.title
+        if changed:
+            store.set_topic_text(s, topic_id, title=new_title, evidence=new_evidence)
+            log.info("topic %s: a resident's erased signal text removed", topic_id)
+        return _topic_view(s, ctx, store.topic(s, ctx.slug, topic_id)), changed
 
 
 def topics(rt: Runtime, ctx: Ctx, status: str | None) -> list[TopicView]:

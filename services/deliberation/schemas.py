@@ -242,6 +242,14 @@ class ActorIn(In):
     actor: MatrixId | None = None
 
 
+class TextErasureIn(In):
+    """A resident erased a signal: its text goes from a signal-cluster topic's evidence and title."""
+
+    fragments: list[Text(4000, 3)] = Field(min_length=1, max_length=10)  # the text as it may appear
+    replacement: Text(200, 1)  # what stands where it stood
+    title: Text(MAX_TITLE_LENGTH, 1) | None = None  # the title without it, used when the title came from it
+
+
 class ScoreIn(In):
     importance: SmallInt
     influence: SmallInt

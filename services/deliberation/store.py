@@ -297,6 +297,14 @@ def insert_topic(s: Session, new: Topic, *, evidence: str | None = None, created
     return topic(s, new.council_id, row.id)
 
 
+def set_topic_text(s: Session, topic_id: int, *, title: str, evidence: str | None) -> None:
+    """A resident's erasure rewrote the title or evidence of a signal-cluster topic."""
+    row = s.get(TopicRow, topic_id)
+    assert row is not None
+    row.title = title
+    row.evidence = evidence
+
+
 def save_topic(s: Session, changed: Topic) -> None:
     row = s.get(TopicRow, changed.id)
     assert row is not None and row.council == changed.council_id

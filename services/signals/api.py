@@ -41,6 +41,7 @@ from services.signals.schemas import (
 from shared.api import Api
 from shared.councils_api import add_council_routes
 from shared.errors import DomainError
+from shared.membership import require_member
 from shared.service import now, runtime
 from shared.settings import Settings
 
@@ -66,6 +67,15 @@ def _settings() -> Settings:
 
 def _now() -> datetime:
     return now()
+
+
+def _acting_member(slug: str, member: str | None) -> None:
+    """The roster check every service shares (``shared.membership``): a 👍 or a theme correction counts
+    only from a serving member (or a secretary named in the settings). Without a member named, only an
+    admin tool acts; the bot always says for whom."""
+    if member is None and getattr(g, "caller", None) != "bot":
+        return
+    require_member(_settings(), actions.council_config(_settings(), slug), member, caller="signals")
 
 
 def _lang(slug: str) -> str:
@@ -177,8 +187,9 @@ def get_cluster(slug: str, cluster_id: int) -> ClusterDetail:
 
 
 @API.route("/councils/<slug>/clusters/<int:cluster_id>/theme", "POST", summary="Correct a cluster's theme (!thema)",
-           body=ThemeIn, response=ChangeOut, callers=CHAT)
+           body=ThemeIn, response=ChangeOut, callers=CHAT, errors=(503,))
 def correct_theme(slug: str, cluster_id: int, body: ThemeIn) -> ChangeOut:
+    _acting_member(slug, body.actor)
     key = request.headers.get("Idempotency-Key")
     cluster, changed = actions.correct_theme(runtime(), _cfg(), _settings(), slug, cluster_id, body.theme, body.actor,
                                              f"{g.caller}:{key}"[:255] if key else None, _now())
@@ -187,8 +198,9 @@ def correct_theme(slug: str, cluster_id: int, body: ThemeIn) -> ChangeOut:
 
 @API.route("/councils/<slug>/clusters/<int:cluster_id>/heard", "POST",
            summary="A member's 👍 on the card: we heard this too (once per member)", body=HeardIn,
-           response=ChangeOut, callers=CHAT)
+           response=ChangeOut, callers=CHAT, errors=(503,))
 def heard(slug: str, cluster_id: int, body: HeardIn) -> ChangeOut:
+    _acting_member(slug, body.member)
     cluster, added = actions.heard(runtime(), _cfg(), _settings(), slug, cluster_id, body.member, _now())
     return ChangeOut(changed=added, cluster=cluster_out(slug, cluster, _lang(slug)))
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from services.signals.domain.clustering import DEFAULT_PER_KEY_LIMIT, SignalFeatures
 from services.signals.models import (
@@ -82,10 +82,11 @@ class Cluster:
     outcome_text: str | None
     outcome_date: date | None
     closed_at: datetime | None
+    card_generation: int = 0  # a new card (thread root) after each erasure: the old one is redacted
 
     @property
     def card_key(self) -> str:
-        return card_key(self.id)
+        return card_key(self.id, self.card_generation)
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,8 @@ class NewSignal:
     keys: set[str] = field(default_factory=set)
 
 
-def card_key(cluster_id: int) -> str:
-    return f"signals:cluster:{cluster_id}"
+def card_key(cluster_id: int, generation: int = 0) -> str:
+    return f"signals:cluster:{cluster_id}" + (f":r{generation}" if generation else "")
 
 
 def hash_reference(reference: str) -> str:
@@ -148,7 +149,18 @@ def _cluster(row: ClusterRow) -> Cluster:
                    heard_count=row.heard_count, first_ts=aware(row.first_ts), last_ts=aware(row.last_ts),
                    card_version=row.card_version, topic_id=row.topic_id, topic_status=row.topic_status,
                    agendered_at=aware(row.agendered_at), outcome_text=row.outcome_text,
-                   outcome_date=row.outcome_date, closed_at=aware(row.closed_at))
+                   outcome_date=row.outcome_date, closed_at=aware(row.closed_at),
+                   card_generation=_erased_in(row))
+
+
+def _erased_in(row: ClusterRow) -> int:
+    """How many of the cluster's signals their residents erased: each erasure redacted the card and
+    posted a new one, so this is the card's generation."""
+    s = object_session(row)
+    if s is None:
+        return 0
+    return int(s.scalar(select(func.count()).select_from(SignalRow)
+                        .where(SignalRow.cluster_id == row.id, SignalRow.erased_at.is_not(None))) or 0)
 
 
 def _contact(row: ContactRow) -> Contact:

@@ -172,3 +172,29 @@ def test_check_config_names_each_problem_then_says_all_is_well(synapse, matrix_u
     assert out.returncode == 0, out.stdout + out.stderr
     assert f"rooms.main ({room}): joined, may remove messages" in out.stdout
     assert f"bot login: {bot.user_id}" in out.stdout
+
+
+def test_production_refuses_the_example_secrets_development_does_not(tmp_path):
+    example = yaml.safe_load((REPO / "deploy" / "overleg.example.yaml").read_text())
+    example["data_dir"] = str(tmp_path / "data")
+    example.pop("database_url")  # nothing to reach here; the secrets are refused before anything starts
+    # Only this machine is ever asked: nothing listens on these ports.
+    example["matrix"]["homeserver_url"] = f"http://127.0.0.1:{free_port()}"
+    for council in example["councils"]:
+        council["caldav_url"] = f"http://127.0.0.1:{free_port()}/dav/"
+    cfg = tmp_path / "overleg.yaml"
+    cfg.write_text(yaml.safe_dump(example))
+    out = run_overleg("migrate", config=cfg, cwd=tmp_path)
+    assert out.returncode == 78, out.stdout + out.stderr
+    for line in ("secret_key: still the example value", "api_tokens.partner: still the example value",
+                 "matrix.access_token: still the example value"):
+        assert line in out.stderr, out.stderr
+    assert not (tmp_path / "data").exists()
+    example["environment"] = "development"  # the local stack and the tests: allowed, check-config still says it
+    cfg.write_text(yaml.safe_dump(example))
+    assert run_overleg("migrate", config=cfg, cwd=tmp_path).returncode == 0
+    checked = run_overleg("check-config", "--quiet", config=cfg, cwd=tmp_path)
+    assert checked.returncode == 1
+    assert "matrix.store_passphrase: not set, or still the example value" in checked.stdout
+    assert "api_tokens.admin: still the example value" in checked.stdout
+    assert "no answer" in checked.stdout and "Traceback" not in checked.stdout + checked.stderr

@@ -409,3 +409,29 @@ def test_sql_in_public_input_is_stored_as_text(tmp_path: Path, database_url: str
         assert {a["id"]: a["name"] for a in listed} == dict(zip(ids, nasty))
     finally:
         db.dispose()
+
+
+# --------------------------------------------------------------------------- 8. tokens bound to councils
+def test_a_partner_token_acts_only_for_its_own_council(tmp_path: Path, database_url: str):
+    """A partner system of one corporation cannot post signals into, or read, another council."""
+    tokens = {**TOKENS, "partner": "partner-token-for-klantenraad-only"}
+    settings = load_settings(
+        data_dir=tmp_path, api_tokens=tokens, secret_key=SECRET_KEY, api_token_councils={"partner": [SLUG]},
+        service_urls={"bot": "http://127.0.0.1:9", "deliberation": "http://127.0.0.1:9",
+                      "calendar": "http://127.0.0.1:9", "signals": "http://127.0.0.1:9"},
+        councils=[{"slug": SLUG, "name": "Klantenraad", "rooms": {"main": "!m:x"}},
+                  {"slug": "huurdersraad", "name": "Huurdersraad", "rooms": {"main": "!h:x"}}])
+    app, db = build("signals", settings, database_url)
+    client = app.test_client()
+    partner = {"Authorization": f"Bearer {tokens['partner']}"}
+    body = {"text": "De lift in de Tarwehof staat al twee weken stil."}
+    try:
+        own = client.post(f"/api/v1/councils/{SLUG}/signals", json=body, headers=partner)
+        assert own.status_code == 201, own.json
+        other = client.post("/api/v1/councils/huurdersraad/signals", json=body, headers=partner)
+        assert other.status_code == 403 and other.json["error"] == "forbidden", other.json
+        assert client.get("/api/v1/councils/huurdersraad/stats", headers=partner).status_code == 403
+        # The services' own callers are not bound: the bot may act for every council.
+        assert client.post("/api/v1/councils/huurdersraad/signals", json=body, headers=BOT).status_code == 201
+    finally:
+        db.dispose()

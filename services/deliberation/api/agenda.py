@@ -18,6 +18,7 @@ from services.deliberation.schemas import (
     ModeIn,
     PeriodQuery,
     ScoreIn,
+    TextErasureIn,
     TopicIn,
     TopicOut,
     TopicQuery,
@@ -38,6 +39,15 @@ def create_topic(slug: str, body: TopicIn) -> TopicOut | Response:
     resp = jsonify(dump(out))  # made before (same key, or the same signal cluster): 200, not 201
     resp.status_code = 200
     return resp
+
+
+@API.route("/councils/<slug>/topics/<int:topic_id>/erase-signal-text", "POST",
+           summary="A resident erased a signal: remove its text from the topic's evidence (and title)",
+           body=TextErasureIn, response=TopicOut, callers=("signals", "admin"), errors=(403,))
+def erase_signal_text(slug: str, topic_id: int, body: TextErasureIn) -> TopicOut:
+    c = ctx(slug)
+    view, _changed = actions.erase_signal_text(rt(), c, topic_id, body)
+    return views.topic_out(c, view)
 
 
 @API.route("/councils/<slug>/topics", summary="All topics of the council", query=TopicQuery,
