@@ -5,6 +5,7 @@
     overleg register-user <localpart>        a Matrix account on the embedded homeserver
     overleg add-member <matrix-id> <huurder|koper|ondernemer> [seat]
     overleg check-config [--quiet]           the configuration and what it names, one line per problem
+    overleg backup <folder> | restore <folder>   databases and the bot's crypto store
     overleg migrate                          run every service's migrations (production)
     overleg bot | overleg serve <service>    run one process (systemd units use these)
     overleg test [--all] [pytest args]       the fast tier (unit, integration, e2e); --all adds
@@ -130,6 +131,21 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from deploy.backup import BackupError, backup, restore
+    from shared.settings import load_settings_or_exit
+
+    settings = load_settings_or_exit()
+    try:
+        manifest = (backup if args.command == "backup" else restore)(settings, Path(args.folder))
+    except BackupError as exc:
+        print(f"overleg {args.command}: {exc}", file=sys.stderr)
+        return 1
+    verb = "backed up" if args.command == "backup" else "restored"
+    print(f"{verb}: {len(manifest['files'])} file(s), {manifest['database']}, taken {manifest['taken_at']}")
+    return 0
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     from deploy.check import main as check_main
 
@@ -225,6 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--group", default="")
     p.set_defaults(fn=cmd_add_member)
     sub.add_parser("migrate", help="run all migrations").set_defaults(fn=cmd_migrate)
+    for verb, text in (("backup", "copy the databases and the bot's crypto store into a new folder"),
+                       ("restore", "put a backup back into this configuration's data folder and database")):
+        p = sub.add_parser(verb, help=text)
+        p.add_argument("folder")
+        p.set_defaults(fn=cmd_backup)
     p = sub.add_parser("check-config", help="check the configuration and everything it names; one line per problem")
     p.add_argument("--quiet", action="store_true", help="print only the problems")
     p.set_defaults(fn=cmd_check_config)
