@@ -11,15 +11,19 @@ import os
 service = os.environ.get("OVERLEG_SERVICE", "")
 
 
+def _settings():  # type: ignore[no-untyped-def]
+    from shared.settings import load_settings_or_exit
+
+    return load_settings_or_exit()
+
+
 def _bind_from_settings(name: str) -> str:
     """Where ``name`` listens when ``OVERLEG_BIND`` is not set: the host and port of its URL in
     ``service_urls`` (so the three systemd units, which differ only in the service name, each get
     their own port)."""
     from urllib.parse import urlsplit
 
-    from shared.settings import load_settings_or_exit
-
-    url = load_settings_or_exit().service_urls.get(name)
+    url = _settings().service_urls.get(name)
     if not url:
         raise SystemExit(f"overleg: configuration: service_urls has no entry for '{name}'")
     parts = urlsplit(url)
@@ -38,9 +42,15 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 proxy_allow_ips = os.environ.get("OVERLEG_PROXY_IPS", "127.0.0.1")
 forwarded_allow_ips = proxy_allow_ips
+# No access log unless asked for (OVERLEG_ACCESS_LOG=-): its lines would carry feed tokens and
+# reference numbers in their paths. Errors and each worker's start and stop are logged regardless.
 accesslog = os.environ.get("OVERLEG_ACCESS_LOG") or None
 errorlog = "-"
-loglevel = os.environ.get("OVERLEG_LOG_LEVEL", "info").lower()
+_level, _format = (_settings().log_level, _settings().log_format) if service else ("INFO", "text")
+loglevel = os.environ.get("OVERLEG_LOG_LEVEL", _level).lower()
+from shared.logs import gunicorn_logconfig  # noqa: E402 - after the settings that choose its format
+
+logconfig_dict = gunicorn_logconfig(loglevel, os.environ.get("OVERLEG_LOG_FORMAT", _format))
 capture_output = True
 # gunicorn's control socket defaults to one path per user: several masters (three services, test
 # runs) would take it from each other. Nothing here uses it.
@@ -59,7 +69,7 @@ def on_starting(server):  # noqa: ARG001 - gunicorn hook signature
 def post_worker_init(worker):
     from shared.logs import configure_logging
 
-    configure_logging(os.environ.get("OVERLEG_LOG_LEVEL", "INFO"))
+    configure_logging(loglevel, os.environ.get("OVERLEG_LOG_FORMAT", _format))
     runtime = getattr(worker.wsgi, "extensions", {}).get("overleg_runtime")
     if runtime is not None:
         runtime.jobs.start()

@@ -151,6 +151,7 @@ class Settings(BaseSettings):
     # its own counters on a shared Redis. Set it when several hosts must share their counts.
     redis_prefix: str | None = Field(default=None, pattern=r"^[A-Za-z0-9:._-]{1,100}$")
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for a log collector
     # "production" (the systemd units set it) refuses to start with the example file's secrets;
     # the local stack and the tests run as "development".
     environment: Literal["production", "development"] = "development"

@@ -670,7 +670,7 @@ def main(*, replace_identity: bool = False) -> int:
     from shared.settings import load_settings_or_exit
 
     settings = load_settings_or_exit(bot=True)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     bot = Bot(settings)
     if replace_identity:
         if not settings.matrix.encryption:
@@ -680,8 +680,12 @@ def main(*, replace_identity: bool = False) -> int:
                     "identity changed and may ask them to accept it once; stop the running bot first")
         return asyncio.run(bot.replace_identity())
     loop = asyncio.new_event_loop()
+    def on_signal(name: str) -> None:
+        log.info("%s received: stopping after the current step (nothing queued is lost)", name)
+        bot.stop()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, bot.stop)
+        loop.add_signal_handler(sig, on_signal, sig.name)
     try:
         return loop.run_until_complete(bot.run())
     finally:

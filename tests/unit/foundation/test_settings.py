@@ -32,3 +32,21 @@ def test_sqlite_is_the_default(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     s = load_settings(data_dir=tmp_path)
     assert s.database_url_for("calendar") == f"sqlite:///{tmp_path.resolve()}/calendar.db"
+
+
+def test_json_logs_are_one_object_per_line_and_http_clients_stay_quiet(capsys):
+    import json
+    import logging
+
+    from shared.logs import configure_logging
+
+    configure_logging("INFO", "json")
+    try:
+        logging.getLogger("overleg.test").info("round %s opened", 12)
+        logging.getLogger("httpx").info('HTTP Request: GET http://x/members/@anna:x "HTTP/1.1 200 OK"')
+        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert len(lines) == 1, lines  # the client's line with a member id in its URL is not written
+        entry = json.loads(lines[0])
+        assert entry["message"] == "round 12 opened" and entry["level"] == "INFO" and entry["logger"] == "overleg.test"
+    finally:
+        configure_logging("INFO", "text")
