@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import yaml
@@ -183,6 +184,12 @@ class Stack:
             self.state.signals_room_id = sec.create_room(name="Klantenraad – signalen (demo)", invite=everyone,
                                                          topic="Signalen van bewoners, per onderwerp een draad.",
                                                          encrypted=self.encrypted)
+            for room in (self.state.room_id, self.state.signals_room_id):
+                # The bot redacts (a resident's erasure, a member's message with personal data): level 50.
+                path = f"/_matrix/client/v3/rooms/{quote(room, safe='')}/state/m.room.power_levels/"
+                levels = sec.call("GET", path)
+                levels.setdefault("users", {})[bot.user_id] = 50
+                sec.call("PUT", path, json_body=levels)
         for member in members:
             with MatrixTestClient(self.synapse.base_url, member) as client:
                 client.join(self.state.room_id)

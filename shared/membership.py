@@ -29,8 +29,8 @@ from shared.settings import CouncilConfig, Settings
 
 log = logging.getLogger("overleg.membership")
 
-TTL_SECONDS = 30.0
-MISS_REFRESH_SECONDS = 2.0
+TTL_SECONDS = 15.0
+MISS_REFRESH_SECONDS = 0.5
 MATRIX_ID_MAX = 255
 # "@localpart:server[:port]", the rule deliberation applies to its roster (printable ASCII localpart).
 MATRIX_ID_PATTERN = (r"^@[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
@@ -48,18 +48,32 @@ MatrixId = Annotated[str, StringConstraints(min_length=1, max_length=MATRIX_ID_M
                      AfterValidator(_no_final_newline)]
 
 NOT_MEMBER = "roster.not_member"
+UNAVAILABLE = "roster.unavailable"
 CATALOG = {
     "nl": {
+        UNAVAILABLE: "Ik kan de ledenlijst nu even niet inzien, dus ik weet niet zeker of je lid bent. "
+                     "Er is niets veranderd. Probeer het over een paar minuten opnieuw.",
         # The same sentence as deliberation's "delib.not_member" (a test keeps them equal).
         NOT_MEMBER: "Je staat niet (meer) op de ledenlijst van deze raad, dus je kunt hier niet meedoen. "
                     "Er is niets vastgelegd. Klopt dit niet? Vraag het de secretaris.",
     },
     "en": {
+        UNAVAILABLE: "I cannot read the member list right now, so I cannot tell whether you are a member. "
+                     "Nothing was changed. Please try again in a few minutes.",
         NOT_MEMBER: "You are not (or no longer) on this council's member list, so you cannot take part "
                     "here. Nothing was recorded. Is this wrong? Ask the secretary.",
     },
 }
 i18n.register(CATALOG)
+
+
+class RosterUnavailable(DomainError):
+    """The roster could not be read: a member action is refused, nothing changes (503)."""
+
+    status = 503
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(UNAVAILABLE, f"roster unavailable: {detail}")
 
 
 @dataclass(frozen=True)
@@ -153,11 +167,15 @@ def require_member(settings: Settings, council: CouncilConfig, matrix_id: str | 
         raise not_member()
     if matrix_id in council.secretaries:
         return
-    roster = fetch_roster(settings, council.slug, caller)
-    if roster.serving(matrix_id):
-        return
-    # Not in the cached copy: ask again unless it is very fresh (a member just added can act at once).
-    roster = fetch_roster(settings, council.slug, caller, max_age=MISS_REFRESH_SECONDS)
+    try:
+        roster = fetch_roster(settings, council.slug, caller)
+        if roster.serving(matrix_id):
+            return
+        # Not in the cached copy: ask again unless it is very fresh (a member just added can act at once).
+        roster = fetch_roster(settings, council.slug, caller, max_age=MISS_REFRESH_SECONDS)
+    except ServiceUnavailable as exc:
+        log.warning("%s: %s", council.slug, exc.log_message)
+        raise RosterUnavailable(exc.log_message) from exc
     if not roster.serving(matrix_id):
         log.info("%s: refused a non-member", council.slug)
         raise not_member()

@@ -8,7 +8,6 @@ import logging
 import signal
 import time
 from datetime import timedelta
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -145,6 +144,7 @@ class Bot:
         sender_task = asyncio.create_task(self.sender.run(), name="outbox-sender")
         try:
             await self._login()
+            self.settings = await self._with_room_ids(self.settings)
             if self.settings.matrix.encryption and not self._stopping.is_set():
                 await self._open_crypto()
             await self._join_configured_rooms()
@@ -318,6 +318,56 @@ class Bot:
         if not await self.gateway.delete_device(lost, m.password or ""):
             log.warning("could not remove the abandoned device %s; remove it in Element's session list", lost)
         log.info("logged in as %s (device %s)", session.user_id, session.device_id)
+
+    async def _with_room_ids(self, settings: Settings) -> Settings:
+        """The settings with every room alias (``#klantenraad:example.org``) replaced by its room id,
+        so the rest of the bot compares ids only. An alias that does not resolve stays as written and
+        is logged: ``/readyz`` then names it as a room the bot is not in."""
+        councils = []
+        for council in settings.councils:
+            rooms = council.rooms.model_dump()
+            for role, value in list(rooms.items()):
+                if isinstance(value, str) and value.startswith("#"):
+                    rooms[role] = await self._room_id(value)
+                elif isinstance(value, dict):
+                    rooms[role] = {k: (await self._room_id(v) if v.startswith("#") else v) for k, v in value.items()}
+            councils.append(council.model_copy(update={"rooms": council.rooms.model_validate(rooms)}))
+        return settings.model_copy(update={"councils": councils})
+
+    async def _room_id(self, alias: str) -> str:
+        try:
+            room_id = await self.gateway.resolve_alias(alias)
+        except TransientError as exc:
+            log.warning("could not resolve %s yet (%s); using it as written", alias, exc)
+            return alias
+        if room_id is None:
+            log.error("the room alias %s does not exist on the homeserver", alias)
+            return alias
+        return room_id
+
+    async def reload(self) -> None:
+        """SIGHUP: read the configuration again and take on new councils and rooms without a restart.
+        A configuration with a mistake is refused (logged, one line per problem); the old one stays."""
+        from shared.settings import ConfigError, load_settings
+
+        try:
+            fresh = load_settings()
+        except ConfigError as exc:
+            for problem in exc.problems:
+                log.error("reload refused, configuration: %s", problem)
+            return
+        if (fresh.matrix.user_id, fresh.matrix.homeserver_url) != (self.settings.matrix.user_id,
+                                                                   self.settings.matrix.homeserver_url):
+            log.error("reload refused: the bot account or homeserver changed; that needs a restart")
+            return
+        self.settings = await self._with_room_ids(fresh)
+        with self.db.read() as s:
+            dm_rooms = store.dm_rooms(s)
+        if self.settings.matrix.encryption and self.gateway.client.olm is not None:
+            self.gateway.set_trusted_rooms({r for c in self.settings.councils for r in c.rooms.all()} | set(dm_rooms))
+        await self._join_configured_rooms()
+        log.info("configuration reloaded: %d council(s): %s", len(self.settings.councils),
+                 ", ".join(c.slug for c in self.settings.councils))
 
     def rooms_not_joined(self) -> list[str]:
         """Configured rooms the bot is not in (``/readyz`` is not ready while there are any)."""
@@ -686,6 +736,12 @@ def main(*, replace_identity: bool = False) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig.name)
+
+    def on_hup() -> None:
+        log.info("SIGHUP received: reading the configuration again")
+        loop.create_task(bot.reload())
+
+    loop.add_signal_handler(signal.SIGHUP, on_hup)
     try:
         return loop.run_until_complete(bot.run())
     finally:

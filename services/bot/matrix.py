@@ -624,6 +624,18 @@ class MatrixGateway:
             log.info("room key for %s not requested: %s", event.event_id, exc)
 
     # --- acting ---------------------------------------------------------------------------
+    async def resolve_alias(self, alias: str) -> str | None:
+        """The room id of ``#alias:server``, or None when the homeserver knows no such alias."""
+        try:
+            resp = await self.client.room_resolve_alias(alias)
+        except _TRANSPORT_ERRORS as exc:
+            raise TransientError(f"resolving {alias} failed: {exc!r}") from exc
+        if isinstance(resp, nio.RoomResolveAliasResponse):
+            return resp.room_id
+        if getattr(resp, "status_code", None) == "M_NOT_FOUND":
+            return None
+        raise TransientError(f"resolving {alias}: {getattr(resp, 'status_code', resp)}")
+
     async def join(self, room_id: str) -> bool:
         try:
             resp = await self.client.join(room_id)

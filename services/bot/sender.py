@@ -161,8 +161,10 @@ class OutboxSender:
             rows = session.execute(select(m.key, m.state, m.event_id, m.room_id, m.payload)
                                    .where(or_(*wanted), m.key != msg.key).order_by(m.id)).all()
             for key, state, event_id, row_room, payload in rows:
-                if key not in keys and OutboundMessage.model_validate_json(payload).edit_key != msg.edit_key:
-                    continue  # matched the text only, not the field
+                if key not in keys:
+                    found = OutboundMessage.model_validate_json(payload)
+                    if found.edit_key != msg.edit_key or found.kind == "redaction":
+                        continue  # matched the text only, not the field; or another redaction
                 if state == "pending":
                     return None
                 if event_id and event_id not in seen:

@@ -1019,5 +1019,6 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
         Job("reminders", reminding.job_function(db, settings, rt, job_clock), interval=10.0),
         Job("caldav_sync", caldav_sync.job_function(db, settings, job_clock), interval=2.0),
         Job("deadlines", deadlines.job_function(db, settings, rt, job_clock), interval=300.0),
-        Job("membership", membership.job_function(db, settings, rt, job_clock), interval=MEMBERSHIP_INTERVAL),
+        Job("membership", membership.job_function(db, settings, rt, job_clock, every=MEMBERSHIP_INTERVAL),
+            interval=MEMBERSHIP_INTERVAL),
     ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -147,7 +148,16 @@ def run(db: Database, settings: Settings, post: Poster, now: datetime) -> int:
 
 
 def job_function(db: Database, settings: Settings, runtime: Callable[[], Any],
-                 clock: Callable[[], datetime]) -> Callable[[], int]:
+                 clock: Callable[[], datetime], *, every: float = 300.0) -> Callable[[], int]:
+    """The job: at start, then every ``every`` seconds. The runner also runs every job early when
+    other work was committed (``kick``); this one keeps its own pace, so deliberation is not asked for
+    the roster after every message."""
+    last: list[float] = []
+
     def job() -> int:
+        moment = time.monotonic()
+        if last and moment - last[0] < every:
+            return 0
+        last[:] = [moment]
         return run(db, settings, Poster(runtime()), clock())
     return job

@@ -29,11 +29,11 @@ from services.signals.config import CouncilData, SignalsConfig
 from services.signals.domain.clustering import DEFAULT_WINDOW, blocking_keys, choose_cluster, features_from_scrub
 from services.signals.domain.intake import check_text
 from services.signals.domain.scrub import scrub
-from services.signals.domain.summary import EvidenceSignal, cluster_summary, evidence, truncate
+from services.signals.domain.summary import EvidenceSignal, cluster_summary, evidence, summarise, truncate
 from services.signals.domain.themes import FALLBACK_THEME, Taxonomy, classify
 from services.signals.store import Cluster, Contact, Signal, ThemeInfo
 from shared.errors import DomainError, InvalidInput, NotFound
-from shared.formatting import Rich
+from shared.formatting import Rich, one_line
 from shared.http import ServiceClient, ServiceError, ServiceUnavailable
 from shared.outbox import OutboundMessage
 from shared.service import Runtime
@@ -571,22 +571,64 @@ def export(view: ResidentView, reference: str, cfg: SignalsConfig, settings: Set
 
 
 def erase(rt: Runtime, cfg: SignalsConfig, settings: Settings, reference: str, now: datetime) -> ResidentView:
-    """The resident's erasure: contact details and text go; the thread post is edited to say so and
-    the card is rebuilt without the text."""
+    """The resident's erasure reaches every copy: contact details and text go here; deliberation's topic
+    loses the text (asked first: when it cannot be reached nothing changed and the resident tries again);
+    in Matrix the signal's thread post and the card with every version of it are redacted, and a
+    new card without the text is posted when the group has other signals."""
     view = by_reference(rt, reference)
     sig = view.signal
     council = council_config(settings, sig.council)
+    if sig.erased_at is None and sig.text and view.cluster.topic_id is not None:
+        erase_in_deliberation(rt, cfg, settings, council, view)
+    ref_hash = store.hash_reference(normalise_reference(reference) or "")
     with rt.db.session() as s:
-        if sig.erased_at is None:
+        cluster = store.cluster(s, council.slug, view.cluster.id, lock=True)
+        current = store.signal_by_ref(s, ref_hash)
+        if current is not None and current.erased_at is None:
             store.erase_signal(s, sig.id, now)
-            body = texts.t("signals.post.erased", council.language, signal_id=sig.id)
-            rt.post(s, OutboundMessage(key=f"{signal_key(sig.id)}:gewist", council=council.slug, room=view.cluster.room,
-                                       kind="notice", body=body, html=Rich().line(body).html,
-                                       edit_key=signal_key(sig.id), mentions=[]))
-            post_card(rt, s, council, cfg.council(council.slug), view.cluster, new=False)
+            reason = texts.t("signals.post.erased", council.language, signal_id=sig.id)
+            rt.post(s, OutboundMessage(key=f"{signal_key(sig.id)}:wis", council=council.slug, room=cluster.room,
+                                       kind="redaction", edit_key=signal_key(sig.id), body=reason, mentions=[]))
+            versions = [f"signals:card:{cluster.id}:v{n}" for n in range(1, cluster.card_version + 1)]
+            rt.post(s, OutboundMessage(key=f"{cluster.card_key}:wis:{sig.id}", council=council.slug,
+                                       room=cluster.room, kind="redaction", edit_key=cluster.card_key,
+                                       redact_keys=versions, body=reason, mentions=[]))
+            if any(x.text for x in store.cluster_signals(s, cluster.id)):
+                post_card(rt, s, council, cfg.council(council.slug), cluster, new=True)  # its next generation
+            elif cluster.closed_at is None:
+                store.close_cluster(s, cluster.id, now)  # nothing left to show or to join
             log.info("signal %s erased at the resident's request", sig.id)
     rt.jobs.kick()
     return by_reference(rt, reference)
+
+
+def erase_in_deliberation(rt: Runtime, cfg: SignalsConfig, settings: Settings, council: CouncilConfig,
+                          view: ResidentView) -> None:
+    """Ask deliberation to take the signal's text out of the topic made from its cluster (idempotent)."""
+    sig, cluster = view.signal, view.cluster
+    data = cfg.council(council.slug)
+    lang = council.language
+    short = summarise(sig.text)
+    fragments = [f for f in dict.fromkeys((sig.text, short, one_line(short), one_line(sig.text))) if len(f) >= 3]
+    with rt.db.read() as s:
+        others = [x.text for x in store.cluster_signals(s, cluster.id) if x.text and x.id != sig.id]
+    summary = cluster_summary(others) if others else ""
+    where = f" in {cluster.wijk}" if cluster.wijk else ""
+    title = truncate(texts.t("signals.topic.title", lang, theme=theme_label(data.taxonomy, cluster.theme, lang),
+                             where=where, summary=summary or "…"), TOPIC_TITLE_MAX)
+    payload = {"fragments": fragments[:10], "title": title,
+               "replacement": texts.t("signals.post.erased", lang, signal_id=sig.id)[:200]}
+    try:
+        deliberation_client(settings).post(
+            f"/api/v1/councils/{council.slug}/topics/{cluster.topic_id}/erase-signal-text", json=payload,
+            idempotency_key=f"signals:erase:{sig.id}", lang=lang)
+    except ServiceUnavailable as exc:
+        log.warning("signal %s: deliberation unreachable, erasure not done yet", sig.id)
+        raise DeliberationDown("signals.api.erase_later", "deliberation unreachable") from exc
+    except ServiceError as exc:
+        if exc.status == 404:  # the topic is gone: nothing there to erase
+            return
+        raise DeliberationDown("signals.api.erase_later", f"deliberation answered {exc.status}") from exc
 
 
 # --------------------------------------------------------------------------- overview

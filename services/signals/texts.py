@@ -40,6 +40,8 @@ CATALOG: dict[str, dict[str, str]] = {
                                     "{minutes} minuten opnieuw.",
         "signals.api.deliberation_down": "Het zetten op de agenda lukt nu even niet: de agenda van de raad is niet "
                                          "bereikbaar. Er is niets veranderd. Probeer het later opnieuw.",
+        "signals.api.erase_later": "Wissen lukt nu even niet: de agenda van de raad is niet bereikbaar. Er is "
+                                   "niets veranderd. Probeer het later opnieuw.",
         "signals.api.room_not_configured": "Deze room hoort niet bij de raad.",
         "signals.api.cluster_closed": "Deze signaalgroep is al afgesloten.",
         "signals.api.honeypot": "Het formulier kon niet worden verwerkt. Laat het veld ‘website’ leeg en probeer "
@@ -166,6 +168,8 @@ CATALOG: dict[str, dict[str, str]] = {
                                     "minutes.",
         "signals.api.deliberation_down": "Putting this on the agenda is not possible right now: the council's agenda "
                                          "cannot be reached. Nothing was changed. Please try again later.",
+        "signals.api.erase_later": "Erasing is not possible right now: the council's agenda cannot be reached. "
+                                   "Nothing was changed. Please try again later.",
         "signals.api.room_not_configured": "This room does not belong to the council.",
         "signals.api.cluster_closed": "This signal group is closed already.",
         "signals.api.honeypot": "The form could not be processed. Leave the field ‘website’ empty and try again.",

@@ -272,6 +272,9 @@ def erase(reference: str) -> Response:
     form = EraseForm()
     if not form.validate_on_submit():
         return _message("signals.web.error_title", i18n.t("signals.api.csrf", _lang()), 400)
-    actions.erase(runtime(), _cfg(), _settings(), reference, utcnow())
+    try:
+        actions.erase(runtime(), _cfg(), _settings(), reference, utcnow())
+    except actions.DeliberationDown:
+        return _message("signals.web.error_title", i18n.t("signals.api.erase_later", _lang()), 503, retry_after=60)
     return redirect(url_for(".status", reference=actions.normalise_reference(reference), lang=_lang(), gewist="1"),
                     code=303)

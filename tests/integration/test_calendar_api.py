@@ -69,13 +69,34 @@ def clock() -> Clock:
     return Clock(NOW)
 
 
+LEDEN = tuple(f"@lid{i}:example.org" for i in range(8))  # members answering at the same moment
+ROSTER = (ANNA, BRAM, CHANTAL, DIRK, *LEDEN)  # the serving members (the secretary is named in the settings)
+
+
+def roster_contract(contract: Flask, members: tuple[str, ...] = ROSTER) -> Flask:
+    """Deliberation's roster route (``RosterOut``) on a small server: the calendar asks it who serves."""
+
+    @contract.get("/api/v1/councils/<slug>/members")
+    def members_route(slug: str):  # type: ignore[no-untyped-def]
+        return jsonify({"council": slug, "max_seats": 13, "seats": [], "vacant_seats": [], "unrepresented_groups": [],
+                        "members_without_seat": [],
+                        "members": [{"matrix_id": m, "display_name": m[1:].split(":")[0].title(), "serving": True,
+                                     "secretary": False} for m in members]})
+
+    return contract
+
+
 @pytest.fixture
 def app(tmp_path, database_url, clock) -> Iterator[Flask]:
     db = Database(database_url)
     migrate(db)
-    application = create_app(make_settings(tmp_path), database=db)
+    settings = make_settings(tmp_path)
+    url, server = _serve(roster_contract(Flask("deliberation-roster")))
+    settings.service_urls["deliberation"] = url
+    application = create_app(settings, database=db)
     set_clock(application, clock)
     yield application
+    server.shutdown()
     db.dispose()
 
 
@@ -598,7 +619,7 @@ def test_date_poll_answers_summary_and_fix(api, app):
     api.post(f"/polls/{n}/answers", {"member": BRAM, "text": "1", "display_name": "Bram"}, 200)
     summary = api.post(f"/polls/{n}/answers", {"member": CHANTAL, "options": [2]}, 200).json
     assert [(o["number"], o["names"], o["quorum_met"]) for o in summary["options"]] == [
-        (1, ["Anna de Vries", "Bram"], True), (2, ["Anna de Vries", CHANTAL], True)]
+        (1, ["Anna de Vries", "Bram"], True), (2, ["Anna de Vries", "Chantal"], True)]  # names from the roster
     changed = api.post(f"/polls/{n}/answers", {"member": CHANTAL, "text": "geen"}, 200).json
     assert changed["options"][1]["count"] == 1 and changed["best"] == [1] and changed["quorum"] == 2
     assert api.post(f"/polls/{n}/fix", {"option": 1, "actor": DIRK}, 403).json["error"] == "cal.poll.not_allowed"
@@ -632,7 +653,7 @@ def test_concurrent_answers_and_rsvps_are_never_lost(app, api):
     first answers race to create the same row)."""
     poll = api.post("/polls", {"text": "Overleg 12 maart 19 maart", "created_by": ANNA}, 201).json
     training = api.event(type="training", title="Training", start="2027-03-25T19:00", capacity=3)
-    people = [f"@lid{i}:example.org" for i in range(8)]
+    people = list(LEDEN)
     barrier = threading.Barrier(len(people))
     failures: list[Any] = []
 
@@ -780,7 +801,7 @@ def test_deadlines_are_created_changed_and_removed(app, api, clock):
          "title": "Adviestermijn loopt af: Al verstuurd", "topic_id": 1, "topic_title": "Al verstuurd", "done": True},
     ]
     seen: list[dict] = []
-    contract = Flask("deliberation-contract")
+    contract = roster_contract(Flask("deliberation-contract"))
 
     @contract.get("/api/v1/councils/<slug>/deadlines")
     def deadlines_route(slug: str):  # type: ignore[no-untyped-def]

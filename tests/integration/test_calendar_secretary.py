@@ -6,6 +6,7 @@ with Mozilla's ical.js (Thunderbird's parser) through Node."""
 from __future__ import annotations
 
 import secrets
+import threading
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -14,8 +15,9 @@ from typing import Any, Iterator
 import icalendar
 import pytest
 import recurring_ical_events
-from flask import Flask
+from flask import Flask, jsonify
 from sqlalchemy import event as sa_event
+from werkzeug.serving import make_server
 
 from deploy.procs import free_port
 from services.calendar import caldav_sync, reminding
@@ -63,10 +65,28 @@ def shared_calendar(radicale) -> str:
 
 
 @pytest.fixture
-def app(tmp_path, database_url, radicale, shared_calendar, clock) -> Iterator[Flask]:
+def roster_url() -> Iterator[str]:
+    """Deliberation's roster route (``RosterOut``) on a small server: the calendar asks it who serves."""
+    contract = Flask("deliberation-roster")
+
+    @contract.get("/api/v1/councils/<slug>/members")
+    def members_route(slug: str):  # type: ignore[no-untyped-def]
+        return jsonify({"council": slug, "members": [{"matrix_id": m, "display_name": m[1:].split(":")[0].title(),
+                                                      "serving": True, "secretary": False}
+                                                     for m in (ANNA, BRAM, CHANTAL)]})
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, contract, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def app(tmp_path, database_url, radicale, shared_calendar, clock, roster_url) -> Iterator[Flask]:
     settings = load_settings(
         data_dir=tmp_path, secret_key=secrets.token_hex(16), api_tokens=TOKENS,
-        service_urls={"deliberation": f"http://127.0.0.1:{free_port()}", "calendar": FEED_BASE,
+        service_urls={"deliberation": roster_url, "calendar": FEED_BASE,
                       "bot": f"http://127.0.0.1:{free_port()}", "signals": "http://127.0.0.1:9"},
         councils=[{"slug": SLUG, "name": "Klantenraad", "rooms": {"main": "!main:example.org"},
                    "caldav_url": shared_calendar, "caldav_username": radicale.user,

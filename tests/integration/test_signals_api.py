@@ -251,8 +251,13 @@ def test_export_and_erase_by_reference(svc: Service):
     with svc.db.read() as s:
         assert s.scalar(select(ContactRow)) is None
         assert s.scalars(select(ClusterKeyRow)).all() == []
-    edit = next(m for m in svc.handoff() if m.key == f"signals:signal:{receipt['signal']['id']}:gewist")
-    assert edit.edit_key == f"signals:signal:{receipt['signal']['id']}" and "gewist" in edit.body
+    sid, cid = receipt["signal"]["id"], receipt["signal"]["cluster_id"]
+    # The Matrix copies are redacted, not edited over: the thread post and the card with every version.
+    post = next(m for m in svc.handoff() if m.key == f"signals:signal:{sid}:wis")
+    assert post.kind == "redaction" and post.edit_key == f"signals:signal:{sid}" and "gewist" in post.body
+    card = next(m for m in svc.handoff() if m.key == f"signals:cluster:{cid}:wis:{sid}")
+    assert card.kind == "redaction" and card.edit_key == f"signals:cluster:{cid}"
+    assert not [m for m in svc.handoff() if m.kind != "redaction" and m.edit_key]  # nothing edited over
     stats = svc.partner.get("/stats").json
     assert stats["total"] == 1  # still counted, without content
 
@@ -417,6 +422,61 @@ def test_agenderen_creates_a_topic_with_evidence_and_marks_the_card(svc: Service
     b = svc.send(NOISE, at=T0)
     refused = svc.bot.post(f"/clusters/{b['signal']['cluster_id']}/agenda", {"actor": "@stranger:test"})
     assert refused.status_code == 403 and refused.json["error"].startswith("delib.")
+
+
+def test_erasure_reaches_the_topic_the_card_and_every_card_version(svc: Service, delib: dict[str, Any]):
+    """A resident's erasure reaches every copy: the topic's evidence and title in deliberation (over HTTP,
+    idempotent), the thread post and every version of the card (redacted), and a new card without it."""
+    first = "De lift van de Tarwehof in de Tarwewijk staat al twee weken stil. Ouderen kunnen niet naar buiten."
+    second = "Bij de Tarwehof in de Tarwewijk is de lift weer kapot; mijn buurvrouw zit vast op vier hoog."
+    a = svc.send(first + " Bel 06-12345678.", at=T0)
+    b = svc.send(second, at=T0 + timedelta(days=1))
+    cid = a["signal"]["cluster_id"]
+    assert b["signal"]["cluster_id"] == cid
+    text_a = a["signal"]["text"]
+    topic_id = svc.bot.post(f"/clusters/{cid}/agenda", {"actor": ANNA}, key="$agendeer").json["cluster"]["topic_id"]
+    topic = delib_get(delib, f"/topics/{topic_id}").json
+    assert "twee weken stil" in topic["evidence"] and "twee weken stil" in topic["title"]
+    token = svc.csrf(f"/signaal/{a['reference']}")
+    assert svc.client.post(f"/signaal/{a['reference']}/wissen", data={"csrf_token": token}).status_code == 303
+
+    topic = delib_get(delib, f"/topics/{topic_id}").json
+    assert "twee weken" not in topic["evidence"] and "Ouderen" not in topic["evidence"]
+    assert "twee weken" not in topic["title"] and topic["title"].startswith("Signalen: ")
+    assert "gewist op verzoek van de bewoner" in topic["evidence"]
+    assert "vier hoog" in topic["evidence"]  # the other resident's signal stays
+    # The call is idempotent: asking again changes nothing.
+    resp = delib["client"].post(f"/api/v1/councils/{SLUG}/topics/{topic_id}/erase-signal-text",
+                                json={"fragments": [text_a], "replacement": "x", "title": "Iets anders"},
+                                headers={"Authorization": f"Bearer {TOKENS['signals']}"})
+    assert resp.status_code == 200 and resp.json["title"] == topic["title"] and resp.json["evidence"] == topic["evidence"]
+    # Only signals (and the operator) may erase, and only in a topic made from signals.
+    assert delib["client"].post(f"/api/v1/councils/{SLUG}/topics/{topic_id}/erase-signal-text",
+                                json={"fragments": ["lift"], "replacement": "x"},
+                                headers={"Authorization": f"Bearer {TOKENS['bot']}"}).status_code == 403
+
+    handoff = svc.handoff()
+    redaction = next(m for m in handoff if m.key == f"signals:cluster:{cid}:wis:{a['signal']['id']}")
+    assert redaction.kind == "redaction" and redaction.edit_key == f"signals:cluster:{cid}"
+    edits = [m.key for m in handoff if m.edit_key == f"signals:cluster:{cid}" and m.kind != "redaction"]
+    assert len(edits) >= 2 and redaction.redact_keys == edits  # every version, even once its text is forgotten
+    assert any(m.key == f"signals:signal:{a['signal']['id']}:wis" and m.kind == "redaction" for m in handoff)
+    new_card = handoff[-1]
+    assert new_card.key == f"signals:cluster:{cid}:r1" and new_card.edit_key is None and new_card.kind == "text"
+    assert "twee weken" not in new_card.body and "Ouderen" not in new_card.body
+    assert svc.bot.get(f"/clusters/{cid}").json["card_key"] == f"signals:cluster:{cid}:r1"
+    # A later card version edits the new card.
+    svc.bot.post(f"/clusters/{cid}/heard", {"member": BRAM})
+    assert svc.handoff()[-1].edit_key == f"signals:cluster:{cid}:r1"
+    # Erasing again changes nothing anywhere.
+    count = len(svc.handoff())
+    assert svc.client.post(f"/signaal/{a['reference']}/wissen", data={"csrf_token": token}).status_code == 303
+    assert len(svc.handoff()) == count
+    # The last signal erased: its card goes too and the group is closed.
+    token = svc.csrf(f"/signaal/{b['reference']}")
+    assert svc.client.post(f"/signaal/{b['reference']}/wissen", data={"csrf_token": token}).status_code == 303
+    assert svc.handoff()[-1].kind == "redaction"
+    assert "vier hoog" not in delib_get(delib, f"/topics/{topic_id}").json["evidence"]
 
 
 def test_agenderen_while_deliberation_is_down_changes_nothing(database_url: str, delib: dict[str, Any]):

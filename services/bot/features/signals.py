@@ -19,6 +19,8 @@ from services.signals.domain.messages import KIND_LABELS
 from shared import i18n
 from shared.errors import InvalidInput
 from shared.formatting import Rich, defang
+from shared.http import ServiceError, ServiceUnavailable
+from shared.outbox import OutboundMessage
 
 if TYPE_CHECKING:
     from services.bot.app import Bot
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("overleg.bot.signals")
 
 CARD_PREFIX = "signals:cluster:"
-_CARD_KEY = re.compile(r"^signals:cluster:(\d{1,10})$")
+_CARD_KEY = re.compile(r"^signals:cluster:(\d{1,10})(?::r\d{1,6})?$")  # :r<n>: the card re-posted after an erasure
 _WIJK_ARG = re.compile(r"^(?:wijk|buurt|neighbourhood)=(?:\"([^\"]{1,120})\"|“([^”]{1,120})”|(\S{1,120}))(?:\s+|$)",
                        re.IGNORECASE)
 THUMBS_UP = "👍"
@@ -49,8 +51,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "sigbot.received.joined": "Het hoort bij signaalgroep #{cluster_id}, met nu {count} signalen; de kaart in de "
                                   "signalenroom is bijgewerkt.",
         "sigbot.received.duplicate": "Dit signaal had ik al vastgelegd als #{signal_id}.",
-        "sigbot.received.removed": "Let op: je bericht bevatte persoonsgegevens ({kinds}). Die zijn niet opgeslagen; "
-                                   "verwijder je eigen bericht als dat kan.",
+        "sigbot.received.removed": "Let op: je bericht bevatte persoonsgegevens ({kinds}). Die zijn niet opgeslagen "
+                                   "en ik heb je bericht verwijderd.",
+        "sigbot.redacted": "Persoonsgegevens van een bewoner: verwijderd.",
         "sigbot.received.reference": "Referentienummer voor de bewoner: {reference} (status: {url}).",
         "sigbot.agenda.created": "Signaalgroep #{cluster_id} staat op de agenda als onderwerp #{topic_id}, met de "
                                  "onderbouwing en een link naar deze draad. De kaart is bijgewerkt.",
@@ -82,8 +85,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "sigbot.received.joined": "It belongs to signal group #{cluster_id}, now with {count} signals; the card in the "
                                   "signals room was updated.",
         "sigbot.received.duplicate": "I had recorded this signal already as #{signal_id}.",
-        "sigbot.received.removed": "Note: your message contained personal data ({kinds}). It was not stored; delete "
-                                   "your own message if you can.",
+        "sigbot.received.removed": "Note: your message contained personal data ({kinds}). It was not stored and I "
+                                   "removed your message.",
+        "sigbot.redacted": "A resident's personal data: removed.",
         "sigbot.received.reference": "Reference number for the resident: {reference} (status: {url}).",
         "sigbot.agenda.created": "Signal group #{cluster_id} is on the agenda as topic #{topic_id}, with the evidence "
                                  "and a link to this thread. The card was updated.",
@@ -145,6 +149,10 @@ async def signaal(ctx: CommandContext, cmd: Command) -> Reply:
     if removed:
         labels = KIND_LABELS["en" if ctx.lang == "en" else "nl"]
         rich.line(ctx.t("sigbot.received.removed", kinds=", ".join(labels.get(k, k) for k in removed)))
+        # The member's own message still holds what was scrubbed: the bot redacts it (it has the power to).
+        ctx.bot.accept([OutboundMessage(key=f"sigbot:redact:{ctx.event_id}", council=ctx.council.slug,
+                                        room=ctx.room_id, kind="redaction", redact_event_id=ctx.event_id,
+                                        body=ctx.t("sigbot.redacted"))])
     # Our own status page: a link the member can pass on (not foreign text, so not defanged).
     rich.line(ctx.t("sigbot.received.reference", reference=result["reference"], url=result["status_url"]))
     return Reply.rich(rich)
@@ -216,8 +224,13 @@ async def card_reaction(bot: "Bot", reaction: "IncomingReaction", key: str) -> N
     council = bot.settings.council_for_room(reaction.room_id)
     if council is None:
         return
-    await bot.services["signals"].post(f"/api/v1/councils/{council.slug}/clusters/{match.group(1)}/heard",
-                                       json={"member": reaction.sender}, idempotency_key=reaction.event_id)
+    try:
+        await bot.services["signals"].post(f"/api/v1/councils/{council.slug}/clusters/{match.group(1)}/heard",
+                                           json={"member": reaction.sender}, idempotency_key=reaction.event_id)
+    except ServiceError as exc:
+        if exc.status == 503:  # the roster could not be read: keep the 👍 and try again later
+            raise ServiceUnavailable("signals", exc.log_message) from exc
+        raise  # a non-member's 👍 (roster.not_member) is refused: it is not counted
     log.info("👍 on cluster %s counted", match.group(1))
 
 

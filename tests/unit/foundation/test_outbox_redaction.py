@@ -64,7 +64,8 @@ def test_the_card_and_every_edit_of_it_are_redacted_once(sender):
     sent(sender, OutboundMessage(key="card:7:v2", room="!r:x", body="v2", edit_key="card:7"), "$v2")
     sent(sender, OutboundMessage(key="card:70", room="!r:x", body="andere kaart"), "$other")
     sent(sender, OutboundMessage(key="card:70:v1", room="!r:x", body="v1", edit_key="card:70"), "$otherv1")
-    # a payload that merely mentions the key in its text is no edit of it
+    # a payload that merely mentions the key in its text is no edit of it, nor is an earlier redaction
+    sent(sender, OutboundMessage(key="card:7:wis:0", room="!r:x", kind="redaction", edit_key="card:7"), "$red0")
     sent(sender, OutboundMessage(key="talk", room="!r:x", body='"edit_key":"card:7"'), "$talk")
     queue(sender, OutboundMessage(key="card:7:wis", room="!r:x", kind="redaction", edit_key="card:7",
                                   redact_keys=["card:7:v2"], body="Gewist op verzoek van de bewoner."))
