@@ -140,6 +140,10 @@ class OutboxSender:
             last = outcome.event_id
         with self.db.session() as s:
             self.outbox.mark_sent(s, row_id, last, utcnow())
+            # What was redacted on the homeserver is not kept here either: only key and event id stay.
+            redacted = [event_id for event_id, _ in targets]
+            for row in s.query(store.BotOutbox).filter(store.BotOutbox.event_id.in_(redacted)):
+                row.payload = json.dumps({"key": row.key}, separators=(",", ":"))
         if self.metrics:
             self.metrics.sent.inc()
         return 1

@@ -597,6 +597,8 @@ def erase(rt: Runtime, cfg: SignalsConfig, settings: Settings, reference: str, n
                 post_card(rt, s, council, cfg.council(council.slug), cluster, new=True)  # its next generation
             elif cluster.closed_at is None:
                 store.close_cluster(s, cluster.id, now)  # nothing left to show or to join
+            # Handed-over copies of earlier cards and posts (the bot has them) go now, not after a day.
+            rt.handoff.queue.forget_sent_text(s, now, keep_rows=False)
             log.info("signal %s erased at the resident's request", sig.id)
     rt.jobs.kick()
     return by_reference(rt, reference)

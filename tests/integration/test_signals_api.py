@@ -266,6 +266,21 @@ def test_export_and_erase_by_reference(svc: Service):
     assert svc.client.get("/signaal/not-a-reference/export").status_code == 404
 
 
+def test_erasure_removes_the_handed_over_copies_of_the_text_at_once(svc: Service):
+    """The bot has the card and the thread post (handed over); the service's queue keeps no copy of the
+    erased text until some retention job: it goes with the erasure."""
+    receipt = svc.send(LEAK_1, contact={"email": "jan.deboer@example.nl", "consent": True})
+    text = receipt["signal"]["text"]
+    queue = QueueStore(RUNTIME_MODELS[0])
+    with svc.db.session() as s:
+        for row in queue.pending(s):
+            queue.mark_sent(s, row.id, None, T0)  # what the handoff job does once the bot stored them
+    assert any(text[:30] in m.body for m in svc.handoff())
+    token = svc.csrf(f"/signaal/{receipt['reference']}")
+    assert svc.client.post(f"/signaal/{receipt['reference']}/wissen", data={"csrf_token": token}).status_code == 303
+    assert not any(text[:30] in m.body or text[:30] in (m.html or "") for m in svc.handoff())
+
+
 def test_retention_job_erases_contact_after_the_period(svc: Service):
     receipt = svc.send(LEAK_1, at=T0, contact={"name": "Jan de Boer", "phone": "06-12345678", "consent": True})
     rt, cfg, settings = svc.rt, svc.cfg, svc.settings

@@ -75,6 +75,11 @@ def test_the_card_and_every_edit_of_it_are_redacted_once(sender):
     assert all(r[0] == "!r:x" and r[2] == "Gewist op verzoek van de bewoner." for r in redacted)
     assert [r[3] for r in redacted] == [txn_id_for(f"redact:{e}") for e in ("$card", "$v1", "$v2")]
     assert row(sender, "card:7:wis") == ("sent", "$redaction-of-v2")
+    # What was redacted on the homeserver is gone from the outbox too; the key still finds its event.
+    with sender.db.read() as s:
+        payloads = {r.key: r.payload for r in s.query(store.BotOutbox)}
+        assert "kaart met tekst" not in payloads["card:7"] and "andere kaart" in payloads["card:70"]
+        assert store.OUTBOX.event_id_for_key(s, "card:7") == "$card"
 
 
 def test_edits_whose_text_was_forgotten_are_found_by_their_listed_keys(sender):
