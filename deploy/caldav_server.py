@@ -119,6 +119,7 @@ class EmbeddedRadicale:
     def ensure_config(self) -> Path:
         """Write the config (every time, so a changed port takes effect); returns its path."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)  # secrets (registration secret, passwords, keys) live in here
         self.collections_path.mkdir(exist_ok=True)
         if not self.htpasswd_path.exists():
             self.htpasswd_path.write_text("", encoding="utf-8")
@@ -152,6 +153,7 @@ class EmbeddedRadicale:
         if not user or any(c in user for c in ":\n\r/") or any(c in password for c in "\n\r"):
             raise ValueError("user may not contain ':', '/' or newlines; password no newlines")
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)  # secrets (registration secret, passwords, keys) live in here
         lines: list[str] = []
         if self.htpasswd_path.exists():
             lines = [

@@ -271,6 +271,7 @@ class EmbeddedSynapse:
     def ensure_config(self) -> Path:
         """Generate the config once, then (re)apply our settings; returns its path."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)  # secrets (registration secret, passwords, keys) live in here
         # Fix the port before generating, or we would inherit Synapse's default 8008.
         port = self.port
         if not self.config_path.exists():

@@ -109,6 +109,7 @@ class Stack:
 
     def _save_state(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
+        self.root.chmod(0o700)  # secrets (registration secret, passwords, keys) live in here
         tmp = self.state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self.state), indent=2))
         os.chmod(tmp, 0o600)
@@ -132,6 +133,7 @@ class Stack:
     # --- start ---------------------------------------------------------------------------
     def up(self, *, demo: bool = True, timeout: float = 60.0) -> dict[str, Any]:
         self.root.mkdir(parents=True, exist_ok=True)
+        self.root.chmod(0o700)  # secrets (registration secret, passwords, keys) live in here
         for caller in ("bot", *SERVICES, "partner", "admin"):
             self._secret(self.state.tokens, caller)
         if not self.state.secret_key:

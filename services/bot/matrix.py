@@ -289,6 +289,8 @@ class MatrixGateway:
                                    f"{exc!r} (wrong matrix.store_passphrase?)") from exc
         olm = self.client.olm
         assert olm is not None
+        for path in store_dir.glob("*.db*"):  # nio creates its files with the umask's mode
+            path.chmod(0o600)
         _accept_forwards_from_the_originating_device(olm)
         ours = olm.account.identity_keys
         self._pins = MasterKeyPins.load(store_dir / "cross_signing_pins.json")

@@ -198,3 +198,11 @@ def test_production_refuses_the_example_secrets_development_does_not(tmp_path):
     assert "matrix.store_passphrase: not set, or still the example value" in checked.stdout
     assert "api_tokens.admin: still the example value" in checked.stdout
     assert "no answer" in checked.stdout and "Traceback" not in checked.stdout + checked.stderr
+
+
+def test_the_local_stack_keeps_its_secrets_to_its_user(stack):
+    """var/stack holds passwords, the registration secret, residents' data: readable by its user only."""
+    for folder in (stack.root, stack.synapse.data_dir, stack.radicale.data_dir):
+        assert (Path(folder).stat().st_mode & 0o077) == 0, folder
+    for db in (Path(stack.root) / "data").rglob("*.db"):  # residents' data, the bot's token and keys
+        assert (db.stat().st_mode & 0o077) == 0, db
