@@ -31,6 +31,7 @@ log = logging.getLogger("overleg.membership")
 
 TTL_SECONDS = 15.0
 MISS_REFRESH_SECONDS = 0.5
+FAILURE_SECONDS = 5.0  # after a failed read, answer "unavailable" at once for this long (no pile-up of timeouts)
 MATRIX_ID_MAX = 255
 # "@localpart:server[:port]", the rule deliberation applies to its roster (printable ASCII localpart).
 MATRIX_ID_PATTERN = (r"^@[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
@@ -102,6 +103,7 @@ class Roster:
 
 
 _cache: dict[str, tuple[float, Roster]] = {}
+_failed: dict[str, tuple[float, str]] = {}
 _lock = threading.Lock()
 
 
@@ -109,6 +111,7 @@ def forget() -> None:
     """Drop every cached roster (tests, and after a change this process made itself)."""
     with _lock:
         _cache.clear()
+        _failed.clear()
 
 
 def _key(settings: Settings, council: str) -> str:
@@ -122,22 +125,17 @@ def fetch_roster(settings: Settings, council: str, caller: str, *, max_age: floa
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
+        failed = _failed.get(key)
     if hit is not None and now - hit[0] < max_age:
         return hit[1]
-    base = settings.service_urls.get("deliberation")
-    if not base:
-        raise ServiceUnavailable("deliberation", "no deliberation URL configured")
-    client = ServiceClient("deliberation", base, settings.token_for(caller), timeout=3.0, retries=1)
+    if failed is not None and now - failed[0] < min(max_age, FAILURE_SECONDS):
+        raise ServiceUnavailable("deliberation", failed[1])
     try:
-        answer: Any = client.get(f"/api/v1/councils/{council}/members")
-    except ServiceUnavailable:
+        members = _read(settings, council, caller)
+    except ServiceUnavailable as exc:
+        with _lock:
+            _failed[key] = (time.monotonic(), exc.log_message)
         raise
-    except DomainError as exc:  # refused (wrong token, unknown council): no roster to trust
-        log.warning("roster of %s refused: %s", council, exc.log_message)
-        raise ServiceUnavailable("deliberation", f"roster refused: {exc.log_message}") from exc
-    members = answer.get("members") if isinstance(answer, dict) else None
-    if not isinstance(members, list):
-        raise ServiceUnavailable("deliberation", "roster answer without members")
     entries: dict[str, RosterEntry] = {}
     for item in members:
         if not isinstance(item, dict) or not isinstance(item.get("matrix_id"), str) or not item["matrix_id"]:
@@ -148,7 +146,26 @@ def fetch_roster(settings: Settings, council: str, caller: str, *, max_age: floa
     roster = Roster(council=council, entries=entries)
     with _lock:
         _cache[key] = (time.monotonic(), roster)
+        _failed.pop(key, None)
     return roster
+
+
+def _read(settings: Settings, council: str, caller: str) -> list[Any]:
+    base = settings.service_urls.get("deliberation")
+    if not base:
+        raise ServiceUnavailable("deliberation", "no deliberation URL configured")
+    client = ServiceClient("deliberation", base, settings.token_for(caller), timeout=2.0, retries=1)
+    try:
+        answer: Any = client.get(f"/api/v1/councils/{council}/members")
+    except ServiceUnavailable:
+        raise
+    except DomainError as exc:  # refused (wrong token, unknown council): no roster to trust
+        log.warning("roster of %s refused: %s", council, exc.log_message)
+        raise ServiceUnavailable("deliberation", f"roster refused: {exc.log_message}") from exc
+    members = answer.get("members") if isinstance(answer, dict) else None
+    if not isinstance(members, list):
+        raise ServiceUnavailable("deliberation", "roster answer without members")
+    return members
 
 
 def is_allowed(council: CouncilConfig, roster: Roster, matrix_id: str) -> bool:

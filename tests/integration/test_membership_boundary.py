@@ -6,7 +6,8 @@ member's personal feed link and open poll answers and tells the secretary, once.
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+import time
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
@@ -122,6 +123,10 @@ def stack(tmp_path, database_url) -> Iterator[Stack]:
         membership.forget()
 
 
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def refused(resp: Any, lang: str = "nl") -> None:
     """A 403 with deliberation's own sentence for a non-member."""
     assert resp.status_code == 403, (resp.status_code, resp.get_data(as_text=True)[:300])
@@ -173,7 +178,8 @@ def test_the_calendar_refuses_guests_and_former_members_and_nothing_changes(stac
 
 @pytest.mark.parametrize("member", ["<img src=x onerror=alert(1)>", "anna", "@anna:test\n@x:y", "@:test", ""])
 def test_the_member_field_is_a_matrix_id(stack: Stack, member: str):
-    n = stack.cal("admin").post("/events", {"type": "training", "title": "T", "start": "2030-03-12T19:30"}).json["number"]
+    event = {"type": "training", "title": "T", "start": "2030-03-12T19:30"}
+    n = stack.cal("admin").post("/events", event).json["number"]
     p = stack.cal().post("/polls", {"text": "Overleg 12-3-2030 19-3-2030", "created_by": ANNA}).json["number"]
     for path, body in ((f"/events/{n}/rsvp", {"member": member, "answer": "aanwezig"}),
                        (f"/polls/{p}/answers", {"member": member, "text": "1"}),
@@ -204,7 +210,6 @@ def test_a_member_added_just_now_is_let_in_at_once(stack: Stack):
     refused(stack.cal().post("/feeds", {"kind": "member", "member": GUEST}))  # cached: not a member
     added = stack.roster().post("/members", {"matrix_id": GUEST, "display_name": "Gast", "member_type": "koper"})
     assert added.status_code == 201, added.json
-    import time
     time.sleep(membership.MISS_REFRESH_SECONDS + 0.1)
     assert stack.cal().post("/feeds", {"kind": "member", "member": GUEST}).status_code == 200
 
@@ -237,11 +242,6 @@ def test_the_refusal_is_the_same_sentence_in_every_service(stack: Stack):
 
 
 # --------------------------------------------------------------------------- point 2: ending access
-
-def _now() -> Any:
-    from datetime import datetime, timezone
-    return datetime.now(timezone.utc)
-
 
 def test_ending_a_term_revokes_feed_links_and_open_poll_answers_and_tells_the_secretary(stack: Stack, database_url):
     bot, admin = stack.cal("bot"), stack.cal("admin")
