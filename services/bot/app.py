@@ -110,6 +110,7 @@ class Bot:
         self._runner: web.AppRunner | None = None
         self.joined_rooms: set[str] = set()  # configured rooms the homeserver says we are in
         self._text_forgotten_at = float("-inf")
+        self._members_cache: tuple[float, set[str]] | None = None
         # Sessions whose key a member's device refused to share with us (m.room_key.withheld).
         self._withheld: dict[tuple[str, str], KeyWithheld] = {}
 
@@ -667,14 +668,37 @@ class Bot:
             await self.handle_reaction(reaction)
 
     # --- the intake --------------------------------------------------------------------------
-    def accept(self, messages: list[OutboundMessage]) -> tuple[int, int]:
-        """Store messages handed over by a service. Raises LookupError for an unknown council or room."""
+    async def council_members(self) -> set[str]:
+        """Everyone joined to a configured council room (cached a minute): the only people a service
+        may have the bot write to directly."""
+        now = time.monotonic()
+        if self._members_cache is not None and now - self._members_cache[0] < 60:
+            return self._members_cache[1]
+        members: set[str] = set()
+        for room_id in sorted({r for c in self.settings.councils for r in c.rooms.all()}):
+            try:
+                members |= await self.gateway.room_members(room_id)
+            except TransientError as exc:
+                log.warning("could not read the members of %s (%s)", room_id, exc)
+        self._members_cache = (now, members)
+        return members
+
+    def accept(self, messages: list[OutboundMessage], *, dm_allowed: set[str] | None = None) -> tuple[int, int]:
+        """Store messages handed over by a service. Raises LookupError for an unknown council or room.
+
+        A direct message to someone who is in none of the councils' rooms is kept but never sent
+        (marked failed, logged): a service's token must not let it make the bot write to anyone."""
         resolved = [(m, self.resolve_room(m)) for m in messages]
         stored = duplicates = 0
         with self.db.session() as s:
             for message, room_id in resolved:
                 if store.OUTBOX.enqueue(s, message, room_id=room_id):
                     stored += 1
+                    if message.dm_to and dm_allowed is not None and message.dm_to not in dm_allowed:
+                        row = s.query(store.BotOutbox).filter_by(key=message.key).one()
+                        store.OUTBOX.mark_failed(s, row.id, "direct message to someone outside the councils' rooms",
+                                                 utcnow())
+                        log.warning("refused a direct message (%s) to a user outside the councils' rooms", message.key)
                 else:
                     duplicates += 1
         self.sender.kick()

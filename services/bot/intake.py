@@ -93,7 +93,8 @@ def build_intake(bot: "Bot") -> web.Application:
             return _error(400, "invalid_input", "De invoer klopt niet.",
                           {"problems": [{"field": ".".join(map(str, p["loc"])), "problem": p["msg"]} for p in problems]})
         try:
-            stored, duplicates = bot.accept(batch.messages)
+            members = await bot.council_members() if any(m.dm_to for m in batch.messages) else None
+            stored, duplicates = bot.accept(batch.messages, dm_allowed=members)
         except LookupError as exc:
             return _error(422, "unknown_room", str(exc))
         return web.json_response(OutboxAccepted(stored=stored, duplicates=duplicates).model_dump(), status=202)

@@ -626,6 +626,13 @@ class MatrixGateway:
             log.info("room key for %s not requested: %s", event.event_id, exc)
 
     # --- acting ---------------------------------------------------------------------------
+    async def room_members(self, room_id: str) -> set[str]:
+        """Who is joined to ``room_id``, as the homeserver says (not nio's lazily loaded list)."""
+        method, path = Api.joined_members(self.client.access_token, room_id)
+        resp = await self._checked(self.client._send(nio.JoinedMembersResponse, method, path, response_data=(room_id,)),
+                                   "joined members", nio.JoinedMembersError)
+        return {member.user_id for member in resp.members}
+
     async def resolve_alias(self, alias: str) -> str | None:
         """The room id of ``#alias:server``, or None when the homeserver knows no such alias."""
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import os
 import time
+import uuid
 
 import httpx
 import pytest
@@ -180,3 +181,18 @@ def test_commands_from_before_the_bot_joined_are_not_answered(stack, tmp_path, m
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_service_can_have_the_bot_write_directly_only_to_people_in_the_councils_rooms(stack):
+    """A service's token must not let it make the bot DM anyone on the homeserver."""
+    run = uuid.uuid4().hex[:6]
+    stranger = f"@vreemde-{run}:{stack.synapse.server_name}"
+    member = stack.user_id("anna")
+    with intake(stack, "calendar") as client:
+        resp = client.post("/api/v1/outbox", json={"messages": [
+            {"key": f"dm-stranger-{run}", "council": "klantenraad", "room": "dm", "dm_to": stranger, "body": "hoi"},
+            {"key": f"dm-member-{run}", "council": "klantenraad", "room": "dm", "dm_to": member, "body": "hoi"},
+        ]})
+        assert resp.status_code == 202, resp.text
+        assert client.get(f"/api/v1/outbox/dm-stranger-{run}").json()["state"] == "failed"
+        assert client.get(f"/api/v1/outbox/dm-member-{run}").json()["state"] in ("pending", "sent")
