@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from services.calendar import api
+from services.calendar import api, jobs
 from services.calendar.domain.messages import register_messages
 from services.calendar.models import RUNTIME_MODELS
 from shared.db import Database
@@ -22,7 +22,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     register_messages()
     app = build_service_app(NAME, settings, database=database, title="Overleg calendar API")
     db = app.extensions["overleg_db"]
-    attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=api.jobs(app, settings, db))
+    attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=jobs.jobs(app, settings, db))
     api.API.register(app)
     api.FEEDS.register(app)
     return app
