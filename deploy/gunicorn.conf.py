@@ -50,7 +50,7 @@ _level, _format = (_settings().log_level, _settings().log_format) if service els
 loglevel = os.environ.get("OVERLEG_LOG_LEVEL", _level).lower()
 from shared.logs import gunicorn_logconfig  # noqa: E402 - after the settings that choose its format
 
-logconfig_dict = gunicorn_logconfig(loglevel, os.environ.get("OVERLEG_LOG_FORMAT", _format))
+logconfig_dict = gunicorn_logconfig(loglevel, os.environ.get("OVERLEG_LOG_FORMAT", _format), accesslog)
 capture_output = True
 # gunicorn's control socket defaults to one path per user: several masters (three services, test
 # runs) would take it from each other. Nothing here uses it.

@@ -43,15 +43,26 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
         logging.getLogger(name).setLevel(quiet)
 
 
-def gunicorn_logconfig(level: str = "INFO", fmt: str = "text") -> dict[str, Any]:
-    """gunicorn's ``logconfig_dict``: its error (and, when switched on, access) log in our format."""
+def gunicorn_logconfig(level: str = "INFO", fmt: str = "text", access: str | None = None) -> dict[str, Any]:
+    """gunicorn's ``logconfig_dict``: its error log in our format; the access log (only when asked
+    for: a file, or ``-`` for stdout) keeps gunicorn's own ``access_log_format`` line (in JSON mode
+    as the message of a JSON object)."""
     formatter = {"()": "shared.logs.JsonFormatter"} if fmt == "json" else {"format": TEXT_FORMAT}
-    handler = {"class": "logging.StreamHandler", "formatter": "overleg", "stream": "ext://sys.stderr"}
+    access_formatter = {"()": "shared.logs.JsonFormatter"} if fmt == "json" else {"format": "%(message)s"}
+    handlers: dict[str, Any] = {"console": {"class": "logging.StreamHandler", "formatter": "overleg",
+                                            "stream": "ext://sys.stderr"}}
+    access_handlers: list[str] = []
+    if access == "-":
+        handlers["access"] = {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"}
+        access_handlers = ["access"]
+    elif access:
+        handlers["access"] = {"class": "logging.FileHandler", "formatter": "access", "filename": access}
+        access_handlers = ["access"]
     return {
         "version": 1, "disable_existing_loggers": False,
-        "formatters": {"overleg": formatter},
-        "handlers": {"console": handler},
+        "formatters": {"overleg": formatter, "access": access_formatter},
+        "handlers": handlers,
         "loggers": {"gunicorn.error": {"level": level.upper(), "handlers": ["console"], "propagate": False},
-                    "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False}},
+                    "gunicorn.access": {"level": "INFO", "handlers": access_handlers, "propagate": False}},
         "root": {"level": level.upper(), "handlers": ["console"]},
     }
