@@ -6,12 +6,15 @@ The master runs the service's migrations once before forking; each worker then s
 service's background jobs (handoff to the bot, reminders, sync), which hold leases so that
 only one worker does each job at a time. SIGTERM lets requests in flight finish.
 """
+import functools
 import os
 
 service = os.environ.get("OVERLEG_SERVICE", "")
 
 
+@functools.cache
 def _settings():  # type: ignore[no-untyped-def]
+    """Read once: the bind and the log format come from the same configuration."""
     from shared.settings import load_settings_or_exit
 
     return load_settings_or_exit()

@@ -27,8 +27,11 @@ MAX_FORBIDDEN_ATTEMPTS = 5
 MAX_CONTENT_BYTES = 40_000
 SHORTENED_NOTE = ("\n\n[Ingekort: dit antwoord was te lang voor één bericht. "
                   "Shortened: this answer was too long for one message.]")
-FAILED_NOTICE = ("Een bericht van mij kon niet worden verstuurd ({reason}). Er is niets veranderd; vraag het "
+FAILED_NOTICE = ("Een bericht van mij kon niet worden verstuurd: {reason}. Er is niets veranderd; vraag het "
                  "zo nodig nog eens of meld het aan de secretaris. (A message of mine could not be sent.)")
+# The homeserver's error code goes to the log; the member reads what it means.
+FAILED_REASONS = {"M_TOO_LARGE": "het was te lang"}
+FAILED_REASON_OTHER = "de server weigerde het"
 
 
 def _size(content: dict[str, Any]) -> int:
@@ -212,7 +215,9 @@ class OutboxSender:
         if msg.kind in ("reaction", "redaction"):
             return
         notice = OutboundMessage(key=f"{row.key}:niet-verstuurd"[:255], council=msg.council, room=room_id,
-                                 body=FAILED_NOTICE.format(reason=reason.split(":")[0][:40]), kind="notice",
+                                 body=FAILED_NOTICE.format(reason=FAILED_REASONS.get(reason.split(":")[0],
+                                                                                      FAILED_REASON_OTHER)),
+                                 kind="notice",
                                  thread_event_id=msg.thread_event_id, thread_key=msg.thread_key,
                                  reply_to_event_id=msg.reply_to_event_id, mentions=[])
         self.outbox.enqueue(session, notice, room_id=room_id)

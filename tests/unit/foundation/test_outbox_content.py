@@ -112,7 +112,8 @@ def test_a_message_refused_for_good_is_told_in_its_thread(sender):
         rows = {r.key: r for r in s.query(store.BotOutbox).all()}
     assert rows["reply:$cmd:0"].state == "failed"
     notice = QueueStore.message(rows["reply:$cmd:0:niet-verstuurd"])
-    assert "kon niet worden verstuurd (M_TOO_LARGE)" in notice.body and notice.thread_event_id == "$root"
+    assert "kon niet worden verstuurd: het was te lang" in notice.body and notice.thread_event_id == "$root"
+    assert "M_TOO_LARGE" not in notice.body  # the code is for the log, not for the member
     # The notice failing too does not start a chain of notices.
     asyncio.run(sender.send_once())
     with sender.db.read() as s:
