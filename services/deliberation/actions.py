@@ -857,7 +857,7 @@ def withdraw_objection(rt: Runtime, ctx: Ctx, round_id: int, actor: str, objecti
 
 
 @retry_on_conflict
-def resolve_objection(rt: Runtime, ctx: Ctx, round_id: int, objection_id: int, actor: str,
+def resolve_objection(rt: Runtime, ctx: Ctx, round_id: int, objection_id: int | None, actor: str,
                       note: str | None) -> RoundView:
     return _round_command(rt, ctx, round_id, lambda c: c.round.resolve_objection(
         actor, objection_id, note, participants=c.participants, at=c.ctx.now, idempotency_key=c.key))
@@ -869,8 +869,12 @@ def amend_proposal(rt: Runtime, ctx: Ctx, round_id: int, actor: str, text: str |
 
     def after(c: RoundCall, result: CommandResult) -> None:
         rnd = result.round
+        # Each open objection carries over; its objector is asked whether this version resolves it.
+        carried = [(o.id, o.version) for o in rnd.open_objections
+                   if o.asked_about_version == rnd.version]
         _post(c.rt, c.s, c.ctx, f"{c.info.thread_key}:v{rnd.version}",
-              texts.amended(c.ctx.council.language, round_id=rnd.round_id, version=rnd.version, text=rnd.proposal),
+              texts.amended(c.ctx.council.language, round_id=rnd.round_id, version=rnd.version, text=rnd.proposal,
+                            carried=carried),
               thread_key=c.info.thread_key, mentions=c.participants.present)
 
     return _round_command(rt, ctx, round_id, lambda c: c.round.amend_proposal(

@@ -388,7 +388,8 @@ class WithdrawIn(In):
 
 class ResolveIn(In):
     actor: MatrixId
-    note: Text(25_000)
+    # Required from the secretary or opener; the objector may leave it out (their new version resolved it).
+    note: Text(25_000) | None = None
 
 
 class AmendIn(In):
@@ -424,6 +425,9 @@ class ObjectionOut(OutModel):
     matrix_id: str
     display_name: str
     argument: str
+    version: int = 1  # the version objected to
+    # A newer version is on the table and the objector is asked whether it resolves the objection.
+    asked_about_version: int | None = None
 
 
 class RoundOut(OutModel):
@@ -504,6 +508,8 @@ class ObjectionRecordOut(OutModel):
     status: str
     status_label: str
     note: str | None
+    resolved_in_version: int | None = None
+    closed_by: PersonOut | None = None
 
 
 class RegisterEntryOut(OutModel):

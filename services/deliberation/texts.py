@@ -7,6 +7,7 @@ people who must act are notified through ``mentions`` only.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from shared import i18n
@@ -100,6 +101,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.msg.amended.title": "Nieuw voorstel in ronde {round_id}: versie {version}",
         "delib.msg.amended.again": "Eerdere standpunten gelden niet meer voor deze versie. Wie een melding krijgt: "
                                    "geef opnieuw je standpunt in deze draad.",
+        "delib.msg.amended.carried": "Bezwaar {objection_id} (op versie {old}) blijft staan tot wie het maakte "
+                                     "zegt dat versie {version} het oplost: !opgelost [toelichting]. Of geef je "
+                                     "standpunt op deze versie (!eens, !opzij, !bedenking, of !bezwaar met je "
+                                     "argument als het niet is opgelost).",
         "delib.msg.decided.title": "Overeenstemming in ronde {round_id}: {title}",
         "delib.msg.decided.text": "Vastgelegd op {date}, voorstel versie {version}:",
         "delib.msg.decided.concerns": "Er zijn bedenkingen genoteerd; die staan in de besluitenlijst.",
@@ -204,6 +209,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.msg.amended.title": "New proposal in round {round_id}: version {version}",
         "delib.msg.amended.again": "Earlier positions no longer count for this version. If you were notified: "
                                    "please give your position again in this thread.",
+        "delib.msg.amended.carried": "Objection {objection_id} (to version {old}) stands until whoever raised it "
+                                     "says version {version} resolves it: !resolved [explanation]. Or give your "
+                                     "position on this version (!eens, !opzij, !bedenking, or !bezwaar with your "
+                                     "argument if it is not resolved).",
         "delib.msg.decided.title": "Agreement in round {round_id}: {title}",
         "delib.msg.decided.text": "Recorded on {date}, proposal version {version}:",
         "delib.msg.decided.concerns": "Concerns were noted; they are in the decision list.",
@@ -332,10 +341,16 @@ def advice_outcome(lang: str, *, advice_id: int, title: str, outcome: str, note:
     return rich
 
 
-def amended(lang: str, *, round_id: int, version: int, text: str) -> Rich:
+def amended(lang: str, *, round_id: int, version: int, text: str,
+            carried: Iterable[tuple[int, int]] = ()) -> Rich:
+    """``carried``: (objection id, version objected to) of each objection that stays open. No names: the
+    objectors are notified through the message's mentions, and the outbox keeps no personal data."""
     rich = Rich().heading(i18n.t("delib.msg.amended.title", lang, round_id=round_id, version=version))
     rich.quote(text)
     rich.line(i18n.t("delib.msg.amended.again", lang))
+    for objection_id, old in carried:
+        rich.line(i18n.t("delib.msg.amended.carried", lang, objection_id=objection_id, old=old,
+                         version=version))
     return rich
 
 

@@ -29,7 +29,9 @@ from services.deliberation.actions import (
 )
 from services.deliberation.domain.agenda import RankedTopic, Topic
 from services.deliberation.domain.consensus import Objection
-from services.deliberation.domain.register import RegisterEntry, position_label, to_html, to_markdown
+from services.deliberation.domain.register import (
+    RegisterEntry, position_label, to_html, to_markdown, with_objections,
+)
 from services.deliberation.domain.roster import AbsenceNotice, Application, Member, Roster, Seat
 from services.deliberation.schemas import (
     AbsenceOut,
@@ -240,7 +242,8 @@ def round_out(ctx: Ctx, view: RoundView) -> RoundOut:
         concerns=[ConcernOut(matrix_id=c.member, display_name=display_name(c.member, names), text=c.text)
                   for c in status.concerns],
         open_objections=[ObjectionOut(id=o.id, matrix_id=o.member, display_name=display_name(o.member, names),
-                                      argument=o.argument) for o in status.open_objections],
+                                      argument=o.argument, version=o.version,
+                                      asked_about_version=o.asked_about_version) for o in status.open_objections],
         info_requested=[ConcernOut(matrix_id=i.member, display_name=display_name(i.member, names),
                                    text=i.question) for i in status.info_requested],
         quorum_shortfall=status.quorum_shortfall, can_record_agreement=status.can_record_agreement,
@@ -260,7 +263,9 @@ def event_out(event: Mapping[str, Any]) -> EventOut:
 def objection_record_out(ctx: Ctx, o: Objection, names: Mapping[str, str]) -> ObjectionRecordOut:
     return ObjectionRecordOut(id=o.id, matrix_id=o.member, display_name=display_name(o.member, names),
                               argument=o.argument, version=o.version, status=o.status.value,
-                              status_label=status_label("objection_status", o.status.value, ctx.lang), note=o.note)
+                              status_label=status_label("objection_status", o.status.value, ctx.lang), note=o.note,
+                              resolved_in_version=o.resolved_in_version,
+                              closed_by=person(o.closed_by, names) if o.closed_by else None)
 
 
 def entry_out(ctx: Ctx, stored: store.StoredEntry, objections: Iterable[Objection] = ()) -> RegisterEntryOut:
@@ -279,7 +284,8 @@ def entry_out(ctx: Ctx, stored: store.StoredEntry, objections: Iterable[Objectio
 def register_document(ctx: Ctx, register: Register, *, html: bool, start: date | None,
                       end: date | None) -> str:
     """The besluitenlijst as Markdown or HTML (escaped: members' text is inert)."""
-    entries: Iterable[RegisterEntry] = [e.entry for e in register.entries]
+    entries: Iterable[RegisterEntry] = [
+        with_objections(e.entry, register.objections.get(e.entry.agreement.round_id, ())) for e in register.entries]
     render = to_html if html else to_markdown
     return render(list(entries), council_name=ctx.council.name, lang=ctx.lang, start=start, end=end,
                   display_names=register.names)

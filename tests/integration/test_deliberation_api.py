@@ -313,7 +313,8 @@ def test_a_round_through_the_api(seeded: Council):
 
     objection = c.say(rid, BRAM, "bezwaar", "Dit is te duur voor huurders met een laag inkomen.")
     assert objection.json["open_objections"] == [{"id": 1, "matrix_id": BRAM, "display_name": "Bram Jansen",
-                                                   "argument": "Dit is te duur voor huurders met een laag inkomen."}]
+                                                   "argument": "Dit is te duur voor huurders met een laag inkomen.",
+                                                   "version": 1, "asked_about_version": None}]
     refused = c.act(rid, "decide", ANNA)
     assert refused.status_code == 409 and refused.json["error"] == "delib.decide.not_ready"
     message = refused.json["message"]
@@ -328,8 +329,10 @@ def test_a_round_through_the_api(seeded: Council):
     assert not_opener.status_code == 403 and not_opener.json["error"] == "delib.not_facilitator"
 
     amended = c.act(rid, "proposal", ANNA, text="We vragen om een overzicht per wijk, met een tegemoetkoming.")
-    assert amended.json["version"] == 2 and amended.json["open_objections"] == []
+    # Bram's objection carries over to version 2 until he answers; his !eens on version 2 resolves it.
+    assert amended.json["version"] == 2 and [o["asked_about_version"] for o in amended.json["open_objections"]] == [2]
     agree_all(c, rid, concern_by=CEES)
+    assert c.bot.get(f"/rounds/{rid}").json["open_objections"] == []
     status = c.bot.get(f"/rounds/{rid}").json
     assert status["not_responded"] == [] and status["concerns"][0]["display_name"] == "Cees Pinas"
     to_besluitvorming(c, rid)
@@ -968,11 +971,50 @@ def test_the_decision_list_newest_first_with_every_objection_and_how_it_ended(se
     assert objections[1]["display_name"] == "Bram Jansen" and objections[1]["status_label"] == "opgelost"
     assert objections[1]["note"] == "Boomsoort met diepe wortels gekozen."
     assert objections[2]["status"] == "opgelost_door_nieuw_voorstel" and objections[2]["version"] == 1
+    # Dirk agreed with version 2: that resolved his objection, and the list says by which version and by whom.
+    assert objections[2]["resolved_in_version"] == 2 and objections[2]["closed_by"]["display_name"] == NAMES[DIRK]
     assert newest[1]["objections"] == []
     found = c.bot.get("/register", query_string={"q": "wortels"}).json
     assert [e["round_id"] for e in found] == [rid]
     assert c.bot.get("/register", query_string={"q": "schoonmaken week"}).json[0]["round_id"] == first["id"]
     assert c.bot.get("/register", query_string={"q": "zwembad"}).json == []
+
+
+def test_a_new_version_asks_the_objector_and_keeps_the_objection_until_they_answer(seeded: Council):
+    c = seeded
+    rid = c.open_round("Groen", "Meer bomen in de straat.")["id"]
+    assert c.say(rid, BRAM, "bezwaar", "De wortels breken de stoep.").status_code == 200
+    amended = c.act(rid, "proposal", ANNA, text="Meer bomen, met wortelgeleiders.")
+    assert amended.status_code == 200
+    [carried] = amended.json["open_objections"]
+    assert (carried["id"], carried["version"], carried["asked_about_version"]) == (1, 1, 2)
+    # The new version's message in the thread asks the objector (notified; no names kept in the outbox).
+    [posted] = [m for m in c.handoff() if m["key"].endswith(":v2")]
+    assert "Bezwaar 1 (op versie 1) blijft staan tot wie het maakte zegt dat versie 2 het oplost" in posted["body"]
+    assert "!opgelost" in posted["body"]
+    assert BRAM in posted["mentions"]
+    # Everyone else agrees; Bram's objection still blocks the decision.
+    for who in (ANNA, CEES, DIRK):
+        assert c.say(rid, who, "eens").status_code == 200
+    to_besluitvorming(c, rid)
+    refused = c.act(rid, "decide", ANNA)
+    assert refused.status_code == 409 and refused.json["error"] == "delib.decide.not_ready"
+    # Another member cannot resolve it; Bram can, without a number and with a note of his own.
+    other = c.bot.post(f"/rounds/{rid}/objections/resolve", {"actor": CEES}, key="$res-cees")
+    assert other.status_code == 404 and other.json["error"] == "delib.objection.none_open"
+    own = c.bot.post(f"/rounds/{rid}/objections/resolve", {"actor": BRAM, "note": "Met geleiders kan het."},
+                     key="$res-bram")
+    assert own.status_code == 200 and own.json["open_objections"] == []
+    assert c.say(rid, BRAM, "eens").status_code == 200
+    assert c.act(rid, "decide", ANNA).status_code == 200
+    [entry] = c.bot.get("/register").json
+    [objection] = entry["objections"]
+    assert objection["status"] == "opgelost_door_nieuw_voorstel" and objection["note"] == "Met geleiders kan het."
+    assert objection["resolved_in_version"] == 2 and objection["closed_by"]["display_name"] == NAMES[BRAM]
+    document = c.admin.get("/register/export?format=markdown").get_data(as_text=True)
+    assert "Bezwaren en hoe ze zijn opgelost" in document
+    assert "Bram Jansen, op versie 1: De wortels breken de stoep. (opgelost door versie 2) — Met geleiders kan het." \
+        in document
 
 
 def test_a_round_deadline_falls_at_the_end_of_the_day_and_moving_it_is_announced(council: Council):

@@ -68,11 +68,21 @@ def withdraw_objection(slug: str, round_id: int, body: WithdrawIn) -> RoundOut:
 
 
 @API.route("/councils/<slug>/rounds/<int:round_id>/objections/<int:objection_id>/resolve", "POST",
-           summary="Record how the group resolved an objection (!opgelost; secretary or opener)", body=ResolveIn,
-           response=RoundOut, callers=CHAT, errors=(403, 409))
+           summary="An objection is resolved (!opgelost): the objector says so (a note optional), or the secretary "
+                   "or opener records how the group resolved it (with a note)", body=ResolveIn,
+           response=RoundOut, callers=CHAT, errors=(403, 404, 409, 422))
 def resolve_objection(slug: str, round_id: int, objection_id: int, body: ResolveIn) -> RoundOut:
     c = ctx(slug, keyed=True)
     return views.round_out(c, actions.resolve_objection(rt(), c, round_id, objection_id, body.actor, body.note))
+
+
+@API.route("/councils/<slug>/rounds/<int:round_id>/objections/resolve", "POST",
+           summary="The objector says their own open objection is resolved (!opgelost without a number), e.g. by "
+                   "the new version of the proposal", body=ResolveIn,
+           response=RoundOut, callers=CHAT, errors=(403, 404, 409, 422))
+def resolve_own_objection(slug: str, round_id: int, body: ResolveIn) -> RoundOut:
+    c = ctx(slug, keyed=True)
+    return views.round_out(c, actions.resolve_objection(rt(), c, round_id, None, body.actor, body.note))
 
 
 @API.route("/councils/<slug>/rounds/<int:round_id>/proposal", "POST",

@@ -259,6 +259,10 @@ class Objection:
     closed_by: str | None = None
     note: str | None = None  # how it was resolved (for the minutes)
     withdraw_reason: WithdrawReason | None = None
+    # A new version of the proposal does not close an objection by itself: the objection carries over and
+    # its objector is asked whether this version resolves it (``!opgelost``). None: raised on the current version.
+    asked_about_version: int | None = None
+    resolved_in_version: int | None = None  # the version on the table when it was resolved
 
     @property
     def is_open(self) -> bool:
@@ -397,6 +401,8 @@ class OpenObjection:
     id: int
     member: str
     argument: str
+    version: int = 1  # the version objected to
+    asked_about_version: int | None = None  # carried over to this newer version; the objector is asked
 
 
 @dataclass(frozen=True)
@@ -518,8 +524,11 @@ class Round:
 
     def missing(self, participants: Participants, quorum: int) -> Missing:
         present = participants.present
+        # An objector whose objection carried over to a new version has a standing answer: the objection.
+        objecting = {o.member for o in self.open_objections}
         return Missing(
-            not_responded=tuple(sorted(m for m in present if self.current_position(m) is None)),
+            not_responded=tuple(sorted(m for m in present if self.current_position(m) is None
+                                       and m not in objecting)),
             open_objections=self.open_objections,
             info_pending=tuple(sorted(r.member for r in self.current
                                       if r.position is Position.INFO and r.member in participants.members)),
@@ -541,7 +550,8 @@ class Round:
             deadline_passed=bool(now is not None and now > self.deadline),
             not_responded=missing.not_responded if self.is_open else (),
             concerns=tuple(Concern(r.member, r.text or "") for r in self._current_with(Position.BEDENKING)),
-            open_objections=tuple(OpenObjection(o.id, o.member, o.argument) for o in self.open_objections),
+            open_objections=tuple(OpenObjection(o.id, o.member, o.argument, o.version, o.asked_about_version)
+                                  for o in self.open_objections),
             info_requested=tuple(InfoRequest(r.member, r.text or "") for r in self._current_with(Position.INFO)),
             quorum_shortfall=missing.quorum_shortfall,
             can_record_agreement=self.is_open and missing.nothing,
@@ -568,7 +578,11 @@ class Round:
 
         specs: list[tuple[EventType, dict[str, Any]]] = []
         held = self._open_objection_of(actor)
-        if held is not None:
+        if held is not None and held.asked_about_version is not None and position is not Position.BEZWAAR:
+            # The objector takes a position on the new version without objecting: the new version resolved it.
+            specs.append((EventType.OBJECTION_RESOLVED, {
+                "objection_id": held.id, "note": None, "by_objector": True, "version": self.version}))
+        elif held is not None:
             # A new position replaces the old one; an objection cannot outlive it.
             reason = WithdrawReason.REPLACED if position is Position.BEZWAAR else WithdrawReason.POSITION_CHANGED
             specs.append((EventType.OBJECTION_WITHDRAWN, {"objection_id": held.id, "reason": reason.value}))
@@ -605,22 +619,33 @@ class Round:
             (EventType.OBJECTION_WITHDRAWN, {"objection_id": objection.id,
                                              "reason": WithdrawReason.INTREKKEN.value})])
 
-    def resolve_objection(self, actor: str, objection_id: int, note: str | None, *,
+    def resolve_objection(self, actor: str, objection_id: int | None, note: str | None, *,
                           participants: Participants, at: datetime,
                           idempotency_key: str | None = None) -> CommandResult:
-        """The secretary or opener records how the group resolved an objection."""
+        """``!opgelost``. The objector says their objection is resolved (by the new version, or by the talk in
+        the thread), a note optional; the secretary or opener records how the group resolved it, with a note.
+        Without an id: the actor's own open objection."""
         if (dup := self._duplicate(idempotency_key)) is not None:
             return dup
         self._require_open()
-        self._require_facilitator(actor, participants)
-        objection = self.objection(objection_id)
+        if objection_id is None:
+            objection = self._open_objection_of(actor)
+            if objection is None:
+                raise NotFound("delib.objection.none_open", f"round {self.round_id}: no open objection of actor",
+                               round_id=self.round_id)
+        else:
+            objection = self.objection(objection_id)
+        by_objector = objection.member == actor and actor in participants.members
+        if not by_objector:
+            self._require_facilitator(actor, participants)
         self._require_objection_open(objection)
         note = _clean_text(note, MAX_TEXT_LENGTH)
-        if not note:
+        if not note and not by_objector:
             raise InvalidInput("delib.objection.note_required", "resolution without note",
-                               objection_id=objection_id)
+                               objection_id=objection.id)
         return self._commit(actor, at, idempotency_key, [
-            (EventType.OBJECTION_RESOLVED, {"objection_id": objection.id, "note": note})])
+            (EventType.OBJECTION_RESOLVED, {"objection_id": objection.id, "note": note,
+                                            "by_objector": by_objector, "version": self.version})])
 
     def amend_proposal(self, actor: str, text: str | None, *, participants: Participants, at: datetime,
                        idempotency_key: str | None = None) -> CommandResult:
@@ -635,8 +660,10 @@ class Round:
         if text == self.proposal:
             raise Conflict("delib.proposal.unchanged", f"round {self.round_id}: amendment equals proposal",
                            version=self.version)
+        # carry_objections: open objections stay open and their objectors are asked (older logs lack the flag
+        # and replay as they were recorded: the amendment closed them).
         return self._commit(actor, at, idempotency_key, [
-            (EventType.PROPOSAL_AMENDED, {"version": self.version + 1, "text": text})])
+            (EventType.PROPOSAL_AMENDED, {"version": self.version + 1, "text": text, "carry_objections": True})])
 
     def advance_phase(self, actor: str, *, participants: Participants, at: datetime,
                       idempotency_key: str | None = None) -> CommandResult:
@@ -861,14 +888,23 @@ def _on_objection_withdrawn(state: Round, event: Event) -> Round:
 
 
 def _on_objection_resolved(state: Round, event: Event) -> Round:
-    return _close_objection(state, event, status=ObjectionStatus.RESOLVED, note=event.data.get("note"))
+    objection = state.objection(int(event.data["objection_id"]))
+    version = event.data.get("version")
+    # Resolved by the objector on a later version than the one they objected to: the new version did it.
+    by_new_version = bool(event.data.get("by_objector")) and version is not None and int(version) > objection.version
+    status = ObjectionStatus.RESOLVED_BY_AMENDMENT if by_new_version else ObjectionStatus.RESOLVED
+    return _close_objection(state, event, status=status, note=event.data.get("note"),
+                            resolved_in_version=int(version) if version is not None else state.version)
 
 
 def _on_proposal_amended(state: Round, event: Event) -> Round:
     version = int(event.data["version"])
-    objections = tuple(replace(o, status=ObjectionStatus.RESOLVED_BY_AMENDMENT, closed_at=event.at,
-                               closed_by=event.actor) if o.is_open else o
-                       for o in state.objections)
+    if event.data.get("carry_objections"):
+        objections = tuple(replace(o, asked_about_version=version) if o.is_open else o for o in state.objections)
+    else:
+        objections = tuple(replace(o, status=ObjectionStatus.RESOLVED_BY_AMENDMENT, closed_at=event.at,
+                                   closed_by=event.actor, resolved_in_version=version) if o.is_open else o
+                           for o in state.objections)
     return replace(state,
                    proposals=state.proposals + (ProposalVersion(version, str(event.data["text"]),
                                                                 event.actor, event.at),),

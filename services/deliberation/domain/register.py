@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable, Mapping
 from urllib.parse import quote
 
 from shared import i18n
 
-from .consensus import Agreement, FinalPosition, Position
+from .consensus import Agreement, FinalPosition, Objection, ObjectionStatus, Position
 
 MATRIX_TO = "https://matrix.to/#/"
 
@@ -25,6 +25,24 @@ class RegisterEntry:
     agreement: Agreement
     topic_title: str
     thread_url: str | None = None  # a matrix.to link to the round's thread
+    # Every objection raised in the round, and how it ended: the list shows no objection was dropped.
+    objections: tuple[Objection, ...] = ()
+
+
+def with_objections(entry: RegisterEntry, objections: Iterable[Objection]) -> RegisterEntry:
+    return replace(entry, objections=tuple(objections))
+
+
+def objection_outcome(objection: Objection, names: Mapping[str, str], lang: str | None = None) -> str:
+    """One line: who objected to which version, with what argument, and how it ended."""
+    status = i18n.t(f"delib.objection_status.{objection.status.value}", lang)
+    if objection.status is ObjectionStatus.RESOLVED_BY_AMENDMENT and objection.resolved_in_version:
+        status = i18n.t("delib.register.objection.by_version", lang, version=objection.resolved_in_version)
+    line = i18n.t("delib.register.objection.line", lang, name=_name(objection.member, names),
+                  version=objection.version, argument=" ".join(objection.argument.split()), outcome=status)
+    if objection.note:
+        line += " — " + " ".join(objection.note.split())
+    return line
 
 
 def matrix_to_url(room_id: str, event_id: str | None = None) -> str:
@@ -99,6 +117,9 @@ def to_markdown(entries: Iterable[RegisterEntry], *, council_name: str, lang: st
         if a.absent:
             out.append(f"- {_md(i18n.t('delib.register.absent', lang))}: "
                        + ", ".join(_md(_name(m, names)) for m in a.absent))
+        if entry.objections:
+            out += ["", f"**{_md(i18n.t('delib.register.objections', lang))}**", ""]
+            out += [f"- {_md(objection_outcome(o, names, lang))}" for o in entry.objections]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -179,6 +200,11 @@ def to_html(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | 
             parts.append(f"<li>{_h(i18n.t('delib.register.absent', lang))}: "
                          f"{_h(', '.join(_name(m, names) for m in a.absent))}</li>")
         parts.append("</ul>")
+        if entry.objections:
+            parts.append(f"<strong>{_h(i18n.t('delib.register.objections', lang))}</strong>")
+            parts.append('<ul class="objections">')
+            parts += [f"<li>{_h(objection_outcome(o, names, lang))}</li>" for o in entry.objections]
+            parts.append("</ul>")
         parts.append("</article>")
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"

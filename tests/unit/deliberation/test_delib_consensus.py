@@ -331,9 +331,67 @@ def test_amending_makes_a_new_version_and_everyone_responds_again():
     assert (r.version, r.proposal) == (2, "Servicekosten per wijk, gespreid over drie jaar")
     assert [p.version for p in r.proposals] == [1, 2]
     assert r.current == ()
-    assert r.status(P, quorum=1).not_responded == tuple(sorted(MEMBERS))
+    # Bram's objection stands for him until he answers; everyone else responds again.
+    assert r.status(P, quorum=1).not_responded == tuple(sorted(MEMBERS - {BRAM}))
     assert [h.version for h in r.history] == [1, 1]  # the old positions stay in the history
-    objection = r.objection(1)
+
+
+def test_a_new_version_does_not_drop_an_objection_it_asks_the_objector():
+    play = Play()
+    play.do("give_position", BRAM, Position.BEZWAAR, "te duur")
+    play.do("amend_proposal", ANNA, "Gespreid over drie jaar")
+    objection = play.round.objection(1)
+    assert objection.is_open and objection.asked_about_version == 2
+    [shown] = play.round.status(P, quorum=1).open_objections
+    assert (shown.id, shown.member, shown.version, shown.asked_about_version) == (1, BRAM, 1, 2)
+    # Until Bram answers, his objection carries over and blocks agreement.
+    for member in MEMBERS - {BRAM}:
+        play.do("give_position", member, Position.EENS)
+    play.do("advance_phase", ANNA)
+    play.do("advance_phase", ANNA)
+    with pytest.raises(NotReadyToDecide):
+        play.do("decide", SEC)
+
+
+def test_the_objector_says_the_new_version_resolves_it():
+    play = Play()
+    play.do("give_position", BRAM, Position.BEZWAAR, "te duur")
+    play.do("amend_proposal", ANNA, "Gespreid over drie jaar")
+    play.do("resolve_objection", BRAM, None, "Met de spreiding kan ik leven.")
+    objection = play.round.objection(1)
+    assert objection.status is ObjectionStatus.RESOLVED_BY_AMENDMENT
+    assert (objection.closed_by, objection.note, objection.resolved_in_version) == (
+        BRAM, "Met de spreiding kan ik leven.", 2)
+    assert BRAM in play.round.status(P, quorum=1).not_responded  # he still gives his position on version 2
+
+
+def test_the_objector_agreeing_with_the_new_version_resolves_the_objection_by_it():
+    play = Play()
+    play.do("give_position", BRAM, Position.BEZWAAR, "te duur")
+    play.do("amend_proposal", ANNA, "Gespreid over drie jaar")
+    play.do("give_position", BRAM, Position.EENS)
+    objection = play.round.objection(1)
+    assert objection.status is ObjectionStatus.RESOLVED_BY_AMENDMENT and objection.resolved_in_version == 2
+    assert play.round.current_position(BRAM).position is Position.EENS
+
+
+def test_the_secretary_s_note_after_a_new_version_is_kept():
+    play = Play()
+    play.do("give_position", BRAM, Position.BEZWAAR, "te duur")
+    play.do("amend_proposal", ANNA, "Gespreid over drie jaar")
+    play.do("resolve_objection", SEC, 1, "Besproken in de vergadering van 3 maart.")
+    objection = play.round.objection(1)
+    assert objection.status is ObjectionStatus.RESOLVED and objection.note == "Besproken in de vergadering van 3 maart."
+
+
+def test_an_old_log_whose_amendment_closed_objections_replays_as_recorded():
+    play = Play()
+    play.do("give_position", BRAM, Position.BEZWAAR, "te duur")
+    play.do("amend_proposal", ANNA, "Gespreid over drie jaar")
+    events = [e.to_dict() for e in play.events]
+    for event in events:  # as stored before objections carried over
+        event["data"].pop("carry_objections", None)
+    objection = Round.replay(events).objection(1)
     assert objection.status is ObjectionStatus.RESOLVED_BY_AMENDMENT and objection.closed_by == ANNA
 
 

@@ -50,7 +50,8 @@ def informed_commands(r: Round) -> list[tuple]:
     steps: list[tuple] = []
     for objection in r.open_objections:
         steps += [("withdraw_objection", objection.member, None),
-                  ("resolve_objection", SEC, objection.id, "besproken")]
+                  ("resolve_objection", SEC, objection.id, "besproken"),
+                  ("resolve_objection", objection.member, None, None)]
     return steps
 
 
@@ -63,10 +64,15 @@ def run(round_: Round, step: tuple, participants: Participants, quorum: int, at:
 
 
 def assert_invariants(r: Round) -> None:
-    # A bezwaar on the current version is exactly an open objection, and nothing older stays open.
+    # A bezwaar on the current version is exactly an open objection raised on it; an older objection stays
+    # open only as carried over to the current version, its objector asked and not yet answering otherwise.
     holders = {p.member for p in r.current if p.position is Position.BEZWAAR}
-    assert holders == {o.member for o in r.open_objections}
-    assert all(o.version == r.version for o in r.open_objections)
+    assert holders == {o.member for o in r.open_objections if o.version == r.version}
+    for o in r.open_objections:
+        if o.version != r.version:
+            assert o.version < r.version and o.asked_about_version == r.version
+            assert r.current_position(o.member) is None
+    assert len({o.member for o in r.open_objections}) == len(r.open_objections)  # one open objection a member
     assert all(p.version == r.version for p in r.current)
     assert len({p.member for p in r.current}) == len(r.current)
 
