@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Integer, String, Text, select, update
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, mapped_column
 
 from shared.db import UtcDateTime
 
-MessageKind = Literal["text", "notice", "image", "reaction", "redaction"]
+MessageKind = Literal["text", "notice", "image", "reaction", "redaction", "invite"]
 
 
 class OutboundMessage(BaseModel):
@@ -56,6 +56,8 @@ class OutboundMessage(BaseModel):
     # message); ``body`` is the reason (no personal data).
     redact_keys: list[str] = Field(default_factory=list, max_length=500)
     redact_event_id: str | None = Field(default=None, max_length=255)
+    # kind="invite": invites this user to the room (a newly appointed member to the council's room).
+    invite_user: str | None = Field(default=None, max_length=255)
 
 
 def txn_id_for(key: str) -> str:

@@ -11,6 +11,7 @@ the same transaction, and returns what the caller needs: domain objects and smal
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -213,7 +214,8 @@ def participants_of(ctx: Ctx, roster: Roster, notices: Iterable[AbsenceNotice] =
     absent = absent_for(notices, round_occasion(round_id)) if round_id is not None else frozenset()
     p = roster.participants(ctx.today, absent)
     # Secretaries named in the settings facilitate even when they are not on the roster.
-    return Participants(members=p.members, absent=p.absent, secretaries=p.secretaries | set(ctx.council.secretaries))
+    return Participants(members=p.members, absent=p.absent, secretaries=p.secretaries | set(ctx.council.secretaries),
+                        not_in_chat=p.not_in_chat)
 
 
 def check_period(start: date | None, end: date | None, max_days: int | None = None) -> None:
@@ -361,15 +363,30 @@ def _insert_application(rt: Runtime, ctx: Ctx, body: ApplicationIn) -> Applicati
         return store.insert_application(s, app)
 
 
-def applications(rt: Runtime, ctx: Ctx, status: str | None) -> list[Application]:
+def _require_applications_desk(ctx: Ctx, roster: Roster, actor: str | None) -> None:
+    """Applications hold applicants' contact details: only the secretary (through the bot) or the admin tools."""
+    if actor is None:
+        if ctx.caller == "bot":
+            raise InvalidInput("delib.api.actor_required", "bot call without actor")
+        return
+    if not is_secretary(ctx, roster, actor):
+        raise Forbidden("delib.api.secretary_only_applications", "applications asked by a non-secretary")
+
+
+def applications(rt: Runtime, ctx: Ctx, status: str | None, actor: str | None = None) -> list[Application]:
     with rt.db.read() as s:
+        _require_applications_desk(ctx, store.load_roster(s, ctx.slug, ctx.council.max_seats), actor)
         return store.applications(s, ctx.slug, status)
 
 
 @retry_on_conflict
 def change_application(rt: Runtime, ctx: Ctx, application_id: int, body: ApplicationStatusIn) -> Application:
+    """The selection committee's decision. On appointment the member is added to the roster (not in the chat
+    yet), the bot invites them to the council's room, and the room is told; the welcome follows when they join."""
     with rt.db.session() as s:
         store.lock_council(s, ctx.slug)
+        roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
+        _require_applications_desk(ctx, roster, body.actor)
         app = store.application(s, ctx.slug, application_id)
         if body.matrix_id:
             app = replace(app, matrix_id=validate_matrix_id(body.matrix_id))
@@ -378,13 +395,58 @@ def change_application(rt: Runtime, ctx: Ctx, application_id: int, body: Applica
         elif body.status == "niet_benoemd":
             app = decline(app, ctx.today)
         else:
-            roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
             app, roster, member = appoint(app, roster, on=ctx.today, term_end=body.term_end, seat_id=body.seat_id,
                                           language=body.language)
             seat = roster.seat(member.seat_id) if member.seat_id is not None else None
-            store.save_member(s, ctx.slug, member, seat.group.label if seat else "")
+            group = seat.group.label if seat else ""
+            store.save_member(s, ctx.slug, member, group)
+            rt.post(s, OutboundMessage(key=f"delib:member:{ctx.slug}:{app.id}:invite", council=ctx.slug, room="main",
+                                       kind="invite", invite_user=member.matrix_id))
+            _post(rt, s, ctx, f"delib:member:{ctx.slug}:{app.id}:appointed",
+                  texts.appointed(ctx.council.language, name=member.display_name, seat=member.seat_id, group=group))
+        note = " ".join((body.note or "").split()) or None
+        app = replace(app, note=note or app.note)
         store.save_application(s, app)
     return app
+
+
+@dataclass(frozen=True)
+class Joined:
+    member: bool
+    welcomed: bool
+
+
+@retry_on_conflict
+def joined_chat(rt: Runtime, ctx: Ctx, matrix_id: str) -> Joined:
+    """The bot saw ``matrix_id`` join the council's room. A member appointed and waited for is now in the chat:
+    counted for the quorum, welcomed in the room and sent a direct message on how things work. Idempotent."""
+    with rt.db.session() as s:
+        store.lock_council(s, ctx.slug)
+        roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
+        if not any(m.matrix_id == matrix_id and m.not_ended_on(ctx.today) for m in roster.members):
+            return Joined(member=False, welcomed=False)
+        roster, was_waiting = roster.joined_chat(matrix_id)
+        if not was_waiting:
+            return Joined(member=True, welcomed=False)
+        member = roster.member(matrix_id)
+        store.save_member(s, ctx.slug, member)
+        seat = roster.seat(member.seat_id) if member.seat_id is not None else None
+        group = seat.group.label if seat else ""
+        lang = member.language or ctx.council.language
+        rich = texts.welcome(ctx.council.language, name=member.display_name, seat=member.seat_id, group=group)
+        stamp = ctx.today.isoformat()
+        rt.post(s, OutboundMessage(key=f"delib:member:{ctx.slug}:welcome:{_key_part(matrix_id)}:{stamp}",
+                                   council=ctx.slug, room="main", kind="text", body=rich.body, html=rich.html,
+                                   mentions=[matrix_id]))
+        howto = texts.howto(lang, council=ctx.council.name, quorum=ctx.council.quorum)
+        rt.post(s, OutboundMessage(key=f"delib:member:{ctx.slug}:howto:{_key_part(matrix_id)}:{stamp}",
+                                   council=ctx.slug, dm_to=matrix_id, kind="text", body=howto.body, html=howto.html))
+    return Joined(member=True, welcomed=True)
+
+
+def _key_part(matrix_id: str) -> str:
+    # Outbox keys allow a narrow alphabet and should not spell out who it is: a short hash names the member.
+    return hashlib.sha256(matrix_id.encode()).hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------- absence with notice

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true as sa_true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -67,6 +68,8 @@ class MemberRow(DeliberationBase):
     seat_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     secretary: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(8), default="nl")
+    # False from an appointment until the bot sees the member join the council's room.
+    in_chat: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -84,6 +87,7 @@ class ApplicationRow(DeliberationBase):
     received_on: Mapped[date] = mapped_column(Date, index=True)
     decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     seat_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # the selection committee's reasons
 
 
 class AbsenceRow(DeliberationBase):

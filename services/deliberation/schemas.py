@@ -138,6 +138,7 @@ class MemberOut(OutModel):
     secretary: bool
     language: str
     serving: bool  # within their term today
+    in_chat: bool = True  # False: appointed, not in the council's room yet ("nog niet in de chat")
 
 
 class SeatIn(In):
@@ -193,18 +194,36 @@ class ApplicationOut(OutModel):
     received_on: date
     decided_on: date | None
     seat_id: int | None
+    note: str | None = None  # the selection committee's reasons
 
 
 class ApplicationStatusIn(In):
+    """The selection committee's decision, recorded by the secretary (``!selectie``) or the admin tools."""
+
     status: Literal["gesprek", "benoemd", "niet_benoemd"]
     seat_id: Id | None = None
     term_end: Day | None = None
     matrix_id: OptionalMatrixId | None = None
     language: Language = "nl"
+    actor: OptionalMatrixId | None = None  # required from the bot: the secretary who records it
+    note: Text(1000) | None = None  # the committee's reasons, in a few words
 
 
 class ApplicationQuery(Query):
     status: Literal["ontvangen", "gesprek", "benoemd", "niet_benoemd"] | None = None
+    actor: OptionalMatrixId | None = None  # required from the bot: only the secretary sees applications
+
+
+class JoinedIn(In):
+    """The bot saw this person join the council's room."""
+
+    matrix_id: MatrixId
+
+
+class JoinedOut(OutModel):
+    matrix_id: str
+    member: bool  # on the council's roster
+    welcomed: bool  # they had been appointed and waited for: the welcome and the DM went out now
 
 
 class AbsenceIn(In):
@@ -445,6 +464,8 @@ class RoundOut(OutModel):
     deadline_passed: bool
     not_responded: list[PersonOut]
     absent: list[PersonOut]
+    # Appointed, not in the council's room yet: not waited for, not counted for the quorum.
+    not_in_chat: list[PersonOut] = []
     concerns: list[ConcernOut]
     open_objections: list[ObjectionOut]
     info_requested: list[ConcernOut]

@@ -99,7 +99,7 @@ def member_groups(s: Session, council: str) -> dict[str, str]:
 def _member(r: MemberRow) -> Member:
     return Member(matrix_id=r.matrix_id, display_name=r.display_name, member_type=MemberType(r.member_type),
                   term_start=r.term_start, term_end=r.term_end, seat_id=r.seat_number, secretary=r.secretary,
-                  language=r.language)
+                  language=r.language, in_chat=r.in_chat)
 
 
 def save_member(s: Session, council: str, member: Member, customer_group: str | None = None) -> None:
@@ -116,6 +116,7 @@ def save_member(s: Session, council: str, member: Member, customer_group: str | 
     row.seat_number = member.seat_id
     row.secretary = member.secretary
     row.language = member.language
+    row.in_chat = member.in_chat
     s.flush()
 
 
@@ -162,7 +163,7 @@ def _application(r: ApplicationRow) -> Application:
     return Application(id=r.id, council_id=r.council, name=r.name, member_type=MemberType(r.member_type),
                        received_on=r.received_on, matrix_id=r.matrix_id, contact=r.contact,
                        motivation=r.motivation, status=ApplicationStatus(r.status), decided_on=r.decided_on,
-                       seat_id=r.seat_number)
+                       seat_id=r.seat_number, note=r.note)
 
 
 def insert_application(s: Session, application: Application) -> Application:
@@ -190,6 +191,7 @@ def save_application(s: Session, application: Application) -> None:
     row.decided_on = application.decided_on
     row.seat_number = application.seat_id
     row.matrix_id = application.matrix_id
+    row.note = application.note
     s.flush()
 
 

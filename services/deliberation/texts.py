@@ -125,6 +125,28 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.deadline.advice": "Adviestermijn loopt af: {title}",
         "delib.deadline.board_reply": "Schriftelijke reactie van het bestuur verwacht: {title}",
         "delib.deadline.check": "Toetsen van de realisatie: {title}",
+        "delib.api.secretary_only_applications": "Alleen de secretaris ziet de aanmeldingen en legt het besluit "
+                                                 "van de selectiecommissie vast.",
+        "delib.msg.appointed": "{name} is benoemd in de raad: zetel {seat}{group}. De uitnodiging voor deze chat is "
+                               "verstuurd. Tot {name} de chat binnenkomt, staat die bij rondes onder \"nog niet "
+                               "in de chat\": er wordt niet op gewacht en het telt niet mee voor het quorum.",
+        "delib.msg.welcome.title": "Welkom in de raad, {name}!",
+        "delib.msg.welcome.seat": "Je neemt zetel {seat} in{group}.",
+        "delib.msg.welcome.more": "Ik heb je een privébericht gestuurd met hoe het hier werkt. Typ !hulp voor "
+                                  "alle opdrachten.",
+        "delib.msg.howto.title": "Welkom bij {council}: zo werkt de raad in deze chat",
+        "delib.msg.howto.rounds": "Een voorstel bespreken we in een ronde: één draad per voorstel. Reageer in die "
+                                  "draad met !eens, !bedenking <tekst>, !opzij, !bezwaar <argument> of !info "
+                                  "<vraag>. We stemmen niet: een besluit valt als niemand een overwegend bezwaar "
+                                  "heeft.",
+        "delib.msg.howto.quorum": "Een besluit vraagt dat ieder aanwezig lid reageerde, dat er geen bezwaar "
+                                  "openstaat, en dat minstens {quorum} leden aanwezig zijn. Wie zich met "
+                                  "!afmelden afmeldt of nog niet in de chat is, telt niet mee en wordt niet "
+                                  "afgewacht.",
+        "delib.msg.howto.agenda": "Met !agenda zie je waar de raad aan werkt, met !kalender de vergaderingen, "
+                                  "met !besluiten wat de raad besloot.",
+        "delib.msg.howto.help": "Typ !hulp voor alle opdrachten. Vragen? Stel ze gerust in de chat of aan de "
+                                "secretaris.",
     },
     "en": {
         "delib.api.council_not_found": "I don't know this council.",
@@ -233,6 +255,26 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.deadline.advice": "Advice period ends: {title}",
         "delib.deadline.board_reply": "Written reply of the board expected: {title}",
         "delib.deadline.check": "Checking the realisation: {title}",
+        "delib.api.secretary_only_applications": "Only the secretary sees the applications and records the "
+                                                 "selection committee's decision.",
+        "delib.msg.appointed": "{name} has been appointed to the council: seat {seat}{group}. The invitation to "
+                               "this chat has been sent. Until {name} joins, rounds show them under \"not in the "
+                               "chat yet\": nobody waits for them and they do not count for the quorum.",
+        "delib.msg.welcome.title": "Welcome to the council, {name}!",
+        "delib.msg.welcome.seat": "You hold seat {seat}{group}.",
+        "delib.msg.welcome.more": "I have sent you a direct message on how things work here. Type !hulp for all "
+                                  "commands.",
+        "delib.msg.howto.title": "Welcome to {council}: how the council works in this chat",
+        "delib.msg.howto.rounds": "We discuss a proposal in a round: one thread per proposal. Respond in that "
+                                  "thread with !eens (agree), !bedenking <text> (concern), !opzij (stand aside), "
+                                  "!bezwaar <argument> (objection) or !info <question>. We do not vote: a decision "
+                                  "is made when nobody has a paramount objection.",
+        "delib.msg.howto.quorum": "A decision needs every present member to have responded, no objection open, "
+                                  "and at least {quorum} members present. Whoever sent apologies with !afmelden or "
+                                  "is not in the chat yet does not count and is not waited for.",
+        "delib.msg.howto.agenda": "!agenda shows what the council works on, !kalender the meetings, !besluiten what "
+                                  "the council decided.",
+        "delib.msg.howto.help": "Type !hulp for all commands. Questions? Ask in the chat or ask the secretary.",
     },
 }
 
@@ -379,4 +421,30 @@ def check_due(lang: str, *, topic_id: int, title: str, description: str) -> Rich
     rich.line(i18n.t("delib.msg.check.due", lang))
     rich.quote(description)
     rich.line(i18n.t("delib.msg.check.howto", lang))
+    return rich
+
+
+def _group(group: str) -> str:
+    return f" ({_title(group)})" if group else ""
+
+
+def appointed(lang: str, *, name: str, seat: int | None, group: str) -> Rich:
+    return Rich().line(i18n.t("delib.msg.appointed", lang, name=_title(name), seat=seat or "-", group=_group(group)))
+
+
+def welcome(lang: str, *, name: str, seat: int | None, group: str) -> Rich:
+    rich = Rich().heading(i18n.t("delib.msg.welcome.title", lang, name=_title(name)))
+    if seat is not None:
+        rich.line(i18n.t("delib.msg.welcome.seat", lang, seat=seat, group=_group(group)))
+    rich.line(i18n.t("delib.msg.welcome.more", lang))
+    return rich
+
+
+def howto(lang: str, *, council: str, quorum: int) -> Rich:
+    """The direct message a new member gets when they join: how the council works here, briefly."""
+    rich = Rich().heading(i18n.t("delib.msg.howto.title", lang, council=_title(council)))
+    rich.line(i18n.t("delib.msg.howto.rounds", lang))
+    rich.line(i18n.t("delib.msg.howto.quorum", lang, quorum=quorum))
+    rich.line(i18n.t("delib.msg.howto.agenda", lang))
+    rich.line(i18n.t("delib.msg.howto.help", lang))
     return rich

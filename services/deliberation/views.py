@@ -77,7 +77,7 @@ def member_out(ctx: Ctx, member: Member, roster: Roster, groups: Mapping[str, st
                      member_type_label=status_label("member_type", member.member_type.value, ctx.lang),
                      customer_group=group or groups.get(member.matrix_id, ""), seat_id=member.seat_id,
                      term_start=member.term_start, term_end=member.term_end, secretary=member.secretary,
-                     language=member.language, serving=member.active_on(ctx.today))
+                     language=member.language, serving=member.active_on(ctx.today), in_chat=member.in_chat)
 
 
 def member_view_out(ctx: Ctx, view: MemberView) -> MemberOut:
@@ -122,7 +122,8 @@ def application_out(ctx: Ctx, app: Application) -> ApplicationOut:
     return ApplicationOut(id=app.id, name=app.name, member_type=app.member_type.value, matrix_id=app.matrix_id,
                           contact=app.contact, motivation=app.motivation, status=app.status.value,
                           status_label=status_label("application_status", app.status.value, ctx.lang),
-                          received_on=app.received_on, decided_on=app.decided_on, seat_id=app.seat_id)
+                          received_on=app.received_on, decided_on=app.decided_on, seat_id=app.seat_id,
+                          note=app.note)
 
 
 def application_receipt(app: Application) -> ApplicationReceipt:
@@ -239,6 +240,7 @@ def round_out(ctx: Ctx, view: RoundView) -> RoundOut:
         deadline_passed=status.deadline_passed,
         not_responded=[person(m, names) for m in sorted(status.not_responded, key=lambda m: names.get(m, m).lower())],
         absent=[person(m, names) for m in sorted(participants.absent)] if rnd.is_open else [],
+        not_in_chat=[person(m, names) for m in sorted(participants.not_in_chat)] if rnd.is_open else [],
         concerns=[ConcernOut(matrix_id=c.member, display_name=display_name(c.member, names), text=c.text)
                   for c in status.concerns],
         open_objections=[ObjectionOut(id=o.id, matrix_id=o.member, display_name=display_name(o.member, names),

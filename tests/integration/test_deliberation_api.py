@@ -199,6 +199,45 @@ def test_updating_a_member_frees_a_seat(seeded: Council):
 # --------------------------------------------------------------------------- applications
 
 
+def test_an_appointed_member_not_in_the_chat_yet_does_not_block_and_is_welcomed_on_joining(seeded: Council):
+    c = seeded
+    c.admin.post("/seats", {"area": "Charlois"})
+    receipt = c.anonymous.post("/applications", {"name": "Fatima El Amrani", "member_type": "huurder",
+                                                 "matrix_id": "@fatima:test"}).json
+    step = c.bot.post(f"/applications/{receipt['id']}/status", {"status": "gesprek", "actor": SEC,
+                                                                "note": "Sterke motivatie, gesprek op 3 maart."})
+    assert step.status_code == 200 and step.json["note"] == "Sterke motivatie, gesprek op 3 maart."
+    refused = c.bot.post(f"/applications/{receipt['id']}/status", {"status": "benoemd", "actor": BRAM})
+    assert refused.status_code == 403
+    assert c.bot.post(f"/applications/{receipt['id']}/status", {"status": "benoemd", "actor": SEC}).status_code == 200
+
+    rid = c.open_round()["id"]
+    status = c.bot.get(f"/rounds/{rid}").json
+    assert [p["display_name"] for p in status["not_in_chat"]] == ["Fatima El Amrani"]
+    assert "Fatima El Amrani" not in {p["display_name"] for p in status["not_responded"]}
+    agree_all(c, rid)
+    to_besluitvorming(c, rid)
+    assert c.bot.get(f"/rounds/{rid}").json["can_record_agreement"] is True  # nobody waits for her
+
+    outsider = c.bot.post("/members/joined", {"matrix_id": "@buurman:test"}).json
+    assert outsider == {"matrix_id": "@buurman:test", "member": False, "welcomed": False}
+    assert c.bot.post("/members/joined", {"matrix_id": ANNA}).json["welcomed"] is False  # in the chat already
+    joined = c.bot.post("/members/joined", {"matrix_id": "@fatima:test"}).json
+    assert joined == {"matrix_id": "@fatima:test", "member": True, "welcomed": True}
+    assert c.bot.post("/members/joined", {"matrix_id": "@fatima:test"}).json["welcomed"] is False  # once
+    messages = c.handoff()
+    [welcome] = [m for m in messages if ":welcome:" in m["key"]]
+    assert welcome["room"] == "main" and welcome["mentions"] == ["@fatima:test"]
+    assert welcome["body"].startswith("Welkom in de raad, Fatima El Amrani!")
+    [howto] = [m for m in messages if ":howto:" in m["key"]]
+    assert howto["dm_to"] == "@fatima:test" and "minstens 3 leden aanwezig" in howto["body"]
+    assert "fatima" not in welcome["key"] and "fatima" not in howto["key"]
+    # Now she is waited for like everyone else.
+    status = c.bot.get(f"/rounds/{rid}").json
+    assert status["not_in_chat"] == [] and [p["display_name"] for p in status["not_responded"]] == ["Fatima El Amrani"]
+    assert status["can_record_agreement"] is False
+
+
 def test_applications_lifecycle_appointing_fills_a_seat(seeded: Council, monkeypatch: pytest.MonkeyPatch):
     c = seeded
     seat = c.admin.post("/seats", {"area": "Charlois"}).json
@@ -213,7 +252,11 @@ def test_applications_lifecycle_appointing_fills_a_seat(seeded: Council, monkeyp
     assert c.anonymous.post("/applications", {"name": "Jan", "member_type": "huurder", "is_admin": True}).status_code == 400
     assert c.anonymous.post("/applications", {"name": "Jan", "member_type": "baas"}).status_code == 400
     assert c.anonymous.get("/applications").status_code == 401
-    assert c.bot.get("/applications").status_code == 403
+    # Through the chat only the secretary sees applications (they hold contact details).
+    assert c.bot.get("/applications").status_code == 422
+    member_asks = c.bot.get(f"/applications?actor={BRAM}")
+    assert member_asks.status_code == 403 and member_asks.json["error"] == "delib.api.secretary_only_applications"
+    assert [a["name"] for a in c.bot.get(f"/applications?actor={SEC}").json] == ["Fatima El Amrani"]
 
     early = c.admin.post(f"/applications/{app_id}/status", {"status": "benoemd"})
     assert early.status_code == 409 and early.json["error"] == "delib.application.bad_transition"
@@ -228,6 +271,14 @@ def test_applications_lifecycle_appointing_fills_a_seat(seeded: Council, monkeyp
 
     listed = c.admin.get("/applications?status=benoemd").json
     assert [a["id"] for a in listed] == [app_id] and listed[0]["status_label"] == "benoemd"
+    # The bot invites her to the council's room and the room is told; she is not in the chat yet.
+    posted = {m["key"]: m for m in c.handoff()}
+    invite = posted[f"delib:member:{SLUG}:{app_id}:invite"]
+    assert invite["kind"] == "invite" and invite["invite_user"] == "@fatima:test" and invite["room"] == "main"
+    announced = posted[f"delib:member:{SLUG}:{app_id}:appointed"]["body"]
+    assert "Fatima El Amrani is benoemd in de raad: zetel" in announced and "nog niet in de chat" in announced
+    fatima = next(m for m in c.admin.get("/members").json["members"] if m["matrix_id"] == "@fatima:test")
+    assert fatima["in_chat"] is False
 
     monkeypatch.setattr(delib_actions, "MAX_APPLICATIONS_PER_DAY", 1)
     flood = c.anonymous.post("/applications", {"name": "Nog een", "member_type": "koper"})

@@ -14,6 +14,8 @@ from services.deliberation.schemas import (
     ApplicationQuery,
     ApplicationReceipt,
     ApplicationStatusIn,
+    JoinedIn,
+    JoinedOut,
     MemberIn,
     MemberOut,
     MemberPatch,
@@ -45,6 +47,15 @@ def add_member(slug: str, body: MemberIn) -> MemberOut:
 def update_member(slug: str, member_id: str, body: MemberPatch) -> MemberOut:
     c = ctx(slug)
     return views.member_view_out(c, actions.update_member(rt(), c, member_id, body))
+
+
+@API.route("/councils/<slug>/members/joined", "POST",
+           summary="The bot saw someone join the council's room: an appointed member waited for is now in the chat, "
+                   "welcomed in the room and sent a direct message on how things work (idempotent)",
+           body=JoinedIn, response=JoinedOut, callers=CHAT)
+def member_joined(slug: str, body: JoinedIn) -> JoinedOut:
+    joined = actions.joined_chat(rt(), ctx(slug), body.matrix_id)
+    return JoinedOut(matrix_id=body.matrix_id, member=joined.member, welcomed=joined.welcomed)
 
 
 @API.route("/councils/<slug>/seats", summary="Seats and who holds them", response=list[SeatOut], callers=READ)
@@ -81,16 +92,17 @@ def apply_for_seat(slug: str, body: ApplicationIn) -> ApplicationReceipt:
     return views.application_receipt(actions.apply_for_seat(rt(), c, body, limiter=limiter, sender=sender))
 
 
-@API.route("/councils/<slug>/applications", summary="Applications (selection committee)", query=ApplicationQuery,
-           response=list[ApplicationOut], callers=ADMIN)
+@API.route("/councils/<slug>/applications", summary="Applications (!aanmeldingen; the secretary only)",
+           query=ApplicationQuery, response=list[ApplicationOut], callers=CHAT, errors=(403, 422))
 def list_applications(slug: str, query: ApplicationQuery) -> list[ApplicationOut]:
     c = ctx(slug)
-    return [views.application_out(c, a) for a in actions.applications(rt(), c, query.status)]
+    return [views.application_out(c, a) for a in actions.applications(rt(), c, query.status, query.actor)]
 
 
 @API.route("/councils/<slug>/applications/<int:application_id>/status", "POST",
-           summary="Move an application on: interview, appointed (fills a seat) or not appointed",
-           body=ApplicationStatusIn, response=ApplicationOut, callers=ADMIN, errors=(409, 422))
+           summary="Record the selection committee's decision (!selectie): interview, appointed (fills a seat, the "
+                   "bot invites the new member) or not appointed", body=ApplicationStatusIn, response=ApplicationOut,
+           callers=CHAT, errors=(403, 404, 409, 422))
 def change_application(slug: str, application_id: int, body: ApplicationStatusIn) -> ApplicationOut:
     c = ctx(slug)
     return views.application_out(c, actions.change_application(rt(), c, application_id, body))

@@ -210,21 +210,25 @@ class Participants:
     """Who takes part, as the roster says on the day of the command.
 
     ``members`` give positions; ``absent`` were excused (afwezig met bericht) and are not expected
-    to respond; ``secretaries`` may facilitate even when they hold no seat.
+    to respond; ``not_in_chat`` were appointed but have not joined the council's room yet: they may
+    respond, but are not waited for and do not count towards the quorum; ``secretaries`` may
+    facilitate even when they hold no seat.
     """
 
     members: frozenset[str]
     absent: frozenset[str] = frozenset()
     secretaries: frozenset[str] = frozenset()
+    not_in_chat: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "members", frozenset(self.members))
         object.__setattr__(self, "absent", frozenset(self.absent))
         object.__setattr__(self, "secretaries", frozenset(self.secretaries))
+        object.__setattr__(self, "not_in_chat", frozenset(self.not_in_chat) & self.members)
 
     @property
     def present(self) -> frozenset[str]:
-        return self.members - self.absent
+        return self.members - self.absent - self.not_in_chat
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ class Member:
     seat_id: int | None = None
     secretary: bool = False
     language: str = "nl"
+    # Appointed but not (yet) in the council's room: "nog niet in de chat". Such a member may respond, but
+    # is not waited for and does not count towards the quorum until they join.
+    in_chat: bool = True
 
     def active_on(self, today: date) -> bool:
         return self.term_start <= today and (self.term_end is None or today <= self.term_end)
@@ -229,7 +232,15 @@ class Roster:
         current = [m for m in self.members if m.active_on(today)]
         members = frozenset(m.matrix_id for m in current if m.deliberates)
         return Participants(members=members, absent=frozenset(absent) & members,
-                            secretaries=frozenset(m.matrix_id for m in current if m.secretary))
+                            secretaries=frozenset(m.matrix_id for m in current if m.secretary),
+                            not_in_chat=frozenset(m.matrix_id for m in current if m.deliberates and not m.in_chat))
+
+    def joined_chat(self, matrix_id: str) -> tuple[Roster, bool]:
+        """The member joined the council's room. Returns the roster and whether they had been waited for."""
+        member = self.member(matrix_id)
+        if member.in_chat:
+            return self, False
+        return self._put(replace(member, in_chat=True)), True
 
     def add_seat(self, group: CustomerGroup) -> Roster:
         if len(self.seats) >= self.max_seats:
@@ -331,6 +342,7 @@ class Application:
     status: ApplicationStatus = ApplicationStatus.ONTVANGEN
     decided_on: date | None = None
     seat_id: int | None = None
+    note: str | None = None  # the selection committee's reasons, as the secretary recorded them
 
 
 def new_application(*, id: int, council_id: str, name: str, member_type: MemberType | str, received_on: date,
@@ -383,9 +395,9 @@ def appoint(application: Application, roster: Roster, *, on: date, term_end: dat
         if not available:
             raise Conflict("delib.seat.none_vacant", f"council {roster.council_id}: no vacant seat")
         seat_id = available[0].id
-    member = new_member(matrix_id=application.matrix_id, display_name=application.name,
-                        member_type=application.member_type, term_start=on, term_end=term_end,
-                        seat_id=seat_id, language=language)
+    member = replace(new_member(matrix_id=application.matrix_id, display_name=application.name,
+                                member_type=application.member_type, term_start=on, term_end=term_end,
+                                seat_id=seat_id, language=language), in_chat=False)  # invited; joins later
     roster = roster.add_member(member, on)
     appointed = replace(application, status=ApplicationStatus.BENOEMD, decided_on=on, seat_id=seat_id)
     return appointed, roster, member
