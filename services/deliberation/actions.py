@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -46,6 +47,7 @@ from services.deliberation.domain.register import matrix_to_url
 from services.deliberation.domain.roster import (
     AbsenceNotice,
     Application,
+    ApplicationStatus,
     Member,
     Roster,
     Seat,
@@ -349,18 +351,74 @@ def apply_for_seat(rt: Runtime, ctx: Ctx, body: ApplicationIn, *, limiter: RateL
     if not verdict.allowed:
         raise TooManyRequests("delib.api.too_many_applications_from_address", "application limit per address reached",
                               minutes=max(1, -(-verdict.retry_after // 60)))
-    return _insert_application(rt, ctx, body)
+    return _insert_application(rt, ctx, body)[0]
 
 
 @retry_on_conflict
-def _insert_application(rt: Runtime, ctx: Ctx, body: ApplicationIn) -> Application:
+def _insert_application(rt: Runtime, ctx: Ctx, body: ApplicationIn, *, reference_hash: str | None = None,
+                        intake_hash: str | None = None) -> tuple[Application, bool]:
+    """The application, and whether this call stored it (False: the same form was stored by a concurrent
+    request, whose unique intake hash made this one's insert fail and the retry find it)."""
     with rt.db.session() as s:
+        if intake_hash is not None and (earlier := store.application_by_intake(s, intake_hash)) is not None:
+            return earlier, False
         if store.applications_received(s, ctx.slug, ctx.today) >= MAX_APPLICATIONS_PER_DAY:
             raise TooManyRequests("delib.api.too_many_applications", "application limit for today reached")
         app = new_application(id=0, council_id=ctx.slug, name=body.name, member_type=body.member_type,
                               received_on=ctx.today, matrix_id=body.matrix_id or None, contact=body.contact,
                               motivation=body.motivation)
-        return store.insert_application(s, app)
+        return store.insert_application(s, app, reference_hash=reference_hash, intake_hash=intake_hash), True
+
+
+def _hash(kind: str, value: str) -> str:
+    return hashlib.sha256(f"delib-{kind}:{value}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class FormReceipt:
+    application: Application
+    reference: str | None  # None: this form was sent before; its reference went to that first answer only
+
+
+def apply_through_form(rt: Runtime, ctx: Ctx, body: ApplicationIn, *, limiter: RateLimiter, sender: str,
+                       nonce: str | None) -> FormReceipt:
+    """The public form: the same limits as the API, plus a reference for the applicant's own page (only its hash
+    is kept) and one application per form however often it is sent (the hidden nonce, hashed)."""
+    intake = _hash("intake", f"{ctx.slug}:{nonce}") if nonce and 16 <= len(nonce) <= 64 else None
+    if intake is not None:
+        with rt.db.read() as s:
+            earlier = store.application_by_intake(s, intake)
+        if earlier is not None:
+            return FormReceipt(earlier, None)
+    verdict = limiter.check(f"applications:{ctx.slug}", sender, APPLICATIONS_PER_ADDRESS)
+    if not verdict.allowed:
+        raise TooManyRequests("delib.api.too_many_applications_from_address", "application limit per address reached",
+                              minutes=max(1, -(-verdict.retry_after // 60)))
+    reference = secrets.token_urlsafe(16)  # 128 random bits
+    app, created = _insert_application(rt, ctx, body, reference_hash=_hash("ref", reference), intake_hash=intake)
+    return FormReceipt(app, reference if created else None)
+
+
+def application_by_reference(rt: Runtime, reference: str) -> Application:
+    with rt.db.read() as s:
+        found = store.application_by_reference(s, _hash("ref", reference.strip()))
+    if found is None:
+        raise NotFound("delib.web.reference_unknown", "unknown application reference")
+    return found
+
+
+@retry_on_conflict
+def withdraw_application(rt: Runtime, reference: str, at: datetime) -> Application:
+    """The applicant withdraws: their personal data is erased. An appointed member asks the secretary instead
+    (their name is on the roster and in the council's decisions)."""
+    with rt.db.session() as s:
+        found = store.application_by_reference(s, _hash("ref", reference.strip()))
+        if found is None:
+            raise NotFound("delib.web.reference_unknown", "unknown application reference")
+        if found.status is ApplicationStatus.BENOEMD:
+            raise Conflict("delib.web.appointed_already", f"application {found.id} appointed")
+        store.erase_application(s, found.id, at)
+        return found
 
 
 def _require_applications_desk(ctx: Ctx, roster: Roster, actor: str | None) -> None:

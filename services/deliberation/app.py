@@ -1,11 +1,12 @@
 """The deliberation service: ``create_app(settings)`` builds it; gunicorn serves ``services.deliberation.wsgi:app``."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
 
-from services.deliberation import api, followup
+from services.deliberation import api, followup, web
 from services.deliberation.models import RUNTIME_MODELS
 from shared.db import Database
 from shared.migrations import upgrade
@@ -24,9 +25,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     # Applying for a seat is public: counted per address (in Redis when configured),
     # see actions.APPLICATIONS_PER_ADDRESS.
     app.extensions["deliberation_ratelimiter"] = RateLimiter(settings.redis_url, f"{settings.redis_prefix}:deliberation")
+    app.config.update(  # the public application form (web.py): CSRF in a signed session cookie
+        WTF_CSRF_TIME_LIMIT=int(timedelta(hours=24).total_seconds()),
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        SESSION_COOKIE_NAME="overleg_aanmelden",
+    )
     db = app.extensions["overleg_db"]
     attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=followup.jobs(app, settings, db))
     api.API.register(app)
+    app.register_blueprint(web.WEB)
     return app
 
 

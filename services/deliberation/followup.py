@@ -191,6 +191,25 @@ def link_round(rt: Runtime, settings: Settings, round_id: int) -> str | None:
     return url
 
 
+# Applications that ended without appointment keep their personal data this long after the decision (the form
+# says so); then this job erases it.
+APPLICATION_RETENTION_DAYS = 180
+
+
+def forget_applications(rt: Runtime, settings: Settings, now: datetime) -> int:
+    erased = 0
+    for council in settings.councils:
+        today = now.astimezone(ZoneInfo(council.timezone)).date()
+        with rt.db.session() as s:
+            for application_id in store.applications_to_forget(
+                    s, council.slug, today - timedelta(days=APPLICATION_RETENTION_DAYS)):
+                store.erase_application(s, application_id, now)
+                erased += 1
+    if erased:
+        log.info("erased the personal data of %d applications after the retention period", erased)
+    return erased
+
+
 def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
     """Reminders before a round's deadline, realisation checks due, board replies overdue, advice checks due,
     and links from the register to threads."""
@@ -207,4 +226,5 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
         Job("delib_advice_replies", lambda: announce_overdue_replies(rt(), settings, now()), interval=15.0),
         Job("delib_advice_checks", lambda: announce_advice_checks(rt(), settings, now()), interval=15.0),
         Job("delib_links", lambda: fill_links(rt(), settings, link_round), interval=5.0),
+        Job("delib_forget_applications", lambda: forget_applications(rt(), settings, now()), interval=3600.0),
     ]

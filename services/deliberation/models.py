@@ -75,6 +75,8 @@ class MemberRow(DeliberationBase):
 
 class ApplicationRow(DeliberationBase):
     __tablename__ = "deliberation_applications"
+    __table_args__ = (UniqueConstraint("reference_hash", name="uq_deliberation_applications_reference_hash"),
+                      UniqueConstraint("intake_hash", name="uq_deliberation_applications_intake_hash"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
@@ -88,6 +90,12 @@ class ApplicationRow(DeliberationBase):
     decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     seat_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)  # the selection committee's reasons
+    # The applicant's own page (/aanmelden/<reference>): only a hash of the reference is kept.
+    reference_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A form sent twice (the same hidden nonce, hashed) is one application.
+    intake_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Personal data (name, contact, motivation) erased: at the applicant's request or after the retention period.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class AbsenceRow(DeliberationBase):

@@ -166,14 +166,43 @@ def _application(r: ApplicationRow) -> Application:
                        seat_id=r.seat_number, note=r.note)
 
 
-def insert_application(s: Session, application: Application) -> Application:
+def insert_application(s: Session, application: Application, *, reference_hash: str | None = None,
+                       intake_hash: str | None = None) -> Application:
     row = ApplicationRow(council=application.council_id, name=application.name,
                          member_type=application.member_type.value, matrix_id=application.matrix_id,
                          contact=application.contact, motivation=application.motivation,
-                         status=application.status.value, received_on=application.received_on)
+                         status=application.status.value, received_on=application.received_on,
+                         reference_hash=reference_hash, intake_hash=intake_hash)
     s.add(row)
     s.flush()
     return _application(row)
+
+
+def application_by_intake(s: Session, intake_hash: str) -> Application | None:
+    row = s.scalar(select(ApplicationRow).where(ApplicationRow.intake_hash == intake_hash))
+    return _application(row) if row else None
+
+
+def application_by_reference(s: Session, reference_hash: str) -> Application | None:
+    row = s.scalar(select(ApplicationRow).where(ApplicationRow.reference_hash == reference_hash,
+                                                ApplicationRow.erased_at.is_(None)))
+    return _application(row) if row else None
+
+
+def erase_application(s: Session, application_id: int, at: datetime) -> None:
+    """Keep that there was an application (the counts, the decision), not who it was."""
+    row = s.get(ApplicationRow, application_id)
+    assert row is not None
+    row.name, row.contact, row.motivation, row.matrix_id, row.note = "—", None, None, None, None
+    row.reference_hash = None
+    row.erased_at = at
+
+
+def applications_to_forget(s: Session, council: str, decided_before: date) -> list[int]:
+    """Applications that ended without appointment before ``decided_before`` and still hold personal data."""
+    return list(s.scalars(select(ApplicationRow.id).where(
+        ApplicationRow.council == council, ApplicationRow.status == "niet_benoemd",
+        ApplicationRow.decided_on < decided_before, ApplicationRow.erased_at.is_(None))))
 
 
 def application(s: Session, council: str, application_id: int) -> Application:
@@ -196,7 +225,7 @@ def save_application(s: Session, application: Application) -> None:
 
 
 def applications(s: Session, council: str, status: str | None = None) -> list[Application]:
-    query = select(ApplicationRow).where(ApplicationRow.council == council)
+    query = select(ApplicationRow).where(ApplicationRow.council == council, ApplicationRow.erased_at.is_(None))
     if status is not None:
         query = query.where(ApplicationRow.status == status)
     return [_application(r) for r in s.scalars(query.order_by(ApplicationRow.id))]

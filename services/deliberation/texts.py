@@ -125,6 +125,77 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.deadline.advice": "Adviestermijn loopt af: {title}",
         "delib.deadline.board_reply": "Schriftelijke reactie van het bestuur verwacht: {title}",
         "delib.deadline.check": "Toetsen van de realisatie: {title}",
+        "delib.web.title": "Aanmelden voor de raad",
+        "delib.web.intro": "Wil je meedenken en meebeslissen in de {council}? Meld je hier aan. Een "
+                           "selectiecommissie van buiten de raad leest alle aanmeldingen en nodigt je uit voor een "
+                           "gesprek.",
+        "delib.web.privacy": "Wat je hier invult, lezen alleen de secretaris en de selectiecommissie. Word je niet "
+                             "benoemd, dan wissen we je gegevens {days} dagen na het besluit. Je kunt je aanmelding "
+                             "altijd intrekken; dan wissen we ze meteen.",
+        "delib.web.skip": "Naar het formulier",
+        "delib.web.other_language": "English",
+        "delib.web.required": "verplicht",
+        "delib.web.errors_one": "Er staat 1 fout in het formulier:",
+        "delib.web.errors_many": "Er staan {count} fouten in het formulier:",
+        "delib.web.name": "Je naam",
+        "delib.web.name_hint": "Zoals je in de raad genoemd wilt worden.",
+        "delib.web.member_type": "Je bent",
+        "delib.web.member_type_hint": "De raad heeft plaats voor huurders, kopers en ondernemers.",
+        "delib.web.member_type.huurder": "Huurder",
+        "delib.web.member_type.koper": "Koper",
+        "delib.web.member_type.ondernemer": "Ondernemer",
+        "delib.web.contact": "Hoe bereiken we je?",
+        "delib.web.contact_hint": "Een e-mailadres of telefoonnummer, voor de uitnodiging voor het gesprek.",
+        "delib.web.matrix_id": "Je Matrix-adres (niet verplicht)",
+        "delib.web.matrix_id_hint": "De raad overlegt in een chat (Element). Heb je al een adres, zoals "
+                                    "@naam:voorbeeld.nl, vul het dan in. Zo niet, dan helpt de secretaris je.",
+        "delib.web.motivation": "Waarom wil je in de raad? (niet verplicht)",
+        "delib.web.motivation_hint": "In een paar zinnen. Maximaal {limit} tekens.",
+        "delib.web.consent": "Ik geef toestemming om deze gegevens te bewaren voor de selectie. Word ik niet "
+                             "benoemd, dan worden ze {days} dagen na het besluit gewist.",
+        "delib.web.honeypot": "Website (laat dit veld leeg)",
+        "delib.web.submit": "Verstuur aanmelding",
+        "delib.web.csrf": "Het formulier was verlopen. Probeer het nog eens; wat je invulde staat er nog.",
+        "delib.web.honeypot_refused": "Dit formulier kon niet worden verstuurd.",
+        "delib.web.contact_required": "Vul een e-mailadres of telefoonnummer in, zodat we je kunnen uitnodigen.",
+        "delib.web.consent_required": "Geef toestemming om je gegevens te bewaren, anders kunnen we je aanmelding "
+                                      "niet behandelen.",
+        "delib.web.invalid.name": "Vul je naam in (hoogstens 120 tekens).",
+        "delib.web.invalid.member_type": "Kies of je huurder, koper of ondernemer bent.",
+        "delib.web.invalid.contact": "Je e-mailadres of telefoonnummer is te lang of bevat tekens die niet kunnen.",
+        "delib.web.invalid.matrix_id": "Dit is geen Matrix-adres. Het ziet eruit als @naam:voorbeeld.nl; laat het "
+                                       "leeg als je er nog geen hebt.",
+        "delib.web.invalid.motivation": "Je motivatie is te lang (hoogstens 2000 tekens).",
+        "delib.web.invalid.form": "Er klopt iets niet in het formulier. Kijk je de velden na?",
+        "delib.web.rate_limited_title": "Even geduld",
+        "delib.web.error_title": "Dat lukte niet",
+        "delib.web.not_found_title": "Niet gevonden",
+        "delib.web.reference_unknown": "Deze aanmelding kennen we niet (meer). Is ze ingetrokken of gewist?",
+        "delib.web.already_received_title": "Al ontvangen",
+        "delib.web.already_received": "Deze aanmelding hebben we al ontvangen. De link naar je eigen pagina stond "
+                                      "op de pagina die je na het versturen zag.",
+        "delib.web.back_to_form": "Naar het aanmeldformulier",
+        "delib.web.status_title": "Je aanmelding",
+        "delib.web.thanks": "Bedankt! We hebben je aanmelding ontvangen.",
+        "delib.web.keep_link": "Bewaar het adres van deze pagina: hier zie je hoe het staat, en hier kun je je "
+                               "aanmelding intrekken.",
+        "delib.web.received": "Ontvangen op",
+        "delib.web.status": "Hoe het staat",
+        "delib.web.status.ontvangen": "Ontvangen. De selectiecommissie leest je aanmelding.",
+        "delib.web.status.gesprek": "Je wordt uitgenodigd voor een gesprek met de selectiecommissie.",
+        "delib.web.status.benoemd": "Je bent benoemd. Welkom! Je krijgt een uitnodiging voor de chat van de raad.",
+        "delib.web.status.niet_benoemd": "Je bent deze keer niet benoemd. Dank voor je aanmelding.",
+        "delib.web.next_title": "Wat gebeurt er nu?",
+        "delib.web.next": "De selectiecommissie bekijkt alle aanmeldingen en nodigt kandidaten uit voor een "
+                          "gesprek. Daarna benoemt de {council} nieuwe leden. We laten het je weten via het "
+                          "contact dat je opgaf.",
+        "delib.web.withdraw_title": "Aanmelding intrekken",
+        "delib.web.withdraw_hint": "Trek je je aanmelding in, dan wissen we meteen je naam, je contact en je "
+                                   "motivatie. Anders wissen we ze {days} dagen na een besluit dat je niet benoemt.",
+        "delib.web.withdraw": "Trek mijn aanmelding in",
+        "delib.web.withdrawn_title": "Ingetrokken",
+        "delib.web.withdrawn": "Je aanmelding is ingetrokken en je gegevens zijn gewist.",
+        "delib.web.appointed_already": "Je bent al benoemd. Wil je stoppen, laat het de secretaris weten.",
         "delib.api.secretary_only_applications": "Alleen de secretaris ziet de aanmeldingen en legt het besluit "
                                                  "van de selectiecommissie vast.",
         "delib.msg.appointed": "{name} is benoemd in de raad: zetel {seat}{group}. De uitnodiging voor deze chat is "
@@ -255,6 +326,79 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.deadline.advice": "Advice period ends: {title}",
         "delib.deadline.board_reply": "Written reply of the board expected: {title}",
         "delib.deadline.check": "Checking the realisation: {title}",
+        "delib.web.title": "Apply to join the council",
+        "delib.web.intro": "Would you like to think along and decide in the {council}? Apply here. A selection "
+                           "committee from outside the council reads every application and invites you for a "
+                           "conversation.",
+        "delib.web.privacy": "Only the secretary and the selection committee read what you enter here. If you are "
+                             "not appointed, we erase your details {days} days after the decision. You can always "
+                             "withdraw your application; then we erase them at once.",
+        "delib.web.skip": "Skip to the form",
+        "delib.web.other_language": "Nederlands",
+        "delib.web.required": "required",
+        "delib.web.errors_one": "There is 1 error in the form:",
+        "delib.web.errors_many": "There are {count} errors in the form:",
+        "delib.web.name": "Your name",
+        "delib.web.name_hint": "As you would like to be called in the council.",
+        "delib.web.member_type": "You are a",
+        "delib.web.member_type_hint": "The council has seats for tenants, owners and business owners.",
+        "delib.web.member_type.huurder": "Tenant",
+        "delib.web.member_type.koper": "Owner",
+        "delib.web.member_type.ondernemer": "Business owner",
+        "delib.web.contact": "How can we reach you?",
+        "delib.web.contact_hint": "An e-mail address or phone number, for the invitation to the conversation.",
+        "delib.web.matrix_id": "Your Matrix address (optional)",
+        "delib.web.matrix_id_hint": "The council talks in a chat (Element). If you already have an address, such as "
+                                    "@name:example.org, fill it in. If not, the secretary will help you.",
+        "delib.web.motivation": "Why would you like to join? (optional)",
+        "delib.web.motivation_hint": "In a few sentences. At most {limit} characters.",
+        "delib.web.consent": "I consent to these details being kept for the selection. If I am not appointed, they "
+                             "are erased {days} days after the decision.",
+        "delib.web.honeypot": "Website (leave this field empty)",
+        "delib.web.submit": "Send application",
+        "delib.web.csrf": "The form had expired. Please try again; what you entered is still there.",
+        "delib.web.honeypot_refused": "This form could not be sent.",
+        "delib.web.contact_required": "Enter an e-mail address or phone number so we can invite you.",
+        "delib.web.consent_required": "Please consent to us keeping your details; otherwise we cannot handle your "
+                                      "application.",
+        "delib.web.invalid.name": "Enter your name (at most 120 characters).",
+        "delib.web.invalid.member_type": "Choose whether you are a tenant, an owner or a business owner.",
+        "delib.web.invalid.contact": "Your e-mail address or phone number is too long or holds characters that "
+                                     "cannot be used.",
+        "delib.web.invalid.matrix_id": "This is not a Matrix address. It looks like @name:example.org; leave it empty "
+                                       "if you do not have one yet.",
+        "delib.web.invalid.motivation": "Your motivation is too long (at most 2000 characters).",
+        "delib.web.invalid.form": "Something in the form is not right. Could you check the fields?",
+        "delib.web.rate_limited_title": "Please wait",
+        "delib.web.error_title": "That did not work",
+        "delib.web.not_found_title": "Not found",
+        "delib.web.reference_unknown": "We do not know this application (any more). Was it withdrawn or erased?",
+        "delib.web.already_received_title": "Received already",
+        "delib.web.already_received": "We have received this application already. The link to your own page was "
+                                      "on the page you saw after sending it.",
+        "delib.web.back_to_form": "To the application form",
+        "delib.web.status_title": "Your application",
+        "delib.web.thanks": "Thank you! We have received your application.",
+        "delib.web.keep_link": "Keep the address of this page: here you see where it stands, and here you can "
+                               "withdraw your application.",
+        "delib.web.received": "Received on",
+        "delib.web.status": "Where it stands",
+        "delib.web.status.ontvangen": "Received. The selection committee is reading your application.",
+        "delib.web.status.gesprek": "You will be invited for a conversation with the selection committee.",
+        "delib.web.status.benoemd": "You have been appointed. Welcome! You will get an invitation to the council's "
+                                    "chat.",
+        "delib.web.status.niet_benoemd": "You have not been appointed this time. Thank you for applying.",
+        "delib.web.next_title": "What happens now?",
+        "delib.web.next": "The selection committee looks at every application and invites candidates for a "
+                          "conversation. Then the {council} appoints new members. We will let you know through "
+                          "the contact you gave.",
+        "delib.web.withdraw_title": "Withdraw the application",
+        "delib.web.withdraw_hint": "If you withdraw, we erase your name, contact and motivation at once. Otherwise "
+                                   "we erase them {days} days after a decision not to appoint you.",
+        "delib.web.withdraw": "Withdraw my application",
+        "delib.web.withdrawn_title": "Withdrawn",
+        "delib.web.withdrawn": "Your application has been withdrawn and your details have been erased.",
+        "delib.web.appointed_already": "You have been appointed already. If you want to stop, tell the secretary.",
         "delib.api.secretary_only_applications": "Only the secretary sees the applications and records the "
                                                  "selection committee's decision.",
         "delib.msg.appointed": "{name} has been appointed to the council: seat {seat}{group}. The invitation to "
