@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -72,6 +73,11 @@ class CouncilConfig(_Section):
     round_deadline_time: str = Field(default="23:59", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     reminder_offsets: list[str] = Field(default_factory=lambda: ["P7D", "P1D", "morning"])
     heidag_max_gap_days: int = 183
+    # The council's allowance rules (werkplek, "Inzet in geld en tijd"): euros per activity attended, by kind
+    # (vergadering, heidag, training, raadpleging, bewonersavond), and/or a fixed amount per month served.
+    allowance_per_activity: dict[Literal["vergadering", "heidag", "training", "raadpleging", "bewonersavond"],
+                                 Decimal] = Field(default_factory=dict)
+    allowance_per_month: Decimal = Field(default=Decimal(0), ge=0)
     taxonomy_path: Path | None = None  # theme CSV (id,naam,name,keywords); default: the shipped taxonomy
     neighbourhoods_path: Path | None = None  # neighbourhood CSV (a "wijk" column); default: Rotterdam
     caldav_url: str | None = None  # the council's shared calendar collection
@@ -90,6 +96,28 @@ class SignalsSettings(_Section):
     proxy_hops: int = Field(default=0, ge=0)  # reverse proxies appending to X-Forwarded-For
     theme_threshold: float = Field(default=0.4, ge=0, le=1)  # below it a signal's theme is "overig"
     feedback_interval: float = Field(default=300.0, gt=0)  # seconds between polls for decided topics
+
+
+class MailSettings(_Section):
+    """E-mail to residents (confirmations, reminders, what the council decided) and to bewonerscommissies.
+    Environment: ``OVERLEG_MAIL__<FIELD>``. Without ``smtp_host`` nothing is e-mailed and the pages say so."""
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    # "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a relay on localhost only).
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password: str | None = None
+    from_address: str = "overleg@localhost"
+    from_name: str = "Overleg"
+    reply_to: str | None = None  # e.g. the secretary's address, so answers reach a person
+    timeout: float = Field(default=20.0, gt=0)
+    # A message the server keeps refusing for a passing reason is tried again for this long, then given up.
+    give_up_after_hours: int = Field(default=72, ge=1)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.smtp_host)
 
 
 class MatrixSettings(_Section):
@@ -128,6 +156,8 @@ class Settings(BaseSettings):
     # prefixed with its name. Empty means one SQLite file per service under data_dir.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     public_base_url: str = "http://127.0.0.1:8793"  # what residents see: the signals form and status pages
+    # Where members and the secretary open the werkplek (behind the proxy); empty: the werkplek service's URL.
+    werkplek_base_url: str | None = None
     # What calendar apps see for the feeds (behind the proxy in production); empty means the
     # calendar service's own URL.
     feeds_base_url: str | None = None
@@ -157,6 +187,7 @@ class Settings(BaseSettings):
     environment: Literal["production", "development"] = "development"
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
     signals: SignalsSettings = Field(default_factory=SignalsSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
     councils: list[CouncilConfig] = Field(default_factory=list)
 
     @field_validator("database_url", mode="before")

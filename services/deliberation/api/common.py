@@ -22,7 +22,7 @@ API = Api("deliberation", "Overleg deliberation")
 add_council_routes(API)
 texts.register_messages()
 
-READ = ("bot", "admin", "calendar", "signals")
+READ = ("bot", "admin", "calendar", "signals", "werkplek")
 CHAT = ("bot", "admin")
 ADMIN = ("admin",)
 

@@ -92,8 +92,9 @@ def apply_for_seat(slug: str, body: ApplicationIn) -> ApplicationReceipt:
     return views.application_receipt(actions.apply_for_seat(rt(), c, body, limiter=limiter, sender=sender))
 
 
-@API.route("/councils/<slug>/applications", summary="Applications (!aanmeldingen; the secretary only)",
-           query=ApplicationQuery, response=list[ApplicationOut], callers=CHAT, errors=(403, 422))
+@API.route("/councils/<slug>/applications", summary="Applications (!aanmeldingen: the secretary only; the "
+           "werkplek for the secretary and the selection committee)",
+           query=ApplicationQuery, response=list[ApplicationOut], callers=(*CHAT, "werkplek"), errors=(403, 422))
 def list_applications(slug: str, query: ApplicationQuery) -> list[ApplicationOut]:
     c = ctx(slug)
     return [views.application_out(c, a) for a in actions.applications(rt(), c, query.status, query.actor)]

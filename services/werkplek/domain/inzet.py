@@ -230,9 +230,12 @@ def months_served(year: int, term_start: date, term_end: date | None) -> int:
 
 def year_overview(year: int, *, attendance: Iterable[Attendance], declared: Iterable[DeclaredHours],
                   costs: Iterable[Cost], rules: AllowanceRules,
-                  terms: Mapping[str, tuple[date, date | None]]) -> YearOverview:
+                  terms: Mapping[str, tuple[date, date | None]], as_of: date | None = None) -> YearOverview:
     """Everything of ``year``: per member (those with a term in the year, and anyone who attended or declared)
-    and per kind of activity. Unconfirmed attendance counts for hours only when ``rules.confirmed_only`` is off."""
+    and per kind of activity. Unconfirmed attendance counts for hours only when ``rules.confirmed_only`` is off.
+    ``as_of``: the year so far (monthly allowances up to that month), else the whole year."""
+    if as_of is not None:  # a term "until further notice" is served up to today, not to December
+        terms = {m: (start, min(end or as_of, as_of)) for m, (start, end) in terms.items()}
     attended = [a for a in attendance if a.day.year == year and (a.confirmed or not rules.confirmed_only)]
     own_hours = [d for d in declared if d.day.year == year]
     year_costs = [c for c in costs if c.day.year == year]

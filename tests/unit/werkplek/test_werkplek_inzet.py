@@ -121,6 +121,10 @@ def test_a_monthly_allowance_follows_the_months_served():
                              terms={ANNA: (date(2020, 1, 1), None), BRAM: (date(2026, 10, 15), None)})
     assert [(m.member, m.allowance) for m in overview.members] == [(ANNA, Decimal("360.00")),
                                                                    (BRAM, Decimal("90.00"))]
+    so_far = year_overview(2026, attendance=[], declared=[], costs=[], rules=rules,
+                           terms={ANNA: (date(2020, 1, 1), None), BRAM: (date(2026, 10, 15), None)},
+                           as_of=date(2026, 11, 2))
+    assert [m.allowance for m in so_far.members] == [Decimal("330.00"), Decimal("60.00")]
 
 
 def test_the_csv_reads_in_a_dutch_spreadsheet_and_cannot_run_formulas():

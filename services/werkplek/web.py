@@ -1,0 +1,350 @@
+"""The werkplek's pages: server-rendered, Dutch first (``?lang=en``), readable on a phone, no JavaScript needed
+except on the widget page (Element's widget API hands the page a Matrix OpenID token through postMessage).
+
+``GET  /werkplek``                    the overview, or how to sign in
+``GET  /werkplek/in/<token>``         a one-time link from ``!werkplek``: signs in, then to the overview
+``GET  /werkplek/commissie/<token>``  a selection committee member's own link
+``GET  /werkplek/widget``             inside Element: asks for an OpenID token; ``POST /werkplek/openid`` checks it
+``POST /werkplek/uit``                sign out
+``GET  /werkplek/inzet[.csv]``        time and money of the year; the secretary adds costs (POST)
+``GET  /werkplek/doelen``             the year's goals; the secretary adds goals and links topics (POST)
+
+The session lives in a signed cookie (HttpOnly, SameSite=Lax, Secure outside the local stack): who, which
+council, which role, when it started and when it was last used. Every request checks it again (idle 30
+minutes, 12 hours at most, the person still a member, a committee link not revoked).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import (Blueprint, Response, current_app, redirect, render_template, request, send_from_directory, session,
+                   url_for)
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from wtforms import StringField
+
+from services.werkplek import actions, texts
+from services.werkplek.domain import access as rules
+from services.werkplek.domain.access import Access, Role
+from services.werkplek.domain.inzet import CostKind, to_csv
+import shared
+from shared import i18n
+from shared.errors import DomainError
+from shared.http import ServiceUnavailable
+from shared.service import now, runtime
+from shared.settings import Settings
+
+log = logging.getLogger("overleg.werkplek.web")
+
+WEB = Blueprint("werkplek_web", __name__, template_folder="templates", static_folder="static",
+                static_url_path="/werkplek/static")
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors *")  # Element embeds the widget page
+SESSION_KEY = "werkplek"
+
+
+@WEB.get("/werkplek/public.css")
+def public_css() -> Response:
+    """The style the public pages share (shared/static), under the werkplek's own path for the proxy."""
+    return send_from_directory(Path(shared.__file__).parent / "static", "public.css", max_age=3600)
+
+
+class CostForm(FlaskForm):
+    kind = StringField()
+    amount = StringField()
+    day = StringField()
+    description = StringField()
+
+
+class GoalForm(FlaskForm):
+    title = StringField()
+
+
+class LinkTopicForm(FlaskForm):
+    goal = StringField()
+    topic = StringField()
+
+
+class PlainForm(FlaskForm):
+    pass
+
+
+def _settings() -> Settings:
+    return current_app.config["OVERLEG_SETTINGS"]
+
+
+def _lang() -> str:
+    asked = (request.args.get("lang") or "").lower()
+    if asked in i18n.SUPPORTED_LANGUAGES:
+        return asked
+    best = request.accept_languages.best_match(list(i18n.SUPPORTED_LANGUAGES)) if request.accept_languages else None
+    return best or i18n.DEFAULT_LANGUAGE
+
+
+@WEB.after_request
+def _headers(resp: Response) -> Response:
+    resp.headers.setdefault("Content-Security-Policy", CSP)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"  # sign-in URLs hold tokens
+    if request.endpoint not in ("werkplek_web.static", "werkplek_web.public_css"):
+        resp.headers["Cache-Control"] = "no-store"
+    resp.vary.add("Accept-Language")
+    resp.vary.add("Cookie")
+    return resp
+
+
+# --------------------------------------------------------------------------- the session
+
+
+def _store_session(s: rules.Session, *, new: bool = False) -> None:
+    """``new``: a sign-in starts a clean session (nothing carried over from before it, e.g. a planted
+    CSRF token); a request in a session only refreshes it, keeping the form's CSRF token."""
+    if new:
+        session.clear()
+    session.permanent = False
+    session[SESSION_KEY] = {"council": s.council, "role": s.role.value, "subject": s.subject,
+                            "started_at": s.started_at.isoformat(), "last_seen": s.last_seen.isoformat()}
+
+
+def _load_session() -> rules.Session | None:
+    raw = session.get(SESSION_KEY)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return rules.Session(str(raw["council"]), Role(raw["role"]), str(raw["subject"]),
+                             datetime.fromisoformat(raw["started_at"]), datetime.fromisoformat(raw["last_seen"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _current(page: str, wanted: Access = Access.READ) -> tuple[actions.Ctx, rules.Session] | Response:
+    """The signed-in session allowed on ``page``, refreshed; else the sign-in page (401) or a refusal (403)."""
+    lang = _lang()
+    found = _load_session()
+    if found is None:
+        return _page("werkplek_inloggen.html", 401, lang=lang, title=texts.t("werkplek.sign_in.title", lang))
+    try:
+        ctx = actions.context(_settings(), found.council, now(), lang)
+        current = actions.session_still_valid(runtime(), ctx, found)
+    except ServiceUnavailable as exc:
+        return _message(exc, 503)
+    except DomainError as exc:
+        session.clear()
+        return _page("werkplek_inloggen.html", 401, lang=lang, title=texts.t("werkplek.sign_in.title", lang),
+                     message=exc.user_message(lang))
+    try:
+        rules.require(current.role, page, wanted)
+    except DomainError as exc:
+        return _message(exc, 403, session_=current)
+    _store_session(current)
+    return ctx, current
+
+
+def _who(ctx: actions.Ctx, s: rules.Session) -> str:
+    if s.role is Role.COMMITTEE:
+        return texts.t("werkplek.role.selectiecommissie", ctx.lang)
+    return actions.names(ctx).get(s.subject, s.subject)
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Response:
+    lang = context.setdefault("lang", _lang())
+    other = "en" if lang == "nl" else "nl"
+    s: rules.Session | None = context.get("session_")
+    ctx: actions.Ctx | None = context.get("ctx")
+    nav = []
+    if s is not None:
+        nav = [(page, url_for(f".{page}", lang=lang)) for page in ("overzicht", "aanmeldingen", "inzet", "doelen")
+               if rules.access(s.role, page) is not Access.NONE]
+    html = render_template(template, t=lambda code, **kw: texts.t(code, lang, **kw), other_lang=other,
+                           other_url=url_for(request.endpoint or ".overzicht", **(request.view_args or {}),
+                                             lang=other) if request.method == "GET" else url_for(".overzicht",
+                                                                                                  lang=other),
+                           council_name=ctx.council.name if ctx else "Overleg", nav=nav, current=request.endpoint,
+                           who=_who(ctx, s) if ctx and s else None,
+                           role_label=texts.t(f"werkplek.role.{s.role.value}", lang) if s else None,
+                           csrf_token=generate_csrf, **context)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _message(exc: DomainError, status: int, **context: Any) -> Response:
+    lang = _lang()
+    return _page("werkplek_bericht.html", status, title=texts.t("werkplek.title", lang),
+                 message=exc.user_message(lang), **context)
+
+
+# --------------------------------------------------------------------------- signing in and out
+
+
+@WEB.get("/werkplek/in/<token>")
+def sign_in(token: str) -> Response:
+    try:
+        s = actions.sign_in_with_link(runtime(), _settings(), token, now())
+    except DomainError as exc:
+        return _message(exc, exc.status)
+    _store_session(s, new=True)
+    return redirect(url_for(".overzicht", lang=_lang()), code=303)
+
+
+@WEB.get("/werkplek/commissie/<token>")
+def sign_in_committee(token: str) -> Response:
+    try:
+        s = actions.sign_in_as_committee(runtime(), _settings(), token, now())
+    except DomainError as exc:
+        return _message(exc, exc.status)
+    _store_session(s, new=True)
+    return redirect(url_for(".overzicht", lang=_lang()), code=303)
+
+
+@WEB.get("/werkplek/widget")
+def widget() -> Response:
+    """The page Element opens as a room widget; its script asks Element for an OpenID token."""
+    council = request.args.get("raad") or (_settings().councils[0].slug if _settings().councils else "")
+    return _page("werkplek_widget.html", lang=_lang(), council=council, title=texts.t("werkplek.title", _lang()))
+
+
+@WEB.post("/werkplek/openid")
+def sign_in_openid() -> Response:
+    if not PlainForm().validate_on_submit():
+        return _message(DomainError("werkplek.form.expired", "csrf"), 400)
+    token = (request.form.get("access_token") or "").strip()
+    council = (request.form.get("raad") or "").strip()
+    if not token or len(token) > 500 or not council:
+        return _message(DomainError("werkplek.openid.refused", "no token"), 400)
+    try:
+        s = actions.sign_in_with_openid(_settings(), council, token, now())
+    except DomainError as exc:
+        return _message(exc, exc.status if exc.status != 400 else 403)
+    _store_session(s, new=True)
+    return redirect(url_for(".overzicht", lang=_lang()), code=303)
+
+
+@WEB.post("/werkplek/uit")
+def sign_out() -> Response:
+    PlainForm().validate_on_submit()  # signing out is never refused, with or without a token
+    session.clear()
+    lang = _lang()
+    return _page("werkplek_inloggen.html", lang=lang, title=texts.t("werkplek.sign_in.title", lang),
+                 message=texts.t("werkplek.signed_out", lang))
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@WEB.get("/werkplek")
+def overzicht() -> Response:
+    signed_in = _load_session()
+    if signed_in is not None and signed_in.role is Role.COMMITTEE:  # the committee's start is its own page
+        return redirect(url_for(".aanmeldingen", lang=_lang()), code=303)
+    found = _current("overzicht")
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    return _page("werkplek_overzicht.html", ctx=ctx, session_=s, view=actions.overview(ctx),
+                 title=texts.t("werkplek.overview.title", ctx.lang))
+
+
+@WEB.get("/werkplek/aanmeldingen")
+def aanmeldingen() -> Response:
+    """The applications, for the selection committee and the secretary (newest first)."""
+    found = _current("aanmeldingen")
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    return _page("werkplek_aanmeldingen.html", ctx=ctx, session_=s, applications=actions.applications(ctx),
+                 title=texts.t("werkplek.nav.aanmeldingen", ctx.lang))
+
+
+def _year() -> int | Response:
+    raw = request.args.get("jaar")
+    if raw is None:
+        return now().year
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        return _message(DomainError("werkplek.form.expired", "bad year"), 400)
+    return int(raw)
+
+
+@WEB.route("/werkplek/inzet", methods=["GET", "POST"])
+def inzet() -> Response:
+    found = _current("inzet", Access.EDIT if request.method == "POST" else Access.READ)
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    year = _year()
+    if isinstance(year, Response):
+        return year
+    form = CostForm()
+    errors: list[str] = []
+    saved = False
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            errors.append(texts.t("werkplek.form.expired", ctx.lang))
+        else:
+            try:
+                day = date.fromisoformat((form.day.data or "").strip())
+                actions.add_cost(runtime(), ctx, s.subject, (form.kind.data or "").strip(), form.amount.data or "",
+                                 day, form.description.data or "", None, None)
+                saved = True
+            except ValueError:
+                errors.append(texts.t("werkplek.inzet.day", ctx.lang) + ": jjjj-mm-dd")
+            except DomainError as exc:
+                errors.append(exc.user_message(ctx.lang))
+    overview = actions.year_overview(runtime(), ctx, year)
+    names = actions.names(ctx)
+    return _page("werkplek_inzet.html", 400 if errors else 200, ctx=ctx, session_=s, year=year, overview=overview,
+                 names=names, errors=errors, saved=saved, form=form, cost_kinds=[k.value for k in CostKind],
+                 can_edit=rules.access(s.role, "inzet") is Access.EDIT,
+                 title=texts.t("werkplek.inzet.title", ctx.lang, year=year))
+
+
+@WEB.get("/werkplek/inzet.csv")
+def inzet_csv() -> Response:
+    found = _current("inzet")
+    if isinstance(found, Response):
+        return found
+    ctx, _ = found
+    year = _year()
+    if isinstance(year, Response):
+        return year
+    labels = {k: texts.t(f"werkplek.col.{k}", ctx.lang) for k in
+              ("member", "activities", "activity_hours", "declared_hours", "hours", "allowance", "costs", "total")}
+    body = to_csv(actions.year_overview(runtime(), ctx, year), actions.names(ctx), labels)
+    resp = Response("\ufeff" + body, mimetype="text/csv")  # the BOM makes spreadsheets read UTF-8
+    resp.headers["Content-Disposition"] = f'attachment; filename="inzet-{ctx.slug}-{year}.csv"'
+    return resp
+
+
+@WEB.route("/werkplek/doelen", methods=["GET", "POST"])
+def doelen() -> Response:
+    found = _current("doelen", Access.EDIT if request.method == "POST" else Access.READ)
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    year = _year()
+    if isinstance(year, Response):
+        return year
+    goal_form, link_form = GoalForm(prefix="doel"), LinkTopicForm(prefix="koppel")
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            if "doel-title" in request.form:
+                if not goal_form.validate_on_submit():
+                    raise DomainError("werkplek.form.expired", "csrf")
+                actions.add_goal(runtime(), ctx, s.subject, year, goal_form.title.data or "")
+            else:
+                if not link_form.validate_on_submit():
+                    raise DomainError("werkplek.form.expired", "csrf")
+                goal_nr, topic_nr = (link_form.goal.data or "").strip(), (link_form.topic.data or "").strip("# ")
+                if not goal_nr.isdigit() or not topic_nr.isdigit():
+                    raise DomainError("werkplek.goal.unknown", "numbers expected", goal=goal_nr[:5])
+                actions.link_goal_topic(runtime(), ctx, s.subject, int(goal_nr), int(topic_nr))
+        except DomainError as exc:
+            errors.append(exc.user_message(ctx.lang))
+        else:
+            return redirect(url_for(".doelen", lang=ctx.lang, jaar=year), code=303)
+    return _page("werkplek_doelen.html", 400 if errors else 200, ctx=ctx, session_=s, year=year,
+                 goals=actions.goals(runtime(), ctx, year), errors=errors, goal_form=goal_form, link_form=link_form,
+                 can_edit=rules.access(s.role, "doelen") is Access.EDIT,
+                 title=texts.t("werkplek.doelen.title", ctx.lang, year=year))
