@@ -460,9 +460,17 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
+def full_catalog() -> dict[str, dict[str, str]]:
+    """These texts and those kept beside the co-creation rules (``scenarios.CATALOG``, which also holds the
+    influence texts); imported lazily, as scenarios imports :class:`LabelledConflict` from this module."""
+    from . import scenarios
+
+    return {lang: {**CATALOG[lang], **scenarios.CATALOG[lang]} for lang in CATALOG}
+
+
 def register_messages() -> None:
     """Make the texts known to :mod:`shared.i18n`. Safe to call more than once."""
-    i18n.register(CATALOG)
+    i18n.register(full_catalog())
 
 
 class LabelledConflict(Conflict):

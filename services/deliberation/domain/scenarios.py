@@ -30,7 +30,7 @@ Options change like proposals do:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Iterable, Mapping
 
@@ -39,11 +39,12 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from .consensus import (
     _TEXT_REQUIRED,
-    CONSENTING_POSITIONS,
+    Agreement,
     Concern,
     CorruptEventLog,
     FinalPosition,
     InfoRequest,
+    Objection,
     ObjectionStatus,
     Participants,
     Phase,
@@ -210,10 +211,20 @@ class ScenarioObjection:
     withdraw_reason: WithdrawReason | None = None
     # Carried over to this version of ``option`` (a new version or a merge); None: raised on the current one.
     asked_about_version: int | None = None
+    resolved_in_version: int | None = None  # the version of ``option`` on the table when it was resolved
 
     @property
     def is_open(self) -> bool:
         return self.status is ObjectionStatus.OPEN
+
+    def as_objection(self) -> Objection:
+        """The decision register's shape (``register.RegisterEntry.objections``); ``version`` is the version
+        of the option it was raised on."""
+        return Objection(id=self.id, member=self.member, argument=self.argument, version=self.raised_version,
+                         raised_at=self.raised_at, status=self.status, closed_at=self.closed_at,
+                         closed_by=self.closed_by, note=self.note, withdraw_reason=self.withdraw_reason,
+                         asked_about_version=self.asked_about_version,
+                         resolved_in_version=self.resolved_in_version)
 
 
 @dataclass(frozen=True)
@@ -317,12 +328,22 @@ class ScenarioOutcome:
     note: str | None = None
 
     @property
-    def decided_on(self):
+    def decided_on(self) -> date:
         return self.decided_at.date()
 
     @property
     def agreed(self) -> OptionOutcome | None:
         return next((o for o in self.options if o.option == self.agreed_option), None)
+
+    def as_agreement(self) -> Agreement | None:
+        """An agreement on one option in the decision register's shape, so the existing register lists it
+        (its text is the agreed option's last version). None for "meegedacht": that is input, not a decision."""
+        agreed = self.agreed
+        if self.kind is not ScenarioState.AGREED or agreed is None:
+            return None
+        return Agreement(round_id=self.round_id, council_id=self.council_id, topic_id=self.topic_id,
+                         text=agreed.text, version=agreed.version, decided_at=self.decided_at,
+                         decided_by=self.decided_by, positions=agreed.positions, absent=self.absent)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -690,9 +711,11 @@ class ScenarioRound:
 
     def amend_option(self, actor: str, option: int, text: str | None, *, participants: Participants,
                      at: datetime, idempotency_key: str | None = None) -> ScenarioResult:
-        """``!optie <nr> <nieuwe tekst>``: version n+1 of one option; everyone responds on it again."""
+        """``!voorstel <optie> <nieuwe tekst>`` (as amending a proposal today): version n+1 of one option;
+        everyone responds on it again."""
         if (dup := self._duplicate(idempotency_key)) is not None:
             return dup
+        option = parse_option_number(option)
         self._require_open()
         self._require_facilitator(actor, participants)
         target = self._open_option(option)
@@ -715,7 +738,7 @@ class ScenarioRound:
             return dup
         self._require_open()
         self._require_facilitator(actor, participants)
-        numbers = tuple(sorted(set(int(n) for n in options)))
+        numbers = tuple(sorted(set(parse_option_number(n) for n in options)))
         if len(numbers) < 2:
             raise InvalidInput("delib.scenarios.merge.two_needed", "merge of fewer than two options")
         merged = [self._open_option(n) for n in numbers]
@@ -735,6 +758,7 @@ class ScenarioRound:
         """``!eens 2``, ``!bedenking 2 <tekst>``, ``!opzij 2``, ``!bezwaar 2 <argument>``, ``!info 2 <vraag>``."""
         if (dup := self._duplicate(idempotency_key)) is not None:
             return dup
+        option = parse_option_number(option)
         self._require_open()
         _require_member(actor, participants)
         target = self._open_option(option)
@@ -780,6 +804,7 @@ class ScenarioRound:
                                round_id=self.round_id)
             return self._commit(actor, at, idempotency_key, [
                 (ScenarioEventType.PREFERENCE_CLEARED, {"member": actor})])
+        option = parse_option_number(option)
         self._open_option(option)
         if self.preference_of(actor) == option:
             raise Conflict("delib.scenarios.preference.unchanged",
@@ -855,6 +880,7 @@ class ScenarioRound:
         """``!besluit <optie>``: agreement on that option, or :class:`OptionNotReady` saying what is missing."""
         if (dup := self._duplicate(idempotency_key)) is not None:
             return dup
+        option = parse_option_number(option)
         self._require_open()
         if actor not in participants.members and actor not in participants.secretaries:
             raise _not_member()
@@ -989,7 +1015,8 @@ class ScenarioRound:
                                f"scenario round {self.round_id}: text equals option {option.number}",
                                option=option.number)
 
-    def _own_open_objection(self, actor: str, option: int | None) -> ScenarioObjection:
+    def _own_open_objection(self, actor: str, option: int | str | None) -> ScenarioObjection:
+        option = parse_option_number(option) if option is not None else None
         own = [o for o in self.open_objections if o.member == actor and (option is None or o.option == option)]
         if not own:
             raise NotFound("delib.scenarios.objection.none_open",
@@ -1163,7 +1190,9 @@ def _on_objection_withdrawn(state: ScenarioRound, event: ScenarioEvent) -> Scena
 def _on_objection_resolved(state: ScenarioRound, event: ScenarioEvent) -> ScenarioRound:
     status = (ObjectionStatus.RESOLVED_BY_AMENDMENT if event.data.get("by_new_version")
               else ObjectionStatus.RESOLVED)
-    return _close_objection(state, event, status=status, note=event.data.get("note"))
+    objection = state.objection(int(event.data["objection_id"]))
+    return _close_objection(state, event, status=status, note=event.data.get("note"),
+                            resolved_in_version=state.option(objection.option).version)
 
 
 def _on_ended(state: ScenarioRound, event: ScenarioEvent) -> ScenarioRound:

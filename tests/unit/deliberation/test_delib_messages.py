@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from services.deliberation.domain import advice, agenda, consensus, roster
-from services.deliberation.domain.messages import CATALOG, LabelledConflict, register_messages
+from services.deliberation.domain import advice, agenda, consensus, influence, roster, scenarios
+from services.deliberation.domain.messages import LabelledConflict, full_catalog, register_messages
 from shared import i18n
 
 DOMAIN = Path(consensus.__file__).parent
+CATALOG = full_catalog()
 CODE = re.compile(r"""["'](delib\.[a-z0-9_.]+)["']""")
 LABEL_PREFIXES = {
     "delib.phase.": consensus.Phase,
@@ -28,6 +29,10 @@ LABEL_PREFIXES = {
     "delib.advice_stage.": advice.Stage,
     "delib.reply_kind.": advice.ReplyKind,
     "delib.outcome.": advice.Outcome,
+    "delib.scenario_state.": scenarios.ScenarioState,
+    "delib.option_source.": scenarios.OptionSource,
+    "delib.influence_kind.": influence.InfluenceKind,
+    "delib.influence_basis.": influence.InfluenceBasis,
 }
 
 
