@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import private_stack, summary  # noqa: E402
-from deploy.homeserver import MatrixTestClient  # noqa: E402
+from devstack.matrix_client import MatrixTestClient  # noqa: E402
 from tests.support import body, replies_to  # noqa: E402
 
 

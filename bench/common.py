@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from deploy.stack import Ports, Stack
+from devstack.stack import Ports, Stack
 
 
 @contextmanager
@@ -64,7 +64,7 @@ class Gunicorn:
 
     def __init__(self, app: str, folder: Path, *, workers: int = 2, service: str = "",
                  env: dict[str, str] | None = None, name: str = "app") -> None:
-        from deploy.procs import free_port
+        from devstack.procs import free_port
 
         self.app, self.folder, self.workers, self.service = app, Path(folder), workers, service
         self.extra_env = dict(env or {})
@@ -84,7 +84,7 @@ class Gunicorn:
         import os
         import sys
 
-        from deploy.procs import spawn, wait_http_ready
+        from devstack.procs import spawn, wait_http_ready
 
         metrics = self.folder / f"metrics-{self.name}"
         metrics.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,7 @@ class Gunicorn:
         return self
 
     def stop(self) -> None:
-        from deploy.procs import terminate
+        from devstack.procs import terminate
 
         if self.proc is not None:
             terminate(self.proc.pid, timeout=30, proc=self.proc)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import load_signal_texts, pg_schema, service_config  # noqa: E402
 
-STEPS = [  # (module, attribute, label); inside the transaction: candidates .. _post_signal
+STEPS = [  # (module, attribute, label); inside the transaction: candidates .. _post_signal, except the card edit
     ("services.signals.actions", "scrub", "scrub"),
     ("services.signals.actions", "classify", "classify (themes)"),
     ("services.signals.actions", "features_from_scrub", "features + keys"),
@@ -34,7 +34,8 @@ STEPS = [  # (module, attribute, label); inside the transaction: candidates .. _
     ("services.signals.actions", "choose_cluster", "choose cluster"),
     ("services.signals.store", "insert_signal", "insert signal + keys"),
     ("services.signals.store", "add_to_cluster", "update cluster"),
-    ("services.signals.actions", "post_card", "card (render + outbox)"),
+    ("services.signals.actions", "_post_first_card", "new card (render + outbox)"),
+    ("services.signals.actions", "flush_card", "card edit (after the intake)"),
     ("services.signals.actions", "_post_signal", "signal post (render + outbox)"),
 ]
 

@@ -20,6 +20,15 @@ grouped CV       k folds by cluster (a cluster and the records marked as its har
                  test signals counted. Scrub and wijk learn nothing: their CV figures are the
                  whole-set method measured per fold.
 ``--method rules``  the hand-tuned method (keyword themes, rule_similarity), for comparison.
+``--no-synonyms``   keyword evidence without ``lexicon.SYNONYMS`` (a list written while reading
+                 the dev set, which no fold can hold out): how much of a theme figure it carries.
+``--theme-study``   themes only, with scikit-learn (dev extra): one-vs-rest logistic regression
+                 over TF-IDF of Snowball-stemmed words and character 4-grams, alone and stacked
+                 with the taxonomy keyword evidence; decision rules (cut, relative margin,
+                 per-theme cuts) and label co-occurrence fitted on the training folds, with
+                 the text model's training probabilities from inner grouped folds; same outer
+                 folds as above. The service does not ship this model (see
+                 docs/benchmarks.md, "Signals quality").
 
 Measures:
 
@@ -45,6 +54,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import random
 import statistics
 import sys
@@ -330,16 +340,172 @@ def cross_validate(prep: Prepared, k: int, repeats: int, seed: int, method: str)
 
 
 def measure(path: Path, *, folds_k: int = 5, repeats: int = 2, seed: int = 15,
-            method: str = "learned", cv: bool = True) -> dict[str, Any]:
+            method: str = "learned", cv: bool = True, synonyms: bool = True) -> dict[str, Any]:
     records = load(path)
-    prep = Prepared(records, load_default_taxonomy(), load_rotterdam())
+    taxonomy = load_default_taxonomy() if synonyms else taxonomy_without_synonyms()
+    prep = Prepared(records, taxonomy, load_rotterdam())
     whole = evaluate(prep, records, DEFAULT_MODEL if method == "learned" else None)
     shipped = learning.default_model()
-    out = {"file": str(path), "records": len(records), "method": method,
+    out = {"file": str(path), "records": len(records), "method": method + ("" if synonyms else ", no synonyms"),
            "model_trained_on": shipped.trained_on if shipped and method == "learned" else None, **whole}
     if cv:
         out["cv"] = cross_validate(prep, folds_k, repeats, seed, method)
     return out
+
+
+def taxonomy_without_synonyms() -> Taxonomy:
+    """The default taxonomy with keyword matching that ignores ``lexicon.SYNONYMS``."""
+    from services.signals.domain import lexicon
+    saved = dict(lexicon.SYNONYMS)
+    lexicon.SYNONYMS.clear()
+    try:
+        return load_default_taxonomy()      # patterns are compiled here, synonyms read here only
+    finally:
+        lexicon.SYNONYMS.update(saved)
+
+
+# --------------------------------------------------------------------------- theme study (sklearn)
+STUDY_VARIANTS = {
+    # name: keyword evidence or not, per-theme cuts, co-occurrence features, synonyms left out
+    "text only: OvR LR, words + 4-grams": {"keywords": False},
+    "stacked: text LR + keywords": {"keywords": True},
+    "stacked + per-theme cuts + co-occurrence": {"keywords": True, "per_theme": True, "cooc": True},
+    "stacked, keywords without synonyms": {"keywords": True, "no_synonyms": True},
+}
+
+
+def theme_study(prep: Prepared, k: int, repeats: int, seed: int) -> dict[str, Any]:
+    """Grouped-CV theme micro-F1 of learned alternatives (see the module docstring). Everything
+    fitted (vocabulary, IDF, weights, cuts, margins, co-occurrence) comes from the training folds;
+    the text model's probabilities for training signals from inner grouped folds of those."""
+    try:
+        import numpy as np
+        import snowballstemmer
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:     # dev extra only: the service never imports these
+        raise SystemExit(f"--theme-study needs scikit-learn and snowballstemmer ({exc})") from None
+    from services.signals.domain import lexicon
+    from services.signals.domain.textutil import fold, words
+
+    themes = [t for t in prep.taxonomy.ids if t != FALLBACK_THEME]
+    dutch = snowballstemmer.stemmer("dutch")
+
+    def terms(text: str) -> list[str]:
+        out = []
+        for w in words(text.replace("[", " ").replace("]", " ")):
+            f = fold(w.text)
+            if f in lexicon.STOPWORDS or len(f) < 2 or not any(c.isalpha() for c in f):
+                continue
+            out.append("w:" + dutch.stemWord(f))
+            padded = f"<{f}>"
+            out += ["g:" + padded[i:i + 4] for i in range(len(padded) - 3)]
+        return out
+
+    docs = {rid: terms(res.text) for rid, res in prep.results.items()}
+    no_syn = taxonomy_without_synonyms()
+    kw_sets = {False: prep.keywords,
+               True: {rid: {tid: sc for sc, tid, _ in keyword_scores(res.text, no_syn)}
+                      for rid, res in prep.results.items()}}
+
+    def gold(rs: list[dict[str, Any]]) -> Any:
+        return np.array([[1 if t in r["themes"] else 0 for t in themes] for r in rs])
+
+    def text_probs(train: list[dict[str, Any]], test: list[dict[str, Any]]) -> Any:
+        vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True)
+        x = vec.fit_transform([docs[r["id"]] for r in train])
+        xt = vec.transform([docs[r["id"]] for r in test])
+        y = gold(train)
+        cols = []
+        for j in range(len(themes)):
+            if y[:, j].min() == y[:, j].max():
+                cols.append(np.full(len(test), float(y[0, j])))
+                continue
+            m = LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear")
+            cols.append(m.fit(x, y[:, j]).predict_proba(xt)[:, 1])
+        return np.column_stack(cols)
+
+    def inner_text_probs(train: list[dict[str, Any]]) -> Any:
+        out = np.zeros((len(train), len(themes)))
+        at = {r["id"]: i for i, r in enumerate(train)}
+        parts = folds(train, 4, seed)
+        for i, part in enumerate(parts):
+            rest = [r for j, p in enumerate(parts) if j != i for r in p]
+            out[[at[r["id"]] for r in part]] = text_probs(rest, part)
+        return out
+
+    def rows(kw: Any, tp: Any, cooc: Any | None) -> Any:
+        n, m = kw.shape
+        kmax, tmax = kw.max(1, keepdims=True), tp.max(1, keepdims=True)
+        t2 = np.sort(tp, 1)[:, -2:-1]
+        top = (kw + tp).argmax(1)
+        out = []
+        for j in range(m):
+            kj, tj = kw[:, j:j + 1], tp[:, j:j + 1]
+            own = np.zeros((n, m))
+            own[:, j] = 1.0
+            f = [kj, kj - kmax, ((kj >= kmax) & (kj > 0)).astype(float), tj, tj - tmax,
+                 (tj >= tmax).astype(float), np.where(tj >= tmax, tj - t2, 0.0), tj * kj, own]
+            if cooc is not None:
+                c = (cooc[top, j] * (top != j))[:, None]
+                f += [c, c * tj, c * kj]
+            out.append(np.hstack(f))
+        return np.stack(out, 1)
+
+    def micro_f1(p: Any, g: Any, cuts: Any, rel: float) -> float:
+        order = np.argsort(-p, axis=1)[:, :2]
+        at = np.arange(len(p))
+        first, second = order[:, 0], order[:, 1]
+        pick = np.zeros_like(p, dtype=bool)
+        pick[at, first] = p[at, first] >= cuts[first]
+        pick[at, second] = (p[at, second] >= cuts[second]) & (p[at, second] >= rel * p[at, first])
+        empty, other = ~pick.any(1), g.sum(1) == 0          # nothing picked: "overig"
+        tp = (pick & (g == 1)).sum() + (empty & other).sum()
+        fp = (pick & (g == 0)).sum() + (empty & ~other).sum()
+        fn = (~pick & (g == 1)).sum() + (~empty & other).sum()
+        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+    def tune(p: Any, g: Any, per_theme: bool) -> tuple[Any, float]:
+        grid = [c / 100 for c in range(5, 91, 5)]
+        _, cut, rel = max((micro_f1(p, g, np.full(len(themes), c), r), c, r)
+                          for c in grid for r in (0.0, 0.3, 0.5))
+        cuts = np.full(len(themes), cut)
+        if per_theme:                  # few positives per theme: halfway to the shared cut
+            for j in range(len(themes)):
+                best = max(grid, key=lambda c: micro_f1(p, g, np.where(np.arange(len(themes)) == j, c, cuts), rel))
+                cuts[j] = (best + cut) / 2
+        return cuts, rel
+
+    results: dict[str, Any] = {}
+    for name, v in STUDY_VARIANTS.items():
+        kws = kw_sets[bool(v.get("no_synonyms"))]
+        scores = []
+        for rep in range(repeats):
+            parts = folds(prep.records, k, seed + rep)
+            for i, test in enumerate(parts):
+                train = [r for j, p in enumerate(parts) if j != i for r in p]
+                g_train, g_test = gold(train), gold(test)
+                if not v["keywords"]:
+                    p_train, p_test = inner_text_probs(train), text_probs(train, test)
+                else:
+                    def kwm(rs: list[dict[str, Any]]) -> Any:
+                        return np.array([[1 - math.exp(-kws[r["id"]].get(t, 0.0)) for t in themes] for r in rs])
+                    cooc = None
+                    if v.get("cooc"):
+                        counts = g_train.T @ g_train
+                        cooc = counts / (np.diag(counts)[:, None] + 2.0)
+                        np.fill_diagonal(cooc, 0.0)
+                    r_train = rows(kwm(train), inner_text_probs(train), cooc)
+                    r_test = rows(kwm(test), text_probs(train, test), cooc)
+                    d = r_train.shape[2]
+                    shared = LogisticRegression(C=1.0, max_iter=2000).fit(r_train.reshape(-1, d), g_train.reshape(-1))
+                    p_train = shared.predict_proba(r_train.reshape(-1, d))[:, 1].reshape(g_train.shape)
+                    p_test = shared.predict_proba(r_test.reshape(-1, d))[:, 1].reshape(g_test.shape)
+                cuts, rel = tune(p_train, g_train, bool(v.get("per_theme")))
+                scores.append(float(micro_f1(p_test, g_test, cuts, rel)))
+        results[name] = {"mean": statistics.fmean(scores), "sd": statistics.stdev(scores) if len(scores) > 1 else 0.0,
+                         "min": min(scores), "folds": scores}
+    return {"folds": k, "repeats": repeats, "seed": seed, "variants": results}
 
 
 def write_model(path: Path, out: Path = MODEL_PATH) -> learning.Model:
@@ -462,15 +628,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=0, metavar="N",
                         help="also insert N signals into a ClusterIndex and count candidates per insert")
     parser.add_argument("--per-key-limit", type=int, default=DEFAULT_PER_KEY_LIMIT)
+    parser.add_argument("--no-synonyms", action="store_true",
+                        help="keyword evidence without lexicon.SYNONYMS (written on the dev set)")
+    parser.add_argument("--theme-study", action="store_true",
+                        help="grouped-CV theme F1 of scikit-learn alternatives (needs the dev extra)")
     args = parser.parse_args(argv)
     path = Path(args.data or args.path or DEFAULT_PATH)
+    if args.theme_study:
+        prep = Prepared(load(path), load_default_taxonomy(), load_rotterdam())
+        study = theme_study(prep, max(2, args.folds), args.repeats, args.seed)
+        if args.json:
+            print(json.dumps(study, indent=2, ensure_ascii=False))
+        else:
+            print(f"theme study on {path}: grouped CV, {study['folds']} folds x {study['repeats']} "
+                  f"repeat(s) (seed {study['seed']}), theme micro-F1 mean ± sd (lowest fold):")
+            for name, v in study["variants"].items():
+                print(f"  {name:45s} {v['mean']:.3f} ± {v['sd']:.3f} (min {v['min']:.3f})")
+        return 0
     if args.write_model:
         model = write_model(path)
         print(f"wrote {MODEL_PATH.relative_to(ROOT)}: theme cut {model.themes.cut}, "
               f"pair threshold {model.pairs.threshold}, pair weights {model.pairs.weights}")
         return 0
     m = measure(path, folds_k=args.folds, repeats=args.repeats, seed=args.seed, method=args.method,
-                cv=args.folds > 1)
+                cv=args.folds > 1, synonyms=not args.no_synonyms)
     if args.scale:
         m["scale"] = scale(load(path), args.scale, args.per_key_limit)
     print(json.dumps(m, indent=2, ensure_ascii=False) if args.json else report(m))

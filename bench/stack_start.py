@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deploy.homeserver import EmbeddedSynapse  # noqa: E402
-from deploy.procs import free_port  # noqa: E402
+from devstack.synapse import EmbeddedSynapse  # noqa: E402
+from devstack.procs import free_port  # noqa: E402
 
 
 def timed_up(folder: Path) -> float:

@@ -9,15 +9,17 @@ Sub-conftests add feature fixtures; keep this file generic.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
-from deploy.caldav_server import EmbeddedRadicale
-from deploy.homeserver import EmbeddedSynapse, MatrixTestClient, RegisteredUser
-from deploy.procs import free_port
+from devstack.radicale import EmbeddedRadicale
+from devstack.synapse import EmbeddedSynapse, MatrixTestClient, RegisteredUser
+from devstack.procs import free_port
 
 RADICALE_USER = "overleg"
 TIERS = ("unit", "integration", "e2e", "reliability")
@@ -32,6 +34,43 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if "tests" in parts else None
         if tier:
             item.add_marker(getattr(pytest.mark, tier))
+
+
+# --- pytest-xdist --------------------------------------------------------------------------------
+# ``overleg test`` runs whole tiers on every core (``-n <cores> --dist loadgroup``). Each worker has
+# its own session fixtures (Synapse, Radicale, the stack: free ports, its own tmp dir); PostgreSQL
+# tests each get their own schema or database. What must not be split is a module whose tests share
+# a module- or class-scoped fixture (a bot, a stack, an Element client: started once, on one worker)
+# and an end-to-end module, whose tests tell one story on one stack in order. Those modules go to a
+# worker whole; every other test goes alone to whichever worker is free, biggest modules first.
+# (pytest-xdist's own xdist_group marks do not reach its scheduler under pytest 9, hence this hook.)
+_TOGETHER = re.compile(r"""scope\s*=\s*["'](module|class|package)["']""")
+
+
+def _keeps_together(path: Path) -> bool:
+    if "e2e" in path.parts:
+        return True
+    try:
+        return bool(_TOGETHER.search(path.read_text(encoding="utf-8")))
+    except OSError:
+        return False
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    if config.getvalue("dist") != "loadgroup":
+        return None  # any other --dist asked for on the command line: xdist's own
+    from xdist.scheduler import LoadScopeScheduling
+
+    together: dict[str, bool] = {}
+
+    class ModuleFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            if module not in together:
+                together[module] = _keeps_together(config.rootpath / module)
+            return module if together[module] else nodeid
+
+    return ModuleFixtureScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +174,7 @@ def database_url(tmp_path) -> Iterator[str]:
 def stack(synapse: EmbeddedSynapse, radicale: EmbeddedRadicale, tmp_path_factory: pytest.TempPathFactory):
     """The local stack as ``overleg up`` starts it (services under gunicorn, the bot, a demo
     council), on free ports, sharing the session's homeserver and calendar server."""
-    from deploy.stack import Ports, Stack
+    from devstack.stack import Ports, Stack
 
     st = Stack(tmp_path_factory.mktemp("stack"), Ports.free(), synapse=synapse, radicale=radicale, workers=2)
     st.up(demo=True, timeout=90)

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import yaml
 
-from deploy.procs import free_port, spawn
+from devstack.procs import free_port, spawn
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,8 +12,8 @@ import httpx
 import icalendar
 import pytest
 
-from deploy.e2ee_client import E2EEClient
-from deploy.homeserver import MatrixTestClient
+from devstack.e2ee_client import E2EEClient
+from devstack.matrix_client import MatrixTestClient
 from services.calendar.domain.events import AMSTERDAM
 
 pytestmark = pytest.mark.timeout(300)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from deploy.homeserver import MatrixTestClient
+from devstack.matrix_client import MatrixTestClient
 
 pytestmark = pytest.mark.timeout(300)
 

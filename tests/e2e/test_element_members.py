@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 import httpx
 import pytest
 
-from deploy.stack import Ports, Stack
+from devstack.stack import Ports, Stack
 from tests.element_client import ElementClient, Event
 
 pytestmark = pytest.mark.timeout(240)

@@ -9,8 +9,8 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from deploy.e2ee_client import E2EEClient
-from deploy.stack import Ports, Stack
+from devstack.e2ee_client import E2EEClient
+from devstack.stack import Ports, Stack
 
 pytestmark = pytest.mark.timeout(400)
 COUNCIL = "klantenraad"

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from deploy.homeserver import MatrixTestClient
+from devstack.matrix_client import MatrixTestClient
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -37,7 +37,7 @@ def test_an_erased_signal_leaves_no_copy_in_matrix_or_deliberation(stack):
     word = "".join(random.choice("bcdfghklmnprstvz") + random.choice("aeiou") for _ in range(4))  # unique per run
     text = (f"In de fietsenstalling aan de Pretorialaan in Afrikaanderwijk zijn de {word}rekken al maanden kapot "
             f"en de deur sluit niet. Bel me gerust op 06-11223344 of mail karel.visser@example.nl.")
-    other = f"De fietsenstalling aan de Pretorialaan in Afrikaanderwijk: de fietsenrekken zijn kapot, deur sluit niet."
+    other = "De fietsenstalling aan de Pretorialaan in Afrikaanderwijk: de fietsenrekken zijn kapot, deur sluit niet."
     form_url = stack.status()["signal_form"]
     with httpx.Client(timeout=15) as browser:
         page = browser.get(form_url)
@@ -59,7 +59,7 @@ def test_an_erased_signal_leaves_no_copy_in_matrix_or_deliberation(stack):
     assert second["signal"]["cluster_id"] == cluster_id, second
 
     # Carded in the signals room, and put on the council's agenda.
-    card_key = f"signals:cluster:{cluster_id}"
+    card_key = f"signals:cluster:{COUNCIL}:{cluster_id}"
     outbox(stack, card_key)
     bot = {"Authorization": f"Bearer {stack.state.tokens['bot']}"}
     agenda = httpx.post(f"{base}/api/v1/councils/{COUNCIL}/clusters/{cluster_id}/agenda",

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import httpx
 import pytest
 
-from deploy.homeserver import MatrixTestClient
+from devstack.matrix_client import MatrixTestClient
 from shared import membership
 from tests.support import replies_to
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 import httpx
 import pytest
 
-from deploy.homeserver import MatrixTestClient
+from devstack.matrix_client import MatrixTestClient
 from tests.support import replies_to
 
 pytestmark = pytest.mark.timeout(300)
@@ -123,7 +123,7 @@ def test_form_and_chat_signals_become_one_thread_that_goes_on_the_agenda(stack, 
     headers = {"Authorization": f"Bearer {stack.state.tokens['admin']}"}
     stored = httpx.get(f"{stack.url('deliberation')}/api/v1/councils/{COUNCIL}/topics/{topic.group(1)}",
                        headers=headers, timeout=10).json()
-    assert stored["source"] == "signaal_cluster" and stored["source_ref"] == f"signals:cluster:{cluster_id}"
+    assert stored["source"] == "signaal_cluster" and stored["source_ref"] == f"signals:cluster:{COUNCIL}:{cluster_id}"
     assert "Aantal signalen: 2; 1 raadsleden" in stored["evidence"] and "Tarwewijk" in stored["evidence"]
     assert "https://matrix.to/#/" in stored["evidence"]  # the link back to the thread
     bram.wait_for(room, card_edit(bot, root["event_id"], f"onderwerp #{topic.group(1)}"), timeout=60)

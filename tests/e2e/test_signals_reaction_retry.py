@@ -6,7 +6,7 @@ import time
 import httpx
 import pytest
 
-from deploy.homeserver import MatrixTestClient
+from devstack.matrix_client import MatrixTestClient
 from tests.support import replies_to
 
 pytestmark = pytest.mark.timeout(300)

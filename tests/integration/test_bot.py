@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from deploy.homeserver import MatrixTestClient
+from devstack.matrix_client import MatrixTestClient
 from tests.support import bot_process, replies_to
 
 pytestmark = pytest.mark.timeout(240)

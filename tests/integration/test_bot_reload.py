@@ -10,7 +10,7 @@ import httpx
 import pytest
 import yaml
 
-from deploy.procs import terminate, wait_until
+from devstack.procs import terminate, wait_until
 from tests.support import bot_process, replies_to
 
 pytestmark = pytest.mark.timeout(180)

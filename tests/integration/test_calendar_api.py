@@ -19,12 +19,12 @@ from flask import Flask, jsonify, request
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from deploy.procs import free_port
+from devstack.procs import free_port
 from services.calendar import reminding, store
 from services.calendar.actions import Poster
 from services.calendar.app import create_app, migrate
 from services.calendar.domain.events import AMSTERDAM
-from services.calendar.models import RUNTIME_MODELS, CalendarFeedCache, CalendarFeedToken
+from services.calendar.models import RUNTIME_MODELS, CalendarFeedToken
 from shared.service import set_clock
 from shared.db import Database
 from shared.outbox import OutboundMessage, QueueStore
@@ -332,7 +332,22 @@ def test_an_unset_secret_key_refuses_feed_links(api, app):
 # --------------------------------------------------------------------------------------------
 # feeds
 
-def test_feed_links_etag_cache_and_rotation(api, app):
+def count_renders(monkeypatch) -> list[str]:
+    """The feeds rendered from now on (by feed kind)."""
+    from services.calendar import feeds
+
+    renders: list[str] = []
+    real = feeds.render
+
+    def counting(session, council, token, now):  # type: ignore[no-untyped-def]
+        renders.append(token.kind)
+        return real(session, council, token, now)
+
+    monkeypatch.setattr(feeds, "render", counting)
+    return renders
+
+
+def test_feed_links_etag_cache_and_rotation(api, app, monkeypatch):
     api.event(title="Eerste")
     link = api.feed_link(kind="council")
     token = re.search(r"/feeds/([A-Za-z0-9_-]+)\.ics$", link["url"])[1]
@@ -351,16 +366,19 @@ def test_feed_links_etag_cache_and_rotation(api, app):
     assert not_modified.data == b"" and not_modified.headers["ETag"] == first.headers["ETag"]
     assert api.feed(link, 200, headers={"If-None-Match": '"something-else"'}).data == first.data
 
-    # Rendered once per change: the cached rendering is reused until something changes.
-    with db.read() as s:
-        (cache,) = list(s.scalars(select(CalendarFeedCache)))
+    # Rendered once per change: the rendering is reused until something changes, and a 304 (on
+    # either validator) renders nothing.
+    renders = count_renders(monkeypatch)
     api.feed(link)
-    with db.read() as s:
-        assert list(s.scalars(select(CalendarFeedCache)))[0].rendered_at == cache.rendered_at
+    api.feed(link, 304, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert renders == []
     api.event(title="Tweede", start="2027-03-17T19:30")
+    api.feed(link, 200, headers={"If-Modified-Since": first.headers["Last-Modified"]})
     second = api.feed(link)
     assert second.headers["ETag"] != first.headers["ETag"] and b"Tweede" in second.data
+    assert second.headers["Last-Modified"] != first.headers["Last-Modified"] and len(renders) == 1
     api.feed(link, 304, headers={"If-None-Match": second.headers["ETag"]})
+    assert len(renders) == 1
 
     assert api.feed_link(kind="council") == link  # asking again gives the same link
     rotated = api.feed_link(kind="council", rotate=True)
@@ -614,7 +632,7 @@ def test_date_poll_answers_summary_and_fix(api, app):
                                "creator_name": "Anna de Vries"}, 201).json
     n = poll["number"]
     assert [o["label"] for o in poll["options"]] == ["vr 12 mrt", "vr 19 mrt"]
-    assert poll["title"] == "Heidag voorjaar" and poll["thread_key"] == f"calendar:poll:{n}"
+    assert poll["title"] == "Heidag voorjaar" and poll["thread_key"] == f"calendar:poll:{SLUG}:{n}"
     api.post(f"/polls/{n}/answers", {"member": ANNA, "text": "1 en 2"}, 200)
     api.post(f"/polls/{n}/answers", {"member": BRAM, "text": "1", "display_name": "Bram"}, 200)
     summary = api.post(f"/polls/{n}/answers", {"member": CHANTAL, "options": [2]}, 200).json
@@ -633,7 +651,7 @@ def test_date_poll_answers_summary_and_fix(api, app):
     assert api.post(f"/polls/{n}/answers", {"member": DIRK, "text": "1"}, 409).json["error"] == "cal.poll.closed"
     assert api.post(f"/polls/{n}/fix", {"option": 2, "actor": ANNA}, 409).status_code == 409
     assert api.get("/polls", 200).json == []
-    announcement = next(m for m in posted(app) if m.key == f"calendar:poll:{n}:fixed")
+    announcement = next(m for m in posted(app) if m.key == f"calendar:poll:{SLUG}:{n}:fixed")
     assert "Heidag voorjaar" in announcement.body and announcement.room == "main" and announcement.thread_key is None
     council = vevents(parse_everywhere(api.feed(api.feed_link(kind="council")).data))
     assert [str(v["SUMMARY"]) for v in council] == ["Heidag voorjaar"]

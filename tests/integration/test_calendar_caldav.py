@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from flask import Flask
 
-from deploy.procs import free_port
+from devstack.procs import free_port
 from services.calendar import actions, caldav_sync, store
 from services.calendar.app import create_app, migrate
 from services.calendar.domain.events import AMSTERDAM

@@ -273,9 +273,9 @@ def test_applications_lifecycle_appointing_fills_a_seat(seeded: Council, monkeyp
     assert [a["id"] for a in listed] == [app_id] and listed[0]["status_label"] == "benoemd"
     # The bot invites her to the council's room and the room is told; she is not in the chat yet.
     posted = {m["key"]: m for m in c.handoff()}
-    invite = posted[f"delib:member:{SLUG}:{app_id}:invite"]
+    invite = posted[f"delib:member:{SLUG}:app{app_id}:invite"]
     assert invite["kind"] == "invite" and invite["invite_user"] == "@fatima:test" and invite["room"] == "main"
-    announced = posted[f"delib:member:{SLUG}:{app_id}:appointed"]["body"]
+    announced = posted[f"delib:member:{SLUG}:app{app_id}:appointed"]["body"]
     assert "Fatima El Amrani is benoemd in de raad: zetel" in announced and "nog niet in de chat" in announced
     fatima = next(m for m in c.admin.get("/members").json["members"] if m["matrix_id"] == "@fatima:test")
     assert fatima["in_chat"] is False
@@ -358,7 +358,7 @@ def test_a_round_through_the_api(seeded: Council):
     c = seeded
     opened = c.open_round()
     rid, topic_id = opened["id"], opened["topic_id"]
-    assert opened["phase"] == "beeldvorming" and opened["version"] == 1 and opened["thread_key"] == f"delib:round:{rid}"
+    assert opened["phase"] == "beeldvorming" and opened["version"] == 1 and opened["thread_key"] == f"delib:round:{SLUG}:{rid}"
     assert {p["display_name"] for p in opened["not_responded"]} == {NAMES[m] for m in (ANNA, BRAM, CEES, DIRK)}
     assert c.bot.get(f"/topics/{topic_id}").json["status"] == "in_ronde"
 
@@ -701,7 +701,7 @@ def test_outbox_messages_have_stable_keys_and_no_personal_data(seeded: Council):
     to_besluitvorming(c, rid)
     c.act(rid, "decide", ANNA)
     messages = {m["key"]: m for m in c.handoff()}
-    root, v2, decision = (f"delib:round:{rid}", f"delib:round:{rid}:v2", f"delib:round:{rid}:besluit")
+    root, v2, decision = (f"delib:round:{SLUG}:{rid}", f"delib:round:{SLUG}:{rid}:v2", f"delib:round:{SLUG}:{rid}:besluit")
     assert set(messages) == {root, v2, decision}
     assert messages[root].get("thread_key") is None and messages[root]["room"] == "main"
     assert messages[root]["council"] == SLUG and "Voorstel A" in messages[root]["body"]
@@ -725,7 +725,7 @@ def test_reminders_notify_only_who_has_not_responded_once_per_deadline(seeded: C
     assert followup.send_reminders(rt, settings, now=deadline - timedelta(hours=2)) == 1
     assert followup.send_reminders(rt, settings, now=deadline - timedelta(hours=1)) == 0
     reminders = [m for m in c.handoff() if ":herinnering:" in m["key"]]
-    assert len(reminders) == 1 and reminders[0]["thread_key"] == f"delib:round:{rid}"
+    assert len(reminders) == 1 and reminders[0]["thread_key"] == f"delib:round:{SLUG}:{rid}"
     assert sorted(reminders[0]["mentions"]) == [BRAM, CEES]
     assert not PERSONAL.search(reminders[0]["body"])
     # A new deadline gets its own reminder.
@@ -774,7 +774,7 @@ def test_realisation_checks_due_are_announced_once(seeded: Council):
     assert followup.announce_checks(c.runtime, c.settings) == 1
     assert followup.announce_checks(c.runtime, c.settings) == 0
     checks = [m for m in c.handoff() if m["key"].startswith("delib:check:")]
-    assert [m["key"] for m in checks] == [f"delib:check:{other}:1"]
+    assert [m["key"] for m in checks] == [f"delib:check:{SLUG}:{other}:1"]
     assert "Toetsen van de realisatie" in checks[0]["body"] and checks[0].get("thread_key") is None
     later = datetime.now(AMS) + timedelta(days=31)
     assert followup.announce_checks(c.runtime, c.settings, now=later) == 1
@@ -901,7 +901,7 @@ def test_an_advice_trajectory_runs_with_its_legal_dates_on_a_frozen_clock(counci
     assert made.json["stage"] == "ontvangen" and made.json["topic_mode"] == "formeel_advies"
     again = c.bot.post("/advice", body, key="$adv-1")  # the same chat message again: the same trajectory
     assert again.json["id"] == aid and len(c.bot.get("/advice").json) == 1
-    root = messages(c, f"delib:advice:{aid}")[f"delib:advice:{aid}"]
+    root = messages(c, f"delib:advice:{SLUG}:{aid}")[f"delib:advice:{SLUG}:{aid}"]
     assert root["thread_key"] is None and root["body"].startswith(f"Adviesaanvraag {aid}: Beleid servicekosten")
     assert "maandag 2 maart 2026" in root["body"] and "maandag 13 april 2026 nodig (6 weken" in root["body"]
     assert "binnen 14 dagen schriftelijk" in root["body"] and "!concept <tekst>" in root["body"]
@@ -916,7 +916,7 @@ def test_an_advice_trajectory_runs_with_its_legal_dates_on_a_frozen_clock(counci
     assert draft.json["advice"]["stage"] == "concept" and draft.json["advice"]["round_id"] == rid
     # A week, at the end of the day in Amsterdam.
     assert at(draft.json["round"]["deadline"]) == datetime(2026, 3, 12, 23, 59, tzinfo=AMS)
-    round_root = messages(c, f"delib:round:{rid}")[f"delib:round:{rid}"]
+    round_root = messages(c, f"delib:round:{SLUG}:{rid}")[f"delib:round:{SLUG}:{rid}"]
     assert f"conceptadvies voor advies {aid}" in round_root["body"] and "!verder" in round_root["body"]
     second = c.bot.post(f"/advice/{aid}/draft", {"actor": ANNA, "proposal": "Nog een."}, key="$adv-draft-2")
     assert second.status_code == 409 and second.json["error"] == "delib.advice.draft_open"
@@ -925,24 +925,24 @@ def test_an_advice_trajectory_runs_with_its_legal_dates_on_a_frozen_clock(counci
     assert c.act(rid, "decide", ANNA).status_code == 200
     agreed = c.bot.get(f"/advice/{aid}").json
     assert agreed["stage"] == "akkoord" and agreed["agreed_version"] == 1 and agreed["agreed_on"] == "2026-03-05"
-    told = messages(c, f"delib:advice:{aid}:akkoord")[f"delib:advice:{aid}:akkoord:{rid}"]
-    assert told["thread_key"] == f"delib:advice:{aid}" and told["mentions"] == [SEC]
+    told = messages(c, f"delib:advice:{SLUG}:{aid}:akkoord")[f"delib:advice:{SLUG}:{aid}:akkoord:{rid}"]
+    assert told["thread_key"] == f"delib:advice:{SLUG}:{aid}" and told["mentions"] == [SEC]
 
     clock.set(datetime(2026, 3, 20, 9, 0, tzinfo=AMS))
     sent = c.bot.post(f"/advice/{aid}/sent", {"actor": SEC}, key="$adv-sent")
     assert sent.status_code == 200, sent.json
     assert (sent.json["sent_on"], sent.json["reply_due_on"], sent.json["sent_late"]) == ("2026-03-20", "2026-04-03",
                                                                                           False)
-    assert "vrijdag 3 april 2026" in messages(c, f"delib:advice:{aid}:verstuurd")[f"delib:advice:{aid}:verstuurd"]["body"]
+    assert "vrijdag 3 april 2026" in messages(c, f"delib:advice:{SLUG}:{aid}:verstuurd")[f"delib:advice:{SLUG}:{aid}:verstuurd"]["body"]
 
     # Day 14 is still in time; on day 15 the thread and the room are told, once, and the secretary is mentioned.
     assert followup.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 3, 23, 30, tzinfo=AMS)) == 0
     assert followup.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 4, 0, 30, tzinfo=AMS)) == 1
     assert followup.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 5, 9, 0, tzinfo=AMS)) == 0
-    overdue = messages(c, f"delib:advice:{aid}:geen-reactie")
-    assert set(overdue) == {f"delib:advice:{aid}:geen-reactie", f"delib:advice:{aid}:geen-reactie:raad"}
-    assert overdue[f"delib:advice:{aid}:geen-reactie"]["thread_key"] == f"delib:advice:{aid}"
-    assert overdue[f"delib:advice:{aid}:geen-reactie:raad"]["thread_key"] is None
+    overdue = messages(c, f"delib:advice:{SLUG}:{aid}:geen-reactie")
+    assert set(overdue) == {f"delib:advice:{SLUG}:{aid}:geen-reactie", f"delib:advice:{SLUG}:{aid}:geen-reactie:raad"}
+    assert overdue[f"delib:advice:{SLUG}:{aid}:geen-reactie"]["thread_key"] == f"delib:advice:{SLUG}:{aid}"
+    assert overdue[f"delib:advice:{SLUG}:{aid}:geen-reactie:raad"]["thread_key"] is None
     for m in overdue.values():
         assert m["mentions"] == [SEC] and "uiterlijk vrijdag 3 april 2026" in m["body"]
     clock.set(datetime(2026, 4, 4, 9, 0, tzinfo=AMS))
@@ -956,26 +956,26 @@ def test_an_advice_trajectory_runs_with_its_legal_dates_on_a_frozen_clock(counci
     assert reply.status_code == 200, reply.json
     assert reply.json["late_deviation"] and reply.json["reply_on"] == "2026-04-06"
     assert reply.json["reply_label"] == "het bestuur wijkt af van het advies"
-    room = messages(c, f"delib:advice:{aid}:reactie")
-    assert room[f"delib:advice:{aid}:reactie:raad"]["thread_key"] is None
-    assert "te laat" in room[f"delib:advice:{aid}:reactie:raad"]["body"]
-    assert "Te duur voor nu." in room[f"delib:advice:{aid}:reactie"]["body"]
+    room = messages(c, f"delib:advice:{SLUG}:{aid}:reactie")
+    assert room[f"delib:advice:{SLUG}:{aid}:reactie:raad"]["thread_key"] is None
+    assert "te laat" in room[f"delib:advice:{SLUG}:{aid}:reactie:raad"]["body"]
+    assert "Te duur voor nu." in room[f"delib:advice:{SLUG}:{aid}:reactie"]["body"]
 
     planned = c.bot.post(f"/advice/{aid}/checks", {"actor": SEC, "on": "1-9-2026"}, key="$adv-check")
     assert planned.status_code == 201 and planned.json["stage"] == "toets"
     assert followup.announce_advice_checks(rt, settings, now=datetime(2026, 8, 31, 12, 0, tzinfo=AMS)) == 0
     assert followup.announce_advice_checks(rt, settings, now=datetime(2026, 9, 1, 7, 0, tzinfo=AMS)) == 1
     assert followup.announce_advice_checks(rt, settings, now=datetime(2026, 9, 1, 8, 0, tzinfo=AMS)) == 0
-    asked = messages(c, f"delib:advice:{aid}:toets:1")[f"delib:advice:{aid}:toets:1"]
-    assert f"!uitkomst {aid} uitgevoerd|deels|niet" in asked["body"] and asked["thread_key"] == f"delib:advice:{aid}"
+    asked = messages(c, f"delib:advice:{SLUG}:{aid}:toets:1")[f"delib:advice:{SLUG}:{aid}:toets:1"]
+    assert f"!uitkomst {aid} uitgevoerd|deels|niet" in asked["body"] and asked["thread_key"] == f"delib:advice:{SLUG}:{aid}"
 
     clock.set(datetime(2026, 9, 1, 14, 0, tzinfo=AMS))
     outcome = c.bot.post(f"/advice/{aid}/outcome", {"actor": BRAM, "outcome": "deels",
                                                    "note": "Per wijk nog niet zichtbaar."}, key="$adv-outcome")
     assert outcome.status_code == 200, outcome.json
     assert outcome.json["checks"][0]["outcome_label"] == "deels uitgevoerd" and outcome.json["stage"] == "afgerond"
-    assert "Per wijk nog niet zichtbaar." in messages(c, f"delib:advice:{aid}:toets:1:uitkomst")[
-        f"delib:advice:{aid}:toets:1:uitkomst"]["body"]
+    assert "Per wijk nog niet zichtbaar." in messages(c, f"delib:advice:{SLUG}:{aid}:toets:1:uitkomst")[
+        f"delib:advice:{SLUG}:{aid}:toets:1:uitkomst"]["body"]
     assert c.bot.get("/advice", query_string={"state": "open"}).json == []
     feed = {d["uid"].split("@")[0]: d for d in c.calendar.get("/deadlines", query_string={"from": "2026-01-01",
                                                                                         "to": "2026-12-31"}).json}
@@ -1083,12 +1083,12 @@ def test_a_round_deadline_falls_at_the_end_of_the_day_and_moving_it_is_announced
     c.say(rid, ANNA, "eens")
     moved = c.act(rid, "deadline", ANNA, day="2026-11-03")
     assert moved.status_code == 200 and at(moved.json["deadline"]) == datetime(2026, 11, 3, 23, 59, tzinfo=AMS)
-    sent = messages(c, f"delib:round:{rid}:")
+    sent = messages(c, f"delib:round:{SLUG}:{rid}:")
     stamp = int(datetime(2026, 11, 3, 23, 59, tzinfo=AMS).timestamp())
-    notice, edit = sent[f"delib:round:{rid}:deadline:{stamp}"], sent[f"delib:round:{rid}:root:{stamp}"]
-    assert notice["thread_key"] == f"delib:round:{rid}" and "dinsdag 3 november 2026, 23:59" in notice["body"]
+    notice, edit = sent[f"delib:round:{SLUG}:{rid}:deadline:{stamp}"], sent[f"delib:round:{SLUG}:{rid}:root:{stamp}"]
+    assert notice["thread_key"] == f"delib:round:{SLUG}:{rid}" and "dinsdag 3 november 2026, 23:59" in notice["body"]
     assert ANNA not in notice["mentions"] and {BRAM, CEES, DIRK} <= set(notice["mentions"])
-    assert edit["edit_key"] == f"delib:round:{rid}" and "dinsdag 3 november 2026, 23:59" in edit["body"]
+    assert edit["edit_key"] == f"delib:round:{SLUG}:{rid}" and "dinsdag 3 november 2026, 23:59" in edit["body"]
     assert "beeldvorming (waar gaat het over?" in edit["body"]
     both = c.act(rid, "deadline", ANNA, day="2026-11-04", deadline="2026-11-04T12:00:00+01:00")
     assert both.status_code == 422 and both.json["error"] == "delib.api.deadline_one_of"

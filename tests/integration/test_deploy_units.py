@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deploy.procs import free_port, spawn, terminate, wait_http_ready
+from devstack.procs import free_port, spawn, terminate, wait_http_ready
 
 REPO = Path(__file__).parents[2]
 UNITS = REPO / "deploy" / "systemd"
@@ -102,6 +102,63 @@ def test_the_three_services_start_exactly_as_the_units_say(tmp_path):
     finally:
         for proc in procs:
             terminate(proc.pid, proc=proc)
+
+
+OPERATOR_VERBS = ["migrate", "serve", "bot", "check-config", "backup", "restore"]
+STACK_VERBS = ["up", "down", "status", "say", "register-user", "add-member", "test"]
+
+
+def help_groups(text: str) -> dict[str, list[str]]:
+    """``overleg --help``'s verb listing: group title -> verbs, in order."""
+    groups: dict[str, list[str]] = {}
+    title = None
+    for line in text.splitlines():
+        if line and not line.startswith(" ") and line.endswith(":") and line != "options:":
+            title = line[:-1]
+            groups[title] = []
+        elif title and line.startswith("  ") and line.split():
+            groups[title].append(line.split()[0])
+        elif not line.strip():
+            title = None
+    return groups
+
+
+def test_the_package_ships_the_operator_verbs_and_no_development_tools(tmp_path):
+    """What `pip install .` puts in place: the packages pyproject selects hold no devstack (embedded
+    Synapse/Radicale, test clients, local stack), nothing shipped imports it, and `overleg --help`
+    of such an install lists the operator verbs only; the local stack's verbs are refused."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    include = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    shipped = find_packages(where=str(REPO), include=include)
+    assert {"deploy", "shared", "services"} <= set(shipped)
+    assert not [p for p in shipped if p.split(".")[0] in ("devstack", "tests", "bench")], shipped
+    for package in ("deploy", "shared", "services"):
+        for source in (REPO / package).rglob("*.py"):
+            if source != REPO / "deploy" / "cli.py":  # its lookup of a checkout beside it is guarded
+                assert "devstack" not in source.read_text(), source
+    # The installed copy: `deploy` without a devstack beside it.
+    site = tmp_path / "site-packages"
+    shutil.copytree(REPO / "deploy", site / "deploy", ignore=shutil.ignore_patterns("__pycache__"))
+    code = f"import sys; sys.path.insert(0, {str(site)!r}); from deploy.cli import main; sys.exit(main(sys.argv[1:]))"
+    shown = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True, text=True, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert list(help_groups(shown.stdout).values()) == [OPERATOR_VERBS], shown.stdout
+    refused = subprocess.run([sys.executable, "-c", code, "up"], capture_output=True, text=True, cwd=tmp_path)
+    assert refused.returncode == 2 and "invalid choice: 'up'" in refused.stderr, refused.stderr
+
+
+def test_the_checkout_lists_both_groups_apart():
+    """`./overleg --help` in the checkout: the operator verbs first, then the local stack's, each
+    group under its own title."""
+    shown = subprocess.run([str(REPO / "overleg"), "--help"], capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    groups = help_groups(shown.stdout)
+    assert list(groups.values()) == [OPERATOR_VERBS, STACK_VERBS], shown.stdout
+    operator, stack = groups
+    assert "operator" in operator and "checkout" in stack
 
 
 def run_overleg(*args: str, config: Path | None, cwd: Path) -> subprocess.CompletedProcess[str]:

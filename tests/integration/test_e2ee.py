@@ -22,9 +22,9 @@ import httpx
 import pytest
 import yaml
 
-from deploy.e2ee_client import E2EEClient, cross_sign_device, set_up_cross_signing
-from deploy.homeserver import EmbeddedSynapse, MatrixTestClient, RegisteredUser
-from deploy.procs import free_port, spawn
+from devstack.e2ee_client import E2EEClient, cross_sign_device, set_up_cross_signing
+from devstack.synapse import EmbeddedSynapse, MatrixTestClient, RegisteredUser
+from devstack.procs import free_port, spawn
 from tests.conftest import unique_localpart
 from tests.support import replies_to
 

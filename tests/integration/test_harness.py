@@ -11,15 +11,10 @@ import httpx
 import pytest
 import yaml
 
-from deploy.caldav_server import EmbeddedRadicale
-from deploy.homeserver import (
-    EmbeddedSynapse,
-    MatrixError,
-    MatrixTestClient,
-    in_thread,
-    thread_root,
-)
-from deploy.procs import ProcessStartError, free_port
+from devstack.radicale import EmbeddedRadicale
+from devstack.matrix_client import MatrixError, MatrixTestClient, in_thread, thread_root
+from devstack.synapse import EmbeddedSynapse
+from devstack.procs import ProcessStartError, free_port
 
 
 def _is_text(body: str):
@@ -157,9 +152,7 @@ def test_config_rate_limits_and_port(tmp_path: Path) -> None:
 def test_restart_keeps_users_and_rooms(tmp_path: Path) -> None:
     data = tmp_path / "hs"
     hs = EmbeddedSynapse(data, free_port())
-    t0 = time.monotonic()
     hs.start()
-    first_start = time.monotonic() - t0
     try:
         alice = hs.register_user("alice", "wachtwoord-a")
         bob = hs.register_user("bob", "wachtwoord-b")
@@ -212,7 +205,6 @@ def test_restart_keeps_users_and_rooms(tmp_path: Path) -> None:
     finally:
         hs.stop()
         hs.close()
-    assert first_start < 30
 
 
 def test_radicale_calendar_roundtrip(radicale: EmbeddedRadicale) -> None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from deploy.procs import free_port
+from devstack.procs import free_port
 from services.calendar import feeds, membership as calendar_membership
 from services.calendar.actions import Poster
 from services.calendar.app import create_app as create_calendar

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from deploy.homeserver import MatrixTestClient
+from devstack.matrix_client import MatrixTestClient
 from tests.support import replies_to
 
 pytestmark = pytest.mark.timeout(240)

@@ -27,7 +27,7 @@ import pytest
 import yaml
 from sqlalchemy import text
 
-from deploy.procs import free_port, spawn, terminate, wait_http_ready
+from devstack.procs import free_port, spawn, terminate, wait_http_ready
 from shared.db import Database
 from shared.settings import Settings, load_settings
 from tests.support import ROOT

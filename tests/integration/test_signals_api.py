@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from deploy.procs import free_port
+from devstack.procs import free_port
 from services.deliberation.app import create_app as create_deliberation
 from services.deliberation.app import migrate as migrate_deliberation
 from services.signals import actions
@@ -162,6 +162,9 @@ def delib(tmp_path) -> Iterator[dict[str, Any]]:
 
 
 def make_service(database_url: str, delib: dict[str, Any], **config: Any) -> Service:
+    # Card edits right after each intake, so a test sees the card of every step; the coalescing of a
+    # burst into one edit has tests of its own (test_signals_cards.py).
+    config.setdefault("card_quiet", 0.0)
     settings = delib["settings"]
     db = Database(database_url)
     migrate(db)
@@ -224,7 +227,7 @@ def test_a_repeated_submission_is_the_same_signal(svc: Service):
     assert third.json["reference"] == one.json["reference"]
     with svc.db.read() as s:
         assert len(s.scalars(select(SignalRow.id)).all()) == 1
-    assert [m.key for m in svc.handoff()] == ["signals:cluster:1", "signals:signal:1"]
+    assert [m.key for m in svc.handoff()] == [f"signals:cluster:{SLUG}:1", "signals:signal:1"]
 
 
 def test_export_and_erase_by_reference(svc: Service):
@@ -255,8 +258,8 @@ def test_export_and_erase_by_reference(svc: Service):
     # The Matrix copies are redacted, not edited over: the thread post and the card with every version.
     post = next(m for m in svc.handoff() if m.key == f"signals:signal:{sid}:wis")
     assert post.kind == "redaction" and post.edit_key == f"signals:signal:{sid}" and "gewist" in post.body
-    card = next(m for m in svc.handoff() if m.key == f"signals:cluster:{cid}:wis:{sid}")
-    assert card.kind == "redaction" and card.edit_key == f"signals:cluster:{cid}"
+    card = next(m for m in svc.handoff() if m.key == f"signals:cluster:{SLUG}:{cid}:wis:{sid}")
+    assert card.kind == "redaction" and card.edit_key == f"signals:cluster:{SLUG}:{cid}"
     assert not [m for m in svc.handoff() if m.kind != "redaction" and m.edit_key]  # nothing edited over
     stats = svc.partner.get("/stats").json
     assert stats["total"] == 1  # still counted, without content
@@ -322,7 +325,10 @@ def test_clustering_in_sql_joins_and_starts_new_clusters(svc: Service):
     assert b["cluster_size"] == 2
     assert c["new_cluster"] and c["signal"]["cluster_id"] != a["signal"]["cluster_id"]
     assert d["new_cluster"], "outside the window a new cluster starts"
-    assert e["new_cluster"] and e["signal"]["cluster_id"] not in {a["signal"]["cluster_id"], d["signal"]["cluster_id"]}
+    # Another council's signal never joins this council's cluster; its first group is its number 1.
+    assert e["new_cluster"] and e["signal"]["cluster_id"] == 1
+    assert svc.bot.get("/clusters/1", slug=OTHER).json["signal_count"] == 1
+    assert svc.bot.get("/clusters/1").json["signal_count"] == 2
     with svc.db.read() as s:
         rows = s.execute(select(ClusterKeyRow.key).where(ClusterKeyRow.signal_id == a["signal"]["id"])).scalars().all()
         stored = s.scalar(select(SignalRow.features).where(SignalRow.id == a["signal"]["id"]))
@@ -340,10 +346,11 @@ def test_card_and_thread_messages_have_the_right_keys(svc: Service):
     svc.send(LEAK_2, at=T0 + timedelta(days=1))
     svc.send(NOISE, at=T0, slug=OTHER)
     cid = a["signal"]["cluster_id"]
-    card = f"signals:cluster:{cid}"
+    card = f"signals:cluster:{SLUG}:{cid}"
     msgs = svc.handoff()
     by_key = {m.key: m for m in msgs}
-    assert [m.key for m in msgs[:4]] == [card, "signals:signal:1", f"signals:card:{cid}:v1", "signals:signal:2"]
+    # The edit is made after the intake that owed it (here at once: no quiet period in these tests).
+    assert [m.key for m in msgs[:4]] == [card, "signals:signal:1", "signals:signal:2", f"signals:card:{cid}:v1"]
     root = by_key[card]
     assert root.room == "signals" and root.council == SLUG and root.thread_key is None and root.edit_key is None
     assert "1 signaal" in root.body and "Tarwewijk" in root.body and "Onderhoud" in root.body
@@ -374,7 +381,7 @@ def test_theme_correction_is_kept_updates_the_card_and_rewrites_keys(svc: Servic
         keys = set(s.scalars(select(ClusterKeyRow.key)))
     assert any(k.startswith("t:vocht_schimmel:") for k in keys) and not any(k.startswith("t:onderhoud:") for k in keys)
     last = svc.handoff()[-1]
-    assert last.edit_key == f"signals:cluster:{cid}" and "Vocht & schimmel" in last.body and "gecorrigeerd" in last.body
+    assert last.edit_key == f"signals:cluster:{SLUG}:{cid}" and "Vocht & schimmel" in last.body and "gecorrigeerd" in last.body
     # A later signal about the same issue still finds the cluster.
     later = svc.send("Weer lekkage door het dak in de portiek van de Tarwehof.", at=T0 + timedelta(days=2))
     assert later["signal"]["cluster_id"] == cid
@@ -391,7 +398,7 @@ def test_heard_is_counted_once_per_member(svc: Service):
     other = svc.bot.post(f"/clusters/{cid}/heard", {"member": BRAM}, key="$r3")
     assert (first.json["changed"], twice.json["changed"], other.json["changed"]) == (True, False, True)
     assert other.json["cluster"]["heard_count"] == 2
-    edits = [m for m in svc.handoff() if m.edit_key == f"signals:cluster:{cid}"]
+    edits = [m for m in svc.handoff() if m.edit_key == f"signals:cluster:{SLUG}:{cid}"]
     assert len(edits) == 2 and "2 leden hoorden dit ook" in edits[-1].body
     assert svc.bot.get(f"/clusters/{cid}").json["heard_by"] == [ANNA, BRAM]
     assert svc.bot.post("/clusters/999/heard", {"member": ANNA}).status_code == 404
@@ -417,20 +424,20 @@ def test_agenderen_creates_a_topic_with_evidence_and_marks_the_card(svc: Service
     assert resp.status_code == 200 and resp.json["changed"], resp.json
     topic_id = resp.json["cluster"]["topic_id"]
     topic = delib_get(delib, f"/topics/{topic_id}").json
-    assert topic["source"] == "signaal_cluster" and topic["source_ref"] == f"signals:cluster:{cid}"
+    assert topic["source"] == "signaal_cluster" and topic["source_ref"] == f"signals:cluster:{SLUG}:{cid}"
     assert topic["title"].startswith("Signalen: Onderhoud & reparaties in Tarwewijk")
     evidence = topic["evidence"]
     assert "Aantal signalen: 2" in evidence and "1 raadsleden" in evidence and "Tarwewijk" in evidence
     assert "12 jan 2026 – 14 jan 2026" in evidence and "Tarwehof" in evidence
-    assert f"signals:cluster:{cid}" in evidence
+    assert f"signals:cluster:{SLUG}:{cid}" in evidence
     for item in PII:
         assert item not in evidence and item not in topic["title"]
 
     again = svc.bot.post(f"/clusters/{cid}/agenda", {"actor": BRAM}, key="$agendeer-2")
     assert again.json["changed"] is False and again.json["cluster"]["topic_id"] == topic_id
-    assert len([t for t in delib_get(delib, "/topics").json if t["source_ref"] == f"signals:cluster:{cid}"]) == 1
+    assert len([t for t in delib_get(delib, "/topics").json if t["source_ref"] == f"signals:cluster:{SLUG}:{cid}"]) == 1
     card = svc.handoff()[-1]
-    assert card.edit_key == f"signals:cluster:{cid}" and f"onderwerp #{topic_id}" in card.body
+    assert card.edit_key == f"signals:cluster:{SLUG}:{cid}" and f"onderwerp #{topic_id}" in card.body
     status = svc.client.get(f"/signaal/{a['reference']}").get_data(as_text=True)
     assert "Op de agenda" in status
     # Someone who is not a council member cannot put it on the agenda through the bot.
@@ -471,18 +478,18 @@ def test_erasure_reaches_the_topic_the_card_and_every_card_version(svc: Service,
                                 headers={"Authorization": f"Bearer {TOKENS['bot']}"}).status_code == 403
 
     handoff = svc.handoff()
-    redaction = next(m for m in handoff if m.key == f"signals:cluster:{cid}:wis:{a['signal']['id']}")
-    assert redaction.kind == "redaction" and redaction.edit_key == f"signals:cluster:{cid}"
-    edits = [m.key for m in handoff if m.edit_key == f"signals:cluster:{cid}" and m.kind != "redaction"]
+    redaction = next(m for m in handoff if m.key == f"signals:cluster:{SLUG}:{cid}:wis:{a['signal']['id']}")
+    assert redaction.kind == "redaction" and redaction.edit_key == f"signals:cluster:{SLUG}:{cid}"
+    edits = [m.key for m in handoff if m.edit_key == f"signals:cluster:{SLUG}:{cid}" and m.kind != "redaction"]
     assert len(edits) >= 2 and redaction.redact_keys == edits  # every version, even once its text is forgotten
     assert any(m.key == f"signals:signal:{a['signal']['id']}:wis" and m.kind == "redaction" for m in handoff)
     new_card = handoff[-1]
-    assert new_card.key == f"signals:cluster:{cid}:r1" and new_card.edit_key is None and new_card.kind == "text"
+    assert new_card.key == f"signals:cluster:{SLUG}:{cid}:r1" and new_card.edit_key is None and new_card.kind == "text"
     assert "twee weken" not in new_card.body and "Ouderen" not in new_card.body
-    assert svc.bot.get(f"/clusters/{cid}").json["card_key"] == f"signals:cluster:{cid}:r1"
+    assert svc.bot.get(f"/clusters/{cid}").json["card_key"] == f"signals:cluster:{SLUG}:{cid}:r1"
     # A later card version edits the new card.
     svc.bot.post(f"/clusters/{cid}/heard", {"member": BRAM})
-    assert svc.handoff()[-1].edit_key == f"signals:cluster:{cid}:r1"
+    assert svc.handoff()[-1].edit_key == f"signals:cluster:{SLUG}:{cid}:r1"
     # Erasing again changes nothing anywhere.
     count = len(svc.handoff())
     assert svc.client.post(f"/signaal/{a['reference']}/wissen", data={"csrf_token": token}).status_code == 303
@@ -545,7 +552,7 @@ def test_a_decision_reaches_the_residents_status_page(svc: Service, delib: dict[
     view = actions.by_reference(svc.rt, a["reference"])
     assert view.contact is not None and view.contact.informed_at == now and view.signal.closed_at == now
     card = svc.handoff()[-1]
-    assert card.edit_key == f"signals:cluster:{cid}" and "Besloten op" in card.body
+    assert card.edit_key == f"signals:cluster:{SLUG}:{cid}" and "Besloten op" in card.body
 
 
 # --------------------------------------------------------------------------- overview
@@ -664,4 +671,5 @@ def test_partners_are_rate_limited_per_token(database_url: str, delib: dict[str,
 
 
 def test_the_jobs_are_registered(svc: Service):
-    assert {job.name for job in svc.rt.jobs.jobs} == {"handoff", "handoff-cleanup", "forget-old-answers", "signals_feedback", "signals_retention"}
+    assert {job.name for job in svc.rt.jobs.jobs} == {"handoff", "handoff-cleanup", "forget-old-answers", "signals_cards",
+                                                        "signals_feedback", "signals_retention"}

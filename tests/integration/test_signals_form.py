@@ -23,7 +23,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from deploy.procs import free_port
+from devstack.procs import free_port
 from services.signals.app import create_app, migrate
 from services.signals.config import Limit, SignalsConfig
 from services.signals.models import ContactRow, SignalRow

@@ -17,7 +17,7 @@ import pytest
 import redis
 import yaml
 
-from deploy.procs import free_port, spawn, terminate, wait_http_ready
+from devstack.procs import free_port, spawn, terminate, wait_http_ready
 from tests.support import ROOT
 
 pytestmark = pytest.mark.timeout(180)

@@ -8,8 +8,8 @@ import time
 import httpx
 import pytest
 
-from deploy.homeserver import EmbeddedSynapse, MatrixTestClient
-from deploy.procs import free_port
+from devstack.synapse import EmbeddedSynapse, MatrixTestClient
+from devstack.procs import free_port
 from tests.support import body, bot_process, replies_to
 
 pytestmark = pytest.mark.timeout(600)

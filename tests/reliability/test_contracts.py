@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from bench.common import Gunicorn, service_config
-from deploy.homeserver import MatrixTestClient
+from devstack.matrix_client import MatrixTestClient
 from tests.support import bot_process
 
 pytestmark = pytest.mark.timeout(1200)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from bench.common import Gunicorn, service_config
-from deploy.procs import wait_until
+from devstack.procs import wait_until
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from bench.common import load_signal_texts
-from deploy.homeserver import MatrixTestClient
-from deploy.procs import wait_until
+from devstack.matrix_client import MatrixTestClient
+from devstack.procs import wait_until
 from tests.support import body, replies_to
 
 pytestmark = pytest.mark.timeout(600)
@@ -132,7 +132,7 @@ def test_council_flow_from_signal_to_reminder_of_the_realisation_check(stack):
         receipt = resp.json()
         assert receipt["new_cluster"], receipt
         cluster_id = receipt["signal"]["cluster_id"]
-        card = sent_event(stack, f"signals:cluster:{cluster_id}")
+        card = sent_event(stack, f"signals:cluster:{SLUG}:{cluster_id}")  # the council's group number
         assert card["room_id"] == signals_room
         anna = members["anna"]
         anna.wait_for(signals_room, lambda e: e.get("event_id") == card["event_id"], timeout=60)
@@ -156,7 +156,7 @@ def test_council_flow_from_signal_to_reminder_of_the_realisation_check(stack):
         found = re.search(r"Ronde (\d+) over onderwerp", " ".join(opened))
         assert found, opened
         round_id = int(found.group(1))
-        root = sent_event(stack, f"delib:round:{round_id}")["event_id"]
+        root = sent_event(stack, f"delib:round:{SLUG}:{round_id}")["event_id"]  # deliberation's per-council key
 
         # 4. Everyone on the roster consents; agreement is recorded.
         with client(stack, "deliberation") as delib:

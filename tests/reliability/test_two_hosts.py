@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from bench.common import Gunicorn, service_config
-from deploy.procs import wait_until
+from devstack.procs import wait_until
 from shared.db import Database
 
 pytestmark = pytest.mark.timeout(300)

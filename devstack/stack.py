@@ -21,11 +21,13 @@ from urllib.parse import quote
 import httpx
 import yaml
 
-from deploy.caldav_server import EmbeddedRadicale
-from deploy.homeserver import EmbeddedSynapse, MatrixTestClient, RegisteredUser
-from deploy.procs import live_pid_from_pidfile, spawn, terminate, wait_http_ready
+from devstack.matrix_client import MatrixTestClient, RegisteredUser
+from devstack.procs import free_port, live_pid_from_pidfile, spawn, terminate, wait_http_ready
+from devstack.radicale import EmbeddedRadicale
+from devstack.synapse import EmbeddedSynapse
 
-SERVICES = ("deliberation", "calendar", "signals")
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: services run from its code
+SERVICES = ("deliberation", "calendar", "signals", "werkplek")
 COUNCIL_SLUG = "klantenraad"
 BOT_LOCALPART = "overleg"
 SECRETARY = "secretaris"
@@ -45,12 +47,11 @@ class Ports:
     deliberation: int = 8791
     calendar: int = 8792
     signals: int = 8793
+    werkplek: int = 8794
 
     @classmethod
     def free(cls) -> "Ports":
-        from deploy.procs import free_port
-
-        return cls(*(free_port() for _ in range(6)))
+        return cls(*(free_port() for _ in range(7)))
 
 
 @dataclass
@@ -192,6 +193,12 @@ class Stack:
                 levels = sec.call("GET", path)
                 levels.setdefault("users", {})[bot.user_id] = 50
                 sec.call("PUT", path, json_body=levels)
+            # The werkplek as a widget in the council's room: Element opens it and hands it an OpenID token.
+            widget = f"{self.url('werkplek')}/werkplek/widget?raad={COUNCIL_SLUG}"
+            sec.call("PUT", f"/_matrix/client/v3/rooms/{quote(self.state.room_id, safe='')}/state/"
+                            "im.vector.modular.widgets/werkplek",
+                     json_body={"type": "m.custom", "url": widget, "name": "Werkplek", "id": "werkplek",
+                                "data": {"title": "Werkplek van de raad"}})
         for member in members:
             with MatrixTestClient(self.synapse.base_url, member) as client:
                 client.join(self.state.room_id)
@@ -252,12 +259,13 @@ class Stack:
             for f in metrics_dir.iterdir():
                 f.unlink()
         metrics_dir.mkdir(parents=True, exist_ok=True)
-        argv = [self.python, "-m", "gunicorn", "-c", str(Path(__file__).parent / "gunicorn.conf.py"),
+        argv = [self.python, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                 f"services.{name}.wsgi:app"]
         self.procs[name] = spawn(argv, log_path=self._log(name), pidfile=self._pidfile(name),
-                                 cwd=Path(__file__).parent.parent,
+                                 cwd=ROOT,
                                  env=self.env(OVERLEG_SERVICE=name, OVERLEG_BIND=f"127.0.0.1:{getattr(self.ports, name)}",
-                                              OVERLEG_WORKERS=str(workers or self.workers),
+                                              # The werkplek serves a few people at a time: one worker.
+                                              OVERLEG_WORKERS=str(workers or (1 if name == "werkplek" else self.workers)),
                                               PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)))
 
     def start_bot(self) -> None:
@@ -265,7 +273,7 @@ class Stack:
             return
         self._pidfile("bot").parent.mkdir(parents=True, exist_ok=True)
         self.procs["bot"] = spawn([self.python, "-m", "services.bot"], log_path=self._log("bot"),
-                                  pidfile=self._pidfile("bot"), cwd=Path(__file__).parent.parent, env=self.env())
+                                  pidfile=self._pidfile("bot"), cwd=ROOT, env=self.env())
 
     def stop_process(self, name: str, *, kill: bool = False, timeout: float = 15.0) -> None:
         pid = live_pid_from_pidfile(self._pidfile(name))
@@ -342,6 +350,8 @@ class Stack:
             "caldav": self.state.caldav_url,
             "services": {name: self.url(name) for name in (*SERVICES, "bot")},
             "signal_form": f"{base}/signaal",
+            "application_form": f"{self.url('deliberation')}/aanmelden",
+            "werkplek": f"{self.url('werkplek')}/werkplek",
             "feeds": f"{self.url('calendar')}/feeds/",
             "council": COUNCIL_SLUG,
             "room_id": self.state.room_id,

@@ -28,7 +28,7 @@ from unpaddedbase64 import encode_base64
 from nio.crypto import OutboundGroupSession
 from nio.store import SqliteStore
 
-from deploy.homeserver import RegisteredUser
+from devstack.matrix_client import RegisteredUser
 
 MEGOLM = "m.megolm.v1.aes-sha2"
 _FILTER = {"room": {"timeline": {"limit": 100}}, "presence": {"types": []}}

@@ -11,26 +11,14 @@ from __future__ import annotations
 import configparser
 import os
 import re
-import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from deploy.procs import (
-    ProcessStartError,
-    free_port,
-    live_pid_from_pidfile,
-    pid_alive,
-    port_in_use,
-    spawn,
-    terminate,
-    wait_http_ready,
-)
+from devstack.embedded import EmbeddedServer
+from devstack.procs import ProcessStartError
 
 __all__ = ["EmbeddedRadicale", "ProcessStartError", "calendar_slug"]
-
-_RADICALE_MODULE = "radicale"
 
 
 def calendar_slug(name: str) -> str:
@@ -39,14 +27,22 @@ def calendar_slug(name: str) -> str:
     return slug or "calendar"
 
 
-class EmbeddedRadicale:
+class EmbeddedRadicale(EmbeddedServer):
     """Radicale on 127.0.0.1 with htpasswd (plain) auth and its data in ``data_dir``.
 
     ``port=None`` reuses the port of an existing config, or picks a free one.
     """
 
+    NAME = "radicale"
+    MODULE = "radicale"
     PIDFILE = "radicale.pid"
     CONFIG = "radicale.conf"
+    LOG = "radicale.log"
+    # Any HTTP answer means it serves; "/" redirects to the web UI (or 401s).
+    READY_PATH = "/.well-known/caldav"
+    READY_STATUSES = (200, 301, 302, 401, 403, 404)
+    START_TIMEOUT = 30.0
+    STOP_TIMEOUT = 10.0
 
     def __init__(
         self,
@@ -57,22 +53,14 @@ class EmbeddedRadicale:
         rights: str = "owner_write",
         log_level: str = "warning",
     ) -> None:
-        self.data_dir = Path(data_dir).resolve()
-        self._port = port
-        self.python = python
+        super().__init__(data_dir, port, python=python)
         self.rights = rights
         self.log_level = log_level
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._pid: int | None = None
         # Set by callers (the test fixture, the stack) for the account they use.
         self.user: str | None = None
         self.password: str | None = None
 
     # ----- paths and facts -------------------------------------------------
-
-    @property
-    def config_path(self) -> Path:
-        return self.data_dir / self.CONFIG
 
     @property
     def htpasswd_path(self) -> Path:
@@ -81,24 +69,6 @@ class EmbeddedRadicale:
     @property
     def collections_path(self) -> Path:
         return self.data_dir / "collections"
-
-    @property
-    def pidfile(self) -> Path:
-        return self.data_dir / self.PIDFILE
-
-    @property
-    def log_path(self) -> Path:
-        return self.data_dir / "radicale.log"
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            self._port = self._configured_port() or free_port()
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def calendar_url(self, user: str, calendar_name: str) -> str:
         return f"{self.base_url}/{quote(user)}/{calendar_slug(calendar_name)}/"
@@ -143,7 +113,7 @@ class EmbeddedRadicale:
         parser["logging"] = {"level": self.log_level}
         tmp = self.config_path.with_suffix(".tmp")
         with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write("# Written by deploy/caldav_server.py on every start.\n")
+            fh.write("# Written by devstack/radicale.py on every start.\n")
             parser.write(fh)
         os.replace(tmp, self.config_path)
         return self.config_path
@@ -169,98 +139,8 @@ class EmbeddedRadicale:
 
     # ----- process ---------------------------------------------------------
 
-    def _pidfile_pid(self) -> int | None:
-        return live_pid_from_pidfile(
-            self.pidfile, cmdline_contains=(_RADICALE_MODULE, str(self.config_path))
-        )
-
-    @property
-    def pid(self) -> int | None:
-        if self._proc is not None and self._proc.poll() is None:
-            return self._proc.pid
-        return self._pidfile_pid()
-
-    def is_running(self) -> bool:
-        if self._proc is not None and self._proc.poll() is None:
-            return True
-        if self._pid is not None and pid_alive(self._pid):
-            return True
-        return self._pidfile_pid() is not None
-
-    def _wait_ready(self, timeout: float, is_alive: Callable[[], bool]) -> None:
-        # Any HTTP answer means it serves; "/" redirects to the web UI (or 401s).
-        wait_http_ready(
-            f"{self.base_url}/.well-known/caldav",
-            timeout=timeout,
-            is_alive=is_alive,
-            log_path=self.log_path,
-            name="radicale",
-            ok_statuses=(200, 301, 302, 401, 403, 404),
-        )
-
-    def start(self, timeout: float = 30.0) -> None:
-        """Start Radicale (or adopt one already running on this data dir) and wait for HTTP."""
-        if self._proc is not None and self._proc.poll() is None:
-            return
-        adopted = self._pidfile_pid()
-        if adopted is not None:
-            # Already running (started by an earlier process): adopt it, config untouched.
-            running_port = self._configured_port()
-            if self._port is not None and running_port is not None and self._port != running_port:
-                raise ProcessStartError(
-                    f"radicale already runs on this data dir on port {running_port}, "
-                    f"not {self._port}; stop it first"
-                )
-            self._port = running_port or self._port
-            self._pid = adopted
-            self._wait_ready(timeout, lambda: pid_alive(adopted))
-            return
-        self.ensure_config()
-        if port_in_use(self.port):
-            raise ProcessStartError(f"port {self.port} on 127.0.0.1 is already in use")
-        self._proc = spawn(
-            [self.python, "-m", _RADICALE_MODULE, "--config", str(self.config_path)],
-            log_path=self.log_path,
-            pidfile=self.pidfile,
-            cwd=self.data_dir,
-        )
-        self._pid = self._proc.pid
-        proc = self._proc
-        try:
-            self._wait_ready(timeout, lambda: proc.poll() is None)
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self, timeout: float = 10.0) -> bool:
-        was_running = self.is_running()
-        pid = self.pid or self._pid
-        if pid is not None:
-            terminate(pid, timeout=timeout, proc=self._proc)
-        self._proc = None
-        self._pid = None
-        self.pidfile.unlink(missing_ok=True)
-        return was_running
-
-    @classmethod
-    def stop_from_pidfile(cls, data_dir: Path, timeout: float = 10.0) -> bool:
-        """Stop a Radicale that an earlier process started on ``data_dir``."""
-        data_dir = Path(data_dir).resolve()
-        pidfile = data_dir / cls.PIDFILE
-        pid = live_pid_from_pidfile(
-            pidfile, cmdline_contains=(_RADICALE_MODULE, str(data_dir / cls.CONFIG))
-        )
-        if pid is not None:
-            terminate(pid, timeout=timeout)
-        pidfile.unlink(missing_ok=True)
-        return pid is not None
-
-    def __enter__(self) -> EmbeddedRadicale:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _argv(self) -> list[str]:
+        return [self.python, "-m", self.MODULE, "--config", str(self.config_path)]
 
     # ----- calendars -------------------------------------------------------
 
