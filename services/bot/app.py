@@ -1,5 +1,8 @@
 """The bot process: one sync loop that reads commands, one sender that drains the outbox, and the
-intake that services hand their messages to. ``python -m services.bot`` runs it."""
+intake that services hand their messages to. ``python -m services.bot`` runs it.
+
+Logging in and the crypto bootstrap live in ``session.py``; handlers get a ``context.Services``
+(never this ``Bot``), so nothing the bot loads imports this module back."""
 from __future__ import annotations
 
 import asyncio
@@ -12,17 +15,14 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from services.bot import store
 from services.bot.commands import Command, CommandTable, parse
-from services.bot.context import CommandContext, Reply
+from services.bot.context import CommandContext, ReactionContext, Reply, Services
 from services.bot.features import load_features
 from services.bot.intake import build_intake
 from services.bot.crypto import CryptoStoreError, EncryptionUnavailable
 from services.bot.matrix import (
-    CrossSigningError,
-    CrossSigningResult,
     CryptoOptions,
     EncryptedEvent,
     FatalAuthError,
@@ -33,7 +33,9 @@ from services.bot.matrix import (
     TransientError,
 )
 from services.bot.messages import register_messages
+from services.bot.metrics import BotMetrics
 from services.bot.sender import OutboxSender
+from services.bot.session import EXIT_AUTH, EXIT_CRYPTO_STORE, EXIT_NO_ENCRYPTION, BotSession
 from shared import i18n
 from shared.db import Database
 from shared.errors import DomainError
@@ -43,39 +45,15 @@ from shared.outbox import OutboundMessage, backoff_seconds, utcnow
 from shared.settings import SERVICES, Settings
 
 SENT_TEXT_RETENTION = timedelta(days=7)
+JOIN_CHECK_SECONDS = 300.0  # how often appointed members waited for are looked for in the council rooms
 log = logging.getLogger("overleg.bot")
 SERVICE_DIR = Path(__file__).parent
 
-ReactionHandler = Callable[["Bot", IncomingReaction, str], Awaitable[None]]
+ReactionHandler = Callable[[ReactionContext], Awaitable[None]]
 
-EXIT_AUTH = 2  # the homeserver rejected the bot's token or password
-EXIT_CRYPTO_STORE = 3  # the crypto store is lost or does not match the device: see README, "Encrypted rooms"
-EXIT_NO_ENCRYPTION = 4  # encryption is switched on but matrix-nio's encryption support is not installed
 # Asking again for a missing room key: first after a minute, then ever less often.
 KEY_REQUEST_FIRST_RETRY = timedelta(minutes=1)
 KEY_REQUEST_MAX_INTERVAL = timedelta(hours=6)
-
-
-class BotMetrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.commands = Counter("overleg_bot_commands_total", "Commands handled", ["command", "outcome"],
-                                registry=self.registry)
-        self.sent = Counter("overleg_bot_messages_sent_total", "Messages sent to the homeserver", registry=self.registry)
-        self.failed = Counter("overleg_bot_messages_failed_total", "Messages refused for good", registry=self.registry)
-        self.rate_limited = Counter("overleg_bot_rate_limited_total", "429 answers honoured", registry=self.registry)
-        self.sync_errors = Counter("overleg_bot_sync_errors_total", "Failed syncs", registry=self.registry)
-        self.outbox = Gauge("overleg_bot_outbox_messages", "Outbox messages by state", ["state"], registry=self.registry)
-        self.undecryptable = Gauge("overleg_bot_undecryptable_events",
-                                   "Encrypted events kept until their room key arrives", registry=self.registry)
-
-    def refresh(self, bot: "Bot") -> None:
-        with bot.db.read() as s:
-            counts = store.OUTBOX.counts(s)
-            waiting = store.pending_count(s)
-        for state in ("pending", "sent", "failed"):
-            self.outbox.labels(state).set(counts.get(state, 0))
-        self.undecryptable.set(waiting)
 
 
 def migrate(db: Database) -> None:
@@ -107,31 +85,26 @@ class Bot:
         self.user_id = settings.matrix.user_id
         self.synced = False
         self._stopping = asyncio.Event()
+        self.session = BotSession(settings.matrix, self.db, self.gateway, self._stopping)
+        self.handler_services = self._handler_services()
         self._runner: web.AppRunner | None = None
         self.joined_rooms: set[str] = set()  # configured rooms the homeserver says we are in
         self._text_forgotten_at = float("-inf")
         self._members_cache: tuple[float, set[str]] | None = None
+        self._joins_checked_at = float("-inf")
         # Sessions whose key a member's device refused to share with us (m.room_key.withheld).
         self._withheld: dict[tuple[str, str], KeyWithheld] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------
+    def _handler_services(self) -> Services:
+        """What command and reaction handlers may use; rebuilt when the settings change."""
+        return Services(clients=self.services, outbox=self, store=self.db, commands=self.commands,
+                        settings=self.settings, clock=utcnow)
+
     async def replace_identity(self) -> int:
         """Operator command: make a new cross-signing identity for the bot and publish it."""
         await asyncio.to_thread(upgrade_in_subprocess, "bot")
-        try:
-            await self._login()
-            await self._open_crypto_store_only()
-            result = await self._ensure_cross_signing(replace=True)
-            return 0 if result is not None and result.action != "lost" else 1
-        except (FatalAuthError, CryptoStoreError, EncryptionUnavailable) as exc:
-            log.critical("cannot replace the identity: %s", exc)
-            return EXIT_AUTH if isinstance(exc, FatalAuthError) else EXIT_CRYPTO_STORE
-        finally:
-            await self.gateway.close()
-
-    async def _open_crypto_store_only(self) -> None:
-        identity = await self.gateway.open_crypto()
-        log.info("crypto store of device %s opened", identity.device_id)
+        return await self.session.replace_identity()
 
     async def run(self) -> int:
         """Returns the process exit code: 0 after a stop, 2 when the homeserver rejects our token,
@@ -144,10 +117,11 @@ class Bot:
         await self._start_intake()
         sender_task = asyncio.create_task(self.sender.run(), name="outbox-sender")
         try:
-            await self._login()
-            self.settings = await self._with_room_ids(self.settings)
+            self.user_id = await self.session.login()
+            self._use_settings(await self._with_room_ids(self.settings))
             if self.settings.matrix.encryption and not self._stopping.is_set():
-                await self._open_crypto()
+                await self.session.open_crypto(self._council_rooms())
+                self.user_id = self.session.user_id  # a new device (matrix.abandon_device) logs in afresh
             await self._join_configured_rooms()
             await self._sync_forever()
             return 0
@@ -184,141 +158,12 @@ class Bot:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def _login(self) -> None:
-        m = self.settings.matrix
-        with self.db.read() as s:
-            saved_token = store.get_state(s, "access_token")
-            saved_device = store.get_state(s, "device_id")
-        attempt = 0
-        while not self._stopping.is_set():
-            try:
-                if m.access_token:
-                    session = await self.gateway.use_token(m.access_token, m.device_id)
-                elif saved_token:
-                    try:
-                        session = await self.gateway.use_token(saved_token, saved_device)
-                    except FatalAuthError:
-                        if not m.password:
-                            raise
-                        log.warning("saved session no longer valid; logging in again with the password")
-                        saved_token = None
-                        continue
-                elif m.password:
-                    # Keep the device across restarts: transaction ids are deduplicated per device,
-                    # and members' clients know its encryption keys.
-                    session = await self.gateway.login(m.password, m.device_name, device_id=saved_device)
-                    await self.gateway.use_token(session.access_token, session.device_id)
-                    with self.db.session() as s:
-                        store.set_state(s, "access_token", session.access_token)
-                        store.set_state(s, "device_id", session.device_id)
-                else:
-                    raise FatalAuthError("no access token or password configured for the bot")
-                self.user_id = session.user_id
-                log.info("logged in as %s (device %s)", session.user_id, session.device_id)
-                return
-            except TransientError as exc:
-                attempt += 1
-                delay = backoff_seconds(attempt, cap=30)
-                log.warning("homeserver not reachable (%s); retrying in %.0fs", exc, delay)
-                await self._sleep(delay)
+    def _use_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.handler_services = self._handler_services()
 
-    async def _open_crypto(self) -> None:
-        """Open the crypto store of the logged-in device; refuse to start on a lost one."""
-        m = self.settings.matrix
-        device = self.gateway.client.device_id
-        with self.db.read() as s:
-            known_device = store.get_state(s, "crypto_device_id")
-            known_key = store.get_state(s, "crypto_ed25519")
-        store_file = self.gateway.crypto_store_file(device)
-        start_over = f"To start over on a new device, set matrix.abandon_device: {device} (password login)"
-        if m.abandon_device and m.abandon_device == device:
-            if not m.password:
-                raise CryptoStoreError(f"matrix.abandon_device names device {device}, but a new device needs the "
-                                       "bot's password (or give it an access token of a fresh device)")
-            await self._start_new_device(device)
-            device = self.gateway.client.device_id
-        elif known_device == device and not store_file.exists():
-            raise CryptoStoreError(
-                f"the crypto store of device {device} is missing ({store_file}), but this device has published "
-                "encryption keys that members' clients trust. Creating a new store would silently change the "
-                f"bot's identity. {start_over}")
-        elif known_device and known_device != device:
-            log.warning("the bot now uses device %s instead of %s: members' clients will see a new session", device,
-                        known_device)
-        attempt = 0
-        while True:
-            try:
-                identity = await self.gateway.open_crypto()
-                break
-            except CryptoStoreError as exc:
-                raise CryptoStoreError(f"{exc}. {start_over}") from exc
-            except TransientError as exc:
-                attempt += 1
-                delay = backoff_seconds(attempt, cap=30)
-                log.warning("could not check the bot's encryption keys (%s); retrying in %.0fs", exc, delay)
-                await self._sleep(delay)
-                if self._stopping.is_set():
-                    return
-        if known_device == identity.device_id and known_key and known_key != identity.ed25519:
-            raise CryptoStoreError(f"the crypto store {identity.store_file} holds other keys than the ones device "
-                                   f"{identity.device_id} published")
-        with self.db.session() as s:
-            store.set_state(s, "crypto_device_id", identity.device_id)
-            store.set_state(s, "crypto_ed25519", identity.ed25519)
-            dm_rooms = store.dm_rooms(s)
-            waiting = store.pending_count(s)
-        self.gateway.set_trusted_rooms({r for c in self.settings.councils for r in c.rooms.all()} | set(dm_rooms))
-        log.info("end-to-end encryption ready: device %s, key %s, store %s, trust %s", identity.device_id,
-                 identity.ed25519, identity.store_file, m.trust)
-        if waiting:
-            log.warning("%d encrypted event(s) still wait for their room key", waiting)
-        await self._ensure_cross_signing()
-
-    async def _ensure_cross_signing(self, *, replace: bool = False) -> CrossSigningResult | None:
-        """The bot's device signed by its own cross-signing identity, as Element requires.
-
-        A missing identity is created and published; one the homeserver holds but whose keys are
-        not in the crypto store is left alone with a CRITICAL log line: replacing it is the
-        operator's choice (``overleg bot --replace-identity``). The bot keeps working either way;
-        members on Element's default settings cannot read it until this is in order."""
-        attempt = 0
-        while not self._stopping.is_set():
-            try:
-                result = await self.gateway.ensure_cross_signing(self.settings.matrix.password, replace=replace)
-            except TransientError as exc:
-                attempt += 1
-                delay = backoff_seconds(attempt, cap=30)
-                log.warning("could not check the bot's cross-signing identity (%s); retrying in %.0fs", exc, delay)
-                await self._sleep(delay)
-                continue
-            except CrossSigningError as exc:
-                log.critical("the bot has no cross-signing identity: %s. Members whose Element shares keys only "
-                             "with verified sessions cannot read the bot until this is fixed.", exc)
-                return None
-            if result.action == "lost":
-                log.critical("%s. Restore the crypto store from the backup, or replace the identity with "
-                             "'overleg bot --replace-identity' (members then see that the bot's identity changed). "
-                             "Until then members on Element's default settings cannot read the bot.", result.reason)
-            else:
-                log.info("cross-signing: %s (master key %s); device %s is signed by it", result.reason,
-                         result.master_key, self.gateway.client.device_id)
-            return result
-        return None
-
-    async def _start_new_device(self, lost: str) -> None:
-        """The operator chose to give up device ``lost`` (its store is gone or unusable): log in afresh."""
-        m = self.settings.matrix
-        log.warning("matrix.abandon_device names device %s: logging in as a new device; members' clients will "
-                    "see a new session of the bot", lost)
-        session = await self.gateway.login(m.password or "", m.device_name, device_id=None)
-        with self.db.session() as s:
-            store.set_state(s, "access_token", session.access_token)
-            store.set_state(s, "device_id", session.device_id)
-        await self.gateway.use_token(session.access_token, session.device_id)
-        self.user_id = session.user_id
-        if not await self.gateway.delete_device(lost, m.password or ""):
-            log.warning("could not remove the abandoned device %s; remove it in Element's session list", lost)
-        log.info("logged in as %s (device %s)", session.user_id, session.device_id)
+    def _council_rooms(self) -> set[str]:
+        return {room for c in self.settings.councils for room in c.rooms.all()}
 
     async def _with_room_ids(self, settings: Settings) -> Settings:
         """The settings with every room alias (``#klantenraad:example.org``) replaced by its room id,
@@ -361,11 +206,11 @@ class Bot:
                                                                    self.settings.matrix.homeserver_url):
             log.error("reload refused: the bot account or homeserver changed; that needs a restart")
             return
-        self.settings = await self._with_room_ids(fresh)
+        self._use_settings(await self._with_room_ids(fresh))
         with self.db.read() as s:
             dm_rooms = store.dm_rooms(s)
         if self.settings.matrix.encryption and self.gateway.client.olm is not None:
-            self.gateway.set_trusted_rooms({r for c in self.settings.councils for r in c.rooms.all()} | set(dm_rooms))
+            self.gateway.set_trusted_rooms(self._council_rooms() | set(dm_rooms))
         await self._join_configured_rooms()
         log.info("configuration reloaded: %d council(s): %s", len(self.settings.councils),
                  ", ".join(c.slug for c in self.settings.councils))
@@ -453,6 +298,11 @@ class Bot:
             await self.handle_message(message)
         for reaction in batch.reactions:
             await self.handle_reaction(reaction)
+        main_rooms = {c.rooms.main for c in self.settings.councils}
+        someone_joined = any(room in main_rooms for room, _ in getattr(batch, "member_joins", ()))
+        if someone_joined:
+            self._members_cache = None  # a service may want to write to the newcomer directly
+        await self.report_joins(force=someone_joined)
         await self.retry_reactions()
         if self.settings.matrix.encryption:
             await self.retry_undecryptable()
@@ -570,7 +420,7 @@ class Bot:
         lang = preferred or council.language
         if self.commands.is_english_alias(cmd.word):
             lang = "en"
-        ctx = CommandContext(bot=self, settings=self.settings, council=council, room_id=msg.room_id,
+        ctx = CommandContext(services=self.handler_services, settings=self.settings, council=council, room_id=msg.room_id,
                              room_role=_room_role(council, msg.room_id), event_id=msg.event_id,
                              sender=msg.sender, thread_root=msg.thread_root, thread_key=thread_key,
                              lang=lang, ts=msg.ts)
@@ -628,7 +478,8 @@ class Bot:
         return OutboundMessage(**fields)
 
     async def handle_reaction(self, reaction: IncomingReaction) -> None:
-        if reaction.sender == self.user_id or self.settings.council_for_room(reaction.room_id) is None:
+        council = self.settings.council_for_room(reaction.room_id)
+        if reaction.sender == self.user_id or council is None:
             return
         with self.db.read() as s:
             if store.is_handled(s, reaction.event_id):
@@ -639,7 +490,8 @@ class Bot:
         for prefix, handler in self.reaction_handlers:
             if key.startswith(prefix):
                 try:
-                    await handler(self, reaction, key)
+                    await handler(ReactionContext(services=self.handler_services, council=council,
+                                                  reaction=reaction, key=key))
                 except ServiceUnavailable as exc:
                     # The sync token moves on: keep the reaction so a 👍 given while a service
                     # is down still counts once it is back.
@@ -667,6 +519,35 @@ class Bot:
         for reaction in due:
             await self.handle_reaction(reaction)
 
+    # --- members appointed, and their arrival in the chat ------------------------------------
+    async def report_joins(self, *, force: bool = False) -> int:
+        """Tell deliberation who of the appointed members waited for ("nog niet in de chat") is in the council's
+        room now: at a join, and every few minutes (so a join missed while deliberation was down is still
+        reported). Deliberation welcomes them once; reporting twice changes nothing."""
+        now = time.monotonic()
+        if not force and now - self._joins_checked_at < JOIN_CHECK_SECONDS:
+            return 0
+        self._joins_checked_at = now
+        client = self.services.get("deliberation")
+        if client is None:
+            return 0
+        reported = 0
+        for council in self.settings.councils:
+            try:
+                roster = await client.get(f"/api/v1/councils/{council.slug}/members")
+                waiting = {m["matrix_id"] for m in roster.get("members", [])
+                           if m.get("in_chat") is False and m.get("serving")}
+                if not waiting:
+                    continue
+                present = await self.gateway.room_members(council.rooms.main) & waiting
+                for matrix_id in sorted(present):
+                    await client.post(f"/api/v1/councils/{council.slug}/members/joined", json={"matrix_id": matrix_id})
+                    reported += 1
+            except (DomainError, TransientError) as exc:
+                log.warning("could not report members who joined %s: %s", council.slug, exc)
+                self._joins_checked_at = float("-inf")  # try again after the next sync
+        return reported
+
     # --- the intake --------------------------------------------------------------------------
     async def council_members(self) -> set[str]:
         """Everyone joined to a configured council room (cached a minute): the only people a service
@@ -675,7 +556,7 @@ class Bot:
         if self._members_cache is not None and now - self._members_cache[0] < 60:
             return self._members_cache[1]
         members: set[str] = set()
-        for room_id in sorted({r for c in self.settings.councils for r in c.rooms.all()}):
+        for room_id in sorted(self._council_rooms()):
             try:
                 members |= await self.gateway.room_members(room_id)
             except TransientError as exc:

@@ -1,15 +1,46 @@
-"""What a command handler gets (the context) and gives back (replies)."""
+"""What a command handler gets (the context) and gives back (replies).
+
+Handlers see the running bot only through :class:`Services`: the service clients, the outbox, the bot's
+own store, the command table, the settings and the clock. They never get the ``Bot`` itself, so this
+module (and every feature) imports nothing of ``app.py``.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
+from shared import i18n
+from shared.db import Database
 from shared.formatting import Rich
 from shared.outbox import OutboundMessage
 from shared.settings import CouncilConfig, Settings
 
 if TYPE_CHECKING:
-    from services.bot.app import Bot
+    from services.bot.commands import CommandTable
+    from services.bot.matrix import IncomingReaction
+    from shared.http import AsyncServiceClient
+
+
+class Outbox(Protocol):
+    """Where a handler puts a message that is not its reply (a redaction, a post elsewhere)."""
+
+    def accept(self, messages: list[OutboundMessage], *, dm_allowed: set[str] | None = None) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything of the running bot a handler may use. The bot builds a new one when its settings change."""
+
+    clients: Mapping[str, "AsyncServiceClient"]  # by service name: deliberation, calendar, signals
+    outbox: Outbox
+    store: Database  # the bot's own database (services/bot/store.py works on its sessions)
+    commands: "CommandTable"
+    settings: Settings
+    clock: Callable[[], datetime]  # aware, UTC
+
+    def client(self, name: str) -> "AsyncServiceClient":
+        return self.clients[name]
 
 
 @dataclass
@@ -31,7 +62,7 @@ class Reply:
 
 @dataclass
 class CommandContext:
-    bot: "Bot"
+    services: Services
     settings: Settings
     council: CouncilConfig
     room_id: str
@@ -47,10 +78,24 @@ class CommandContext:
     def is_secretary(self) -> bool:
         return self.sender in self.council.secretaries
 
-    def service(self, name: str) -> Any:
-        return self.bot.services[name]
+    def service(self, name: str) -> "AsyncServiceClient":
+        return self.services.client(name)
+
+    def now(self) -> datetime:
+        return self.services.clock()
 
     def t(self, code: str, **params: Any) -> str:
-        from shared import i18n
-
         return i18n.t(code, self.lang, **params)
+
+
+@dataclass
+class ReactionContext:
+    """What a reaction handler gets: a member reacted to a message the bot posted with outbox key ``key``."""
+
+    services: Services
+    council: CouncilConfig
+    reaction: "IncomingReaction"
+    key: str
+
+    def service(self, name: str) -> "AsyncServiceClient":
+        return self.services.client(name)

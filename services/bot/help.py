@@ -10,15 +10,16 @@ from shared.formatting import Rich
 GROUP_ORDER = ["algemeen", "agenda", "ronde", "advies", "kalender", "signalen", "leden"]
 
 
-async def help_command(ctx: CommandContext, cmd: Command) -> Reply:
+async def cmd_hulp(ctx: CommandContext, cmd: Command) -> Reply:
     lang = ctx.lang
     if cmd.arg_words and cmd.arg_words[0].lower() in {"en", "english", "engels"}:
         lang = "en"
     elif cmd.arg_words and cmd.arg_words[0].lower() in {"nl", "nederlands", "dutch"}:
         lang = "nl"
-    table = ctx.bot.commands
+    table = ctx.services.commands
     rich = Rich().heading(i18n.t("bot.help.title", lang, council=ctx.council.name))
     rich.line(i18n.t("bot.help.intro", lang))
+    rich.line(i18n.t("bot.help.rule", lang, quorum=ctx.council.quorum))
     groups = table.groups()
     for group in sorted(groups, key=lambda g: GROUP_ORDER.index(g) if g in GROUP_ORDER else 99):
         items = []
@@ -37,17 +38,17 @@ async def help_command(ctx: CommandContext, cmd: Command) -> Reply:
     return Reply.rich(rich)
 
 
-async def language_command(ctx: CommandContext, cmd: Command) -> Reply:
+async def cmd_taal(ctx: CommandContext, cmd: Command) -> Reply:
     choice = (cmd.arg_words[0].lower() if cmd.arg_words else "")
     lang = {"nl": "nl", "nederlands": "nl", "dutch": "nl", "en": "en", "english": "en", "engels": "en"}.get(choice)
     if lang is None:
         return Reply(body=ctx.t("bot.taal.usage"))
-    with ctx.bot.db.session() as s:
+    with ctx.services.store.session() as s:
         store.set_member_language(s, ctx.sender, lang)
     return Reply(body=i18n.t("bot.taal.set", lang))
 
 
 COMMANDS = [
-    CommandSpec("hulp", help_command, "algemeen", "bot.cmd.help", aliases=("help",)),
-    CommandSpec("taal", language_command, "algemeen", "bot.cmd.taal", usage="<nl|en>", aliases=("language",)),
+    CommandSpec("hulp", cmd_hulp, "algemeen", "bot.cmd.help", aliases=("help",)),
+    CommandSpec("taal", cmd_taal, "algemeen", "bot.cmd.taal", usage="<nl|en>", aliases=("language",)),
 ]

@@ -7,18 +7,18 @@ caller, JSON errors, a size limit (413), /healthz, /readyz, /metrics and /openap
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.bot import store
+from services.bot.metrics import BotMetrics
 from shared.api import parse_json_body
+from shared.db import Database
 from shared.outbox import OutboundMessage
-
-if TYPE_CHECKING:
-    from services.bot.app import Bot
+from shared.settings import Settings
 
 log = logging.getLogger("overleg.bot.intake")
 
@@ -66,7 +66,22 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
         return _error(500, "internal_error", "Er ging iets mis aan onze kant.")
 
 
-def build_intake(bot: "Bot") -> web.Application:
+class IntakeHost(Protocol):
+    """What the intake needs of the running bot (``app.Bot`` is one); no import of app.py here."""
+
+    settings: Settings
+    db: Database
+    metrics: BotMetrics
+    synced: bool
+
+    async def council_members(self) -> set[str]: ...
+
+    def accept(self, messages: list[OutboundMessage], *, dm_allowed: set[str] | None = None) -> tuple[int, int]: ...
+
+    def rooms_not_joined(self) -> list[str]: ...
+
+
+def build_intake(bot: IntakeHost) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[json_errors])
 
     def caller(request: web.Request) -> str | web.Response:
@@ -129,7 +144,7 @@ def build_intake(bot: "Bot") -> web.Application:
         return web.json_response({"status": "ready", "service": "bot"})
 
     async def metrics(_: web.Request) -> web.Response:
-        bot.metrics.refresh(bot)
+        bot.metrics.refresh(bot.db)
         return web.Response(body=generate_latest(bot.metrics.registry),
                             headers={"Content-Type": CONTENT_TYPE_LATEST})
 

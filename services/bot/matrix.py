@@ -95,6 +95,7 @@ class SyncBatch:
     joined: list[str] = field(default_factory=list)
     undecryptable: list[EncryptedEvent] = field(default_factory=list)
     withheld: list[KeyWithheld] = field(default_factory=list)
+    member_joins: list[tuple[str, str]] = field(default_factory=list)  # (room id, user id) of someone joining
 
 
 @dataclass(frozen=True)
@@ -566,6 +567,11 @@ class MatrixGateway:
         event_id = source.get("event_id") or getattr(event, "event_id", "")
         ts = int(source.get("origin_server_ts") or getattr(event, "server_timestamp", 0) or 0)
         relates = content.get("m.relates_to") or {}
+        if etype == "m.room.member":
+            joined = source.get("state_key")
+            if content.get("membership") == "join" and joined and joined != self.user_id:
+                batch.member_joins.append((room_id, str(joined)))
+            return
         if etype == "m.reaction":
             if relates.get("rel_type") == "m.annotation" and relates.get("event_id"):
                 batch.reactions.append(IncomingReaction(room_id, event_id, sender, relates["event_id"],
@@ -679,6 +685,22 @@ class MatrixGateway:
             return SendOutcome(retry_after=-1.0)
         if isinstance(resp, nio.RoomSendResponse):
             return SendOutcome(event_id=resp.event_id)
+        return self._error_outcome(resp)
+
+    async def invite(self, room_id: str, user_id: str) -> SendOutcome:
+        """Invite ``user_id`` to ``room_id`` (a newly appointed member to the council's room). Inviting someone
+        who is invited or joined already is a success, so a retry never fails on its own first attempt."""
+        try:
+            resp = await self.client.room_invite(room_id, user_id)
+        except _TRANSPORT_ERRORS as exc:
+            log.info("invite in %s failed, will retry: %r", room_id, exc)
+            return SendOutcome(retry_after=-1.0)
+        if isinstance(resp, nio.RoomInviteResponse):
+            return SendOutcome(event_id=f"invite:{user_id}")
+        message = str(getattr(resp, "message", "") or "")
+        if getattr(resp, "status_code", None) == "M_FORBIDDEN" and ("already in the room" in message
+                                                                      or "is already joined" in message):
+            return SendOutcome(event_id=f"invite:{user_id}")
         return self._error_outcome(resp)
 
     async def redact(self, room_id: str, event_id: str, reason: str | None, txn_id: str) -> SendOutcome:

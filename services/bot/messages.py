@@ -6,6 +6,9 @@ CATALOG = {
         "bot.help.title": "Overleg – de opdrachten voor {council}",
         "bot.help.intro": "Typ een opdracht als bericht, beginnend met een uitroepteken. In een draad (thread) van een ronde of signaal gelden opdrachten voor die ronde of dat signaal.",
         "bot.help.secretary": "(alleen secretaris)",
+        "bot.help.rule": "Zo valt een besluit: we stemmen niet. Een ronde is klaar als ieder aanwezig lid reageerde, "
+                         "er geen bezwaar meer openstaat en minstens {quorum} leden aanwezig zijn. Wie zich afmeldde "
+                         "(!afmelden) of nog niet in de chat is, telt niet mee en wordt niet afgewacht.",
         "bot.help.footer": "Liever Engels? Typ !help en. Taal vast instellen: !taal en of !taal nl.",
         "bot.group.algemeen": "Algemeen",
         "bot.group.agenda": "Agenda",
@@ -37,6 +40,9 @@ CATALOG = {
         "bot.help.title": "Overleg – commands for {council}",
         "bot.help.intro": "Send a command as a message starting with an exclamation mark. Inside the thread of a round or signal, commands apply to that round or signal.",
         "bot.help.secretary": "(secretary only)",
+        "bot.help.rule": "How a decision is made: we do not vote. A round is ready when every present member has "
+                         "responded, no objection is open and at least {quorum} members are present. Whoever sent "
+                         "apologies (!afmelden) or is not in the chat yet does not count and is not waited for.",
         "bot.help.footer": "Prefer Dutch? Type !hulp. Set your language: !taal nl or !taal en.",
         "bot.group.algemeen": "General",
         "bot.group.agenda": "Agenda",

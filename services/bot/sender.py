@@ -32,6 +32,8 @@ FAILED_NOTICE = ("Een bericht van mij kon niet worden verstuurd: {reason}. Er is
 # The homeserver's error code goes to the log; the member reads what it means.
 FAILED_REASONS = {"M_TOO_LARGE": "het was te lang"}
 FAILED_REASON_OTHER = "de server weigerde het"
+FAILED_INVITE = ("Ik kon {user} niet uitnodigen voor deze chat: {reason}. Nodig het nieuwe lid zelf uit, of vraag de "
+                 "beheerder om hulp. (I could not invite {user} to this chat.)")
 
 
 def _size(content: dict[str, Any]) -> int:
@@ -117,6 +119,12 @@ class OutboxSender:
                     row.room_id = room_id
             if msg.kind == "redaction":
                 return await self._redact(row_id, room_id, attempts, msg)
+            if msg.kind == "invite":
+                if not msg.invite_user:
+                    with self.db.session() as s:
+                        self.outbox.mark_failed(s, row_id, "invite without a user", utcnow())
+                    return 0
+                return await self._settle(row_id, room_id, attempts, await self.gateway.invite(room_id, msg.invite_user))
             built = await self._build(msg, room_id)
             if built is None:
                 return self._retry(row_id, "thread root not sent yet", 0.5)
@@ -209,10 +217,18 @@ class OutboxSender:
         """Nothing fails silently: the room (in the same thread) hears that a message did not go out.
         Not for a failed notice itself, and not where the bot may not write at all."""
         row = session.get(store.BotOutbox, row_id)
-        if row is None or row.key.endswith(":niet-verstuurd") or "M_FORBIDDEN" in reason:
+        if row is None or row.key.endswith(":niet-verstuurd"):
             return
         msg = QueueStore.message(row)
-        if msg.kind in ("reaction", "redaction"):
+        # Forbidden to write: no notice either. An invite may be forbidden where writing is not.
+        if msg.kind in ("reaction", "redaction") or ("M_FORBIDDEN" in reason and msg.kind != "invite"):
+            return
+        reason_text = FAILED_REASONS.get(reason.split(":")[0], FAILED_REASON_OTHER)
+        if msg.kind == "invite":  # the secretary must know, or the new member waits for an invite that never comes
+            notice = OutboundMessage(key=f"{row.key}:niet-verstuurd"[:255], council=msg.council, room=room_id,
+                                     body=FAILED_INVITE.format(user=msg.invite_user, reason=reason_text),
+                                     kind="notice", mentions=[])
+            self.outbox.enqueue(session, notice, room_id=room_id)
             return
         notice = OutboundMessage(key=f"{row.key}:niet-verstuurd"[:255], council=msg.council, room=room_id,
                                  body=FAILED_NOTICE.format(reason=FAILED_REASONS.get(reason.split(":")[0],
@@ -263,6 +279,12 @@ class OutboxSender:
                                               room_id=room_id)
             content = {"msgtype": "m.image", "body": msg.body or "grafiek.png", **media,
                        "info": {"mimetype": msg.image_mimetype or "image/png", "size": len(data)}}
+        elif msg.kind == "file" and msg.file_b64:
+            data = base64.b64decode(msg.file_b64)
+            mimetype = msg.file_mimetype or "application/octet-stream"
+            media = await self.gateway.upload(data, mimetype, msg.body or "bestand", room_id=room_id)
+            content = {"msgtype": "m.file", "body": msg.body or "bestand", "filename": msg.body or "bestand",
+                       **media, "info": {"mimetype": mimetype, "size": len(data)}}
         else:
             content = {"msgtype": "m.notice" if msg.kind == "notice" else "m.text", "body": msg.body}
             if msg.html:
