@@ -417,7 +417,7 @@ def withdraw_application(rt: Runtime, reference: str, at: datetime) -> Applicati
             raise NotFound("delib.web.reference_unknown", "unknown application reference")
         if found.status is ApplicationStatus.BENOEMD:
             raise Conflict("delib.web.appointed_already", f"application {found.id} appointed")
-        store.erase_application(s, found.id, at)
+        store.erase_application(s, found.council_id, found.id, at)
         return found
 
 
@@ -458,9 +458,10 @@ def change_application(rt: Runtime, ctx: Ctx, application_id: int, body: Applica
             seat = roster.seat(member.seat_id) if member.seat_id is not None else None
             group = seat.group.label if seat else ""
             store.save_member(s, ctx.slug, member, group)
-            rt.post(s, OutboundMessage(key=f"delib:member:{ctx.slug}:{app.id}:invite", council=ctx.slug, room="main",
-                                       kind="invite", invite_user=member.matrix_id))
-            _post(rt, s, ctx, f"delib:member:{ctx.slug}:{app.id}:appointed",
+            # "app<number>": keys from before numbers per council hold the global id in that place.
+            rt.post(s, OutboundMessage(key=f"delib:member:{ctx.slug}:app{app.id}:invite", council=ctx.slug,
+                                       room="main", kind="invite", invite_user=member.matrix_id))
+            _post(rt, s, ctx, f"delib:member:{ctx.slug}:app{app.id}:appointed",
                   texts.appointed(ctx.council.language, name=member.display_name, seat=member.seat_id, group=group))
         note = " ".join((body.note or "").split()) or None
         app = replace(app, note=note or app.note)
@@ -585,7 +586,7 @@ class TopicCreated:
 def _topic_view(s: Session, ctx: Ctx, topic: Topic, open_rounds: Mapping[int, int] | None = None) -> TopicView:
     if open_rounds is None:
         open_rounds = store.open_round_ids_by_topic(s, ctx.slug)
-    return TopicView(topic, store.topic_extras(s, topic.id).evidence, open_rounds.get(topic.id),
+    return TopicView(topic, store.topic_extras(s, ctx.slug, topic.id).evidence, open_rounds.get(topic.id),
                      store.latest_entry_for_topic(s, ctx.slug, topic.id))
 
 
@@ -645,14 +646,14 @@ def erase_signal_text(rt: Runtime, ctx: Ctx, topic_id: int, body: TextErasureIn)
         if topic.source != TopicSource.SIGNAAL_CLUSTER:
             raise Forbidden("delib.api.source_not_allowed", "only a signal-cluster topic holds residents' text",
                             allowed=TopicSource.SIGNAAL_CLUSTER.value)
-        evidence = store.topic_extras(s, topic_id).evidence
+        evidence = store.topic_extras(s, ctx.slug, topic_id).evidence
         new_evidence = without_fragments(evidence, body.fragments, body.replacement) if evidence else evidence
         new_title = topic.title
         if any(f.strip()[:ERASED_PREFIX] in topic.title for f in body.fragments if f.strip()):
             new_title = body.title or without_fragments(topic.title, body.fragments, "…")[:200]
         changed = new_evidence != evidence or new_title != topic.title
         if changed:
-            store.set_topic_text(s, topic_id, title=new_title, evidence=new_evidence)
+            store.set_topic_text(s, ctx.slug, topic_id, title=new_title, evidence=new_evidence)
             log.info("topic %s: a resident's erased signal text removed", topic_id)
         return _topic_view(s, ctx, store.topic(s, ctx.slug, topic_id)), changed
 
@@ -849,10 +850,11 @@ def _load_round_view(s: Session, ctx: Ctx, round_id: int, *, duplicate: bool = F
                        duplicate=duplicate)
 
 
-def _events_of_key(s: Session, round_id: int, key: str | None) -> tuple[Event, ...]:
+def _events_of_key(s: Session, ctx: Ctx, round_id: int, key: str | None) -> tuple[Event, ...]:
     if key is None:
         return ()
-    return tuple(Event.from_dict(e) for e in store.events_of(s, round_id) if e.get("idempotency_key") == key)
+    return tuple(Event.from_dict(e) for e in store.events_of(s, ctx.slug, round_id)
+                 if e.get("idempotency_key") == key)
 
 
 def _round_command(rt: Runtime, ctx: Ctx, round_id: int, command: Callable[[RoundCall], CommandResult],
@@ -867,7 +869,7 @@ def _round_command(rt: Runtime, ctx: Ctx, round_id: int, command: Callable[[Roun
                          names_of(ctx.council, roster))
         result = command(call)
         if result.duplicate:
-            events = _events_of_key(s, round_id, ctx.key)
+            events = _events_of_key(s, ctx, round_id, ctx.key)
         else:
             events = tuple(result.events)
             store.append_events(s, result.events, result.round)
@@ -918,7 +920,7 @@ def _open_round(rt: Runtime, s: Session, ctx: Ctx, *, topic_id: int, proposal: s
                         idempotency_key=ctx.key)
     store.append_events(s, result.events, result.round)
     store.save_topic(s, topic)
-    _post(rt, s, ctx, store.round_thread_key(round_id), _round_root(ctx, result.round, topic.title, draft))
+    _post(rt, s, ctx, store.round_thread_key(ctx.slug, round_id), _round_root(ctx, result.round, topic.title, draft))
     return round_id
 
 
@@ -951,8 +953,16 @@ def round_status(rt: Runtime, ctx: Ctx, round_id: int) -> RoundView:
 def round_events(rt: Runtime, ctx: Ctx, round_id: int) -> list[dict[str, Any]]:
     """The round's stored events, oldest first (404 for a round of another council)."""
     with rt.db.read() as s:
-        store.load_round(s, ctx.slug, round_id)
-        return store.events_of(s, round_id)
+        return store.events_of(s, ctx.slug, round_id)
+
+
+def thread(rt: Runtime, ctx: Ctx, key: str) -> store.Thread:
+    """The council's round or advice trajectory whose thread has the outbox key ``key`` (404 when none)."""
+    with rt.db.read() as s:
+        found = store.thread_by_key(s, ctx.slug, key)
+    if found is None:
+        raise NotFound("delib.api.thread_not_found", "no round or advice thread with that key")
+    return found
 
 
 @retry_on_conflict
@@ -1040,7 +1050,7 @@ def decide(rt: Runtime, settings: Settings, ctx: Ctx, round_id: int, actor: str)
     (outside the transaction), and otherwise the links job asks later."""
     view = _record_agreement(rt, ctx, round_id, actor)
     if view.thread_url is None:
-        url = followup.link_round(rt, settings, round_id)
+        url = followup.link_round(rt, settings, ctx.slug, round_id)
         if url:
             view = replace(view, thread_url=url)
     return view
@@ -1074,10 +1084,11 @@ def _record_agreement(rt: Runtime, ctx: Ctx, round_id: int, actor: str) -> Round
             agreed = advice_rules.draft_agreed(draft, agreement.round_id, agreement.text, agreement.version,
                                                agreement.decided_on)
             store.save_trajectory(c.s, agreed)
-            _post(c.rt, c.s, c.ctx, f"{store.advice_thread_key(draft.id)}:akkoord:{agreement.round_id}",
+            key = store.advice_thread_key(c.s, c.ctx.slug, draft.id)
+            _post(c.rt, c.s, c.ctx, f"{key}:akkoord:{_round_part(key, agreement.round_id)}",
                   texts.draft_agreed(c.ctx.council.language, advice_id=draft.id, round_id=agreement.round_id,
                                      version=agreement.version, deadline=draft.deadline),
-                  thread_key=store.advice_thread_key(draft.id), mentions=secretaries_of(c.ctx, c.roster))
+                  thread_key=key, mentions=secretaries_of(c.ctx, c.roster))
 
     return _round_command(rt, ctx, round_id, command, after)
 
@@ -1141,13 +1152,21 @@ def register(rt: Runtime, ctx: Ctx, start: date | None, end: date | None, topic_
 class AdviceView:
     trajectory: Trajectory
     topic: Topic
+    thread_key: str  # the outbox key of its thread
     created: bool = True  # False: the same request (key) registered it before
     round_id: int | None = None  # the round a ``!concept`` opened
 
 
 def _advice_view(s: Session, ctx: Ctx, t: Trajectory, *, created: bool = True,
                  round_id: int | None = None) -> AdviceView:
-    return AdviceView(t, store.topic(s, ctx.slug, t.topic_id), created, round_id)
+    return AdviceView(t, store.topic(s, ctx.slug, t.topic_id), store.advice_thread_key(s, ctx.slug, t.id), created,
+                      round_id)
+
+
+def _round_part(advice_key: str, round_id: int) -> str:
+    """A round in an advice message's key. Under a thread key from before numbers per council, the earlier
+    messages named rounds by their global id: a round's number must not meet one of those."""
+    return f"n{round_id}" if store.is_legacy_thread_key(advice_key) else str(round_id)
 
 
 def _day(ctx: Ctx, text: str | None) -> date:
@@ -1166,7 +1185,7 @@ def _require_secretary(ctx: Ctx, roster: Roster, actor: str | None) -> None:
 
 def _advice_post(rt: Runtime, s: Session, ctx: Ctx, t: Trajectory, suffix: str, rich: Rich, *,
                  mentions: Iterable[str] = ()) -> None:
-    key = store.advice_thread_key(t.id)
+    key = store.advice_thread_key(s, ctx.slug, t.id)
     _post(rt, s, ctx, f"{key}:{suffix}", rich, thread_key=key, mentions=mentions)
 
 
@@ -1190,7 +1209,7 @@ def register_advice(rt: Runtime, ctx: Ctx, body: AdviceOpenIn) -> AdviceView:
                                           weeks=ctx.council.advice_weeks)
         t = store.insert_trajectory(s, new, created_key=ctx.key)
         lang = ctx.council.language
-        _post(rt, s, ctx, store.advice_thread_key(t.id), texts.advice_opened(
+        _post(rt, s, ctx, store.advice_thread_key(s, ctx.slug, t.id), texts.advice_opened(
             lang, advice_id=t.id, title=t.title, kind=t.kind.value, topic_id=topic.id, topic_title=topic.title,
             mode_label=status_label("topic_mode", topic.mode.value, lang), received_on=t.received_on,
             deadline=t.deadline, weeks=ctx.council.advice_weeks))
@@ -1217,7 +1236,8 @@ def open_draft(rt: Runtime, ctx: Ctx, advice_id: int, actor: str, proposal: str,
                                draft=t)
         t = advice_rules.start_draft(t, round_id)
         store.save_trajectory(s, t)
-        _advice_post(rt, s, ctx, t, f"concept:{round_id}", texts.draft_opened(
+        part = _round_part(store.advice_thread_key(s, ctx.slug, t.id), round_id)
+        _advice_post(rt, s, ctx, t, f"concept:{part}", texts.draft_opened(
             ctx.council.language, advice_id=t.id, round_id=round_id))
         return _advice_view(s, ctx, t, round_id=round_id), _load_round_view(s, ctx, round_id)
 
@@ -1254,7 +1274,7 @@ def record_board_reply(rt: Runtime, ctx: Ctx, advice_id: int, actor: str | None,
                                  on=t.reply_on, due=t.reply_due_on, late=t.reply_late)
         _advice_post(rt, s, ctx, t, "reactie", rich)
         if t.reply is ReplyKind.WIJKT_AF or t.reply_late:
-            _post(rt, s, ctx, f"{store.advice_thread_key(t.id)}:reactie:raad", texts.board_reply_room(
+            _post(rt, s, ctx, f"{store.advice_thread_key(s, ctx.slug, t.id)}:reactie:raad", texts.board_reply_room(
                 lang, advice_id=t.id, title=t.title, kind=t.reply.value, late=t.reply_late, due=t.reply_due_on),
                 mentions=secretaries_of(ctx, roster))
         return _advice_view(s, ctx, t)
@@ -1297,7 +1317,8 @@ def record_check_outcome(rt: Runtime, ctx: Ctx, advice_id: int, actor: str | Non
 def advice_list(rt: Runtime, ctx: Ctx) -> list[AdviceView]:
     with rt.db.read() as s:
         topics = {t.id: t for t in store.topics(s, ctx.slug)}
-        return [AdviceView(t, topics[t.topic_id]) for t in store.trajectories(s, ctx.slug)]
+        return [AdviceView(t, topics[t.topic_id], store.advice_thread_key(s, ctx.slug, t.id))
+                for t in store.trajectories(s, ctx.slug)]
 
 
 def advice(rt: Runtime, ctx: Ctx, advice_id: int) -> AdviceView:

@@ -64,9 +64,9 @@ def send_reminders(rt: Runtime, settings: Settings, now: datetime | None = None)
                 # Everyone responded: look again later (an amended proposal clears the positions), until
                 # the deadline has passed.
                 if local > rnd.deadline:
-                    store.mark_reminded(s, round_id, rnd.deadline)
+                    store.mark_reminded(s, slug, round_id, rnd.deadline)
                 continue
-            store.mark_reminded(s, round_id, rnd.deadline)
+            store.mark_reminded(s, slug, round_id, rnd.deadline)
             topic = store.topic(s, slug, rnd.topic_id)
             rich = texts.reminder(council.language, round_id=round_id, title=topic.title, version=rnd.version,
                                   deadline=_local(council, rnd.deadline), passed=local > rnd.deadline)
@@ -94,9 +94,11 @@ def announce_checks(rt: Runtime, settings: Settings, now: datetime | None = None
                     continue
                 rich = texts.check_due(council.language, topic_id=topic.id, title=topic.title,
                                        description=check.description)
-                rt.post(s, OutboundMessage(key=f"delib:check:{topic.id}:{check.id}", council=council.slug,
-                                           room="main", kind="text", body=rich.body, html=rich.html))
-                store.mark_check_announced(s, topic.id, check.id, now)
+                # The slug: topic numbers repeat across councils.
+                rt.post(s, OutboundMessage(key=f"delib:check:{council.slug}:{topic.id}:{check.id}",
+                                           council=council.slug, room="main", kind="text", body=rich.body,
+                                           html=rich.html))
+                store.mark_check_announced(s, council.slug, topic.id, check.id, now)
                 sent += 1
     return sent
 
@@ -125,12 +127,12 @@ def announce_overdue_replies(rt: Runtime, settings: Settings, now: datetime | No
                 rich = texts.advice_overdue(council.language, advice_id=t.id, title=t.title, sent_on=t.sent_on,
                                             due=t.reply_due_on)
                 secretaries = _secretaries(s, council, local)
-                key = store.advice_thread_key(t.id)
+                key = store.advice_thread_key(s, council.slug, t.id)
                 for suffix, thread in (("geen-reactie", key), ("geen-reactie:raad", None)):
                     rt.post(s, OutboundMessage(key=f"{key}:{suffix}", council=council.slug, room="main", kind="text",
                                                body=rich.body, html=rich.html, thread_key=thread,
                                                mentions=secretaries))
-                store.mark_overdue_announced(s, t.id, now)
+                store.mark_overdue_announced(s, council.slug, t.id, now)
                 sent += 1
     return sent
 
@@ -150,35 +152,40 @@ def announce_advice_checks(rt: Runtime, settings: Settings, now: datetime | None
                 if check is None or check.done:
                     continue
                 rich = texts.advice_check_due(council.language, advice_id=t.id, title=t.title)
-                key = store.advice_thread_key(t.id)
+                key = store.advice_thread_key(s, council.slug, t.id)
                 rt.post(s, OutboundMessage(key=f"{key}:toets:{number}", council=council.slug, room="main",
                                            kind="text", body=rich.body, html=rich.html, thread_key=key,
                                            mentions=_secretaries(s, council, local)))
-                store.mark_advice_check_announced(s, t.id, number, now)
+                store.mark_advice_check_announced(s, council.slug, t.id, number, now)
                 sent += 1
     return sent
 
 
-def fill_links(rt: Runtime, settings: Settings, link_round: Callable[[Runtime, Settings, int], str | None]) -> int:
+def fill_links(rt: Runtime, settings: Settings,
+               link_round: Callable[[Runtime, Settings, str, int], str | None]) -> int:
     """Register entries decided before the bot could say where their thread is: ask again."""
     with rt.db.read() as s:
         waiting = store.entries_without_link(s)
     filled = 0
-    for round_id in waiting:
-        if link_round(rt, settings, round_id) is None:
+    for council, round_id in waiting:
+        if link_round(rt, settings, council, round_id) is None:
             break  # the bot does not know yet (or is down): the next run tries again
         filled += 1
     return filled
 
 
-def link_round(rt: Runtime, settings: Settings, round_id: int) -> str | None:
+def link_round(rt: Runtime, settings: Settings, council: str, round_id: int) -> str | None:
     """Ask the bot where the round's thread root landed; store it on the round and its register entry."""
     from shared.http import ServiceClient
 
+    with rt.db.read() as s:
+        thread_key = store.round_thread_key_of(s, council, round_id)
+    if thread_key is None:
+        return None
     client = ServiceClient("bot", settings.service_urls["bot"], settings.token_for("deliberation"), timeout=2.0,
                            retries=0)
     try:
-        status = client.get(f"/api/v1/outbox/{store.round_thread_key(round_id)}")
+        status = client.get(f"/api/v1/outbox/{thread_key}")
     except DomainError as exc:  # not handed over yet, or the bot is down: try again later
         log.info("round %s: thread link not known yet (%s)", round_id, exc.log_message)
         return None
@@ -186,8 +193,8 @@ def link_round(rt: Runtime, settings: Settings, round_id: int) -> str | None:
         return None
     url = matrix_to_url(str(status["room_id"]), str(status["event_id"]))
     with rt.db.session() as s:
-        store.set_thread_location(s, round_id, str(status["room_id"]), str(status["event_id"]))
-        store.set_entry_link(s, round_id, url)
+        store.set_thread_location(s, council, round_id, str(status["room_id"]), str(status["event_id"]))
+        store.set_entry_link(s, council, round_id, url)
     return url
 
 
@@ -203,7 +210,7 @@ def forget_applications(rt: Runtime, settings: Settings, now: datetime) -> int:
         with rt.db.session() as s:
             for application_id in store.applications_to_forget(
                     s, council.slug, today - timedelta(days=APPLICATION_RETENTION_DAYS)):
-                store.erase_application(s, application_id, now)
+                store.erase_application(s, council.slug, application_id, now)
                 erased += 1
     if erased:
         log.info("erased the personal data of %d applications after the retention period", erased)

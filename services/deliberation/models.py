@@ -1,9 +1,12 @@
 """Tables of the deliberation service. Every table name starts with 'deliberation_' so the service can share
 a PostgreSQL database with the others.
 
-Councils are not a table: they come from the settings and are referred to by their slug. Topic, round and
-application numbers are global ids (rounds must be: their thread key ``delib:round:<id>`` is unique in the
-bot's outbox), and every row carries its council so one council never sees another's.
+Councils are not a table: they come from the settings and are referred to by their slug. Topics, rounds,
+advice trajectories and applications carry a ``number`` that starts at 1 per council: that number is the id
+members see and the id the domain and the API use. Primary and foreign keys (``id``, ``*_id`` columns) stay
+global and never leave the store, and every row carries its council so one council never sees another's.
+(``number`` and the advice's ``thread_key`` are nullable columns with a unique index only so the migration
+adds them without rebuilding, on SQLite, tables that other rows refer to; the store always sets them.)
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -76,10 +80,12 @@ class MemberRow(DeliberationBase):
 class ApplicationRow(DeliberationBase):
     __tablename__ = "deliberation_applications"
     __table_args__ = (UniqueConstraint("reference_hash", name="uq_deliberation_applications_reference_hash"),
-                      UniqueConstraint("intake_hash", name="uq_deliberation_applications_intake_hash"))
+                      UniqueConstraint("intake_hash", name="uq_deliberation_applications_intake_hash"),
+                      Index("uq_deliberation_applications_council_number", "council", "number", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=True)  # the application's number in its council
     name: Mapped[str] = mapped_column(String(120))
     member_type: Mapped[str] = mapped_column(String(16))
     matrix_id: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
@@ -99,7 +105,7 @@ class ApplicationRow(DeliberationBase):
 
 
 class AbsenceRow(DeliberationBase):
-    """Absent with notice for one occasion (``round:<id>`` or ``meeting:<id>``); no reason is kept."""
+    """Absent with notice for one occasion (``round:<number>`` or ``meeting:<id>``); no reason is kept."""
 
     __tablename__ = "deliberation_absences"
     __table_args__ = (UniqueConstraint("council", "matrix_id", "occasion",
@@ -114,10 +120,12 @@ class AbsenceRow(DeliberationBase):
 
 class TopicRow(DeliberationBase):
     __tablename__ = "deliberation_topics"
-    __table_args__ = (UniqueConstraint("council", "created_key", name="uq_deliberation_topics_created_key"),)
+    __table_args__ = (UniqueConstraint("council", "created_key", name="uq_deliberation_topics_created_key"),
+                      Index("uq_deliberation_topics_council_number", "council", "number", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=True)  # the topic's number in its council
     title: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(32))
     source_ref: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
@@ -159,11 +167,15 @@ class RoundRow(DeliberationBase):
     """A consensus round. Its truth is the event log; ``state`` and ``deadline`` are copies for queries."""
 
     __tablename__ = "deliberation_rounds"
-    __table_args__ = (UniqueConstraint("council", "open_key", name="uq_deliberation_rounds_open_key"),)
+    __table_args__ = (UniqueConstraint("council", "open_key", name="uq_deliberation_rounds_open_key"),
+                      Index("uq_deliberation_rounds_council_number", "council", "number", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=True)  # the round's number in its council
     topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
+    # ``delib:round:<council>:<number>``; rounds opened before numbers per council keep ``delib:round:<id>``
+    # (the bot's outbox knows their thread by it).
     thread_key: Mapped[str] = mapped_column(String(200), unique=True)
     state: Mapped[str] = mapped_column(String(16), index=True)
     deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -177,7 +189,8 @@ class RoundRow(DeliberationBase):
 
 class RoundEventRow(DeliberationBase):
     """Append-only: one row per domain event, the event itself as JSON. (round_id, seq) is unique, so two
-    workers that computed the same next event cannot both store it."""
+    workers that computed the same next event cannot both store it. ``round_id`` is the round row's key; the
+    payload (the domain's event) holds the council's numbers."""
 
     __tablename__ = "deliberation_round_events"
     __table_args__ = (UniqueConstraint("round_id", "seq", name="uq_deliberation_round_events_round_seq"),)
@@ -204,7 +217,7 @@ class RegisterRow(DeliberationBase):
     topic_title: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_on: Mapped[date] = mapped_column(Date, index=True)
-    # The agreement (Agreement.to_dict) and the members' names on the day, so a later export still
+    # The agreement (Agreement.to_dict: with the council's numbers) and the members' names on the day, so a later export still
     # shows who took part after someone left the council.
     agreement: Mapped[dict[str, Any]] = mapped_column(JSON)
     names: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -227,13 +240,18 @@ class TopicScoreRow(DeliberationBase):
 
 class AdviceRow(DeliberationBase):
     """An advice (or consent) trajectory (``!advies``): request, draft round, sending, the board's reply.
-    Its id is the ``advies-nr`` members type, and its thread's key is ``delib:advice:<id>``."""
+    Its number is the ``advies-nr`` members type. ``round_id`` and ``agreed_round_id`` are round rows' keys."""
 
     __tablename__ = "deliberation_advice"
-    __table_args__ = (UniqueConstraint("council", "created_key", name="uq_deliberation_advice_created_key"),)
+    __table_args__ = (UniqueConstraint("council", "created_key", name="uq_deliberation_advice_created_key"),
+                      Index("uq_deliberation_advice_council_number", "council", "number", unique=True),
+                      Index("uq_deliberation_advice_thread_key", "thread_key", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=True)  # the trajectory's number in its council
+    # ``delib:advice:<council>:<number>``; trajectories from before numbers per council keep ``delib:advice:<id>``.
+    thread_key: Mapped[str] = mapped_column(String(200), nullable=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))

@@ -483,6 +483,20 @@ class RoundQuery(Query):
     topic_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
+class ThreadQuery(Query):
+    key: Text(200, 1)  # a thread root's outbox key
+
+
+class ThreadOut(OutModel):
+    """What a thread is about: a round (``round``) or an advice trajectory (``advice``), by its number in the
+    council. Threads opened before numbers per council have keys with a global id (``delib:round:<id>``): a
+    caller resolves those here instead of reading the digits."""
+
+    kind: Literal["round", "advice"]
+    id: int
+    thread_key: str
+
+
 class EventOut(OutModel):
     seq: int
     type: str

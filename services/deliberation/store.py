@@ -3,13 +3,19 @@
 Every function takes the caller's session, so a change, its round events and the Matrix message it
 causes are committed together (or not at all). Lookups by id always include the council: an id of
 another council is as unknown as an id that does not exist.
+
+Numbers per council: the ids the domain and the API use for topics, rounds, advice trajectories and
+applications are the council's numbers (``number``, from 1 in each council). The rows' primary and foreign
+keys stay global and stay in here: this module translates between (council, number) and rows, also for the
+cross-references (a round's topic, a trajectory's rounds, a register entry's round and topic). The JSON the
+domain writes (round events, the register's agreement) holds numbers.
 """
 from __future__ import annotations
 
-import uuid
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
@@ -61,15 +67,69 @@ from services.deliberation.models import (
 from shared.errors import NotFound
 from shared.outbox import aware
 
+Numbered = TypeVar("Numbered", TopicRow, RoundRow, AdviceRow, ApplicationRow)
+
 
 def _utc(value: datetime | None) -> datetime | None:
     """Datetimes are stored in UTC: SQLite keeps no offset, and :func:`aware` reads them back as UTC."""
     return value.astimezone(timezone.utc) if value is not None else None
 
 
-def round_thread_key(round_id: int) -> str:
-    """The outbox key of a round's proposal, and so the key of its thread."""
-    return f"delib:round:{round_id}"
+def round_thread_key(council: str, number: int) -> str:
+    """The outbox key of a new round's proposal, and so the key of its thread: unique across councils in the
+    bot's outbox. (Rounds opened before numbers per council keep their stored ``delib:round:<id>``.)"""
+    return f"delib:round:{council}:{number}"
+
+
+def new_advice_thread_key(council: str, number: int) -> str:
+    """The outbox key of a new trajectory's first message, and so the key of its thread (older trajectories
+    keep their stored ``delib:advice:<id>``)."""
+    return f"delib:advice:{council}:{number}"
+
+
+_LEGACY_KEY = re.compile(r"^delib:(round|advice):\d+$")
+
+
+def is_legacy_thread_key(key: str) -> bool:
+    """A thread key from before numbers per council: its digits are a global id, not the number."""
+    return _LEGACY_KEY.match(key) is not None
+
+
+# --------------------------------------------------------------------------- numbers per council
+
+
+def _next_number(s: Session, model: type[Numbered], council: str) -> int:
+    """The council's next number, read in the insert's transaction. Two concurrent inserts may read the same
+    one: the unique (council, number) key fails the second, and the use case's retry takes the next."""
+    return (s.scalar(select(func.max(model.number)).where(model.council == council)) or 0) + 1
+
+
+def _row(s: Session, model: type[Numbered], council: str, number: int | None, *,
+         lock: bool = False) -> Numbered | None:
+    if number is None:
+        return None
+    query = select(model).where(model.council == council, model.number == number)
+    if lock:
+        query = query.with_for_update()
+    return s.scalar(query)
+
+
+def _numbers(s: Session, model: type[Numbered], ids: Iterable[int | None]) -> dict[int, int]:
+    """Numbers by row key, for the keys given."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {pk: number for pk, number in s.execute(select(model.id, model.number).where(model.id.in_(wanted)))}
+
+
+def _pk(s: Session, model: type[Numbered], council: str, number: int | None) -> int | None:
+    """The row key of the council's ``number`` (None for None); a number the council lacks is a bug here."""
+    if number is None:
+        return None
+    pk = s.scalar(select(model.id).where(model.council == council, model.number == number))
+    if pk is None:
+        raise LookupError(f"{model.__tablename__}: no number {number} in council {council}")
+    return pk
 
 
 # --------------------------------------------------------------------------- roster
@@ -160,7 +220,7 @@ def save_absences(s: Session, council: str, before: Iterable[AbsenceNotice], aft
 
 
 def _application(r: ApplicationRow) -> Application:
-    return Application(id=r.id, council_id=r.council, name=r.name, member_type=MemberType(r.member_type),
+    return Application(id=r.number, council_id=r.council, name=r.name, member_type=MemberType(r.member_type),
                        received_on=r.received_on, matrix_id=r.matrix_id, contact=r.contact,
                        motivation=r.motivation, status=ApplicationStatus(r.status), decided_on=r.decided_on,
                        seat_id=r.seat_number, note=r.note)
@@ -168,7 +228,9 @@ def _application(r: ApplicationRow) -> Application:
 
 def insert_application(s: Session, application: Application, *, reference_hash: str | None = None,
                        intake_hash: str | None = None) -> Application:
-    row = ApplicationRow(council=application.council_id, name=application.name,
+    """Store a new application (its ``id`` is ignored) and return it with the number it got."""
+    row = ApplicationRow(council=application.council_id,
+                         number=_next_number(s, ApplicationRow, application.council_id), name=application.name,
                          member_type=application.member_type.value, matrix_id=application.matrix_id,
                          contact=application.contact, motivation=application.motivation,
                          status=application.status.value, received_on=application.received_on,
@@ -189,9 +251,9 @@ def application_by_reference(s: Session, reference_hash: str) -> Application | N
     return _application(row) if row else None
 
 
-def erase_application(s: Session, application_id: int, at: datetime) -> None:
+def erase_application(s: Session, council: str, application_id: int, at: datetime) -> None:
     """Keep that there was an application (the counts, the decision), not who it was."""
-    row = s.get(ApplicationRow, application_id)
+    row = _row(s, ApplicationRow, council, application_id)
     assert row is not None
     row.name, row.contact, row.motivation, row.matrix_id, row.note = "—", None, None, None, None
     row.reference_hash = None
@@ -200,22 +262,23 @@ def erase_application(s: Session, application_id: int, at: datetime) -> None:
 
 def applications_to_forget(s: Session, council: str, decided_before: date) -> list[int]:
     """Applications that ended without appointment before ``decided_before`` and still hold personal data."""
-    return list(s.scalars(select(ApplicationRow.id).where(
+    return list(s.scalars(select(ApplicationRow.number).where(
         ApplicationRow.council == council, ApplicationRow.status == "niet_benoemd",
-        ApplicationRow.decided_on < decided_before, ApplicationRow.erased_at.is_(None))))
+        ApplicationRow.decided_on < decided_before, ApplicationRow.erased_at.is_(None))
+        .order_by(ApplicationRow.number)))
 
 
 def application(s: Session, council: str, application_id: int) -> Application:
-    row = s.get(ApplicationRow, application_id)
-    if row is None or row.council != council:
+    row = _row(s, ApplicationRow, council, application_id)
+    if row is None:
         raise NotFound("delib.api.application_not_found", f"no application {application_id}",
                        application_id=application_id)
     return _application(row)
 
 
 def save_application(s: Session, application: Application) -> None:
-    row = s.get(ApplicationRow, application.id)
-    assert row is not None and row.council == application.council_id
+    row = _row(s, ApplicationRow, application.council_id, application.id)
+    assert row is not None
     row.status = application.status.value
     row.decided_on = application.decided_on
     row.seat_number = application.seat_id
@@ -228,7 +291,7 @@ def applications(s: Session, council: str, status: str | None = None) -> list[Ap
     query = select(ApplicationRow).where(ApplicationRow.council == council, ApplicationRow.erased_at.is_(None))
     if status is not None:
         query = query.where(ApplicationRow.status == status)
-    return [_application(r) for r in s.scalars(query.order_by(ApplicationRow.id))]
+    return [_application(r) for r in s.scalars(query.order_by(ApplicationRow.number))]
 
 
 def applications_received(s: Session, council: str, on: date) -> int:
@@ -254,7 +317,7 @@ def _topic(row: TopicRow, checks: Iterable[CheckRow], scores: Iterable[TopicScor
                               advice_text=row.advice_text, advice_sent_on=row.advice_sent_on,
                               reply_text=row.reply_text, reply_received_on=row.reply_received_on,
                               reply_deviates=row.reply_deviates)
-    return Topic(id=row.id, council_id=row.council, title=row.title, source=TopicSource(row.source),
+    return Topic(id=row.number, council_id=row.council, title=row.title, source=TopicSource(row.source),
                  mode=TopicMode(row.mode), created_at=aware(row.created_at), importance=row.importance,
                  influence=row.influence, status=TopicStatus(row.status), source_ref=row.source_ref,
                  advice=advice,
@@ -265,34 +328,35 @@ def _topic(row: TopicRow, checks: Iterable[CheckRow], scores: Iterable[TopicScor
                               for r in sorted(scores, key=lambda r: r.matrix_id)))
 
 
-def _scores_by_topic(s: Session, topic_ids: list[int]) -> dict[int, list[TopicScoreRow]]:
-    out: dict[int, list[TopicScoreRow]] = {tid: [] for tid in topic_ids}
-    if topic_ids:
-        for r in s.scalars(select(TopicScoreRow).where(TopicScoreRow.topic_id.in_(topic_ids))):
+def _scores_by_topic(s: Session, topic_pks: list[int]) -> dict[int, list[TopicScoreRow]]:
+    out: dict[int, list[TopicScoreRow]] = {pk: [] for pk in topic_pks}
+    if topic_pks:
+        for r in s.scalars(select(TopicScoreRow).where(TopicScoreRow.topic_id.in_(topic_pks))):
             out[r.topic_id].append(r)
     return out
 
 
-def _checks_by_topic(s: Session, topic_ids: list[int]) -> dict[int, list[CheckRow]]:
-    out: dict[int, list[CheckRow]] = {tid: [] for tid in topic_ids}
-    if topic_ids:
-        for c in s.scalars(select(CheckRow).where(CheckRow.topic_id.in_(topic_ids))):
+def _checks_by_topic(s: Session, topic_pks: list[int]) -> dict[int, list[CheckRow]]:
+    out: dict[int, list[CheckRow]] = {pk: [] for pk in topic_pks}
+    if topic_pks:
+        for c in s.scalars(select(CheckRow).where(CheckRow.topic_id.in_(topic_pks))):
             out[c.topic_id].append(c)
     return out
 
 
-def topic(s: Session, council: str, topic_id: int, *, lock: bool = False) -> Topic:
-    query = select(TopicRow).where(TopicRow.id == topic_id)
-    if lock:
-        query = query.with_for_update()
-    row = s.scalar(query)
-    if row is None or row.council != council:
-        raise topic_not_found(topic_id)
+def _full_topic(s: Session, row: TopicRow) -> Topic:
     return _topic(row, _checks_by_topic(s, [row.id])[row.id], _scores_by_topic(s, [row.id])[row.id])
 
 
-def topic_extras(s: Session, topic_id: int) -> TopicExtras:
-    row = s.get(TopicRow, topic_id)
+def topic(s: Session, council: str, topic_id: int, *, lock: bool = False) -> Topic:
+    row = _row(s, TopicRow, council, topic_id, lock=lock)
+    if row is None:
+        raise topic_not_found(topic_id)
+    return _full_topic(s, row)
+
+
+def topic_extras(s: Session, council: str, topic_id: int) -> TopicExtras:
+    row = _row(s, TopicRow, council, topic_id)
     assert row is not None
     return TopicExtras(evidence=row.evidence, created_key=row.created_key)
 
@@ -301,7 +365,7 @@ def topics(s: Session, council: str, status: str | None = None) -> list[Topic]:
     query = select(TopicRow).where(TopicRow.council == council)
     if status is not None:
         query = query.where(TopicRow.status == status)
-    rows = list(s.scalars(query.order_by(TopicRow.id)))
+    rows = list(s.scalars(query.order_by(TopicRow.number)))
     checks = _checks_by_topic(s, [r.id for r in rows])
     scores = _scores_by_topic(s, [r.id for r in rows])
     return [_topic(r, checks[r.id], scores[r.id]) for r in rows]
@@ -309,36 +373,37 @@ def topics(s: Session, council: str, status: str | None = None) -> list[Topic]:
 
 def topic_by_created_key(s: Session, council: str, key: str) -> Topic | None:
     row = s.scalar(select(TopicRow).where(TopicRow.council == council, TopicRow.created_key == key))
-    return topic(s, council, row.id) if row else None
+    return _full_topic(s, row) if row else None
 
 
 def topic_by_source_ref(s: Session, council: str, source: str, source_ref: str) -> Topic | None:
     row = s.scalar(select(TopicRow).where(TopicRow.council == council, TopicRow.source == source,
-                                          TopicRow.source_ref == source_ref).order_by(TopicRow.id).limit(1))
-    return topic(s, council, row.id) if row else None
+                                          TopicRow.source_ref == source_ref).order_by(TopicRow.number).limit(1))
+    return _full_topic(s, row) if row else None
 
 
 def insert_topic(s: Session, new: Topic, *, evidence: str | None = None, created_key: str | None = None) -> Topic:
-    """Store a new topic (its ``id`` is ignored) and return it with the id it got."""
-    row = TopicRow(council=new.council_id, title=new.title, source=new.source.value, source_ref=new.source_ref,
-                   evidence=evidence, mode=new.mode.value, status=new.status.value, importance=new.importance,
-                   influence=new.influence, created_at=_utc(new.created_at), created_key=created_key)
+    """Store a new topic (its ``id`` is ignored) and return it with the number it got."""
+    row = TopicRow(council=new.council_id, number=_next_number(s, TopicRow, new.council_id), title=new.title,
+                   source=new.source.value, source_ref=new.source_ref, evidence=evidence, mode=new.mode.value,
+                   status=new.status.value, importance=new.importance, influence=new.influence,
+                   created_at=_utc(new.created_at), created_key=created_key)
     s.add(row)
     s.flush()
-    return topic(s, new.council_id, row.id)
+    return _full_topic(s, row)
 
 
-def set_topic_text(s: Session, topic_id: int, *, title: str, evidence: str | None) -> None:
+def set_topic_text(s: Session, council: str, topic_id: int, *, title: str, evidence: str | None) -> None:
     """A resident's erasure rewrote the title or evidence of a signal-cluster topic."""
-    row = s.get(TopicRow, topic_id)
+    row = _row(s, TopicRow, council, topic_id)
     assert row is not None
     row.title = title
     row.evidence = evidence
 
 
 def save_topic(s: Session, changed: Topic) -> None:
-    row = s.get(TopicRow, changed.id)
-    assert row is not None and row.council == changed.council_id
+    row = _row(s, TopicRow, changed.council_id, changed.id)
+    assert row is not None
     row.title = changed.title
     row.mode = changed.mode.value
     row.status = changed.status.value
@@ -352,21 +417,21 @@ def save_topic(s: Session, changed: Topic) -> None:
     row.reply_text = advice.reply_text if advice else None
     row.reply_received_on = advice.reply_received_on if advice else None
     row.reply_deviates = advice.reply_deviates if advice else None
-    existing = {c.number: c for c in s.scalars(select(CheckRow).where(CheckRow.topic_id == changed.id))}
+    existing = {c.number: c for c in s.scalars(select(CheckRow).where(CheckRow.topic_id == row.id))}
     for check in changed.checks:
         crow = existing.get(check.id)
         if crow is None:
-            crow = CheckRow(topic_id=changed.id, number=check.id)
+            crow = CheckRow(topic_id=row.id, number=check.id)
             s.add(crow)
         crow.due_on = check.due_on
         crow.description = check.description
         crow.result_note = check.result_note
         crow.checked_on = check.checked_on
-    scores = {r.matrix_id: r for r in s.scalars(select(TopicScoreRow).where(TopicScoreRow.topic_id == changed.id))}
+    scores = {r.matrix_id: r for r in s.scalars(select(TopicScoreRow).where(TopicScoreRow.topic_id == row.id))}
     for score in changed.scores:
         srow = scores.get(score.member)
         if srow is None:
-            srow = TopicScoreRow(topic_id=changed.id, matrix_id=score.member)
+            srow = TopicScoreRow(topic_id=row.id, matrix_id=score.member)
             s.add(srow)
         elif (srow.importance, srow.influence) == (score.importance, score.influence):
             continue
@@ -380,24 +445,23 @@ def save_topic(s: Session, changed: Topic) -> None:
 
 def create_round(s: Session, *, council: str, topic_id: int, deadline: datetime, opened_at: datetime,
                  open_key: str | None) -> int:
-    """A new round row; its events follow. Returns the round's id."""
-    # The thread key needs the id; a unique placeholder holds the place until the insert gave us one.
-    row = RoundRow(council=council, topic_id=topic_id, thread_key=f"pending:{uuid.uuid4().hex}", state="open",
-                   deadline=_utc(deadline), opened_at=_utc(opened_at), open_key=open_key)
+    """A new round row on the council's topic ``topic_id``; its events follow. Returns the round's number."""
+    number = _next_number(s, RoundRow, council)
+    row = RoundRow(council=council, number=number, topic_id=_pk(s, TopicRow, council, topic_id),
+                   thread_key=round_thread_key(council, number), state="open", deadline=_utc(deadline),
+                   opened_at=_utc(opened_at), open_key=open_key)
     s.add(row)
     s.flush()
-    row.thread_key = round_thread_key(row.id)
-    s.flush()
-    return row.id
+    return number
 
 
 def round_id_by_open_key(s: Session, council: str, key: str) -> int | None:
-    return s.scalar(select(RoundRow.id).where(RoundRow.council == council, RoundRow.open_key == key))
+    return s.scalar(select(RoundRow.number).where(RoundRow.council == council, RoundRow.open_key == key))
 
 
 @dataclass(frozen=True)
 class RoundInfo:
-    """The round row's facts that are not part of the domain state."""
+    """The round row's facts that are not part of the domain state (``id``, ``topic_id``: the council's numbers)."""
 
     id: int
     council: str
@@ -408,36 +472,44 @@ class RoundInfo:
     reminded_for: datetime | None
 
 
-def _info(row: RoundRow) -> RoundInfo:
-    return RoundInfo(row.id, row.council, row.topic_id, row.thread_key, row.thread_room_id, row.thread_event_id,
-                     aware(row.reminded_for))
+def _info(row: RoundRow, topic_number: int) -> RoundInfo:
+    return RoundInfo(row.number, row.council, topic_number, row.thread_key, row.thread_room_id,
+                     row.thread_event_id, aware(row.reminded_for))
+
+
+def _events(s: Session, round_pk: int) -> list[dict[str, Any]]:
+    return [r.payload for r in s.scalars(select(RoundEventRow).where(RoundEventRow.round_id == round_pk)
+                                         .order_by(RoundEventRow.seq))]
 
 
 def load_round(s: Session, council: str, round_id: int, *, lock: bool = False) -> tuple[RoundInfo, Round]:
-    query = select(RoundRow).where(RoundRow.id == round_id)
-    if lock:
-        # PostgreSQL: commands on one round queue up here instead of racing for the next seq.
-        query = query.with_for_update()
-    row = s.scalar(query)
-    if row is None or row.council != council:
+    # PostgreSQL, with lock: commands on one round queue up here instead of racing for the next seq.
+    row = _row(s, RoundRow, council, round_id, lock=lock)
+    if row is None:
         raise round_not_found(round_id)
-    return _info(row), Round.replay(events_of(s, round_id))
+    topic_number = s.scalar(select(TopicRow.number).where(TopicRow.id == row.topic_id))
+    assert topic_number is not None
+    return _info(row, topic_number), Round.replay(_events(s, row.id))
 
 
-def events_of(s: Session, round_id: int) -> list[dict[str, Any]]:
-    return [r.payload for r in s.scalars(select(RoundEventRow).where(RoundEventRow.round_id == round_id)
-                                         .order_by(RoundEventRow.seq))]
+def events_of(s: Session, council: str, round_id: int) -> list[dict[str, Any]]:
+    """The council's round's stored events (the domain's dicts), oldest first."""
+    row = _row(s, RoundRow, council, round_id)
+    if row is None:
+        raise round_not_found(round_id)
+    return _events(s, row.id)
 
 
 def append_events(s: Session, events: Iterable[Event], state: Round) -> None:
     """Append a command's events (unique on (round_id, seq): a concurrent writer makes this raise
     IntegrityError, and the caller retries on fresh state) and refresh the row's copies."""
+    row = _row(s, RoundRow, state.council_id, state.round_id)
+    assert row is not None
     for event in events:
-        s.add(RoundEventRow(round_id=event.round_id, seq=event.seq, type=event.type.value, actor=event.actor,
+        assert event.round_id == state.round_id
+        s.add(RoundEventRow(round_id=row.id, seq=event.seq, type=event.type.value, actor=event.actor,
                             at=_utc(event.at), idempotency_key=event.idempotency_key, payload=event.to_dict()))
     s.flush()
-    row = s.get(RoundRow, state.round_id)
-    assert row is not None
     row.state = state.state.value
     row.deadline = _utc(state.deadline)
     s.flush()
@@ -445,39 +517,65 @@ def append_events(s: Session, events: Iterable[Event], state: Round) -> None:
 
 def rounds(s: Session, council: str, *, state: str | None = None,
            topic_id: int | None = None) -> list[tuple[RoundInfo, Round]]:
-    query = select(RoundRow).where(RoundRow.council == council)
+    query = (select(RoundRow, TopicRow.number).join(TopicRow, TopicRow.id == RoundRow.topic_id)
+             .where(RoundRow.council == council))
     if state is not None:
         query = query.where(RoundRow.state == state)
     if topic_id is not None:
-        query = query.where(RoundRow.topic_id == topic_id)
-    return [(_info(row), Round.replay(events_of(s, row.id))) for row in s.scalars(query.order_by(RoundRow.id))]
+        query = query.where(TopicRow.number == topic_id)
+    return [(_info(row, topic_number), Round.replay(_events(s, row.id)))
+            for row, topic_number in s.execute(query.order_by(RoundRow.number))]
 
 
 def open_round_ids_by_topic(s: Session, council: str) -> dict[int, int]:
-    rows = s.execute(select(RoundRow.topic_id, RoundRow.id).where(RoundRow.council == council,
-                                                                  RoundRow.state == "open"))
-    return {topic_id: round_id for topic_id, round_id in rows}
+    """The open round's number by topic number."""
+    rows = s.execute(select(TopicRow.number, RoundRow.number).join(TopicRow, TopicRow.id == RoundRow.topic_id)
+                     .where(RoundRow.council == council, RoundRow.state == "open"))
+    return {topic_number: round_number for topic_number, round_number in rows}
 
 
 def rounds_to_remind(s: Session) -> list[tuple[int, str]]:
-    """(round id, council) of open rounds whose current deadline has had no reminder yet."""
-    rows = s.execute(select(RoundRow.id, RoundRow.council)
+    """(round number, council) of open rounds whose current deadline has had no reminder yet."""
+    rows = s.execute(select(RoundRow.number, RoundRow.council)
                      .where(RoundRow.state == "open",
                             or_(RoundRow.reminded_for.is_(None), RoundRow.reminded_for != RoundRow.deadline))
                      .order_by(RoundRow.id))
-    return [(round_id, council) for round_id, council in rows]
+    return [(number, council) for number, council in rows]
 
 
-def mark_reminded(s: Session, round_id: int, deadline: datetime) -> None:
-    row = s.get(RoundRow, round_id)
+def mark_reminded(s: Session, council: str, round_id: int, deadline: datetime) -> None:
+    row = _row(s, RoundRow, council, round_id)
     assert row is not None
     row.reminded_for = _utc(deadline)
 
 
-def set_thread_location(s: Session, round_id: int, room_id: str, event_id: str) -> None:
-    row = s.get(RoundRow, round_id)
+def round_thread_key_of(s: Session, council: str, round_id: int) -> str | None:
+    """The stored thread key of the council's round (None: no such round)."""
+    return s.scalar(select(RoundRow.thread_key).where(RoundRow.council == council, RoundRow.number == round_id))
+
+
+def set_thread_location(s: Session, council: str, round_id: int, room_id: str, event_id: str) -> None:
+    row = _row(s, RoundRow, council, round_id)
     if row is not None:
         row.thread_room_id, row.thread_event_id = room_id, event_id
+
+
+@dataclass(frozen=True)
+class Thread:
+    """What a thread key stands for: a round or an advice trajectory, by its number in the council."""
+
+    kind: str  # "round" or "advice"
+    number: int
+
+
+def thread_by_key(s: Session, council: str, key: str) -> Thread | None:
+    """The council's round or trajectory whose thread has the outbox key ``key`` (also an old key, whose digits
+    are a global id and not the number)."""
+    number = s.scalar(select(RoundRow.number).where(RoundRow.council == council, RoundRow.thread_key == key))
+    if number is not None:
+        return Thread("round", number)
+    number = s.scalar(select(AdviceRow.number).where(AdviceRow.council == council, AdviceRow.thread_key == key))
+    return Thread("advice", number) if number is not None else None
 
 
 # --------------------------------------------------------------------------- realisation checks
@@ -486,22 +584,23 @@ def set_thread_location(s: Session, round_id: int, room_id: str, event_id: str) 
 @dataclass(frozen=True)
 class CheckToAnnounce:
     council: str
-    topic_id: int
+    topic_id: int  # the topic's number
     number: int
 
 
 def checks_to_announce(s: Session, council: str, on: date) -> list[CheckToAnnounce]:
     """Checks due on or before ``on``, not done, not yet announced, on topics that are not closed."""
-    rows = s.execute(select(TopicRow.council, CheckRow.topic_id, CheckRow.number)
+    rows = s.execute(select(TopicRow.council, TopicRow.number, CheckRow.number).select_from(CheckRow)
                      .join(TopicRow, TopicRow.id == CheckRow.topic_id)
                      .where(TopicRow.council == council, CheckRow.due_on <= on, CheckRow.checked_on.is_(None),
                             CheckRow.announced_at.is_(None), TopicRow.status != TopicStatus.GESLOTEN.value)
-                     .order_by(CheckRow.due_on, CheckRow.topic_id, CheckRow.number))
-    return [CheckToAnnounce(council, topic_id, number) for council, topic_id, number in rows]
+                     .order_by(CheckRow.due_on, TopicRow.number, CheckRow.number))
+    return [CheckToAnnounce(council, topic_number, number) for council, topic_number, number in rows]
 
 
-def mark_check_announced(s: Session, topic_id: int, number: int, at: datetime) -> None:
-    row = s.scalar(select(CheckRow).where(CheckRow.topic_id == topic_id, CheckRow.number == number))
+def mark_check_announced(s: Session, council: str, topic_id: int, number: int, at: datetime) -> None:
+    row = s.scalar(select(CheckRow).join(TopicRow, TopicRow.id == CheckRow.topic_id)
+                   .where(TopicRow.council == council, TopicRow.number == topic_id, CheckRow.number == number))
     if row is not None:
         row.announced_at = _utc(at)
 
@@ -517,8 +616,10 @@ class StoredEntry:
 
 def add_register_entry(s: Session, agreement: Agreement, *, topic_title: str, names: dict[str, str],
                        thread_url: str | None) -> None:
-    s.add(RegisterRow(council=agreement.council_id, round_id=agreement.round_id, topic_id=agreement.topic_id,
-                      topic_title=topic_title, decided_at=_utc(agreement.decided_at), decided_on=agreement.decided_on,
+    council = agreement.council_id
+    s.add(RegisterRow(council=council, round_id=_pk(s, RoundRow, council, agreement.round_id),
+                      topic_id=_pk(s, TopicRow, council, agreement.topic_id), topic_title=topic_title,
+                      decided_at=_utc(agreement.decided_at), decided_on=agreement.decided_on,
                       agreement=agreement.to_dict(), names=dict(names), thread_url=thread_url))
     s.flush()
 
@@ -536,110 +637,126 @@ def register_entries(s: Session, council: str, *, start: date | None = None, end
     if end is not None:
         query = query.where(RegisterRow.decided_on <= end)
     if topic_id is not None:
-        query = query.where(RegisterRow.topic_id == topic_id)
+        query = query.join(TopicRow, TopicRow.id == RegisterRow.topic_id).where(TopicRow.number == topic_id)
     return [_entry(r) for r in s.scalars(query.order_by(RegisterRow.decided_at, RegisterRow.round_id))]
 
 
 def latest_entry_for_topic(s: Session, council: str, topic_id: int) -> StoredEntry | None:
-    row = s.scalar(select(RegisterRow).where(RegisterRow.council == council, RegisterRow.topic_id == topic_id)
+    row = s.scalar(select(RegisterRow).join(TopicRow, TopicRow.id == RegisterRow.topic_id)
+                   .where(RegisterRow.council == council, TopicRow.number == topic_id)
                    .order_by(RegisterRow.decided_at.desc()).limit(1))
     return _entry(row) if row else None
 
 
-def entries_without_link(s: Session, limit: int = 20) -> list[int]:
-    """Round ids of register entries whose thread link is not known yet."""
-    return list(s.scalars(select(RegisterRow.round_id).where(RegisterRow.thread_url.is_(None))
-                          .order_by(RegisterRow.id).limit(limit)))
+def entries_without_link(s: Session, limit: int = 20) -> list[tuple[str, int]]:
+    """(council, round number) of register entries whose thread link is not known yet."""
+    rows = s.execute(select(RoundRow.council, RoundRow.number).select_from(RegisterRow)
+                     .join(RoundRow, RoundRow.id == RegisterRow.round_id)
+                     .where(RegisterRow.thread_url.is_(None)).order_by(RegisterRow.id).limit(limit))
+    return [(council, number) for council, number in rows]
 
 
-def set_entry_link(s: Session, round_id: int, url: str) -> None:
-    row = s.scalar(select(RegisterRow).where(RegisterRow.round_id == round_id))
+def set_entry_link(s: Session, council: str, round_id: int, url: str) -> None:
+    row = s.scalar(select(RegisterRow).join(RoundRow, RoundRow.id == RegisterRow.round_id)
+                   .where(RoundRow.council == council, RoundRow.number == round_id))
     if row is not None and row.thread_url is None:
         row.thread_url = url
-
-
-def round_state(s: Session, round_id: int) -> str | None:
-    return s.scalar(select(RoundRow.state).where(RoundRow.id == round_id))
 
 
 # --------------------------------------------------------------------------- advice trajectories
 
 
-def advice_thread_key(advice_id: int) -> str:
-    """The outbox key of a trajectory's first message, and so the key of its thread."""
-    return f"delib:advice:{advice_id}"
+def advice_thread_key(s: Session, council: str, advice_id: int) -> str:
+    """The stored outbox key of the trajectory's first message, and so the key of its thread."""
+    key = s.scalar(select(AdviceRow.thread_key).where(AdviceRow.council == council, AdviceRow.number == advice_id))
+    if key is None:
+        raise advice_not_found(advice_id)
+    return key
 
 
-def _trajectory(s: Session, row: AdviceRow, checks: Iterable[AdviceCheckRow]) -> Trajectory:
-    round_open = row.round_id is not None and round_state(s, row.round_id) == "open"
-    return Trajectory(
-        id=row.id, council_id=row.council, topic_id=row.topic_id, title=row.title, kind=AdviceKind(row.kind),
-        received_on=row.received_on, deadline=row.deadline, round_id=row.round_id, round_open=round_open,
-        agreed_text=row.agreed_text, agreed_on=row.agreed_on, agreed_round_id=row.agreed_round_id,
+def _trajectories(s: Session, rows: list[AdviceRow]) -> list[Trajectory]:
+    """The rows as the domain sees them: the topic and rounds by their numbers."""
+    pks = [r.id for r in rows]
+    checks: dict[int, list[AdviceCheckRow]] = {pk: [] for pk in pks}
+    if pks:
+        for c in s.scalars(select(AdviceCheckRow).where(AdviceCheckRow.advice_id.in_(pks))):
+            checks[c.advice_id].append(c)
+    topics = _numbers(s, TopicRow, (r.topic_id for r in rows))
+    round_pks = {pk for r in rows for pk in (r.round_id, r.agreed_round_id) if pk is not None}
+    round_rows: dict[int, tuple[int, str]] = {}
+    if round_pks:
+        round_rows = {pk: (number, state) for pk, number, state in s.execute(
+            select(RoundRow.id, RoundRow.number, RoundRow.state).where(RoundRow.id.in_(round_pks)))}
+
+    def number(pk: int | None) -> int | None:
+        return round_rows[pk][0] if pk is not None else None
+
+    return [Trajectory(
+        id=row.number, council_id=row.council, topic_id=topics[row.topic_id], title=row.title,
+        kind=AdviceKind(row.kind), received_on=row.received_on, deadline=row.deadline,
+        round_id=number(row.round_id), round_open=row.round_id is not None and round_rows[row.round_id][1] == "open",
+        agreed_text=row.agreed_text, agreed_on=row.agreed_on, agreed_round_id=number(row.agreed_round_id),
         agreed_version=row.agreed_version, sent_on=row.sent_on,
         reply=ReplyKind(row.reply_kind) if row.reply_kind else None, reply_text=row.reply_text,
         reply_on=row.reply_on,
         checks=tuple(AdviceCheck(number=c.number, due_on=c.due_on, outcome=Outcome(c.outcome) if c.outcome else None,
                                  note=c.note, checked_on=c.checked_on)
-                     for c in sorted(checks, key=lambda c: c.number)))
-
-
-def _advice_checks(s: Session, ids: list[int]) -> dict[int, list[AdviceCheckRow]]:
-    out: dict[int, list[AdviceCheckRow]] = {i: [] for i in ids}
-    if ids:
-        for c in s.scalars(select(AdviceCheckRow).where(AdviceCheckRow.advice_id.in_(ids))):
-            out[c.advice_id].append(c)
-    return out
+                     for c in sorted(checks[row.id], key=lambda c: c.number)))
+        for row in rows]
 
 
 def trajectory(s: Session, council: str, advice_id: int, *, lock: bool = False) -> Trajectory:
-    query = select(AdviceRow).where(AdviceRow.id == advice_id)
-    if lock:
-        query = query.with_for_update()
-    row = s.scalar(query)
-    if row is None or row.council != council:
+    row = _row(s, AdviceRow, council, advice_id, lock=lock)
+    if row is None:
         raise advice_not_found(advice_id)
-    return _trajectory(s, row, _advice_checks(s, [row.id])[row.id])
+    return _trajectories(s, [row])[0]
 
 
 def trajectories(s: Session, council: str) -> list[Trajectory]:
-    rows = list(s.scalars(select(AdviceRow).where(AdviceRow.council == council).order_by(AdviceRow.id)))
-    checks = _advice_checks(s, [r.id for r in rows])
-    return [_trajectory(s, r, checks[r.id]) for r in rows]
+    return _trajectories(s, list(s.scalars(select(AdviceRow).where(AdviceRow.council == council)
+                                           .order_by(AdviceRow.number))))
 
 
 def trajectory_by_created_key(s: Session, council: str, key: str) -> Trajectory | None:
     row = s.scalar(select(AdviceRow).where(AdviceRow.council == council, AdviceRow.created_key == key))
-    return trajectory(s, council, row.id) if row else None
+    return _trajectories(s, [row])[0] if row else None
 
 
 def trajectory_by_round(s: Session, council: str, round_id: int) -> Trajectory | None:
-    row = s.scalar(select(AdviceRow).where(AdviceRow.council == council, AdviceRow.round_id == round_id))
-    return trajectory(s, council, row.id, lock=True) if row else None
+    """The trajectory whose draft is the council's round ``round_id`` (locked)."""
+    row = s.scalar(select(AdviceRow).join(RoundRow, RoundRow.id == AdviceRow.round_id)
+                   .where(AdviceRow.council == council, RoundRow.number == round_id))
+    return trajectory(s, council, row.number, lock=True) if row else None
 
 
 def insert_trajectory(s: Session, new: Trajectory, *, created_key: str | None) -> Trajectory:
-    row = AdviceRow(council=new.council_id, topic_id=new.topic_id, title=new.title, kind=new.kind.value,
+    """Store a new trajectory (its ``id`` is ignored) and return it with the number it got."""
+    council = new.council_id
+    number = _next_number(s, AdviceRow, council)
+    row = AdviceRow(council=council, number=number, thread_key=new_advice_thread_key(council, number),
+                    topic_id=_pk(s, TopicRow, council, new.topic_id), title=new.title, kind=new.kind.value,
                     received_on=new.received_on, deadline=new.deadline, created_key=created_key)
     s.add(row)
     s.flush()
-    return trajectory(s, new.council_id, row.id)
+    return trajectory(s, council, number)
 
 
 def save_trajectory(s: Session, changed: Trajectory) -> None:
-    row = s.get(AdviceRow, changed.id)
-    assert row is not None and row.council == changed.council_id
-    row.round_id = changed.round_id
+    council = changed.council_id
+    row = _row(s, AdviceRow, council, changed.id)
+    assert row is not None
+    row.round_id = _pk(s, RoundRow, council, changed.round_id)
     row.agreed_text, row.agreed_on = changed.agreed_text, changed.agreed_on
-    row.agreed_round_id, row.agreed_version = changed.agreed_round_id, changed.agreed_version
+    row.agreed_round_id = _pk(s, RoundRow, council, changed.agreed_round_id)
+    row.agreed_version = changed.agreed_version
     row.sent_on = changed.sent_on
     row.reply_kind = changed.reply.value if changed.reply else None
     row.reply_text, row.reply_on = changed.reply_text, changed.reply_on
-    existing = {c.number: c for c in s.scalars(select(AdviceCheckRow).where(AdviceCheckRow.advice_id == changed.id))}
+    existing = {c.number: c for c in s.scalars(select(AdviceCheckRow).where(AdviceCheckRow.advice_id == row.id))}
     for check in changed.checks:
         crow = existing.get(check.number)
         if crow is None:
-            crow = AdviceCheckRow(advice_id=changed.id, number=check.number)
+            crow = AdviceCheckRow(advice_id=row.id, number=check.number)
             s.add(crow)
         crow.due_on = check.due_on
         crow.outcome = check.outcome.value if check.outcome else None
@@ -650,30 +767,32 @@ def save_trajectory(s: Session, changed: Trajectory) -> None:
 def overdue_not_announced(s: Session, council: str) -> list[int]:
     """Trajectories sent without a reply whose day-15 announcement has not gone out yet (the caller checks
     the dates)."""
-    return list(s.scalars(select(AdviceRow.id).where(AdviceRow.council == council, AdviceRow.sent_on.is_not(None),
-                                                     AdviceRow.reply_kind.is_(None),
-                                                     AdviceRow.overdue_announced_at.is_(None))
-                          .order_by(AdviceRow.id)))
+    return list(s.scalars(select(AdviceRow.number).where(AdviceRow.council == council,
+                                                         AdviceRow.sent_on.is_not(None),
+                                                         AdviceRow.reply_kind.is_(None),
+                                                         AdviceRow.overdue_announced_at.is_(None))
+                          .order_by(AdviceRow.number)))
 
 
-def mark_overdue_announced(s: Session, advice_id: int, at: datetime) -> None:
-    row = s.get(AdviceRow, advice_id)
+def mark_overdue_announced(s: Session, council: str, advice_id: int, at: datetime) -> None:
+    row = _row(s, AdviceRow, council, advice_id)
     if row is not None:
         row.overdue_announced_at = _utc(at)
 
 
 def advice_checks_to_announce(s: Session, council: str, on: date) -> list[tuple[int, int]]:
-    """(advice id, check number) of checks due on or before ``on``, without outcome, not yet announced."""
-    rows = s.execute(select(AdviceCheckRow.advice_id, AdviceCheckRow.number)
+    """(advice number, check number) of checks due on or before ``on``, without outcome, not yet announced."""
+    rows = s.execute(select(AdviceRow.number, AdviceCheckRow.number).select_from(AdviceCheckRow)
                      .join(AdviceRow, AdviceRow.id == AdviceCheckRow.advice_id)
                      .where(AdviceRow.council == council, AdviceCheckRow.due_on <= on,
                             AdviceCheckRow.outcome.is_(None), AdviceCheckRow.announced_at.is_(None))
-                     .order_by(AdviceCheckRow.due_on, AdviceCheckRow.advice_id, AdviceCheckRow.number))
-    return [(advice_id, number) for advice_id, number in rows]
+                     .order_by(AdviceCheckRow.due_on, AdviceRow.number, AdviceCheckRow.number))
+    return [(advice_number, number) for advice_number, number in rows]
 
 
-def mark_advice_check_announced(s: Session, advice_id: int, number: int, at: datetime) -> None:
-    row = s.scalar(select(AdviceCheckRow).where(AdviceCheckRow.advice_id == advice_id,
-                                                AdviceCheckRow.number == number))
+def mark_advice_check_announced(s: Session, council: str, advice_id: int, number: int, at: datetime) -> None:
+    row = s.scalar(select(AdviceCheckRow).join(AdviceRow, AdviceRow.id == AdviceCheckRow.advice_id)
+                   .where(AdviceRow.council == council, AdviceRow.number == advice_id,
+                          AdviceCheckRow.number == number))
     if row is not None:
         row.announced_at = _utc(at)

@@ -18,6 +18,7 @@ CATALOG: dict[str, dict[str, str]] = {
         # ---- refusals of the API
         "delib.api.council_not_found": "Deze raad ken ik niet.",
         "delib.api.application_not_found": "Ik ken geen sollicitatie {application_id}.",
+        "delib.api.thread_not_found": "Bij dit gesprek hoort geen ronde of adviestraject.",
         "delib.api.actor_required": "Zeg namens welk lid dit gebeurt (actor).",
         "delib.api.secretary_only": "Alleen de secretaris kan leden toevoegen of wijzigen.",
         "delib.api.secretary_no_position": "Als secretaris zonder zetel begeleid je de ronde; je geeft zelf "
@@ -222,6 +223,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "en": {
         "delib.api.council_not_found": "I don't know this council.",
         "delib.api.application_not_found": "I don't know an application {application_id}.",
+        "delib.api.thread_not_found": "No round or advice trajectory belongs to this thread.",
         "delib.api.actor_required": "Say on behalf of which member this happens (actor).",
         "delib.api.secretary_only": "Only the secretary can add or change members.",
         "delib.api.secretary_no_position": "As a secretary without a seat you facilitate the round; you do not "

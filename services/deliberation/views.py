@@ -311,5 +311,5 @@ def trajectory_out(ctx: Ctx, view: AdviceView) -> TrajectoryOut:
         checks=[AdviceCheckOut(number=c.number, due_on=c.due_on, outcome=c.outcome.value if c.outcome else None,
                                outcome_label=status_label("outcome", c.outcome.value, ctx.lang) if c.outcome else None,
                                note=c.note, checked_on=c.checked_on) for c in t.checks],
-        thread_key=store.advice_thread_key(t.id), created=view.created,
+        thread_key=view.thread_key, created=view.created,
     )

@@ -18,6 +18,8 @@ from services.deliberation.schemas import (
     RoundOpenIn,
     RoundOut,
     RoundQuery,
+    ThreadOut,
+    ThreadQuery,
     WithdrawIn,
 )
 
@@ -49,6 +51,14 @@ def get_round(slug: str, round_id: int) -> RoundOut:
            response=list[EventOut], callers=ADMIN)
 def round_events(slug: str, round_id: int) -> list[EventOut]:
     return [views.event_out(e) for e in actions.round_events(rt(), ctx(slug), round_id)]
+
+
+@API.route("/councils/<slug>/threads", summary="Which round or advice trajectory a thread key stands for (also the "
+           "keys of threads opened before numbers per council, whose digits are a global id)", query=ThreadQuery,
+           response=ThreadOut, callers=READ, errors=(404,))
+def thread(slug: str, query: ThreadQuery) -> ThreadOut:
+    found = actions.thread(rt(), ctx(slug), query.key)
+    return ThreadOut(kind=found.kind, id=found.number, thread_key=query.key)
 
 
 @API.route("/councils/<slug>/rounds/<int:round_id>/positions", "POST",
