@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,6 @@ from services.calendar.domain.dates import (
     split_title_and_dates,
 )
 from services.calendar.domain.events import (
-    COUNCIL_TZ,
     Event,
     EventSpec,
     EventType,
@@ -83,6 +83,11 @@ class Poster:
         self.runtime.post(session, message)
 
 
+def zone_of(council: CouncilConfig) -> ZoneInfo:
+    """The council's own time zone (its settings' ``timezone``): local days, times and feeds."""
+    return ZoneInfo(council.timezone)
+
+
 def require_council(settings: Settings, slug: str) -> CouncilConfig:
     council = settings.council(slug)
     if council is None:
@@ -100,10 +105,10 @@ def require_event(session: Session, council: CouncilConfig, number: int, *, lock
 # --------------------------------------------------------------------------------------------
 # texts for the room
 
-def when_text(start: datetime | date, end: datetime | date, lang: str) -> str:
+def when_text(start: datetime | date, end: datetime | date, lang: str, zone: ZoneInfo) -> str:
     """"dinsdag 16 maart 2027, 19:30–21:30" / "vrijdag 2 april 2027 t/m zaterdag 3 april 2027"."""
     if isinstance(start, datetime) and isinstance(end, datetime):
-        local_start, local_end = start.astimezone(COUNCIL_TZ), end.astimezone(COUNCIL_TZ)
+        local_start, local_end = start.astimezone(zone), end.astimezone(zone)
         if local_start.date() == local_end.date():
             return f"{i18n.fmt_datetime(local_start, lang)}–{local_end:%H:%M}"
         return messages.text("cal.when.days", lang, start=i18n.fmt_datetime(local_start, lang),
@@ -115,7 +120,7 @@ def when_text(start: datetime | date, end: datetime | date, lang: str) -> str:
 
 
 def occurrence_when(occ: Occurrence, lang: str) -> str:
-    return when_text(occ.start, occ.end, lang)
+    return when_text(occ.start, occ.end, lang, occ.event.tz)
 
 
 def safe_title(text: str) -> str:
@@ -162,7 +167,8 @@ def announcement(code: str, stored: store.StoredEvent, council: CouncilConfig, n
 def create(session: Session, post: Poster, council: CouncilConfig, spec: EventSpec, now: datetime, *,
            announce: bool = False, source: str | None = None, source_key: str | None = None,
            uid: str | None = None) -> store.StoredEvent:
-    event = create_event(spec, uid=uid or new_event_uid(), now=now)
+    # The event lives in its council's zone, whoever built the spec (a poll, an import, a form).
+    event = create_event(replace(spec, zone=council.timezone), uid=uid or new_event_uid(), now=now)
     stored = store.add_event(session, event, source=source, source_key=source_key)
     store.touch(session, council.slug, now)
     store.mark_for_sync(session, event, now)
@@ -233,17 +239,18 @@ def move_target(occ: Occurrence, option: DateOption) -> tuple[When, When | None]
     if isinstance(option.start, datetime):
         return option.start, option.end
     if isinstance(occ.start, datetime):
-        local = occ.start.astimezone(COUNCIL_TZ)
-        return localise(datetime.combine(option.start, local.time().replace(tzinfo=None)), "start"), None
+        local = occ.start.astimezone(occ.event.tz)
+        return localise(datetime.combine(option.start, local.time().replace(tzinfo=None)), "start",
+                        zone=occ.event.tz), None
     return option.start, None
 
 
-def parse_target(text: str, now: datetime) -> DateOption:
+def parse_target(text: str, now: datetime, zone: ZoneInfo) -> DateOption:
     """A new date or time as ISO (2027-03-17, 2027-03-17T20:00) or as members write it."""
     stripped = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?", stripped):
-        return DateOption(start=parse_when(stripped, "start"), text=stripped)
-    return parse_date(stripped, now)
+        return DateOption(start=parse_when(stripped, "start", zone), text=stripped)
+    return parse_date(stripped, now, zone)
 
 
 def move(session: Session, post: Poster, council: CouncilConfig, stored: store.StoredEvent, day: date,
@@ -304,13 +311,13 @@ def notes(session: Session, post: Poster, council: CouncilConfig, stored: store.
     return saved, occ
 
 
-def split_notes_text(text: str, now: datetime, *, past: bool) -> tuple[date | None, str]:
+def split_notes_text(text: str, now: datetime, zone: ZoneInfo, *, past: bool) -> tuple[date | None, str]:
     """Chat form ``[datum] <link of tekst>``: a date in front names the meeting."""
     head, rest = split_leading_date(text)
     if head is None or not rest:
         return None, text.strip()
     try:
-        return parse_day(head, now, past=past), rest
+        return parse_day(head, now, zone, past=past), rest
     except InvalidInput:
         return None, text.strip()
 
@@ -345,18 +352,18 @@ def remove(session: Session, council: CouncilConfig, stored: store.StoredEvent, 
 def spec_from_text(council: CouncilConfig, etype: EventType, text: str, now: datetime, *,
                    location: str = "", description: str = "", organiser: Any = None) -> EventSpec:
     """``"Training media 12 maart 19:30-21:30"`` → a spec: title, then exactly one date."""
-    title, dates = split_title_and_dates(text, now)
+    title, dates = split_title_and_dates(text, now, zone_of(council))
     if len(dates) != 1:
         raise InvalidInput("cal.text.one_date", f"{len(dates)} dates in event text")
     option = dates[0]
     return EventSpec(council=council.slug, type=etype, title=title, start=option.start, end=option.end,
-                     location=location, description=description, organiser=organiser)
+                     location=location, description=description, organiser=organiser, zone=council.timezone)
 
 
 # --------------------------------------------------------------------------------------------
 # occurrences and attendance
 
-def parse_day(text: str | None, now: datetime, *, past: bool = False) -> date | None:
+def parse_day(text: str | None, now: datetime, zone: ZoneInfo, *, past: bool = False) -> date | None:
     """A meeting's day as ISO (2027-03-16) or as members write it (16-3, di 16 maart).
 
     Without a year, the next such day is meant; with ``past`` (confirming who was there) the
@@ -368,9 +375,9 @@ def parse_day(text: str | None, now: datetime, *, past: bool = False) -> date | 
         return date.fromisoformat(text.strip())
     except ValueError:
         pass
-    option = parse_date(text, now - timedelta(days=365) if past else now)
+    option = parse_date(text, now - timedelta(days=365) if past else now, zone)
     start = option.start
-    return start.astimezone(COUNCIL_TZ).date() if isinstance(start, datetime) else start
+    return start.astimezone(zone).date() if isinstance(start, datetime) else start
 
 
 def pick_occurrence(stored: store.StoredEvent, day: date | None, now: datetime, *,
@@ -411,7 +418,7 @@ def answer_invitation(session: Session, post: Poster, council: CouncilConfig, st
     occ = pick_occurrence(stored, day, now)
     # Answers to one event wait for each other: the first answers would otherwise each create
     # the occurrence's attendance row (nothing to lock yet) and all but one be lost.
-    store.lock_event(session, stored.number)
+    store.lock_event(session, council.slug, stored.number)
     outcome = respond(store.attendance(session, occ.key, lock=True), occ, member, rsvp, now)
     store.save_attendance(session, council.slug, outcome.attendance, now)
     store.touch(session, council.slug, now)  # personal feeds show the answer as PARTSTAT
@@ -462,8 +469,8 @@ def require_poll(session: Session, council: CouncilConfig, number: int, *, lock:
     return found
 
 
-def option_label(option: PollOption, lang: str) -> str:
-    return format_option(DateOption(start=option.start, end=option.end), lang)
+def option_label(option: PollOption, lang: str, zone: ZoneInfo) -> str:
+    return format_option(DateOption(start=option.start, end=option.end), lang, zone)
 
 
 def poll_root(stored: store.StoredPoll, lang: str) -> Rich:
@@ -471,7 +478,7 @@ def poll_root(stored: store.StoredPoll, lang: str) -> Rich:
     poll = stored.poll
     rich = Rich().heading(messages.text("cal.poll.root.title", lang, number=stored.number,
                                         title=safe_title(poll.title)))
-    rich.items([f"{o.number}. {option_label(o, lang)}" for o in poll.options])
+    rich.items([f"{o.number}. {option_label(o, lang, poll.tz)}" for o in poll.options])
     rich.line(messages.text("cal.poll.root.howto", lang))
     rich.line(messages.text("cal.poll.root.fix", lang))
     return rich
@@ -482,20 +489,28 @@ def create_poll(session: Session, post: Poster, council: CouncilConfig, now: dat
                 created_by: str | None = None, creator_name: str | None = None,
                 announce: bool = False) -> store.StoredPoll:
     """From chat (``text``: title then dates) or from a form (``title`` and ``options``)."""
+    zone = zone_of(council)
     if text is not None:
         def build(poll_id: str) -> Poll:
-            return poll_from_chat(text, poll_id=poll_id, council=council.slug, now=now, created_by=created_by)
+            return poll_from_chat(text, poll_id=poll_id, council=council.slug, now=now, created_by=created_by,
+                                  zone=zone)
     else:
-        parsed = [parse_date(o, now) for o in options or []]
+        parsed = [parse_date(o, now, zone) for o in options or []]
 
         def build(poll_id: str) -> Poll:
-            return new_poll(poll_id=poll_id, council=council.slug, title=title or "", options=parsed, now=now,
+            return new_poll(poll_id=poll_id, council=council.slug, title=title or "", options=parsed, now=now, zone=zone,
                             created_by=created_by)
     names = {created_by: creator_name} if created_by and creator_name else {}
     stored = store.add_poll(session, council.slug, build, names, now)
     if announce:
-        post(session, _message(f"calendar:poll:{stored.number}", council, poll_root(stored, council.language)))
+        post(session, _message(poll_key(council.slug, stored.number), council, poll_root(stored, council.language)))
     return stored
+
+
+def poll_key(council: str, number: int) -> str:
+    """The outbox key of a poll's first message, so of its thread: the council in it, as poll numbers are the
+    council's own and the bot's outbox is shared by every council."""
+    return f"calendar:poll:{council}:{number}"
 
 
 def answer_poll(session: Session, council: CouncilConfig, stored: store.StoredPoll, member: str,
@@ -545,6 +560,6 @@ def fix_poll(session: Session, post: Poster, council: CouncilConfig, stored: sto
     event = create(session, post, council, spec, now)
     closed = close(poll, option)
     store.save_poll(session, closed, stored.names, now, event_uid=event.uid)
-    post(session, _message(f"calendar:poll:{stored.number}:fixed", council,
+    post(session, _message(f"{poll_key(council.slug, stored.number)}:fixed", council,
                            announcement("cal.announce.fixed", event, council, now)))
     return store.StoredPoll(poll=closed, names=stored.names, event_uid=event.uid), event

@@ -24,7 +24,6 @@ from services.calendar.domain.attendance import Rsvp, Seat, heidag_warning, trai
 from services.calendar.domain.dates import split_two_dates
 from services.calendar.domain.ical import places_text
 from services.calendar.domain.events import (
-    COUNCIL_TZ,
     EventSpec,
     EventType,
     Occurrence,
@@ -89,9 +88,11 @@ FEED_CACHE_SECONDS = 300
 # --------------------------------------------------------------------------------------------
 # plumbing
 
-def clock() -> datetime:
-    """Now, in the council's zone (the service's clock: ``shared.service.set_clock`` in tests)."""
-    return now().astimezone(COUNCIL_TZ).replace(microsecond=0)
+def clock(council: CouncilConfig | None = None) -> datetime:
+    """Now (the service's clock: ``shared.service.set_clock`` in tests), in the council's zone
+    when one is given (else UTC: only the instant matters)."""
+    zone = actions.zone_of(council) if council is not None else timezone.utc
+    return now().astimezone(zone).replace(microsecond=0)
 
 
 def settings() -> Settings:
@@ -179,14 +180,14 @@ def poll_out(stored: store.StoredPoll, council: CouncilConfig, language: str) ->
     options = [PollOptionOut(
         number=row.option.number, start=_iso(row.option.start),
         end=_iso(row.option.end) if row.option.end else None, all_day=row.option.all_day,
-        label=actions.option_label(row.option, language), can=[m.member_id for m in row.can],
+        label=actions.option_label(row.option, language, stored.poll.tz), can=[m.member_id for m in row.can],
         names=[m.display_name for m in row.can], count=len(row.can), quorum_met=row.quorum_met)
         for row in result.options]
     poll = stored.poll
     return PollOut(
         number=stored.number, council=poll.council, title=poll.title, closed=poll.closed,
         fixed_option=poll.fixed_option, event_uid=stored.event_uid, created_by=poll.created_by,
-        thread_key=f"calendar:poll:{stored.number}", quorum=result.quorum, quorum_met=result.quorum_met,
+        thread_key=actions.poll_key(poll.council, stored.number), quorum=result.quorum, quorum_met=result.quorum_met,
         best=list(result.best), options=options, answered=sorted(poll.answers),
         not_answered=[m.display_name for m in result.not_answered] if names_roster else [])
 
@@ -195,12 +196,13 @@ def poll_out(stored: store.StoredPoll, council: CouncilConfig, language: str) ->
 # events
 
 def _spec(council: CouncilConfig, body: EventIn) -> EventSpec:
+    zone = actions.zone_of(council)
     return EventSpec(
-        council=council.slug, type=body.type, title=body.title, start=parse_when(body.start, "start"),
-        end=parse_when(body.end, "end") if body.end else None, description=body.description,
+        council=council.slug, type=body.type, title=body.title, start=parse_when(body.start, "start", zone),
+        end=parse_when(body.end, "end", zone) if body.end else None, description=body.description,
         location=body.location, recurrence=body.recurrence.recurrence() if body.recurrence else None,
         exdates=tuple(body.exdates), organiser=body.organiser.invitee() if body.organiser else None,
-        invitees=tuple(i.invitee() for i in body.invitees), capacity=body.capacity)
+        invitees=tuple(i.invitee() for i in body.invitees), capacity=body.capacity, zone=council.timezone)
 
 
 @API.route("/councils/<slug>/events", "POST", summary="Plan an event (or a series)", body=EventIn,
@@ -209,7 +211,7 @@ def create_event_route(slug: str, body: EventIn) -> EventOut:
     council = council_of(slug)
     rt = runtime()
     spec = _spec(council, body)
-    now = clock()
+    now = clock(council)
     stored = transaction(lambda s: actions.create(s, Poster(rt), council, spec, now, announce=body.announce))
     kick()
     return event_out(stored, lang())
@@ -220,7 +222,7 @@ def create_event_route(slug: str, body: EventIn) -> EventOut:
 def create_event_from_text(slug: str, body: EventTextIn) -> EventOut:
     council = council_of(slug)
     rt = runtime()
-    now = clock()
+    now = clock(council)
     spec = actions.spec_from_text(council, body.type, body.text, now, location=body.location,
                                   description=body.description,
                                   organiser=body.organiser.invitee() if body.organiser else None)
@@ -235,7 +237,7 @@ def create_event_from_text(slug: str, body: EventTextIn) -> EventOut:
            query=UpcomingQuery, response=list[OccurrenceOut], callers=ANY_SERVICE)
 def list_upcoming(slug: str, query: UpcomingQuery) -> list[OccurrenceOut]:
     council = council_of(slug)
-    now = clock()
+    now = clock(council)
     until = now + timedelta(days=query.days)
     with runtime().db.read() as s:
         stored = store.events(s, council.slug, ending_after=now, starting_before=until,
@@ -262,7 +264,7 @@ def change_event(slug: str, number: int, body: EventChangeIn) -> EventOut:
     council = council_of(slug)
     rt = runtime()
     changes = body.changes()
-    now = clock()
+    now = clock(council)
     saved = transaction(lambda s: actions.change(s, Poster(rt), council, actions.require_event(s, council, number,
                                                                                              lock=True),
                                                  changes, now, announce=body.announce))
@@ -276,8 +278,8 @@ def change_event(slug: str, number: int, body: EventChangeIn) -> EventOut:
 def cancel_event_route(slug: str, number: int, body: DayIn) -> EventOut:
     council = council_of(slug)
     rt = runtime()
-    now = clock()
-    day = actions.parse_day(body.day, now)
+    now = clock(council)
+    day = actions.parse_day(body.day, now, actions.zone_of(council))
     saved = transaction(lambda s: actions.cancel(s, Poster(rt), council, actions.require_event(s, council, number,
                                                                                              lock=True),
                                                  day, now, announce=body.announce))
@@ -291,17 +293,17 @@ def cancel_event_route(slug: str, number: int, body: DayIn) -> EventOut:
 def move_event_route(slug: str, number: int, body: MoveIn) -> MovedOut:
     council = council_of(slug)
     rt = runtime()
-    now = clock()
+    now = clock(council)
     if body.text is not None:
-        day, option = split_two_dates(body.text, now)
+        day, option = split_two_dates(body.text, now, actions.zone_of(council))
     else:
         if not body.day or not body.to:
             raise InvalidInput("cal.move.usage", "move without text, or day and to")
-        day = actions.parse_day(body.day, now)
-        option = actions.parse_target(body.to, now)
+        day = actions.parse_day(body.day, now, actions.zone_of(council))
+        option = actions.parse_target(body.to, now, actions.zone_of(council))
     if day is None:
         raise InvalidInput("cal.move.usage", "move without the meeting's day")
-    end = parse_when(body.end, "end") if body.end else None
+    end = parse_when(body.end, "end", actions.zone_of(council)) if body.end else None
     result = transaction(lambda s: actions.move(s, Poster(rt), council, actions.require_event(s, council, number,
                                                                                             lock=True),
                                                 day, option, now, end=end, announce=body.announce))
@@ -318,18 +320,18 @@ def move_event_route(slug: str, number: int, body: MoveIn) -> MovedOut:
 def notes_route(slug: str, number: int, body: NotesIn) -> EventOut:
     council = council_of(slug)
     rt = runtime()
-    now = clock()
+    now = clock(council)
     agenda, minutes = body.agenda, body.minutes
     if body.text is not None:
         if body.kind is None:
             raise InvalidInput("cal.notes.kind_required", "notes text without kind")
-        day, text = actions.split_notes_text(body.text, now, past=body.kind == "minutes")
+        day, text = actions.split_notes_text(body.text, now, actions.zone_of(council), past=body.kind == "minutes")
         if body.kind == "minutes":
             minutes = text
         else:
             agenda = text
     else:
-        day = actions.parse_day(body.day, now, past=body.minutes is not None)
+        day = actions.parse_day(body.day, now, actions.zone_of(council), past=body.minutes is not None)
     saved, _ = transaction(lambda s: actions.notes(s, Poster(rt), council,
                                                    actions.require_event(s, council, number, lock=True), day, now,
                                                    agenda=agenda, minutes=minutes, announce=body.announce))
@@ -342,8 +344,8 @@ def notes_route(slug: str, number: int, body: NotesIn) -> EventOut:
            callers=MEMBERS, errors=(409, 422))
 def restore_event_route(slug: str, number: int, body: DayIn) -> EventOut:
     council = council_of(slug)
-    now = clock()
-    day = actions.parse_day(body.day, now)
+    now = clock(council)
+    day = actions.parse_day(body.day, now, actions.zone_of(council))
     saved = transaction(lambda s: actions.restore(s, council, actions.require_event(s, council, number, lock=True),
                                                   day, now))
     kick()
@@ -360,8 +362,8 @@ def rsvp_route(slug: str, number: int, body: RsvpIn) -> RsvpOut:
     council = council_of(slug)
     roster.require_member(settings(), council, body.member)
     rt = runtime()
-    now = clock()
-    day = actions.parse_day(body.day, now)
+    now = clock(council)
+    day = actions.parse_day(body.day, now, actions.zone_of(council))
     result = transaction(lambda s: actions.answer_invitation(
         s, Poster(rt), council, actions.require_event(s, council, number), body.member, Rsvp(body.answer), day, now))
     language = lang()
@@ -378,8 +380,8 @@ def rsvp_route(slug: str, number: int, body: RsvpIn) -> RsvpOut:
            callers=MEMBERS, errors=(409, 422))
 def confirm_route(slug: str, number: int, body: ConfirmIn) -> AttendanceOut:
     council = council_of(slug)
-    now = clock()
-    day = actions.parse_day(body.day, now, past=True)
+    now = clock(council)
+    day = actions.parse_day(body.day, now, actions.zone_of(council), past=True)
     occ, att = transaction(lambda s: actions.confirm(s, council, actions.require_event(s, council, number), day,
                                                      body.present, now))
     return attendance_out(number, att)
@@ -389,8 +391,8 @@ def confirm_route(slug: str, number: int, body: ConfirmIn) -> AttendanceOut:
            query=DayQuery, response=AttendanceOut, callers=MEMBERS, errors=(422,))
 def get_attendance(slug: str, number: int, query: DayQuery) -> AttendanceOut:
     council = council_of(slug)
-    now = clock()
-    day = actions.parse_day(query.day, now, past=True)
+    now = clock(council)
+    day = actions.parse_day(query.day, now, actions.zone_of(council), past=True)
     with runtime().db.read() as s:
         stored = actions.require_event(s, council, number)
         occ = actions.pick_occurrence(stored, day, now)
@@ -412,7 +414,7 @@ def attendance_out(number: int, att: Any) -> AttendanceOut:
            query=MemberQuery, response=TrainingRecordOut, callers=MEMBERS)
 def training_record_route(slug: str, query: MemberQuery) -> TrainingRecordOut:
     council = council_of(slug)
-    now = clock()
+    now = clock(council)
     with runtime().db.read() as s:
         stored = store.events(s, council.slug, types=[EventType.TRAINING.value])
         numbers = {item.uid: item.number for item in stored}
@@ -428,12 +430,12 @@ def training_record_route(slug: str, query: MemberQuery) -> TrainingRecordOut:
            response=HeidagOut, callers=ANY_SERVICE)
 def heidag_route(slug: str) -> HeidagOut:
     council = council_of(slug)
-    now = clock()
+    now = clock(council)
     since = transaction(lambda s: store.tracking_since(s, council.slug, now))
     with runtime().db.read() as s:
         stored = store.events(s, council.slug, types=[EventType.HEIDAG.value])
     status = heidag_warning([i.event for i in stored], now, timedelta(days=council.heidag_max_gap_days),
-                            tracking_since=since)
+                            tracking_since=since, zone=actions.zone_of(council))
     note = status.message()
     language = lang()
     return HeidagOut(warn=status.warn, last=status.last.isoformat() if status.last else None,
@@ -454,7 +456,7 @@ def create_poll_route(slug: str, body: PollIn) -> PollOut:
     if body.text is None and (not body.title or not body.options):
         raise InvalidInput("cal.poll.usage", "poll without text or title and options")
     rt = runtime()
-    now = clock()
+    now = clock(council)
     stored = transaction(lambda s: actions.create_poll(s, Poster(rt), council, now, text=body.text, title=body.title,
                                                        options=body.options, created_by=body.created_by,
                                                        creator_name=body.creator_name, announce=body.announce))
@@ -489,7 +491,7 @@ def answer_poll_route(slug: str, number: int, body: PollAnswerIn) -> PollOut:
     council = council_of(slug)
     roster.require_member(settings(), council, body.member)
     text = body.answer_text()
-    now = clock()
+    now = clock(council)
     updated = transaction(lambda s: actions.answer_poll(s, council, actions.require_poll(s, council, number, lock=True),
                                                         body.member, body.display_name, text, now))
     return poll_out(updated, council, lang())
@@ -502,7 +504,7 @@ def fix_poll_route(slug: str, number: int, body: PollFixIn) -> PollFixOut:
     council = council_of(slug)
     acting_member(council, body.actor)
     rt = runtime()
-    now = clock()
+    now = clock(council)
     closed, event = transaction(lambda s: actions.fix_poll(
         s, Poster(rt), council, actions.require_poll(s, council, number, lock=True), body.option, now,
         actor=body.actor, etype=body.type, location=body.location, description=body.description))
@@ -523,7 +525,7 @@ def feed_link_route(slug: str, body: FeedIn) -> FeedLinkOut:
     scope = feeds.scope_for(body.kind, body.type, body.member)
     if body.kind == "member":
         roster.require_member(settings(), council, body.member)  # a personal feed is a member's
-    now = clock()
+    now = clock(council)
     rotate = body.rotate and not replaying()  # a repeated request rotates once; the link is stored only hashed
     link = transaction(lambda s: feeds.feed_link(s, settings(), council, body.kind, scope, rotate=rotate, now=now))
     return FeedLinkOut(kind=link.kind, scope=link.scope, url=link.url, webcal=link.webcal,
@@ -576,7 +578,7 @@ def feed_route(token: str) -> Response:
            response=SyncStatusOut, callers=("admin",))
 def sync_status(slug: str) -> SyncStatusOut:
     council = council_of(slug)
-    now = clock()
+    now = clock(council)
     failures, next_at, error = transaction(lambda s: store.caldav_health(s, council.slug, now))
     with runtime().db.read() as s:
         counts = store.sync_counts(s, council.slug)
@@ -600,7 +602,7 @@ def sync_retry(slug: str) -> SyncStatusOut:
 def import_deadlines_route(slug: str) -> DeadlineImportOut:
     council = council_of(slug)
     rt = runtime()
-    changes = deadlines.import_deadlines(rt.db, settings(), Poster(rt), clock(), councils=[council])
+    changes = deadlines.import_deadlines(rt.db, settings(), Poster(rt), clock(council), councils=[council])
     kick()
     return DeadlineImportOut(council=council.slug, changes=changes)
 
@@ -611,7 +613,7 @@ def import_deadlines_route(slug: str) -> DeadlineImportOut:
 def membership_sync_route(slug: str) -> MembershipSyncOut:
     council = council_of(slug)
     rt = runtime()
-    ended = membership.sync_council(rt.db, settings(), Poster(rt), council, clock())
+    ended = membership.sync_council(rt.db, settings(), Poster(rt), council, clock(council))
     if ended:
         kick()
     return MembershipSyncOut(council=council.slug, ended=[

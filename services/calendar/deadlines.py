@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from services.calendar import actions, store
 from services.calendar.actions import Poster
 from services.calendar.domain import messages
-from services.calendar.domain.events import COUNCIL_TZ, MAX_DESCRIPTION, MAX_TITLE, EventSpec, EventType
+from services.calendar.domain.events import MAX_DESCRIPTION, MAX_TITLE, EventSpec, EventType
 from shared.db import Database
 from shared.errors import DomainError
 from shared.formatting import one_line
@@ -127,7 +127,7 @@ def apply_deadlines(session: Session, post: Poster, council: CouncilConfig, item
             current = existing.get(item.source_key)
             if current is None:
                 spec = EventSpec(council=council.slug, type=item.kind, title=title, start=item.day, end=item.day,
-                                 description=description)
+                                 description=description, zone=council.timezone)
                 actions.create(session, post, council, spec, now, source=SOURCE, source_key=item.source_key)
                 changes += 1
                 continue
@@ -158,9 +158,9 @@ def apply_deadlines(session: Session, post: Poster, council: CouncilConfig, item
 def import_deadlines(db: Database, settings: Settings, post: Poster, now: datetime, *,
                      fetch: Fetch | None = None, councils: Iterable[CouncilConfig] | None = None) -> int:
     fetch = fetch or http_fetch(settings)
-    today = now.astimezone(COUNCIL_TZ).date()
     changes = 0
     for council in councils if councils is not None else settings.councils:
+        today = now.astimezone(actions.zone_of(council)).date()  # the council's own day
         raw = fetch(council, today, today + WINDOW)
         if raw is None:
             continue  # not reachable or not answering: keep what we have, try next round

@@ -7,8 +7,11 @@ SHA-256 of the current token and its generation, so a leaked database reveals no
 Rotating raises the generation: the old link answers 404 from that commit on. Changing
 ``secret_key`` revokes every link at once.
 
-Rendering. A council's feeds are cached per council *version* (raised by every change in the
-same transaction), so a feed is rendered at most once per change, not per request.
+Rendering. A feed is a function of its council's *version* (raised by every change in the
+same transaction) and settings: its ETag is derived from them and its Last-Modified is the
+version's time, so a 304 reads one small row and nothing else. Each worker keeps the bodies it
+rendered per version, so a feed is rendered at most once per change and worker, not per request.
+Times are in the council's own zone (its settings' ``timezone``).
 """
 from __future__ import annotations
 
@@ -17,17 +20,19 @@ import hashlib
 import hmac
 import logging
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
-
-from sqlalchemy.exc import IntegrityError
+from zoneinfo import ZoneInfo
 
 from services.calendar import store
 from services.calendar.domain import messages
 from services.calendar.domain.attendance import personal_answers
 from services.calendar.domain.events import Event, EventType, Invitee, PartStat
-from services.calendar.domain.ical import PersonalAnswer, RenderMemo, feed_etag, render_feed
+from services.calendar.domain.ical import PersonalAnswer, RenderMemo, render_feed
 from shared.db import Database
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.settings import CouncilConfig, Settings
@@ -110,10 +115,73 @@ class RenderedFeed:
 
 # Rendered VEVENTs of unchanged events, per worker (see ``ical.RenderMemo``).
 MEMO = RenderMemo()
+# Bump when the rendering changes (a deploy): feeds then get a new ETag without a calendar change.
+RENDER_FORMAT = "2"
+
+
+class BodyCache:
+    """Rendered feeds of this worker: feed key → (council version, body), the most recently used
+    kept. A feed is a function of its council's version (every change that alters a feed raises
+    it, see ``store.touch``), so an entry is current while the version is; each worker renders a
+    version at most once per feed, and a body is never read from or written to the database."""
+
+    def __init__(self, max_bytes: int = 16 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes  # a council feed of 500 events is 250 KiB: dozens of feeds fit
+        self._items: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str, version: int) -> bytes | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or hit[0] != version:
+                return None
+            self._items.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: str, version: int, body: bytes) -> None:
+        with self._lock:
+            current = self._items.get(key)
+            if current is not None:
+                if current[0] > version:
+                    return  # a newer version got here first
+                self._bytes -= len(current[1])
+            self._items[key] = (version, body)
+            self._items.move_to_end(key)
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes and len(self._items) > 1:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+_BODIES: "weakref.WeakKeyDictionary[Database, BodyCache]" = weakref.WeakKeyDictionary()
+_BODIES_LOCK = threading.Lock()
+
+
+def bodies(db: Database) -> BodyCache:
+    """The rendered feeds of this worker for the database ``db`` (one per app)."""
+    with _BODIES_LOCK:
+        cache = _BODIES.get(db)
+        if cache is None:
+            cache = _BODIES[db] = BodyCache()
+        return cache
 
 
 def cache_key(token: store.FeedToken) -> str:
     return store.feed_key(token.council, token.kind, token.scope)
+
+
+def version_etag(council: CouncilConfig, token: store.FeedToken, version: int) -> str:
+    """The feed's ETag, from what its body is a function of: the feed, the council's version and
+    the council settings the rendering uses. So answering 304 reads no body and renders nothing."""
+    basis = "\x00".join((RENDER_FORMAT, token.council, token.kind, token.scope, str(token.generation),
+                          str(version), council.name, council.language, council.timezone))
+    return '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
 
 
 NotModified = Callable[[str, datetime], bool]
@@ -121,47 +189,44 @@ NotModified = Callable[[str, datetime], bool]
 
 def serve(db: Database, settings: Settings, token: str, now: datetime, *,
           not_modified: NotModified | None = None) -> RenderedFeed:
-    """The feed behind a token, from the cache when nothing changed since it was rendered.
+    """The feed behind a token, rendered once per council version (per worker).
 
     ``not_modified(etag, last_modified)`` says whether the caller's copy is current (its
     If-None-Match / If-Modified-Since). Then only the validator is read, never the body.
+    ``now`` is not used: a body depends on the council's version only (see :func:`render`).
     """
     if not TOKEN_RE.match(token or ""):
         raise NotFound("cal.feed.not_found", "malformed feed token")
     hashed = token_hash(token)
-    # Most polls end here: one prepared query on a plain connection, the body never read.
-    with db.engine.execution_options(overleg_readonly=True).connect() as conn:
-        state = store.feed_state(conn, hashed)
+    # Most polls end here: one query through the driver, the body never read.
+    state = store.feed_validator(db.engine, hashed)
     council = settings.council(state.token.council) if state else None
     if state is None or council is None:
         raise NotFound("cal.feed.not_found", "unknown feed token")
     filename = _filename(council, state.token)
-    if state.etag is not None and not_modified is not None and not_modified(state.etag, state.last_modified):
-        return RenderedFeed(state.etag, None, filename, state.last_modified)
-    with db.read() as s:
-        state = store.feed_state(s, hashed)  # again, in the transaction that reads or renders
-        if state is None:
-            raise NotFound("cal.feed.not_found", "unknown feed token")
-        found, version, last_modified = state.token, state.version, state.last_modified
-        key = cache_key(found)
-        if state.etag is not None:
-            cached = store.cached_feed_body(s, key, version)
-            if cached is not None:
-                return RenderedFeed(cached[0], cached[1], filename, last_modified)
-        body = render(s, council, found, now)
-    etag = feed_etag(body)
-    try:
-        with db.session() as s:
-            store.store_feed(s, key, council.slug, version, etag, body, now, last_modified)
-    except IntegrityError:
-        pass  # another worker rendered the same version at the same moment: same bytes
-    if not_modified is not None and not_modified(etag, last_modified):
-        return RenderedFeed(etag, None, filename, last_modified)
-    return RenderedFeed(etag, body, filename, last_modified)
+    etag = version_etag(council, state.token, state.version)
+    if not_modified is not None and not_modified(etag, state.last_modified):
+        return RenderedFeed(etag, None, filename, state.last_modified)
+    key = cache_key(state.token)
+    body = bodies(db).get(key, state.version)
+    if body is None:
+        with db.read() as s:
+            state = store.feed_state(s, hashed)  # again, in the transaction that renders
+            if state is None:
+                raise NotFound("cal.feed.not_found", "unknown feed token")
+            body = render(s, council, state.token, state.last_modified)
+        bodies(db).put(key, state.version, body)
+        etag = version_etag(council, state.token, state.version)
+        if not_modified is not None and not_modified(etag, state.last_modified):
+            return RenderedFeed(etag, None, filename, state.last_modified)
+    return RenderedFeed(etag, body, filename, state.last_modified)
 
 
 def render(session, council: CouncilConfig, token: store.FeedToken, now: datetime) -> bytes:  # type: ignore[no-untyped-def]
+    """The feed's body. ``now`` bounds the history shown; :func:`serve` passes the council's
+    Last-Modified, so the body is a function of the council's version (and its settings)."""
     lang = council.language
+    zone = ZoneInfo(council.timezone)  # X-WR-TIMEZONE; each event's times carry its own TZID
     params = {"council": council.name}
     types = [token.scope] if token.kind == "type" else None
     events = store.feed_events(session, council.slug, ending_after=now - HISTORY, types=types)
@@ -175,20 +240,20 @@ def render(session, council: CouncilConfig, token: store.FeedToken, now: datetim
         name = messages.text("cal.feed.name.council", lang, **params)
         description = messages.text("cal.feed.description.council", lang, **params)
         return render_feed(name, events, description=description, refresh_minutes=REFRESH_MINUTES, lang=lang,
-                           places=places, memo=MEMO)
+                           places=places, memo=MEMO, zone=zone)
     if token.kind == "type":
         etype = EventType(token.scope)
         label = etype.label(lang)
         name = messages.text("cal.feed.name.type", lang, type=label, **params)
         description = messages.text("cal.feed.description.type", lang, type=label, **params)
         return render_feed(name, [e for e in events if e.type is etype], description=description,
-                           refresh_minutes=REFRESH_MINUTES, lang=lang, places=places, memo=MEMO)
+                           refresh_minutes=REFRESH_MINUTES, lang=lang, places=places, memo=MEMO, zone=zone)
     member = Invitee(member_id=token.scope, display_name=token.scope)
     mine, answers = personal_events(member, events, atts)
     name = messages.text("cal.feed.name.member", lang, **params)
     description = messages.text("cal.feed.description.member", lang, **params)
     return render_feed(name, mine, description=description, refresh_minutes=REFRESH_MINUTES,
-                       attendee_partstat=answers, lang=lang, places=places, memo=MEMO)
+                       attendee_partstat=answers, lang=lang, places=places, memo=MEMO, zone=zone)
 
 
 def places_taken(attendances: dict) -> dict[str, dict]:  # type: ignore[type-arg]

@@ -2,13 +2,12 @@
 deadlines from deliberation, and ending the access of people whose membership ended."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask
 
 from services.calendar import caldav_sync, deadlines, membership, reminding
-from services.calendar.domain.events import COUNCIL_TZ
 from shared.db import Database
 from shared.jobs import Job
 from shared.service import clock_of
@@ -24,7 +23,8 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
     service_clock = clock_of(app)
 
     def job_clock() -> datetime:
-        return service_clock().astimezone(COUNCIL_TZ).replace(microsecond=0)
+        # An instant: each council's local day and time come from its own zone.
+        return service_clock().astimezone(timezone.utc).replace(microsecond=0)
 
     def rt() -> Any:
         return app.extensions["overleg_runtime"]

@@ -14,7 +14,6 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -51,16 +50,19 @@ class CalendarCouncil(CalendarBase):
 
 
 class CalendarEvent(CalendarBase):
-    """An event (or series). ``id`` is the number members use in chat (``!aanwezig 4``)."""
+    """An event (or series). ``number`` is what members use in chat (``!aanwezig 4``): counted per
+    council from 1; ``id`` is internal and never leaves the service."""
 
     __tablename__ = "calendar_events"
     __table_args__ = (
         UniqueConstraint("council", "source", "source_key", name="uq_calendar_events_source"),
+        UniqueConstraint("council", "number", name="uq_calendar_events_number"),
         Index("ix_calendar_events_council_last_end", "council", "last_end"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     uid: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
     council: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
     type: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -87,11 +89,14 @@ class CalendarAttendance(CalendarBase):
 
 
 class CalendarPoll(CalendarBase):
-    """A date poll; ``id`` is its number in chat and in its thread key ``calendar:poll:<id>``."""
+    """A date poll; ``number`` (per council, from 1) is its number in chat and in its thread key
+    ``calendar:poll:<council>:<number>``; ``id`` is internal."""
 
     __tablename__ = "calendar_polls"
+    __table_args__ = (UniqueConstraint("council", "number", name="uq_calendar_polls_number"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     council: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
     closed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     event_uid: Mapped[str | None] = mapped_column(String(120), nullable=True)
     data: Mapped[str] = mapped_column(Text, nullable=False)
@@ -124,20 +129,6 @@ class CalendarFeedToken(CalendarBase):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-class CalendarFeedCache(CalendarBase):
-    """A rendered feed and its ETag, valid while the council's version is unchanged."""
-
-    __tablename__ = "calendar_feed_cache"
-    feed: Mapped[str] = mapped_column(String(340), primary_key=True)
-    council: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    etag: Mapped[str] = mapped_column(String(80), nullable=False)
-    # Last-Modified of this version (the council's ``changed_at`` when it was rendered).
-    last_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    rendered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class CalendarSyncState(CalendarBase):

@@ -6,7 +6,7 @@ sync mark and its outbox message all commit together or not at all.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
@@ -20,23 +20,21 @@ from sqlalchemy import (
     column,
     delete,
     func,
-    insert,
     or_,
     select,
     text,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from services.calendar.domain.attendance import Attendance
-from services.calendar.domain.events import COUNCIL_TZ, Event, first_start, last_end
+from services.calendar.domain.events import Event, first_start, last_end
 from services.calendar.domain.polls import Poll
 from services.calendar.models import (
     CalendarAttendance,
     CalendarCouncil,
     CalendarEvent,
-    CalendarFeedCache,
     CalendarFeedToken,
     CalendarPoll,
     CalendarSentReminder,
@@ -59,10 +57,11 @@ def _utc_or_none(value: datetime | None) -> datetime | None:
 # councils
 
 def council_state(session: Session, slug: str, now: datetime) -> CalendarCouncil:
-    """The council's row, created on first use (that day starts the heidag tracking)."""
+    """The council's row, created on first use (that day starts the heidag tracking: the day of
+    ``now`` as given, which the API gives in the council's zone)."""
     row = session.get(CalendarCouncil, slug)
     if row is None:
-        row = CalendarCouncil(slug=slug, version=1, tracking_since=now.astimezone(COUNCIL_TZ).date(),
+        row = CalendarCouncil(slug=slug, version=1, tracking_since=now.date(),
                               caldav_failures=0, created_at=_utc(now))
         session.add(row)
         session.flush()
@@ -126,8 +125,14 @@ def event_from_data(data: str) -> Event:
     return Event.from_dict(json.loads(data))
 
 
+def _next_number(session: Session, model: type[CalendarEvent] | type[CalendarPoll], council: str) -> int:
+    """The council's next number, in the inserting transaction: the unique (council, number)
+    makes a concurrent insert that took the same one fail, and the caller's retry takes the next."""
+    return (session.scalar(select(func.max(model.number)).where(model.council == council)) or 0) + 1
+
+
 def _stored(row: CalendarEvent) -> StoredEvent:
-    return StoredEvent(number=row.id, event=event_from_data(row.data), source=row.source,
+    return StoredEvent(number=row.number, event=event_from_data(row.data), source=row.source,
                        source_key=row.source_key)
 
 
@@ -145,11 +150,12 @@ def _fill(row: CalendarEvent, event: Event) -> None:
 
 def add_event(session: Session, event: Event, *, source: str | None = None,
               source_key: str | None = None) -> StoredEvent:
-    row = CalendarEvent(source=source, source_key=source_key, created_at=_utc(event.created_at))
+    row = CalendarEvent(source=source, source_key=source_key, created_at=_utc(event.created_at),
+                        number=_next_number(session, CalendarEvent, event.council))
     _fill(row, event)
     session.add(row)
     session.flush()
-    return StoredEvent(number=row.id, event=event, source=source, source_key=source_key)
+    return StoredEvent(number=row.number, event=event, source=source, source_key=source_key)
 
 
 def save_event(session: Session, event: Event) -> StoredEvent:
@@ -157,7 +163,7 @@ def save_event(session: Session, event: Event) -> StoredEvent:
     if row is None:
         raise LookupError(f"no stored event {event.uid}")
     _fill(row, event)
-    return StoredEvent(number=row.id, event=event, source=row.source, source_key=row.source_key)
+    return StoredEvent(number=row.number, event=event, source=row.source, source_key=row.source_key)
 
 
 def remove_event(session: Session, uid: str) -> None:
@@ -166,17 +172,18 @@ def remove_event(session: Session, uid: str) -> None:
     session.execute(delete(CalendarEvent).where(CalendarEvent.uid == uid))
 
 
-def lock_event(session: Session, number: int) -> None:
+def lock_event(session: Session, council: str, number: int) -> None:
     """Take the event's row lock (PostgreSQL; SQLite's write transaction already serialises)."""
-    session.execute(select(CalendarEvent.id).where(CalendarEvent.id == number).with_for_update())
+    session.execute(select(CalendarEvent.id).where(CalendarEvent.council == council, CalendarEvent.number == number)
+                    .with_for_update())
 
 
 def event_by_number(session: Session, council: str, number: int, *, lock: bool = False) -> StoredEvent | None:
-    """``lock``: the caller will change it (PostgreSQL: the row is locked until commit)."""
-    row = session.get(CalendarEvent, number, with_for_update=lock)
-    if row is None or row.council != council:
-        return None
-    return _stored(row)
+    """The event with the council's ``number``. ``lock``: the caller will change it (PostgreSQL:
+    the row is locked until commit)."""
+    q = select(CalendarEvent).where(CalendarEvent.council == council, CalendarEvent.number == number)
+    row = session.scalar(q.with_for_update() if lock else q)
+    return _stored(row) if row else None
 
 
 def event_by_uid(session: Session, uid: str, *, lock: bool = False) -> StoredEvent | None:
@@ -207,25 +214,51 @@ def events(session: Session, council: str, *, ending_after: datetime | None = No
     return [_stored(r) for r in session.scalars(q.order_by(CalendarEvent.first_start, CalendarEvent.id))]
 
 
-_FEED_EVENTS_SQL = ("SELECT data FROM calendar_events WHERE council = :council "
+_FEED_EVENTS_SQL = ("SELECT id, uid, sequence, updated_at FROM calendar_events WHERE council = :council "
                     "AND (last_end IS NULL OR last_end > :ending_after){types} ORDER BY first_start, id")
 _FEED_EVENTS = text(_FEED_EVENTS_SQL.format(types="")).bindparams(
-    bindparam("ending_after", type_=DateTime(timezone=True))).columns(column("data", Text))
+    bindparam("ending_after", type_=DateTime(timezone=True)))
 _FEED_EVENTS_OF_TYPES = text(_FEED_EVENTS_SQL.format(types=" AND type IN :types")).bindparams(
-    bindparam("ending_after", type_=DateTime(timezone=True)), bindparam("types", expanding=True)
-).columns(column("data", Text))
+    bindparam("ending_after", type_=DateTime(timezone=True)), bindparam("types", expanding=True))
+_EVENT_DATA = text("SELECT id, data FROM calendar_events WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)).columns(column("id", Integer), column("data", Text))
+# Events read for feeds in this process: row id → (its stamp, the event). Every change of an event
+# raises its sequence or its changed_at (``updated_at``), so an unchanged stamp means unchanged data.
+_FEED_KNOWN: dict[int, tuple[tuple, Event]] = {}  # type: ignore[type-arg]
+_FEED_KNOWN_MAX = 50_000
 
 
 def feed_events(session: Session, council: str, *, ending_after: datetime,
                 types: Sequence[str] | None = None) -> list[Event]:
-    """The events a feed shows. A statement built once and only the stored text read (a feed is
-    rendered after every change); unchanged events come back as the objects read before (see
-    :func:`event_from_data`)."""
+    """The events a feed shows. A feed is rendered after every change, mostly of one event: so
+    first only each event's stamp is read (id, uid, sequence, updated_at), and the stored
+    text only of events this process has not read in that state. Unchanged events come back as
+    the same objects (the feeds keep what they rendered of them, see ``ical.RenderMemo``)."""
     params: dict[str, object] = {"council": council, "ending_after": _utc(ending_after)}
     statement = _FEED_EVENTS
     if types:
         statement, params["types"] = _FEED_EVENTS_OF_TYPES, list(types)
-    return [event_from_data(data) for data in session.connection().execute(statement, params).scalars()]
+    conn = session.connection()
+    stamps = [(row[0], tuple(row)) for row in conn.execute(statement, params).all()]
+    known = _FEED_KNOWN
+    missing = [row_id for row_id, stamp in stamps if (known.get(row_id) or (None,))[0] != stamp]
+    if missing:
+        if len(known) + len(missing) > _FEED_KNOWN_MAX:
+            known.clear()
+        wanted = dict(stamps)
+        for start in range(0, len(missing), 500):
+            for row_id, data in conn.execute(_EVENT_DATA, {"ids": missing[start:start + 500]}):
+                known[row_id] = (wanted[row_id], event_from_data(data))
+    out = []
+    for row_id, stamp in stamps:
+        hit = known.get(row_id)
+        if hit is None or hit[0] != stamp:  # changed between the two reads (another transaction)
+            row = conn.execute(_EVENT_DATA, {"ids": [row_id]}).first()
+            if row is None:
+                continue  # removed meanwhile
+            hit = (stamp, event_from_data(row[1]))
+        out.append(hit[1])
+    return out
 
 
 def councils_with_events(session: Session) -> list[str]:
@@ -277,43 +310,48 @@ class StoredPoll:
         return int(self.poll.id)
 
 
+def _stored_poll(row: CalendarPoll) -> StoredPoll:
+    # The poll's id is its council number (polls stored before numbers per council kept the row id).
+    poll = Poll.from_dict(json.loads(row.data))
+    if poll.id != str(row.number):
+        poll = replace(poll, id=str(row.number))
+    return StoredPoll(poll=poll, names=json.loads(row.names or "{}"), event_uid=row.event_uid)
+
+
 def add_poll(session: Session, council: str, build: Callable[[str], Poll], names: dict[str, str],
              now: datetime) -> StoredPoll:
-    """The store numbers polls: ``build`` gets the new id and returns the poll to keep."""
-    row = CalendarPoll(council=council, closed=False, data="{}", names="{}", created_at=_utc(now),
-                      updated_at=_utc(now))
+    """The store numbers polls: ``build`` gets the council's new number and returns the poll to keep."""
+    row = CalendarPoll(council=council, number=_next_number(session, CalendarPoll, council), closed=False,
+                       data="{}", names="{}", created_at=_utc(now), updated_at=_utc(now))
     session.add(row)
     session.flush()
-    poll = build(str(row.id))
+    poll = build(str(row.number))
     row.data = json.dumps(poll.to_dict(), ensure_ascii=False, sort_keys=True)
     row.names = json.dumps(names, ensure_ascii=False, sort_keys=True)
     return StoredPoll(poll=poll, names=dict(names))
 
 
 def poll_by_number(session: Session, council: str, number: int, *, lock: bool = False) -> StoredPoll | None:
-    row = session.get(CalendarPoll, number, with_for_update=lock)
-    if row is None or row.council != council:
-        return None
-    return StoredPoll(poll=Poll.from_dict(json.loads(row.data)), names=json.loads(row.names or "{}"),
-                      event_uid=row.event_uid)
+    q = select(CalendarPoll).where(CalendarPoll.council == council, CalendarPoll.number == number)
+    row = session.scalar(q.with_for_update() if lock else q)
+    return _stored_poll(row) if row else None
 
 
 def open_polls(session: Session, council: str) -> list[StoredPoll]:
     rows = session.scalars(select(CalendarPoll).where(CalendarPoll.council == council,
-                                                      CalendarPoll.closed.is_(False)).order_by(CalendarPoll.id))
-    return [StoredPoll(poll=Poll.from_dict(json.loads(r.data)), names=json.loads(r.names or "{}"),
-                       event_uid=r.event_uid) for r in rows]
+                                                      CalendarPoll.closed.is_(False)).order_by(CalendarPoll.number))
+    return [_stored_poll(r) for r in rows]
 
 
 def all_polls(session: Session, council: str) -> list[StoredPoll]:
-    rows = session.scalars(select(CalendarPoll).where(CalendarPoll.council == council).order_by(CalendarPoll.id))
-    return [StoredPoll(poll=Poll.from_dict(json.loads(r.data)), names=json.loads(r.names or "{}"),
-                       event_uid=r.event_uid) for r in rows]
+    rows = session.scalars(select(CalendarPoll).where(CalendarPoll.council == council).order_by(CalendarPoll.number))
+    return [_stored_poll(r) for r in rows]
 
 
 def save_poll(session: Session, poll: Poll, names: dict[str, str], now: datetime,
               event_uid: str | None = None) -> None:
-    row = session.get(CalendarPoll, int(poll.id))
+    row = session.scalar(select(CalendarPoll).where(CalendarPoll.council == poll.council,
+                                                    CalendarPoll.number == int(poll.id)))
     if row is None:
         raise LookupError(f"no stored poll {poll.id}")
     row.data = json.dumps(poll.to_dict(), ensure_ascii=False, sort_keys=True)
@@ -392,12 +430,11 @@ def all_token_hashes(session: Session) -> list[str]:
 
 @dataclass(frozen=True)
 class FeedState:
-    """What a feed request needs before any body: whose feed it is, the council's version and
-    Last-Modified, and the validator of the rendered copy if that copy is current."""
+    """What a feed request needs before any body: whose feed it is, and the council's version and
+    Last-Modified (the feed's validators: see ``feeds.version_etag``)."""
     token: FeedToken
     version: int
     last_modified: datetime
-    etag: str | None  # None: nothing rendered for this version yet
 
 
 _NEVER_CHANGED = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -408,51 +445,66 @@ def feed_key(council: str, kind: str, scope: str) -> str:
 
 
 # Built once: the feed's validator is read on every poll of every calendar app, so the query
-# costs no statement building (``feed_key()`` in SQL; scope ≤ 255 keeps it under 340).
+# costs no statement building.
 _FEED_STATE = text(
     "SELECT t.council, t.kind, t.scope, t.generation, t.token_hash, c.version AS council_version, "
-    "c.changed_at, c.created_at, f.version AS cached_version, f.etag "
+    "c.changed_at, c.created_at "
     "FROM calendar_feed_tokens t "
     "LEFT OUTER JOIN calendar_councils c ON c.slug = t.council "
-    "LEFT OUTER JOIN calendar_feed_cache f ON f.feed = t.council || '|' || t.kind || '|' || t.scope "
     "WHERE t.token_hash = :token_hash"
 ).columns(column("council", String), column("kind", String), column("scope", String),
           column("generation", Integer), column("token_hash", String), column("council_version", Integer),
-          column("changed_at", DateTime(timezone=True)), column("created_at", DateTime(timezone=True)),
-          column("cached_version", Integer), column("etag", String))
+          column("changed_at", DateTime(timezone=True)), column("created_at", DateTime(timezone=True)))
 
 
 def feed_state(connection: Session | Connection, token_hash: str) -> FeedState | None:
-    """One query, no body: the token, its council's version and the cached ETag."""
+    """One query, no body: the token and its council's version and Last-Modified."""
     row = connection.execute(_FEED_STATE, {"token_hash": token_hash}).one_or_none()
+    return _feed_state(tuple(row)) if row is not None else None
+
+
+def feed_validator(engine: Engine, token_hash: str) -> FeedState | None:
+    """:func:`feed_state` straight through the database driver, for the poll a calendar app makes
+    every few minutes (most answered 304): SQLAlchemy's connection, transaction and result layers
+    cost several times the query itself. One statement, so it reads one consistent snapshot."""
+    statement = _FEED_STATE_DBAPI.get(engine.dialect.name)
+    if statement is None:  # a driver we did not prepare for: the ordinary way
+        with engine.connect() as conn:
+            return feed_state(conn, token_hash)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute(statement, {"token_hash": token_hash})
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        raw.close()  # back to the pool
     if row is None:
         return None
-    council, kind, scope, generation, hashed, version, changed_at, created_at, cached_version, etag = row
+    row = tuple(row)
+    return _feed_state(row[:6] + (_instant(row[6]), _instant(row[7])))
+
+
+# By dialect: sqlite3 takes named parameters, psycopg pyformat ones.
+_FEED_STATE_DBAPI = {"sqlite": str(_FEED_STATE),
+                     "postgresql": str(_FEED_STATE).replace(":token_hash", "%(token_hash)s")}
+
+
+def _instant(value: object) -> datetime | None:
+    """A driver's timestamp: SQLite gives the text SQLAlchemy stored (UTC, no offset)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _feed_state(row: tuple) -> FeedState:  # type: ignore[type-arg]
+    council, kind, scope, generation, hashed, version, changed_at, created_at = row
     version = version or 0
     last_modified = aware(changed_at) or aware(created_at) or _NEVER_CHANGED
     return FeedState(token=FeedToken(council, kind, scope, generation, hashed), version=version,
-                     last_modified=last_modified.replace(microsecond=0),
-                     etag=etag if cached_version == version and etag else None)
-
-
-def cached_feed_body(session: Session, feed: str, version: int) -> tuple[str, bytes] | None:
-    row = session.execute(select(CalendarFeedCache.etag, CalendarFeedCache.body).where(
-        CalendarFeedCache.feed == feed, CalendarFeedCache.version == version)).one_or_none()
-    return (row[0], bytes(row[1])) if row else None
-
-
-def store_feed(session: Session, feed: str, council: str, version: int, etag: str, body: bytes,
-               now: datetime, last_modified: datetime | None = None) -> None:
-    """Keep a rendered feed (never over a newer version). Plain statements: the old body is
-    never loaded just to be replaced. A concurrent first insert raises IntegrityError."""
-    m = CalendarFeedCache
-    values = dict(version=version, etag=etag, body=body, rendered_at=_utc(now),
-                  last_modified=_utc(last_modified) if last_modified is not None else None)
-    updated = session.execute(update(m).where(m.feed == feed, m.version <= version).values(**values))
-    if updated.rowcount:
-        return
-    if session.execute(select(m.version).where(m.feed == feed)).first() is None:
-        session.execute(insert(m).values(feed=feed, council=council, **values))
+                     last_modified=last_modified.replace(microsecond=0))
 
 
 # --------------------------------------------------------------------------------------------

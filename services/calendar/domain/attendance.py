@@ -10,11 +10,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
 
 from shared.errors import Conflict, Forbidden, InvalidInput
 from services.calendar.domain import messages
 from services.calendar.domain.events import (
-    COUNCIL_TZ,
+    DEFAULT_ZONE,
     Event,
     EventType,
     Invitee,
@@ -286,8 +287,9 @@ class HeidagStatus:
 
 def heidag_warning(events: Iterable[Event], now: datetime,
                    max_gap: timedelta = DEFAULT_HEIDAG_GAP, *,
-                   tracking_since: date | None = None) -> HeidagStatus:
-    """Whether the council has gone longer than ``max_gap`` without a heidag.
+                   tracking_since: date | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> HeidagStatus:
+    """Whether the council has gone longer than ``max_gap`` without a heidag (days counted in
+    the council's ``zone``).
 
     ``tracking_since`` (e.g. when the council started using Overleg) keeps a new council from
     being warned on day one: without any heidag, the gap is counted from then.
@@ -299,7 +301,7 @@ def heidag_warning(events: Iterable[Event], now: datetime,
               if o.start_instant > now]
     last = past[-1].day if past else None
     upcoming = future[0].day if future else None
-    today = now.astimezone(COUNCIL_TZ).date()
+    today = now.astimezone(zone).date()
     since = last or tracking_since
     days = (today - since).days if since else None
     warn = days is None or days > max_gap.days

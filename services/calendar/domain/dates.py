@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
 from shared.errors import InvalidInput
 from services.calendar.domain import messages
 from services.calendar.domain.events import (
-    COUNCIL_TZ,
+    DEFAULT_ZONE,
     MAX_AHEAD,
     MAX_TITLE,
     as_local,
@@ -86,7 +87,7 @@ class _Raw:
     text: str = ""
 
 
-def parse_date(text: str, now: datetime) -> DateOption:
+def parse_date(text: str, now: datetime, zone: ZoneInfo = DEFAULT_ZONE) -> DateOption:
     """One date (with optional weekday and time) → :class:`DateOption`."""
     tokens = _tokens(text)
     if not tokens:
@@ -94,10 +95,10 @@ def parse_date(text: str, now: datetime) -> DateOption:
     raw = _match(tokens)
     if raw is None:
         raise InvalidInput("cal.date.unparseable", f"date {text[:40]!r}", text=text.strip()[:40])
-    return _resolve(raw, now)
+    return _resolve(raw, now, zone)
 
 
-def split_title_and_dates(args: str, now: datetime) -> tuple[str, list[DateOption]]:
+def split_title_and_dates(args: str, now: datetime, zone: ZoneInfo = DEFAULT_ZONE) -> tuple[str, list[DateOption]]:
     """``"Heidag voorjaar 12 maart 19-3 di 26 maart 10:00"`` → title and dates.
 
     The dates are the trailing tokens (read from the end, longest match first); everything
@@ -131,10 +132,10 @@ def split_title_and_dates(args: str, now: datetime) -> tuple[str, list[DateOptio
     # The title is the text as typed (commas and all) up to the first date.
     title = args[:spans[end][1]].rstrip(" ,\t")
     title = clean_text(title, "title", MAX_TITLE, required=True)
-    return title, [_resolve(raw, now) for raw in reversed(found)]
+    return title, [_resolve(raw, now, zone) for raw in reversed(found)]
 
 
-def split_two_dates(text: str, now: datetime) -> tuple[date, DateOption]:
+def split_two_dates(text: str, now: datetime, zone: ZoneInfo = DEFAULT_ZONE) -> tuple[date, DateOption]:
     """``"16-3 17-3 20:00"`` (``!verplaats``): the meeting's day, then where it goes.
 
     The first date names a meeting (a time there is ignored); the second may carry a time
@@ -146,9 +147,9 @@ def split_two_dates(text: str, now: datetime) -> tuple[date, DateOption]:
         if first is None or second is None:
             continue
         old = _resolve(_Raw(day=first.day, month=first.month, year=first.year, relative=first.relative,
-                            weekday=first.weekday, text=first.text), now)
+                            weekday=first.weekday, text=first.text), now, zone)
         assert isinstance(old.start, date) and not isinstance(old.start, datetime)
-        return old.start, _resolve(second, now)
+        return old.start, _resolve(second, now, zone)
     raise InvalidInput("cal.move.usage", f"move text {str(text)[:60]!r}")
 
 
@@ -277,8 +278,8 @@ def _time(tok: str, bare_hour_ok: bool) -> tuple[int, int] | None:
     return hour, minute
 
 
-def _resolve(raw: _Raw, now: datetime) -> DateOption:
-    now = as_local(now, "now")
+def _resolve(raw: _Raw, now: datetime, zone: ZoneInfo) -> DateOption:
+    now = as_local(now, "now", zone)
     today = now.date()
     if raw.relative is not None:
         day = today + timedelta(days=raw.relative)
@@ -295,13 +296,13 @@ def _resolve(raw: _Raw, now: datetime) -> DateOption:
             raise InvalidInput("cal.date.past", f"{day} past", text=raw.text,
                                **messages.date_params(day))
         return DateOption(start=day, text=raw.text)
-    start = localise(datetime.combine(day, time(*raw.start)), "start")
+    start = localise(datetime.combine(day, time(*raw.start)), "start", zone=zone)
     if start < now:
         raise InvalidInput("cal.date.past", f"{start} past", text=raw.text,
                            **messages.date_params(day))
     end = None
     if raw.end is not None:
-        end = localise(datetime.combine(day, time(*raw.end)), "end")
+        end = localise(datetime.combine(day, time(*raw.end)), "end", zone=zone)
         if end <= start:
             raise InvalidInput("cal.time.end_before_start", "end <= start in chat date")
     return DateOption(start=start, end=end, text=raw.text)
@@ -327,14 +328,14 @@ def _pick_day(raw: _Raw, today: date) -> date:
     raise InvalidInput("cal.date.invalid", f"{raw.text!r}", text=raw.text)
 
 
-def format_option(option: DateOption, lang: str | None = None) -> str:
-    """Short human form for chat: "di 12 mrt 19:30–21:00" / "Tue 12 Mar"."""
+def format_option(option: DateOption, lang: str | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """Short human form for chat: "di 12 mrt 19:30–21:00" / "Tue 12 Mar" (times in ``zone``)."""
     locale = "en_GB" if (lang or "nl").lower().startswith("en") else "nl_NL"
-    day = option.start.astimezone(COUNCIL_TZ).date() if isinstance(option.start, datetime) \
+    day = option.start.astimezone(zone).date() if isinstance(option.start, datetime) \
         else option.start
     text = format_date(day, format="EEE d MMM", locale=locale).replace(".", "")
     if isinstance(option.start, datetime):
-        text += " " + option.start.astimezone(COUNCIL_TZ).strftime("%H:%M")
+        text += " " + option.start.astimezone(zone).strftime("%H:%M")
         if option.end is not None:
-            text += "\u2013" + option.end.astimezone(COUNCIL_TZ).strftime("%H:%M")
+            text += "\u2013" + option.end.astimezone(zone).strftime("%H:%M")
     return text

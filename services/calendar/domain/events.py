@@ -1,7 +1,8 @@
 """Council events: what they are, how they are checked, changed and expanded into occurrences.
 
 Everything here is pure: no I/O, and the current time is always passed in as ``now``.
-Timed events are aware datetimes in the council's zone (Europe/Amsterdam); all-day events are
+Timed events are aware datetimes in the council's zone (its settings' ``timezone``, which the
+callers pass in: every event and spec carries it as ``zone``); all-day events are
 plain dates, with ``end`` the *last* day (inclusive) because that is how people say it
 ("heidag van 12 tot en met 13 maart"). The iCalendar renderer turns that into an exclusive DTEND.
 """
@@ -22,7 +23,9 @@ from shared.errors import Conflict, InvalidInput
 from services.calendar.domain import messages
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-COUNCIL_TZ = AMSTERDAM
+# The zone of events stored before zones were per council (they were all planned in Amsterdam)
+# and of specs built without one (tests, tools); the service always passes the council's own.
+DEFAULT_ZONE = AMSTERDAM
 UTC = timezone.utc
 
 # Limits keep feeds, chat replies and the database sane; they are generous for real use.
@@ -191,10 +194,10 @@ class Move:
                 "end": self.end.isoformat()}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Move:
+    def from_dict(cls, data: Mapping[str, Any], zone: ZoneInfo = DEFAULT_ZONE) -> Move:
         try:
-            return cls(day=_parse_date(data["day"], "moves"), start=parse_when(data["start"], "start"),
-                       end=parse_when(data["end"], "end"))
+            return cls(day=_parse_date(data["day"], "moves", zone), start=parse_when(data["start"], "start", zone),
+                       end=parse_when(data["end"], "end", zone))
         except (KeyError, TypeError, AttributeError) as exc:
             raise _field_error("cal.field.unparseable", f"move: {exc}", "event") from exc
 
@@ -217,7 +220,7 @@ class MeetingNotes:
     def from_dict(cls, data: Mapping[str, Any]) -> MeetingNotes:
         try:
             day = data.get("day")
-            return cls(day=_parse_date(day, "notes") if day else None,
+            return cls(day=_parse_date(day, "notes", DEFAULT_ZONE) if day else None,
                        agenda=str(data.get("agenda") or ""), minutes=str(data.get("minutes") or ""))
         except (TypeError, AttributeError) as exc:
             raise _field_error("cal.field.unparseable", f"notes: {exc}", "event") from exc
@@ -238,10 +241,15 @@ class EventSpec:
     organiser: Invitee | None = None
     invitees: tuple[Invitee, ...] = ()
     capacity: int | None = None
+    zone: str = DEFAULT_ZONE.key  # the council's time zone (IANA name)
 
     @property
     def all_day(self) -> bool:
         return not isinstance(self.start, datetime)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EventSpec:
@@ -260,20 +268,22 @@ class EventSpec:
                                types=", ".join(t.value for t in EventType)) from exc
         organiser = data.get("organiser")
         recurrence = data.get("recurrence")
+        zone = _zone(data.get("zone"))
         return cls(
             council=_as_str(council, "council"),
             type=etype,
             title=_as_str(title, "title"),
-            start=parse_when(raw_start, "start"),
-            end=parse_when(data["end"], "end") if data.get("end") not in (None, "") else None,
+            start=parse_when(raw_start, "start", zone),
+            end=parse_when(data["end"], "end", zone) if data.get("end") not in (None, "") else None,
             description=_as_str(data.get("description") or "", "description"),
             location=_as_str(data.get("location") or "", "location"),
             recurrence=Recurrence.from_dict(recurrence) if recurrence else None,
-            exdates=tuple(_parse_date(d, "exdates") for d in data.get("exdates") or ()),
+            exdates=tuple(_parse_date(d, "exdates", zone) for d in data.get("exdates") or ()),
             organiser=Invitee.from_dict(organiser) if organiser else None,
             invitees=tuple(Invitee.from_dict(i) for i in data.get("invitees") or ()),
             capacity=(_as_int(data["capacity"], "capacity")
                       if data.get("capacity") not in (None, "") else None),
+            zone=zone.key,
         )
 
 
@@ -300,10 +310,15 @@ class Event:
     status: EventStatus = EventStatus.CONFIRMED
     moves: tuple[Move, ...] = ()  # meetings of a series held at another time, by series day
     notes: tuple[MeetingNotes, ...] = ()  # agenda and minutes, per meeting
+    zone: str = DEFAULT_ZONE.key  # the council's time zone (IANA name): local days and times
 
     @property
     def all_day(self) -> bool:
         return not isinstance(self.start, datetime)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
 
     def move_of(self, day: date) -> Move | None:
         return next((m for m in self.moves if m.day == day), None)
@@ -330,7 +345,8 @@ class Event:
         return EventSpec(council=self.council, type=self.type, title=self.title, start=self.start,
                          end=self.end, description=self.description, location=self.location,
                          recurrence=self.recurrence, exdates=self.exdates,
-                         organiser=self.organiser, invitees=self.invitees, capacity=self.capacity)
+                         organiser=self.organiser, invitees=self.invitees, capacity=self.capacity,
+                         zone=self.zone)
 
     def invitee(self, member_id: str) -> Invitee | None:
         return next((i for i in self.invitees if i.member_id == member_id), None)
@@ -351,6 +367,7 @@ class Event:
             "created_at": self.created_at.isoformat(), "changed_at": self.changed_at.isoformat(),
             "moves": [m.to_dict() for m in self.moves],
             "notes": [n.to_dict() for n in self.notes],
+            "zone": self.zone,
         }
 
     @classmethod
@@ -362,15 +379,16 @@ class Event:
                 start=spec.start, end=spec.end if spec.end is not None else spec.start,
                 description=spec.description, location=spec.location,
                 recurrence=spec.recurrence, exdates=spec.exdates,
-                cancelled_dates=tuple(_parse_date(d, "cancelled_dates")
+                cancelled_dates=tuple(_parse_date(d, "cancelled_dates", spec.tz)
                                       for d in data.get("cancelled_dates") or ()),
                 organiser=spec.organiser, invitees=spec.invitees, capacity=spec.capacity,
                 sequence=int(data.get("sequence", 0)),
                 status=EventStatus(data.get("status", EventStatus.CONFIRMED.value)),
                 created_at=_parse_instant(data["created_at"], "created_at"),
                 changed_at=_parse_instant(data["changed_at"], "changed_at"),
-                moves=tuple(Move.from_dict(m) for m in data.get("moves") or ()),
+                moves=tuple(Move.from_dict(m, spec.tz) for m in data.get("moves") or ()),
                 notes=tuple(MeetingNotes.from_dict(n) for n in data.get("notes") or ()),
+                zone=spec.zone,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise _field_error("cal.field.unparseable", f"stored event: {exc}", "event") from exc
@@ -401,12 +419,12 @@ class Occurrence:
     @property
     def day(self) -> date:
         """The local day the occurrence starts on (for a moved meeting: its new day)."""
-        return _local_day(self.start)
+        return _local_day(self.start, self.event.tz)
 
     @property
     def series_day(self) -> date:
         """The meeting's day in its series; identifies it, also after it was moved."""
-        return _local_day(self.recurrence_start)
+        return _local_day(self.recurrence_start, self.event.tz)
 
     @property
     def key(self) -> str:
@@ -421,18 +439,30 @@ class Occurrence:
 
     @property
     def start_instant(self) -> datetime:
-        return as_instant(self.start)
+        return as_instant(self.start, self.event.tz)
 
     @property
     def end_instant(self) -> datetime:
         """The exclusive end as an aware datetime (all-day: midnight after the last day)."""
         if isinstance(self.end, datetime):
             return self.end
-        return as_instant(self.end + timedelta(days=1))
+        return as_instant(self.end + timedelta(days=1), self.event.tz)
 
 
-def _local_day(value: When) -> date:
-    return value.astimezone(COUNCIL_TZ).date() if isinstance(value, datetime) else value
+def _local_day(value: When, zone: ZoneInfo) -> date:
+    return value.astimezone(zone).date() if isinstance(value, datetime) else value
+
+
+def _zone(value: Any) -> ZoneInfo:
+    """A stored or given zone name; none means :data:`DEFAULT_ZONE`."""
+    if isinstance(value, ZoneInfo):
+        return value
+    if value in (None, ""):
+        return DEFAULT_ZONE
+    try:
+        return ZoneInfo(str(value))
+    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise _field_error("cal.field.unparseable", f"zone {str(value)[:40]!r}", "zone") from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -472,44 +502,45 @@ def clean_name(value: Any, field: str) -> str:
     return " ".join(text.split())
 
 
-def as_local(value: datetime, field: str = "start") -> datetime:
-    """An aware datetime in the council's zone (naive ones are refused), whole seconds."""
+def as_local(value: datetime, field: str = "start", zone: ZoneInfo = DEFAULT_ZONE) -> datetime:
+    """An aware datetime in the council's ``zone`` (naive ones are refused), whole seconds."""
     if not isinstance(value, datetime):
         raise _field_error("cal.field.unparseable", f"{field} is not a datetime", field)
     if value.tzinfo is None or value.utcoffset() is None:
         raise _field_error("cal.time.naive", f"{field} is naive", field)
     # Via UTC, so a time given in the zone itself is normalised too (gap times, fold).
-    local = value.astimezone(UTC).astimezone(COUNCIL_TZ)
+    local = value.astimezone(UTC).astimezone(zone)
     return local.replace(microsecond=0)
 
 
-def localise(naive: datetime, field: str = "start", *, strict: bool = True) -> datetime:
-    """Attach the council zone to a wall-clock time.
+def localise(naive: datetime, field: str = "start", *, strict: bool = True,
+             zone: ZoneInfo = DEFAULT_ZONE) -> datetime:
+    """Attach the council's ``zone`` to a wall-clock time.
 
     A time in the spring-forward gap (e.g. 02:30 on the last Sunday of March) does not exist:
     strict callers refuse it; expansion follows RFC 5545 and shifts it forward (03:30 CEST).
     """
-    aware = naive.replace(tzinfo=COUNCIL_TZ, fold=0)
-    normal = aware.astimezone(UTC).astimezone(COUNCIL_TZ)
+    aware = naive.replace(tzinfo=zone, fold=0)
+    normal = aware.astimezone(UTC).astimezone(zone)
     if strict and normal.replace(tzinfo=None) != naive.replace(fold=0):
         raise _field_error("cal.time.nonexistent", f"{field} {naive} falls in the DST gap",
                            field, time=naive.strftime("%H:%M"))
     return normal
 
 
-def as_instant(value: When) -> datetime:
-    """Aware datetime for sorting and comparing; a date means local midnight."""
+def as_instant(value: When, zone: ZoneInfo = DEFAULT_ZONE) -> datetime:
+    """Aware datetime for sorting and comparing; a date means local midnight in ``zone``."""
     if isinstance(value, datetime):
         return value
-    return localise(datetime.combine(value, time(0)), strict=False)
+    return localise(datetime.combine(value, time(0)), strict=False, zone=zone)
 
 
-def parse_when(value: Any, field: str) -> When:
-    """ISO text, date or datetime → date (all-day) or aware council-local datetime."""
+def parse_when(value: Any, field: str, zone: ZoneInfo = DEFAULT_ZONE) -> When:
+    """ISO text, date or datetime → date (all-day) or aware datetime in the council's ``zone``."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            return localise(value.replace(microsecond=0), field)
-        return as_local(value, field)
+            return localise(value.replace(microsecond=0), field, zone=zone)
+        return as_local(value, field, zone)
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -520,7 +551,7 @@ def parse_when(value: Any, field: str) -> When:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as exc:
             raise _field_error("cal.field.unparseable", f"{field}={text[:40]!r}", field) from exc
-        return parse_when(parsed, field)
+        return parse_when(parsed, field, zone)
     raise _field_error("cal.field.unparseable", f"{field} of type {type(value).__name__}", field)
 
 
@@ -538,7 +569,8 @@ def validate_event(spec: EventSpec, now: datetime, *, check_past: bool = True) -
     Raises :class:`InvalidInput` with a ``cal.*`` code naming what is wrong.
     ``check_past`` is off when an existing event is edited without moving it.
     """
-    now = as_local(now, "now")
+    zone = _zone(spec.zone)
+    now = as_local(now, "now", zone)
     if not isinstance(spec.type, EventType):
         raise InvalidInput("cal.type.unknown", f"type {spec.type!r}", type=str(spec.type)[:40],
                            types=", ".join(t.value for t in EventType))
@@ -547,7 +579,7 @@ def validate_event(spec: EventSpec, now: datetime, *, check_past: bool = True) -
     description = clean_text(spec.description, "description", MAX_DESCRIPTION, strip=False)
     location = clean_text(spec.location, "location", MAX_LOCATION)
     start, end = _check_times(spec, now, check_past)
-    recurrence, exdates = _check_recurrence(spec.recurrence, spec.exdates, start, end)
+    recurrence, exdates = _check_recurrence(spec.recurrence, spec.exdates, start, end, zone)
     organiser = _check_invitee(spec.organiser, "organiser") if spec.organiser else None
     invitees = tuple(_check_invitee(i, "invitees") for i in spec.invitees)
     if len(invitees) > MAX_INVITEES:
@@ -565,18 +597,20 @@ def validate_event(spec: EventSpec, now: datetime, *, check_past: bool = True) -
         raise InvalidInput("cal.capacity.invalid", f"capacity {capacity!r}", max=MAX_CAPACITY)
     return replace(spec, council=council, title=title, description=description,
                    location=location, start=start, end=end, recurrence=recurrence,
-                   exdates=exdates, organiser=organiser, invitees=invitees, capacity=capacity)
+                   exdates=exdates, organiser=organiser, invitees=invitees, capacity=capacity,
+                   zone=zone.key)
 
 
 def _check_times(spec: EventSpec, now: datetime, check_past: bool) -> tuple[When, When]:
     start, end = spec.start, spec.end
+    zone = spec.tz
     if isinstance(start, datetime):
-        start = as_local(start, "start")
+        start = as_local(start, "start", zone)
         if end is None:
             end = start + DEFAULT_DURATION[spec.type]
         if not isinstance(end, datetime):
             raise InvalidInput("cal.time.mixed", "timed start with all-day end")
-        end = as_local(end, "end")
+        end = as_local(end, "end", zone)
         if end <= start:
             raise InvalidInput("cal.time.end_before_start", "end <= start")
         if end - start > MAX_TIMED_DURATION:
@@ -605,8 +639,8 @@ def _check_times(spec: EventSpec, now: datetime, check_past: bool) -> tuple[When
     return start, end
 
 
-def _check_recurrence(rec: Recurrence | None, exdates: Sequence[date], start: When, end: When
-                      ) -> tuple[Recurrence | None, tuple[date, ...]]:
+def _check_recurrence(rec: Recurrence | None, exdates: Sequence[date], start: When, end: When,
+                      zone: ZoneInfo) -> tuple[Recurrence | None, tuple[date, ...]]:
     if rec is None:
         if exdates:
             raise InvalidInput("cal.recurrence.exdate_without_rule", "exdates on single event")
@@ -652,7 +686,7 @@ def _check_recurrence(rec: Recurrence | None, exdates: Sequence[date], start: Wh
             # RFC 5545 silently skips months without that day; people would not expect that.
             raise InvalidInput("cal.recurrence.month_day", f"day {first_day.day}")
     rec = replace(rec, weekdays=weekdays)
-    rule = _rrule(rec, _naive_start(start))
+    rule = _rrule(rec, _naive_start(start, zone))
     first = next(iter(rule), None)
     if first is None or first.date() != first_day:
         raise InvalidInput("cal.recurrence.start_not_in_rule", "start does not match the rule")
@@ -697,7 +731,7 @@ def create_event(spec: EventSpec, *, uid: str, now: datetime) -> Event:
                  location=spec.location, recurrence=spec.recurrence, exdates=spec.exdates,
                  organiser=spec.organiser, invitees=spec.invitees, capacity=spec.capacity,
                  created_at=stamp, changed_at=stamp, sequence=0,
-                 status=EventStatus.CONFIRMED)
+                 status=EventStatus.CONFIRMED, zone=spec.zone)
 
 
 EDITABLE_FIELDS = ("type", "title", "description", "location", "start", "end", "recurrence",
@@ -729,7 +763,7 @@ def apply_change(event: Event, changes: Mapping[str, Any], now: datetime) -> Eve
             continue
         data[name] = _coerce_field(name, value, event)
     spec = EventSpec(**data)
-    moved = _normalised_when(spec.start) != event.start
+    moved = _normalised_when(spec.start, event.tz) != event.start
     if moved and "end" not in changes and spec.start is not None:
         # Keep the length when only the start moves (the usual "we schuiven een uur op").
         spec = replace(spec, end=_shift_end(event, spec.start))
@@ -744,7 +778,7 @@ def apply_change(event: Event, changes: Mapping[str, Any], now: datetime) -> Eve
     notes = tuple(n for n in event.notes if n.day is None) \
         if spec.recurrence is None and event.recurrence is None else ()
     if spec.recurrence is not None:
-        rule = _rrule(spec.recurrence, _naive_start(spec.start))
+        rule = _rrule(spec.recurrence, _naive_start(spec.start, spec.tz))
         if keep_exdates:
             spec = replace(spec, exdates=tuple(d for d in event.exdates if _rule_has_day(rule, d)))
         cancelled_dates = tuple(d for d in event.cancelled_dates
@@ -773,7 +807,7 @@ def _without_day_clashes(event: Event) -> Event:
     kept: list[Move] = []
     for move in event.moves:
         trial = replace(event, moves=tuple(m for m in event.moves if m.day != move.day))
-        other = find_occurrence(trial, _local_day(move.start))
+        other = find_occurrence(trial, _local_day(move.start, event.tz))
         if other is None or other.series_day == move.day:
             kept.append(move)
     return replace(event, moves=tuple(kept))
@@ -825,12 +859,13 @@ def move_occurrence(event: Event, day: date, start: When, end: When | None, now:
     """
     if event.cancelled:
         raise Conflict("cal.event.cancelled", "move of a cancelled event")
-    now = as_local(now, "now")
+    zone = event.tz
+    now = as_local(now, "now", zone)
     if event.recurrence is None:
-        if day != _local_day(event.start):
+        if day != _local_day(event.start, zone):
             raise InvalidInput("cal.occurrence.not_on_day", f"single event not on {day}",
                                **messages.date_params(day))
-        if as_instant(event.start) <= now:
+        if as_instant(event.start, zone) <= now:
             raise Conflict("cal.move.begun", "move of a meeting that has begun")
         changes: dict[str, Any] = {"start": start}
         if end is not None:
@@ -845,23 +880,24 @@ def move_occurrence(event: Event, day: date, start: When, end: When | None, now:
                        **messages.date_params(occ.day))
     if occ.start_instant <= now:
         raise Conflict("cal.move.begun", f"move of {occ.key}, which has begun")
-    start = parse_when(start, "start")
+    start = parse_when(start, "start", zone)
     if isinstance(start, datetime) != (not event.all_day):
         raise InvalidInput("cal.time.mixed", "move changes timed/all-day")
     if end is None:
         end = start + (occ.end - occ.start)  # type: ignore[operator]
-    end = parse_when(end, "end")
+    end = parse_when(end, "end", zone)
     if isinstance(end, datetime) != isinstance(start, datetime):
         raise InvalidInput("cal.time.mixed", "move with mixed start/end")
     # The same checks as for any meeting of a series: not in the past, not too far, at most a day.
-    probe = EventSpec(council=event.council, type=event.type, title=event.title, start=start, end=end)
+    probe = EventSpec(council=event.council, type=event.type, title=event.title, start=start, end=end,
+                      zone=event.zone)
     start, end = _check_times(probe, now, True)
     length = (end - start) if isinstance(start, datetime) \
         else timedelta(days=(end - start).days + 1)  # type: ignore[operator]
     if length > timedelta(days=1):
         raise InvalidInput("cal.recurrence.too_long", "moved meeting longer than a day")
     series_day = occ.series_day
-    new_day = _local_day(start)
+    new_day = _local_day(start, zone)
     others = replace(event, moves=tuple(m for m in event.moves if m.day != series_day))
     other = find_occurrence(others, new_day)
     if other is not None and other.series_day != series_day:
@@ -885,9 +921,9 @@ def set_notes(event: Event, day: date | None, now: datetime, *, agenda: str | No
     """
     if event.cancelled:
         raise Conflict("cal.event.cancelled", "notes on a cancelled event")
-    now = as_local(now, "now")
+    now = as_local(now, "now", event.tz)
     if event.recurrence is None:
-        if day is not None and day != _local_day(event.start):
+        if day is not None and day != _local_day(event.start, event.tz):
             raise InvalidInput("cal.occurrence.not_on_day", f"single event not on {day}",
                                **messages.date_params(day))
         occ = Occurrence(event=event, start=event.start, end=event.end)
@@ -922,8 +958,8 @@ def _rule_start(event: Event, day: date) -> When:
     """Where the series puts its meeting on ``day`` (its start time on that day)."""
     if event.all_day:
         return day
-    naive = datetime.combine(day, _naive_start(event.start).time())
-    return localise(naive, strict=False)
+    naive = datetime.combine(day, _naive_start(event.start, event.tz).time())
+    return localise(naive, strict=False, zone=event.tz)
 
 
 def _bump(old: Event, new: Event, now: datetime) -> Event:
@@ -947,13 +983,13 @@ def _coerce_field(name: str, value: Any, event: Event) -> Any:
     if name in ("start", "end"):
         if value is None and name == "end":
             return None
-        return parse_when(value, name)
+        return parse_when(value, name, event.tz)
     if name == "recurrence":
         if value is None or isinstance(value, Recurrence):
             return value
         return Recurrence.from_dict(value)
     if name == "exdates":
-        return tuple(_parse_date(d, "exdates") for d in value or ())
+        return tuple(_parse_date(d, "exdates", event.tz) for d in value or ())
     if name == "organiser":
         if value is None or isinstance(value, Invitee):
             return value
@@ -965,8 +1001,8 @@ def _coerce_field(name: str, value: Any, event: Event) -> Any:
     return value  # text fields: checked by validate_event
 
 
-def _normalised_when(value: When) -> When:
-    return as_local(value) if isinstance(value, datetime) and value.tzinfo else value
+def _normalised_when(value: When, zone: ZoneInfo) -> When:
+    return as_local(value, "start", zone) if isinstance(value, datetime) and value.tzinfo else value
 
 
 def _shift_end(event: Event, new_start: When) -> When | None:
@@ -996,16 +1032,16 @@ def rrule_text(event: Event | EventSpec) -> str | None:
     if rec.until is not None:
         if isinstance(event.start, datetime):
             # RFC 5545: with a TZID'd DTSTART, UNTIL must be UTC; take the end of that local day.
-            last = localise(datetime.combine(rec.until, time(23, 59, 59)), strict=False)
+            last = localise(datetime.combine(rec.until, time(23, 59, 59)), strict=False, zone=event.tz)
             parts.append("UNTIL=" + last.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
         else:
             parts.append("UNTIL=" + rec.until.strftime("%Y%m%d"))
     return ";".join(parts)
 
 
-def _naive_start(start: When) -> datetime:
+def _naive_start(start: When, zone: ZoneInfo) -> datetime:
     if isinstance(start, datetime):
-        return start.astimezone(COUNCIL_TZ).replace(tzinfo=None)
+        return start.astimezone(zone).replace(tzinfo=None)
     return datetime.combine(start, time(0))
 
 
@@ -1036,8 +1072,6 @@ def expand_occurrences(events: Iterable[Event], start: datetime, end: datetime, 
     Exception dates never appear. Cancelled events and cancelled occurrences only appear with
     ``include_cancelled`` (then flagged ``cancelled``), e.g. for "vervallen" in ``!kalender``.
     """
-    start = as_local(start, "start")
-    end = as_local(end, "end")
     found: list[Occurrence] = []
     for event in events:
         if event.cancelled and not include_cancelled:
@@ -1057,11 +1091,12 @@ def _occurrences_of(event: Event, start: datetime, end: datetime) -> Iterable[Oc
         if occ.end_instant > start and occ.start_instant < end:
             yield occ
         return
-    rule = _rrule(event.recurrence, _naive_start(event.start))
+    zone = event.tz
+    rule = _rrule(event.recurrence, _naive_start(event.start, zone))
     moved = {m.day: m for m in event.moves}
     # Search in naive local time with a day of slack on both sides, then filter exactly.
-    lo = start.replace(tzinfo=None) - timedelta(days=2) - length
-    hi = end.replace(tzinfo=None) + timedelta(days=2)
+    lo = start.astimezone(zone).replace(tzinfo=None) - timedelta(days=2) - length
+    hi = end.astimezone(zone).replace(tzinfo=None) + timedelta(days=2)
     for naive in rule.between(lo, hi, inc=True):
         day = naive.date()
         if day in event.exdates or day in moved:
@@ -1081,8 +1116,8 @@ def _rule_occurrence(event: Event, naive: datetime, length: timedelta) -> Occurr
         occ_start: When = day
         occ_end: When = day + length
     else:
-        occ_start = localise(naive, strict=False)
-        occ_end = localise(naive + length, strict=False)
+        occ_start = localise(naive, strict=False, zone=event.tz)
+        occ_end = localise(naive + length, strict=False, zone=event.tz)
     return Occurrence(event=event, start=occ_start, end=occ_end,
                       cancelled=event.cancelled or day in event.cancelled_dates)
 
@@ -1105,10 +1140,10 @@ def find_occurrence(event: Event, day: date) -> Occurrence | None:
     if not date(1900, 1, 2) <= day <= MAX_UNTIL + MAX_AHEAD:
         return None  # no meeting is that far off (and the zone arithmetic would overflow)
     if event.recurrence is not None and (move := event.move_of(day)) is not None:
-        rule = _rrule(event.recurrence, _naive_start(event.start))
+        rule = _rrule(event.recurrence, _naive_start(event.start, event.tz))
         return _moved_occurrence(event, move, rule, event.end - event.start)  # type: ignore[operator]
-    lo = as_instant(day)
-    hi = as_instant(day + timedelta(days=1))
+    lo = as_instant(day, event.tz)
+    hi = as_instant(day + timedelta(days=1), event.tz)
     for occ in sorted(_occurrences_of(event, lo, hi), key=lambda o: o.moved):
         if occ.day == day:
             return occ
@@ -1134,9 +1169,9 @@ def _as_int(value: Any, field: str = "number") -> int:
     raise _field_error("cal.field.unparseable", f"{field}={value!r}"[:80], field)
 
 
-def _parse_date(value: Any, field: str) -> date:
+def _parse_date(value: Any, field: str, zone: ZoneInfo) -> date:
     if isinstance(value, datetime):
-        return value.astimezone(COUNCIL_TZ).date() if value.tzinfo else value.date()
+        return value.astimezone(zone).date() if value.tzinfo else value.date()
     if isinstance(value, date):
         return value
     try:
@@ -1174,21 +1209,22 @@ def last_end(event: Event) -> datetime | None:
         return Occurrence(event=event, start=event.start, end=event.end).end_instant
     if event.recurrence.count is None and event.recurrence.until is None:
         return None
-    rule = _rrule(event.recurrence, _naive_start(event.start))
+    zone = event.tz
+    rule = _rrule(event.recurrence, _naive_start(event.start, zone))
     last = None
     for last in rule:  # bounded: at most MAX_COUNT items, or up to ``until``
         pass
     if last is None:
-        return as_instant(event.start)
+        return as_instant(event.start, zone)
     length = event.end - event.start  # type: ignore[operator]
     if event.all_day:
-        found = as_instant(last.date() + length + timedelta(days=1))
+        found = as_instant(last.date() + length + timedelta(days=1), zone)
     else:
-        found = localise(last + length, strict=False)
+        found = localise(last + length, strict=False, zone=zone)
     moved_ends = [Occurrence(event=event, start=m.start, end=m.end).end_instant for m in event.moves]
     return max([found, *moved_ends])
 
 
 def first_start(event: Event) -> datetime:
     """When the first meeting begins (a moved first meeting may begin before DTSTART)."""
-    return min([as_instant(event.start), *(as_instant(m.start) for m in event.moves)])
+    return min([as_instant(event.start, event.tz), *(as_instant(m.start, event.tz) for m in event.moves)])

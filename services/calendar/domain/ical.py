@@ -33,7 +33,7 @@ from icalendar import Timezone
 
 from services.calendar.domain import messages
 from services.calendar.domain.events import (
-    COUNCIL_TZ,
+    DEFAULT_ZONE,
     UTC,
     Event,
     EventType,
@@ -107,7 +107,7 @@ def render_feed(name: str, events: Iterable[Event], *, description: str | None =
                 refresh_minutes: int = 60,
                 attendee_partstat: Mapping[str, AnswerArg] | None = None,
                 alarms: bool = True, lang: str | None = "nl", places: Places | None = None,
-                memo: RenderMemo | None = None) -> bytes:
+                memo: RenderMemo | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> bytes:
     """A complete subscription feed (METHOD:PUBLISH) for the given events.
 
     ``attendee_partstat`` (event uid → the member and their answer) makes it a personal feed:
@@ -115,6 +115,8 @@ def render_feed(name: str, events: Iterable[Event], *, description: str | None =
     event or the meeting is called off: nobody attends a cancelled meeting).
     ``places`` (uid → meeting day → places taken) makes events with a capacity say how many
     places are left. ``memo`` remembers rendered events between calls (same bytes, less work).
+    ``zone`` is the council's time zone (X-WR-TIMEZONE); each event's times carry its own TZID,
+    with a VTIMEZONE for every zone used.
     """
     if not 1 <= refresh_minutes <= 7 * 24 * 60:
         raise ValueError("refresh_minutes out of range")
@@ -133,11 +135,12 @@ def render_feed(name: str, events: Iterable[Event], *, description: str | None =
         lines += [_prop("DESCRIPTION", _escape(description)),
                   _prop("X-WR-CALDESC", _escape(description))]
     lines += [
-        "X-WR-TIMEZONE:" + _tzid(),
+        "X-WR-TIMEZONE:" + zone.key,
         "REFRESH-INTERVAL;VALUE=DURATION:" + refresh,
         "X-PUBLISHED-TTL:" + refresh,
     ]
-    lines += vtimezone_lines(_tzid())
+    for tzid in dict.fromkeys([zone.key, *(e.zone for e in items)]):
+        lines += vtimezone_lines(tzid)
     answers = attendee_partstat or {}
     parts = [_text(lines)]
     for event in items:
@@ -171,7 +174,7 @@ def render_event(event: Event, *, alarms: bool = True, lang: str | None = "nl") 
     calendar server never starts sending invitation e-mails of its own.
     """
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:" + PRODID, "CALSCALE:GREGORIAN"]
-    lines += vtimezone_lines(_tzid())
+    lines += vtimezone_lines(event.zone)
     lines += _vevent(event, alarms=alarms, lang=lang, answer=None)
     lines.append("END:VCALENDAR")
     return _join(lines)
@@ -195,13 +198,14 @@ def _vevent(event: Event, *, alarms: bool, lang: str | None, answer: PersonalAns
     master = ["BEGIN:VEVENT"]
     master += _common(event, lang, notes=event.notes_of(None) if single else None,
                       taken=(sum(places.values()) if single else 0) if places is not None else None)
-    master += _times(event.start, event.end)
+    zone = event.tz
+    master += _times(event.start, event.end, zone)
     rule = rrule_text(event)
     if rule:
         master.append("RRULE:" + rule)
         # Cancelled single meetings disappear from every client as exception dates.
         for day in sorted({*event.exdates, *event.cancelled_dates}):
-            master.append(_date_prop("EXDATE", _on_day(event.start, day)))
+            master.append(_date_prop("EXDATE", _on_day(event.start, day, zone), zone))
     master += _people(event, member, answer.partstat if answer else None)
     if alarms and not event.cancelled:
         master += _alarm(event)
@@ -222,8 +226,8 @@ def _vevent(event: Event, *, alarms: bool, lang: str | None, answer: PersonalAns
         out.append("BEGIN:VEVENT")
         out += _common(event, lang, notes=event.notes_of(day),
                        taken=(places or {}).get(day, 0) if places is not None else None)
-        out.append(_date_prop("RECURRENCE-ID", occ.recurrence_start))
-        out += _times(occ.start, occ.end)
+        out.append(_date_prop("RECURRENCE-ID", occ.recurrence_start, zone))
+        out += _times(occ.start, occ.end, zone)
         out += _people(event, member, occurrences.get(day, answer.partstat) if answer else None)
         if alarms:
             out += _alarm(event)
@@ -290,11 +294,11 @@ def _links(notes: MeetingNotes | None) -> list[str]:
     return [text for text in (notes.agenda, notes.minutes) if _LINK_RE.match(text)]
 
 
-def _times(start: datetime | date, end: datetime | date) -> list[str]:
+def _times(start: datetime | date, end: datetime | date, zone: ZoneInfo) -> list[str]:
     if isinstance(start, datetime):
-        return [_date_prop("DTSTART", start), _date_prop("DTEND", end)]
+        return [_date_prop("DTSTART", start, zone), _date_prop("DTEND", end, zone)]
     # All-day: DTEND is exclusive in iCalendar, our end is the last day.
-    return [_date_prop("DTSTART", start), _date_prop("DTEND", end + timedelta(days=1))]
+    return [_date_prop("DTSTART", start, zone), _date_prop("DTEND", end + timedelta(days=1), zone)]
 
 
 def _people(event: Event, member: Invitee | None, partstat: PartStat | None) -> list[str]:
@@ -335,12 +339,12 @@ def _as_answer(value: AnswerArg) -> PersonalAnswer:
     return PersonalAnswer(member=member, partstat=PartStat(partstat))
 
 
-def _on_day(start: datetime | date, day: date) -> datetime | date:
+def _on_day(start: datetime | date, day: date, zone: ZoneInfo) -> datetime | date:
     """The series' start time on another day (EXDATE must match DTSTART's form)."""
     if isinstance(start, datetime):
-        local = start.astimezone(COUNCIL_TZ)
+        local = start.astimezone(zone)
         naive = datetime.combine(day, local.time().replace(tzinfo=None))
-        return naive.replace(tzinfo=COUNCIL_TZ)
+        return naive.replace(tzinfo=zone)
     return day
 
 
@@ -352,7 +356,7 @@ def _sorted_unique(events: Iterable[Event]) -> list[Event]:
 
     def key(e: Event) -> tuple[datetime, str]:
         start = e.start if isinstance(e.start, datetime) else datetime.combine(
-            e.start, time(0), tzinfo=COUNCIL_TZ)
+            e.start, time(0), tzinfo=e.tz)
         return start.astimezone(UTC), e.uid
 
     return sorted(items, key=key)
@@ -406,19 +410,15 @@ def _quote_param(value: str) -> str:
     return value
 
 
-def _date_prop(name: str, value: datetime | date) -> str:
+def _date_prop(name: str, value: datetime | date, zone: ZoneInfo) -> str:
     if isinstance(value, datetime):
-        local = value.astimezone(COUNCIL_TZ)
-        return f"{name};TZID={_tzid()}:" + local.strftime("%Y%m%dT%H%M%S")
+        local = value.astimezone(zone)
+        return f"{name};TZID={zone.key}:" + local.strftime("%Y%m%dT%H%M%S")
     return f"{name};VALUE=DATE:" + value.strftime("%Y%m%d")
 
 
 def _utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _tzid() -> str:
-    return str(COUNCIL_TZ.key)
 
 
 def fold(line: str) -> str:

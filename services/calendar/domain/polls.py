@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
 
 from shared.errors import Conflict, InvalidInput
 from services.calendar.domain.dates import MAX_OPTIONS, DateOption, split_title_and_dates
 from services.calendar.domain import messages
 from services.calendar.domain.events import (
+    DEFAULT_ZONE,
     MAX_TITLE,
     EventSpec,
     EventType,
@@ -51,6 +53,11 @@ class Poll:
     created_by: str | None = None
     closed: bool = False
     fixed_option: int | None = None
+    zone: str = DEFAULT_ZONE.key  # the council's time zone (IANA name) its options are in
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
 
     @property
     def numbers(self) -> tuple[int, ...]:
@@ -69,24 +76,26 @@ class Poll:
                              "end": o.end.isoformat() if o.end else None} for o in self.options],
                 "answers": {m: sorted(n) for m, n in sorted(self.answers.items())},
                 "created_by": self.created_by, "closed": self.closed,
-                "fixed_option": self.fixed_option}
+                "fixed_option": self.fixed_option, "zone": self.zone}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Poll:
+        zone = ZoneInfo(str(data.get("zone") or DEFAULT_ZONE.key))
         return cls(
             id=str(data["id"]), council=str(data["council"]), title=str(data["title"]),
-            options=tuple(_option_from_dict(o) for o in data["options"]),
+            options=tuple(_option_from_dict(o, zone) for o in data["options"]),
             answers={str(m): frozenset(int(n) for n in nums)
                      for m, nums in (data.get("answers") or {}).items()},
             created_by=data.get("created_by"), closed=bool(data.get("closed")),
-            fixed_option=data.get("fixed_option"))
+            fixed_option=data.get("fixed_option"), zone=zone.key)
 
 
 def new_poll(*, poll_id: str, council: str, title: str,
              options: Sequence[DateOption | datetime | date], now: datetime,
-             created_by: str | None = None) -> Poll:
-    """A poll with its options numbered 1..n in date order; no past or duplicate dates."""
-    now = as_local(now, "now")
+             created_by: str | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> Poll:
+    """A poll with its options numbered 1..n in date order; no past or duplicate dates.
+    ``zone``: the council's time zone (the options' local days and times)."""
+    now = as_local(now, "now", zone)
     title = clean_text(title, "title", MAX_TITLE, required=True)
     if not options:
         raise InvalidInput("cal.poll.no_dates", "poll without options")
@@ -97,7 +106,7 @@ def new_poll(*, poll_id: str, council: str, title: str,
         if isinstance(opt, DateOption):
             items.append(opt)
         else:
-            items.append(DateOption(start=parse_when(opt, "options")))
+            items.append(DateOption(start=parse_when(opt, "options", zone)))
     for opt in items:
         day = opt.start.date() if isinstance(opt.start, datetime) else opt.start
         past = opt.start < now if isinstance(opt.start, datetime) else opt.start < now.date()
@@ -107,19 +116,19 @@ def new_poll(*, poll_id: str, council: str, title: str,
     starts = [o.start for o in items]
     if len(set(starts)) != len(starts):
         raise InvalidInput("cal.poll.duplicate_option", "duplicate poll option")
-    items.sort(key=lambda o: (as_instant(o.start), isinstance(o.start, datetime)))
+    items.sort(key=lambda o: (as_instant(o.start, zone), isinstance(o.start, datetime)))
     numbered = tuple(PollOption(number=i, start=o.start, end=o.end)
                      for i, o in enumerate(items, start=1))
     return Poll(id=poll_id, council=council, title=title, options=numbered,
-                created_by=created_by)
+                created_by=created_by, zone=zone.key)
 
 
 def poll_from_chat(args: str, *, poll_id: str, council: str, now: datetime,
-                   created_by: str | None = None) -> Poll:
+                   created_by: str | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> Poll:
     """``!datumprikker Heidag voorjaar 12 maart 19 maart`` → a new poll."""
-    title, options = split_title_and_dates(args, now)
+    title, options = split_title_and_dates(args, now, zone)
     return new_poll(poll_id=poll_id, council=council, title=title, options=options, now=now,
-                    created_by=created_by)
+                    created_by=created_by, zone=zone)
 
 
 def parse_option_numbers(text: str, poll: Poll) -> frozenset[int]:
@@ -229,7 +238,7 @@ def fix(poll: Poll, option: int, *, type: EventType = EventType.VERGADERING,
         end = chosen.start + duration
     return EventSpec(council=poll.council, type=type, title=poll.title, start=chosen.start,
                      end=end, description=description, location=location,
-                     organiser=organiser, invitees=tuple(invitees))
+                     organiser=organiser, invitees=tuple(invitees), zone=poll.zone)
 
 
 def close(poll: Poll, fixed_option: int | None = None) -> Poll:
@@ -239,9 +248,9 @@ def close(poll: Poll, fixed_option: int | None = None) -> Poll:
     return replace(poll, closed=True, fixed_option=fixed_option)
 
 
-def _option_from_dict(data: Mapping[str, Any]) -> PollOption:
-    end = parse_when(data["end"], "end") if data.get("end") else None
-    return PollOption(number=int(data["number"]), start=parse_when(data["start"], "start"),
+def _option_from_dict(data: Mapping[str, Any], zone: ZoneInfo) -> PollOption:
+    end = parse_when(data["end"], "end", zone) if data.get("end") else None
+    return PollOption(number=int(data["number"]), start=parse_when(data["start"], "start", zone),
                       end=end if isinstance(end, datetime) else None)
 
 

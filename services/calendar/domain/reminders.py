@@ -14,7 +14,6 @@ from typing import Iterable, Sequence
 from shared import i18n
 from shared.errors import InvalidInput
 from services.calendar.domain.events import (
-    COUNCIL_TZ,
     UTC,
     Event,
     Occurrence,
@@ -56,16 +55,18 @@ class ReminderOffset:
         return f"{self.days_before}d"
 
     def due_at(self, occurrence: Occurrence) -> datetime:
+        """In the council's zone (the event's): "the morning of" is 08:00 there."""
         start = occurrence.start
+        zone = occurrence.event.tz
         if self.at is not None or not isinstance(start, datetime):
             at = self.at or MORNING
             day = occurrence.day - timedelta(days=self.days_before)
-            due = localise(datetime.combine(day, at), strict=False)
+            due = localise(datetime.combine(day, at), strict=False, zone=zone)
             return due - timedelta(hours=self.hours_before) if self.at is None else due
         # Wall-clock days (a 19:30 meeting is reminded at 19:30, also across DST), then real hours.
-        local = start.astimezone(COUNCIL_TZ).replace(tzinfo=None) - timedelta(days=self.days_before)
-        due = localise(local, strict=False)
-        return (due.astimezone(UTC) - timedelta(hours=self.hours_before)).astimezone(COUNCIL_TZ)
+        local = start.astimezone(zone).replace(tzinfo=None) - timedelta(days=self.days_before)
+        due = localise(local, strict=False, zone=zone)
+        return (due.astimezone(UTC) - timedelta(hours=self.hours_before)).astimezone(zone)
 
 
 DEFAULT_OFFSETS: tuple[ReminderOffset, ...] = (
@@ -104,7 +105,7 @@ def reminder_message(reminder: Reminder) -> tuple[str, dict[str, object]]:
     else:
         when = {"when_nl": i18n.fmt_date(start, "nl"), "when_en": i18n.fmt_date(start, "en")}
     params: dict[str, object] = {"title": occ.event.title, **when}
-    posted_day = reminder.posted_at.astimezone(COUNCIL_TZ).date()
+    posted_day = reminder.posted_at.astimezone(occ.event.tz).date()  # "morgen" in the council's zone
     days = (occ.day - posted_day).days
     if days <= 0:
         # "Zo meteen" only for an hours-before reminder of a timed meeting; any other
@@ -186,7 +187,7 @@ def next_due_at(events: Iterable[Event], offsets: Sequence[ReminderOffset], now:
 def _begun_at(occ: Occurrence) -> datetime:
     if isinstance(occ.start, datetime):
         return occ.start
-    return localise(datetime.combine(occ.start, ALL_DAY_BEGUN), strict=False)
+    return localise(datetime.combine(occ.start, ALL_DAY_BEGUN), strict=False, zone=occ.event.tz)
 
 
 def _max_lead(offset: ReminderOffset) -> timedelta:
