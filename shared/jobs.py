@@ -78,9 +78,14 @@ class JobRunner:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def kick(self) -> None:
-        """New work was committed: run every job at the next turn instead of after its interval."""
-        self._next_run.clear()
+    def kick(self, *names: str) -> None:
+        """New work was committed: run every job (or only the ``names``) at the next turn instead of
+        after its interval. Naming the jobs spares a busy intake a lease round of every other job."""
+        if names:
+            for name in names:
+                self._next_run.pop(name, None)
+        else:
+            self._next_run.clear()
         self._wake.set()
 
     def run_once(self, name: str) -> int:

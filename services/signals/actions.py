@@ -5,8 +5,11 @@ The API routes, the web pages and the background jobs all call these; ``now`` is
 
 Intake: ``check_text`` → ``scrub`` (the council's neighbourhood names are never taken for a
 person) → themes and neighbourhood from the *scrubbed* text → features and blocking keys →
-candidates from the key table → ``choose_cluster`` → store → card (new, or an edit in place) and
-the signal itself in the cluster's thread. The unscrubbed text is never stored, logged or posted.
+candidates from the key table → ``choose_cluster`` → store → the signal itself in the cluster's
+thread (and, for a new cluster, its card). A joined cluster's card edit is not made inside the
+intake: the cluster row records it as owed, and :func:`flush_cards` sends one edit per burst, with
+the final content, once the cluster has been quiet for ``card_quiet`` seconds (the job after a
+restart too). The unscrubbed text is never stored, logged or posted.
 """
 from __future__ import annotations
 
@@ -212,39 +215,50 @@ def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission,
                           channel=sub.channel, text=scrubbed.text.strip(), scrubbed_kinds=kinds, wijk=wijk,
                           wijk_source="given" if given else ("detected" if wijk else None), themes=themes,
                           features=feats, month=_month(ts, council), keys=blocking_keys(feats))
-    try:
-        with rt.db.session() as s:
+    for attempt in range(3):
+        try:
+            with rt.db.session() as s:
+                if sub.intake_key:
+                    seen = store.signal_by_intake_key(s, sub.intake_key)
+                    if seen is not None:
+                        return Receipt(seen, store.cluster(s, council.slug, seen.cluster_id), reference, False, False)
+                store.lock_council(s, council.slug)
+                cands = store.candidates(s, council.slug, new.keys, ts, DEFAULT_WINDOW)
+                chosen = choose_cluster(feats, [(str(cid), f) for cid, f in cands])
+                is_new = chosen is None
+                if chosen is None:
+                    room = _room(council, themes[0].id)
+                    cluster_id = store.new_cluster(s, council.slug, room, themes[0].id, wijk, ts).id
+                else:
+                    cluster_id = int(chosen)
+                signal = store.insert_signal(s, new, cluster_id)
+                if contact is not None:
+                    store.insert_contact(s, signal.id, contact.name, contact.email, contact.phone, True, now)
+                # Only a new cluster's card is made here (its thread must exist before the signal is
+                # posted in it); a joined cluster's edit is owed on the row and sent after the burst.
+                cluster = store.add_to_cluster(s, cluster_id, ts, wijk, now=now, card_owed=not is_new)
+                if is_new:
+                    _post_first_card(rt, s, council, data, cluster, signal)
+                _post_signal(rt, s, council, data, cluster, signal)
+            break
+        except IntegrityError:
             if sub.intake_key:
-                seen = store.signal_by_intake_key(s, sub.intake_key)
-                if seen is not None:
-                    return Receipt(seen, store.cluster(s, council.slug, seen.cluster_id), reference, False, False)
-            store.lock_council(s, council.slug)
-            cands = store.candidates(s, council.slug, new.keys, ts, DEFAULT_WINDOW)
-            chosen = choose_cluster(feats, [(str(cid), f) for cid, f in cands])
-            is_new = chosen is None
-            if chosen is None:
-                room = _room(council, themes[0].id)
-                cluster_id = store.new_cluster(s, council.slug, room, themes[0].id, wijk, ts).id
-            else:
-                cluster_id = int(chosen)
-            signal = store.insert_signal(s, new, cluster_id)
-            if contact is not None:
-                store.insert_contact(s, signal.id, contact.name, contact.email, contact.phone, True, now)
-            cluster = store.add_to_cluster(s, cluster_id, ts, wijk)
-            post_card(rt, s, council, data, cluster, new=is_new)
-            _post_signal(rt, s, council, data, cluster, signal)
-    except IntegrityError:
-        if not sub.intake_key:
-            raise
-        # The same keyed submission arrived twice at once; the other one stored it.
-        with rt.db.read() as s:
-            seen = store.signal_by_intake_key(s, sub.intake_key)
-            if seen is None:
+                # The same keyed submission arrived twice at once; the other one stored it.
+                with rt.db.read() as s:
+                    seen = store.signal_by_intake_key(s, sub.intake_key)
+                    if seen is not None:
+                        return Receipt(seen, store.cluster(s, council.slug, seen.cluster_id), reference, False,
+                                       False)
+            if attempt == 2:
                 raise
-            return Receipt(seen, store.cluster(s, council.slug, seen.cluster_id), reference, False, False)
+            # A concurrent intake took the council's next cluster number: take the next one.
     log.info("signal %s stored in cluster %s (council %s, channel %s, %d candidates, %s)", signal.id, cluster.id,
              council.slug, sub.channel, len(cands), "new cluster" if is_new else "joined")
-    rt.jobs.kick()
+    if not is_new and cfg.card_quiet <= 0:
+        flush_card(rt, cfg, settings, cluster.id, now)  # no burst to wait for: the edit goes out now
+    # Only the handoff is due now (the owed card edit comes with the cards job's own turn): waking
+    # every job after each signal cost a lease round of write transactions per signal.
+    rt.jobs.kick("handoff")
     return Receipt(signal, cluster, reference, True, is_new)
 
 
@@ -261,35 +275,86 @@ def theme_label(taxonomy: Taxonomy, theme: str, lang: str) -> str:
 
 
 # --------------------------------------------------------------------------- Matrix messages
-def post_card(rt: Runtime, s: Any, council: CouncilConfig, data: CouncilData, cluster: Cluster, *,
-              new: bool) -> None:
-    """The cluster's card: the thread root when new, otherwise an edit in place (m.replace) with a key
-    of its own, so every version is sent exactly once and in order."""
-    cluster = store.cluster(s, council.slug, cluster.id)
+def _render_card(council: CouncilConfig, data: CouncilData, cluster: Cluster, signals: list[Signal]) -> Rich:
+    """The card of ``cluster`` from its earliest ``signals`` (no database: callers read what it needs)."""
     lang = council.language
-    signals = store.cluster_signals(s, cluster.id, limit=SUMMARY_SOURCES)
     summary = cluster_summary([x.text for x in signals if x.text])
     reason: list[str] = []
     for x in signals:
         for th in x.themes:
             if th.id == cluster.theme:
                 reason.extend(w for w in th.matched if w not in reason)
-    rich = texts.card(lang, council.timezone, cluster_id=cluster.id, theme=theme_label(data.taxonomy, cluster.theme, lang),
+    return texts.card(lang, council.timezone, cluster_id=cluster.number,
+                      theme=theme_label(data.taxonomy, cluster.theme, lang),
                       wijk=cluster.wijk, count=cluster.signal_count, heard=cluster.heard_count,
                       first=cluster.first_ts, last=cluster.last_ts, summary=summary,
-                      wijken=store.cluster_wijken(s, cluster.id), reason=reason[:6],
+                      wijken=list(cluster.wijken), reason=reason[:6],
                       corrected=cluster.theme_corrected, topic_id=cluster.topic_id,
                       agendered_at=cluster.agendered_at, outcome_text=cluster.outcome_text,
                       outcome_date=cluster.outcome_date, closed=cluster.closed_at is not None)
+
+
+def _card_message(s: Any, council: CouncilConfig, cluster: Cluster, rich: Rich, *, new: bool) -> OutboundMessage:
     if new:
-        message = OutboundMessage(key=cluster.card_key, council=council.slug, room=cluster.room, kind="text",
-                                  body=rich.body, html=rich.html, mentions=[])
-    else:
-        version = store.next_card_version(s, cluster.id)
-        message = OutboundMessage(key=f"signals:card:{cluster.id}:v{version}", council=council.slug,
-                                  room=cluster.room, kind="text", body=rich.body, html=rich.html,
-                                  edit_key=cluster.card_key, mentions=[])
-    rt.post(s, message)
+        return OutboundMessage(key=cluster.card_key, council=council.slug, room=cluster.room, kind="text",
+                               body=rich.body, html=rich.html, mentions=[])
+    version = store.next_card_version(s, cluster.id)
+    return OutboundMessage(key=f"signals:card:{cluster.id}:v{version}", council=council.slug,
+                           room=cluster.room, kind="text", body=rich.body, html=rich.html,
+                           edit_key=cluster.card_key, mentions=[])
+
+
+def post_card(rt: Runtime, s: Any, council: CouncilConfig, data: CouncilData, cluster: Cluster, *,
+              new: bool) -> None:
+    """The cluster's card: the thread root when new, otherwise an edit in place (m.replace) with a key
+    of its own, so every version is sent exactly once and in order. A member's action edits at once
+    (inside its transaction); the edit carries everything, so an owed intake edit is settled with it."""
+    cluster = store.cluster(s, council.slug, cluster.id)
+    signals = store.cluster_signals(s, cluster.id, limit=SUMMARY_SOURCES)
+    rt.post(s, _card_message(s, council, cluster, _render_card(council, data, cluster, signals), new=new))
+
+
+def _post_first_card(rt: Runtime, s: Any, council: CouncilConfig, data: CouncilData, cluster: Cluster,
+                     signal: Signal) -> None:
+    """A new cluster's card, from the one signal it has (nothing to read back)."""
+    rt.post(s, _card_message(s, council, cluster, _render_card(council, data, cluster, [signal]), new=True))
+
+
+def flush_card(rt: Runtime, cfg: SignalsConfig, settings: Settings, cluster_id: int, now: datetime) -> bool:
+    """Send the card edit a cluster owes, if it still owes one. Read and render outside the write
+    transaction; the short write then checks that nothing came in meanwhile (else the next round
+    renders again) and queues the edit with its version."""
+    with rt.db.read() as s:
+        row = store.cluster_owing(s, cluster_id)
+        if row is None:
+            return False
+        cluster, pending = row
+        council = settings.council(cluster.council)
+        if council is None:
+            return False
+        signals = store.cluster_signals(s, cluster.id, limit=SUMMARY_SOURCES)
+    rich = _render_card(council, cfg.council(council.slug), cluster, signals)
+    with rt.db.session() as s:
+        if not store.card_still_owed(s, cluster, pending):
+            return False
+        rt.post(s, _card_message(s, council, cluster, rich, new=False))
+    return True
+
+
+def flush_cards(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime, *,
+                quiet: float | None = None) -> int:
+    """The cards job: one edit for each cluster whose burst of signals is over (quiet for
+    ``card_quiet`` seconds), or which has waited ``card_max_wait`` seconds (a steady stream still
+    shows). The owed edits are on the cluster rows, so after a restart they are sent all the same."""
+    quiet = cfg.card_quiet if quiet is None else quiet
+    with rt.db.read() as s:
+        due = store.clusters_owing_a_card(s, now - timedelta(seconds=max(quiet, 0.0)),
+                                          now - timedelta(seconds=cfg.card_max_wait))
+    sent = 0
+    for cluster_id, _, _ in due:
+        if flush_card(rt, cfg, settings, cluster_id, now):
+            sent += 1
+    return sent  # more than 0 keeps the job loop turning: the handoff job hands them on at once
 
 
 def _post_signal(rt: Runtime, s: Any, council: CouncilConfig, data: CouncilData, cluster: Cluster,
@@ -308,12 +373,19 @@ def signal_key(signal_id: int) -> str:
 
 
 # --------------------------------------------------------------------------- members' actions
-def correct_theme(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, cluster_id: int, theme: str,
+def cluster_id_of(rt: Runtime, slug: str, number: int) -> int:
+    """The internal id of the council's signal group ``number`` (URLs and members use numbers)."""
+    with rt.db.read() as s:
+        return store.cluster_id_by_number(s, slug, number)
+
+
+def correct_theme(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, number: int, theme: str,
                   member: str | None, action_key: str | None, now: datetime) -> tuple[Cluster, bool]:
     """``!thema``: the cluster and its signals get the member's theme; each signal's features and
     blocking keys are rewritten (later signals cluster by the corrected theme); the correction is kept."""
     council = council_config(settings, slug)
     data = cfg.council(slug)
+    cluster_id = cluster_id_of(rt, slug, number)
     theme = theme.strip().lower()
     data.taxonomy.get(theme)  # NotFound for an unknown theme
     try:
@@ -348,10 +420,11 @@ def _correct_theme(rt: Runtime, council: CouncilConfig, data: CouncilData, slug:
     return cluster, True
 
 
-def heard(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, cluster_id: int, member: str,
+def heard(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, number: int, member: str,
           now: datetime) -> tuple[Cluster, bool]:
     """A member's 👍 on the card: counted once per member; the card shows the new count."""
     council = council_config(settings, slug)
+    cluster_id = cluster_id_of(rt, slug, number)
     try:
         with rt.db.session() as s:
             cluster = store.cluster(s, slug, cluster_id, lock=True)
@@ -382,7 +455,7 @@ def thread_link(settings: Settings, key: str) -> str | None:
     return status.get("link") if isinstance(status, dict) else None
 
 
-def put_on_agenda(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, cluster_id: int,
+def put_on_agenda(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, number: int,
                   actor: str | None, idempotency_key: str | None, now: datetime) -> tuple[Cluster, bool]:
     """``!agenderen``: a topic in deliberation with the evidence and a link back; the card is marked.
 
@@ -392,6 +465,7 @@ def put_on_agenda(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str
     council = council_config(settings, slug)
     data = cfg.council(slug)
     lang = council.language
+    cluster_id = cluster_id_of(rt, slug, number)
     with rt.db.read() as s:
         cluster = store.cluster(s, slug, cluster_id)
         if cluster.topic_id is not None:
@@ -401,7 +475,7 @@ def put_on_agenda(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str
                   or [EvidenceSignal("", cluster.first_ts)])
     source_ref = cluster.card_key
     body_text = texts.evidence_text(
-        lang, council.timezone, cluster_id=cluster_id, count=cluster.signal_count, heard=cluster.heard_count,
+        lang, council.timezone, cluster_id=cluster.number, count=cluster.signal_count, heard=cluster.heard_count,
         wijken=ev.neighbourhoods, first=cluster.first_ts, last=cluster.last_ts,
         themes=[theme_label(data.taxonomy, th, lang) for th in ev.themes], samples=ev.samples,
         link=thread_link(settings, cluster.card_key), source_ref=source_ref)
@@ -554,7 +628,7 @@ def export(view: ResidentView, reference: str, cfg: SignalsConfig, settings: Set
         "neighbourhood_source": sig.wijk_source,
         "themes": [t.to_dict() for t in sig.themes],
         "theme_source": sig.theme_source,
-        "cluster": cl.id,
+        "cluster": cl.number,
         "status": sig.status,
         "status_text": sig.status_note,
         "decision": ({"text": cl.outcome_text, "date": cl.outcome_date.isoformat()}

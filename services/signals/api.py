@@ -88,8 +88,8 @@ def _label(slug: str, theme: str, lang: str) -> str:
     return actions.theme_label(_cfg().council(slug).taxonomy, theme, lang)
 
 
-def signal_out(slug: str, sig: store.Signal, lang: str) -> SignalOut:
-    return SignalOut(id=sig.id, cluster_id=sig.cluster_id, channel=sig.channel, text=sig.text,
+def signal_out(slug: str, sig: store.Signal, lang: str, cluster_number: int) -> SignalOut:
+    return SignalOut(id=sig.id, cluster_id=cluster_number, channel=sig.channel, text=sig.text,
                      personal_data_removed=list(sig.scrubbed_kinds), wijk=sig.wijk, wijk_source=sig.wijk_source,
                      theme=sig.theme, theme_source=sig.theme_source,
                      themes=[ThemeOut(id=t.id, label=_label(slug, t.id, lang), confidence=t.confidence,
@@ -99,7 +99,7 @@ def signal_out(slug: str, sig: store.Signal, lang: str) -> SignalOut:
 
 
 def cluster_out(slug: str, cl: store.Cluster, lang: str) -> ClusterOut:
-    return ClusterOut(id=cl.id, card_key=cl.card_key, room=cl.room, theme=cl.theme,
+    return ClusterOut(id=cl.number, card_key=cl.card_key, room=cl.room, theme=cl.theme,
                       theme_label=_label(slug, cl.theme, lang), theme_corrected=cl.theme_corrected, wijk=cl.wijk,
                       signal_count=cl.signal_count, heard_count=cl.heard_count, first_at=cl.first_ts,
                       last_at=cl.last_ts, topic_id=cl.topic_id, topic_status=cl.topic_status,
@@ -141,7 +141,7 @@ def create_signal(slug: str, body: SignalIn) -> ReceiptOut:
                       status_url=f"{_settings().public_base_url.rstrip('/')}/signaal/{receipt.reference}",
                       duplicate=not receipt.created, new_cluster=receipt.new_cluster,
                       cluster_size=receipt.cluster.signal_count,
-                      signal=signal_out(slug, receipt.signal, lang))
+                      signal=signal_out(slug, receipt.signal, lang, receipt.cluster.number))
 
 
 @API.route("/councils/<slug>/signals/<int:signal_id>", summary="One stored signal (scrubbed; no contact details)",
@@ -149,7 +149,8 @@ def create_signal(slug: str, body: SignalIn) -> ReceiptOut:
 def get_signal(slug: str, signal_id: int) -> SignalOut:
     actions.council_config(_settings(), slug)
     with runtime().db.read() as s:
-        return signal_out(slug, store.signal(s, slug, signal_id), _lang(slug))
+        sig = store.signal(s, slug, signal_id)
+        return signal_out(slug, sig, _lang(slug), store.cluster_numbers(s, [sig.cluster_id])[sig.cluster_id])
 
 
 @API.route("/councils/<slug>/themes", summary="The council's themes (for !thema)", response=list[TaxonomyTheme],
@@ -177,13 +178,14 @@ def get_cluster(slug: str, cluster_id: int) -> ClusterDetail:
     actions.council_config(_settings(), slug)
     lang = _lang(slug)
     with runtime().db.read() as s:
-        cl = store.cluster(s, slug, cluster_id)
+        cl = store.cluster(s, slug, store.cluster_id_by_number(s, slug, cluster_id))
+        cluster_id = cl.id
         return ClusterDetail(
-            **cluster_out(slug, cl, lang).model_dump(), wijken=store.cluster_wijken(s, cluster_id),
+            **cluster_out(slug, cl, lang).model_dump(), wijken=list(cl.wijken),
             heard_by=store.heard_by(s, cluster_id),
             corrections=[CorrectionOut(from_theme=a, to_theme=b, member=m, at=t)
                          for a, b, m, t in store.corrections(s, cluster_id)],
-            signals=[signal_out(slug, x, lang) for x in store.cluster_signals(s, cluster_id)])
+            signals=[signal_out(slug, x, lang, cl.number) for x in store.cluster_signals(s, cluster_id)])
 
 
 @API.route("/councils/<slug>/clusters/<int:cluster_id>/theme", "POST", summary="Correct a cluster's theme (!thema)",

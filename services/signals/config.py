@@ -43,6 +43,10 @@ class SignalsConfig:
     proxy_hops: int = 0
     theme_threshold: float = DEFAULT_THRESHOLD
     feedback_interval: float = 300.0
+    # A joined cluster's card edit waits until no signal came in for card_quiet seconds (one edit
+    # per burst), but never longer than card_max_wait; 0 sends it right after each intake.
+    card_quiet: float = 2.0
+    card_max_wait: float = 30.0
     taxonomy_paths: dict[str, Path] = field(default_factory=dict)  # slug or "*" → CSV
     neighbourhood_paths: dict[str, Path] = field(default_factory=dict)
     _councils: dict[str, CouncilData] = field(default_factory=dict, repr=False)

@@ -1,4 +1,4 @@
-"""The signals service's background jobs: polling deliberation for decisions on clusters' topics,
+"""The signals service's background jobs: the card edits owed after intakes, polling deliberation for decisions on clusters' topics,
 closing stale clusters and erasing contact details after the retention period."""
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
     clock = clock_of(app)  # the service's clock (shared.service.set_clock in tests)
 
     return [
+        # Card edits owed after an intake, one per burst (cheap when nothing is owed: one indexed read).
+        Job("signals_cards", lambda: actions.flush_cards(rt(), cfg, settings, clock()), interval=1.0),
         Job("signals_feedback", lambda: actions.poll_decisions(rt(), cfg, settings, clock()),
             interval=cfg.feedback_interval),
         Job("signals_retention", lambda: actions.retention(rt(), cfg, settings, clock()), interval=3600.0),

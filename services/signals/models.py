@@ -7,7 +7,8 @@ retention period). The reference number a resident gets, and the key a submissio
 form's nonce, a caller's Idempotency-Key), are stored only as SHA-256 hashes.
 
 Councils are not a table: they come from the settings, and every row carries its council's slug.
-Cluster ids are global, so the card key ``signals:cluster:<id>`` is unique in the bot's outbox.
+Cluster ids are global and never leave the service; members, the bot and the API see the cluster's
+``number``, counted from 1 within its council.
 """
 from __future__ import annotations
 
@@ -46,9 +47,14 @@ class ClusterRow(SignalsBase):
     """A group of signals about one issue: one thread in the council's signals room."""
 
     __tablename__ = "signals_clusters"
+    __table_args__ = (Index("uq_signals_clusters_number", "council", "number", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    # Per council, from 1: what members see and type. Always set (store.new_cluster); nullable only
+    # because the migration adds it without rebuilding the table.
+    number: Mapped[int] = mapped_column(Integer, nullable=True)
+    card_base: Mapped[str] = mapped_column(String(200), default="")  # the card's outbox key (store.card_base)
     room: Mapped[str] = mapped_column(String(80))  # role the thread lives in: signals / theme:<id>
     theme: Mapped[str] = mapped_column(String(THEME))
     theme_corrected: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -64,10 +70,16 @@ class ClusterRow(SignalsBase):
     outcome_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-    @property
-    def card_key(self) -> str:
-        return f"signals:cluster:{self.id}"
+    # JSON {wijk: signals}: the card lists the neighbourhoods without reading the cluster's signals.
+    wijken: Mapped[str] = mapped_column(Text, default="{}")
+    # Signals erased by their residents: each erasure re-posts the card, so this is its generation.
+    erased_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A card edit owed (durable, so a crash between intake and edit loses nothing): how many changes
+    # since the last edit, when the first and the last of them came. The cards job sends one edit
+    # per burst, once the cluster has been quiet for a moment.
+    card_pending: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    card_pending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    card_touched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class SignalRow(SignalsBase):

@@ -51,7 +51,7 @@ class ThemeOut(OutModel):
 
 class SignalOut(OutModel):
     id: int
-    cluster_id: int
+    cluster_id: int  # the signal group's number within the council
     channel: str
     text: str  # scrubbed
     personal_data_removed: list[str]
@@ -76,7 +76,7 @@ class ReceiptOut(OutModel):
 
 
 class ClusterOut(OutModel):
-    id: int
+    id: int  # the council's own number for this signal group, from 1 (the URLs take it too)
     card_key: str
     room: str
     theme: str

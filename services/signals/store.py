@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from services.signals.domain.clustering import DEFAULT_PER_KEY_LIMIT, SignalFeatures
 from services.signals.models import (
@@ -65,7 +65,7 @@ class Signal:
 
 @dataclass(frozen=True)
 class Cluster:
-    id: int
+    id: int  # internal, global; never leaves the service
     council: str
     room: str
     theme: str
@@ -83,10 +83,15 @@ class Cluster:
     outcome_date: date | None
     closed_at: datetime | None
     card_generation: int = 0  # a new card (thread root) after each erasure: the old one is redacted
+    number: int = 0  # per council, from 1: what members see, type and the API shows
+    card_base: str = ""
+    wijken: tuple[str, ...] = ()  # most signals first
+    card_pending: int = 0  # changes not yet on the card
 
     @property
     def card_key(self) -> str:
-        return card_key(self.id, self.card_generation)
+        base = self.card_base or card_base(self.council, self.number)
+        return base + (f":r{self.card_generation}" if self.card_generation else "")
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,20 @@ class NewSignal:
     keys: set[str] = field(default_factory=set)
 
 
-def card_key(cluster_id: int, generation: int = 0) -> str:
-    return f"signals:cluster:{cluster_id}" + (f":r{generation}" if generation else "")
+def card_base(council: str, number: int) -> str:
+    """The card's outbox key: unique across councils (the bot's outbox is shared), and it carries the
+    council's number, which the bot reads back from a thread's key. Clusters from before numbers per
+    council keep ``signals:cluster:<id>`` (stored on the row): their cards were posted under it."""
+    return f"signals:cluster:{council}:{number}"
+
+
+def wijken_counts(raw: str | None) -> dict[str, int]:
+    return {str(k): int(v) for k, v in json.loads(raw or "{}").items()}
+
+
+def ordered_wijken(counts: dict[str, int]) -> tuple[str, ...]:
+    """Most signals first, then by name (what a scan of the cluster's signals used to give)."""
+    return tuple(w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def hash_reference(reference: str) -> str:
@@ -150,17 +167,8 @@ def _cluster(row: ClusterRow) -> Cluster:
                    card_version=row.card_version, topic_id=row.topic_id, topic_status=row.topic_status,
                    agendered_at=aware(row.agendered_at), outcome_text=row.outcome_text,
                    outcome_date=row.outcome_date, closed_at=aware(row.closed_at),
-                   card_generation=_erased_in(row))
-
-
-def _erased_in(row: ClusterRow) -> int:
-    """How many of the cluster's signals their residents erased: each erasure redacted the card and
-    posted a new one, so this is the card's generation."""
-    s = object_session(row)
-    if s is None:
-        return 0
-    return int(s.scalar(select(func.count()).select_from(SignalRow)
-                        .where(SignalRow.cluster_id == row.id, SignalRow.erased_at.is_not(None))) or 0)
+                   card_generation=int(row.erased_count or 0), number=row.number, card_base=row.card_base or "",
+                   wijken=ordered_wijken(wijken_counts(row.wijken)), card_pending=int(row.card_pending or 0))
 
 
 def _contact(row: ContactRow) -> Contact:
@@ -224,14 +232,19 @@ def replace_keys(s: Session, council: str, signal_id: int, ts: datetime, keys: I
 
 # --------------------------------------------------------------------------- clusters
 def new_cluster(s: Session, council: str, room: str, theme: str, wijk: str | None, ts: datetime) -> Cluster:
-    row = ClusterRow(council=council, room=room, theme=theme, theme_corrected=False, wijk=wijk, signal_count=0,
-                     heard_count=0, first_ts=ts, last_ts=ts, card_version=0)
+    """A cluster with the council's next number (max + 1, in the caller's transaction: the unique
+    constraint on council and number refuses a concurrent double, and the intake's retry takes it)."""
+    number = int(s.scalar(select(func.max(ClusterRow.number)).where(ClusterRow.council == council)) or 0) + 1
+    row = ClusterRow(council=council, number=number, card_base=card_base(council, number), room=room, theme=theme,
+                     theme_corrected=False, wijk=wijk, signal_count=0, heard_count=0, first_ts=ts, last_ts=ts,
+                     card_version=0, wijken="{}", erased_count=0, card_pending=0)
     s.add(row)
     s.flush()
     return _cluster(row)
 
 
 def cluster(s: Session, council: str, cluster_id: int, *, lock: bool = False) -> Cluster:
+    """By internal id (the service's own code)."""
     stmt = select(ClusterRow).where(ClusterRow.id == cluster_id, ClusterRow.council == council)
     if lock:
         stmt = stmt.with_for_update()
@@ -241,14 +254,33 @@ def cluster(s: Session, council: str, cluster_id: int, *, lock: bool = False) ->
     return _cluster(row)
 
 
+def cluster_id_by_number(s: Session, council: str, number: int) -> int:
+    """The internal id of the council's cluster with this number (what URLs and members use)."""
+    found = s.scalar(select(ClusterRow.id).where(ClusterRow.council == council, ClusterRow.number == number))
+    if found is None:
+        raise NotFound("signals.api.cluster_not_found", f"no cluster {number}", cluster_id=number)
+    return int(found)
+
+
+def cluster_numbers(s: Session, cluster_ids: Iterable[int]) -> dict[int, int]:
+    ids = sorted(set(cluster_ids))
+    if not ids:
+        return {}
+    return {int(i): int(n) for i, n in s.execute(select(ClusterRow.id, ClusterRow.number)
+                                                 .where(ClusterRow.id.in_(ids)))}
+
+
 def clusters(s: Session, council: str, *, limit: int = 100, offset: int = 0) -> list[Cluster]:
     rows = s.scalars(select(ClusterRow).where(ClusterRow.council == council)
                      .order_by(ClusterRow.last_ts.desc(), ClusterRow.id.desc()).limit(limit).offset(offset))
     return [_cluster(r) for r in rows]
 
 
-def add_to_cluster(s: Session, cluster_id: int, ts: datetime, wijk: str | None) -> Cluster:
-    """Count a new signal in; the first and last dates stretch to include it."""
+def add_to_cluster(s: Session, cluster_id: int, ts: datetime, wijk: str | None, *, now: datetime | None = None,
+                   card_owed: bool = True) -> Cluster:
+    """Count a new signal in; the first and last dates stretch to include it; its neighbourhood is
+    counted on the row. With ``card_owed`` the card's edit is recorded as pending (sent later, once
+    per burst, by :func:`services.signals.actions.flush_cards`)."""
     row = s.get(ClusterRow, cluster_id, with_for_update=True)
     assert row is not None
     row.signal_count += 1
@@ -256,14 +288,56 @@ def add_to_cluster(s: Session, cluster_id: int, ts: datetime, wijk: str | None) 
     row.last_ts = max(aware(row.last_ts), ts)
     if row.wijk is None and wijk:
         row.wijk = wijk
+    if wijk:
+        counts = wijken_counts(row.wijken)
+        counts[wijk] = counts.get(wijk, 0) + 1
+        row.wijken = json.dumps(counts, ensure_ascii=False, sort_keys=True)
+    if card_owed:
+        row.card_pending = int(row.card_pending or 0) + 1
+        row.card_pending_since = row.card_pending_since or now
+        row.card_touched_at = now
     s.flush()
     return _cluster(row)
 
 
 def next_card_version(s: Session, cluster_id: int) -> int:
+    """The number of the card's next edit; the edit carries everything, so nothing is owed after it."""
     s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id)
-              .values(card_version=ClusterRow.card_version + 1))
+              .values(card_version=ClusterRow.card_version + 1, card_pending=0, card_pending_since=None))
     return int(s.scalar(select(ClusterRow.card_version).where(ClusterRow.id == cluster_id)) or 0)
+
+
+def clear_card_pending(s: Session, cluster_id: int) -> None:
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id).values(card_pending=0, card_pending_since=None))
+
+
+def cluster_owing(s: Session, cluster_id: int) -> tuple[Cluster, int] | None:
+    """The cluster and how many changes its card misses, when it misses any."""
+    row = s.get(ClusterRow, cluster_id)
+    if row is None or not row.card_pending:
+        return None
+    return _cluster(row), int(row.card_pending)
+
+
+def card_still_owed(s: Session, cluster: Cluster, pending: int) -> bool:
+    """In the write transaction that queues an edit: true when the cluster still misses exactly the
+    ``pending`` changes the edit was rendered with (nothing came in, no member's edit settled it) and
+    no signal was erased since (the rendering could hold its text)."""
+    row = s.get(ClusterRow, cluster.id, with_for_update=True)
+    return (row is not None and int(row.card_pending or 0) == pending
+            and int(row.erased_count or 0) == cluster.card_generation)
+
+
+def clusters_owing_a_card(s: Session, quiet_before: datetime, waited_before: datetime,
+                          limit: int = 100) -> list[tuple[int, str, int]]:
+    """(id, council, pending) of clusters whose card edit is owed and due: quiet since
+    ``quiet_before``, or waiting since ``waited_before`` (a steady stream still gets an edit now and
+    then). Oldest first."""
+    c = ClusterRow
+    rows = s.execute(select(c.id, c.council, c.card_pending)
+                     .where(c.card_pending > 0, (c.card_touched_at <= quiet_before) | (c.card_pending_since <= waited_before))
+                     .order_by(c.card_pending_since, c.id).limit(limit))
+    return [(int(i), str(council), int(n)) for i, council, n in rows]
 
 
 def set_cluster_theme(s: Session, cluster_id: int, theme: str) -> None:
@@ -374,10 +448,9 @@ def cluster_signals(s: Session, cluster_id: int, *, limit: int | None = None) ->
 
 
 def cluster_wijken(s: Session, cluster_id: int) -> list[str]:
-    rows = s.execute(select(SignalRow.wijk, func.count()).where(SignalRow.cluster_id == cluster_id,
-                                                               SignalRow.wijk.is_not(None))
-                     .group_by(SignalRow.wijk).order_by(func.count().desc(), SignalRow.wijk))
-    return [w for w, _ in rows]
+    """Neighbourhoods of the cluster's signals, most signals first (kept on the cluster row)."""
+    counts = s.scalar(select(ClusterRow.wijken).where(ClusterRow.id == cluster_id))
+    return list(ordered_wijken(wijken_counts(counts)))
 
 
 def set_signal_theme(s: Session, signal_id: int, theme: str, themes: list[ThemeInfo],
@@ -398,7 +471,12 @@ def set_cluster_signal_status(s: Session, cluster_id: int, status: str, note: st
 
 
 def erase_signal(s: Session, signal_id: int, now: datetime) -> None:
-    """The resident's erasure: text, features and keys go; the row stays as a number in the statistics."""
+    """The resident's erasure: text, features and keys go; the row stays as a number in the statistics.
+    The cluster counts the erasure: its card is re-posted as the next generation."""
+    cluster_id = s.scalar(select(SignalRow.cluster_id).where(SignalRow.id == signal_id, SignalRow.erased_at.is_(None)))
+    if cluster_id is not None:
+        s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id)
+                  .values(erased_count=ClusterRow.erased_count + 1))
     s.execute(delete(ContactRow).where(ContactRow.signal_id == signal_id))
     s.execute(delete(ClusterKeyRow).where(ClusterKeyRow.signal_id == signal_id))
     s.execute(update(SignalRow).where(SignalRow.id == signal_id).values(

@@ -115,3 +115,18 @@ def test_dataset_theme_quality_is_measured(dev_records, taxonomy, quality) -> No
     scores = quality.theme_scores(dev_records, predicted)
     # keyword matching is no oracle; this guards against regressions, it is not a target
     assert scores["f1"] >= 0.65 and scores["jaccard"] >= 0.6
+
+
+def test_keyword_evidence_without_synonyms_for_the_ablation(taxonomy, quality) -> None:
+    # bench --no-synonyms measures how much the dev-set-written synonym list carries; building
+    # that taxonomy must not change the default one's matching.
+    from services.signals.domain import lexicon
+    from services.signals.domain.themes import keyword_scores
+
+    before = dict(lexicon.SYNONYMS)
+    bare = quality.taxonomy_without_synonyms()
+    assert lexicon.SYNONYMS == before
+    text = "There is black mould behind the wardrobe"          # "mould": a synonym of "schimmel"
+    assert [t for _, t, _ in keyword_scores(text, taxonomy)] == ["vocht_schimmel"]
+    assert keyword_scores(text, bare) == []
+    assert [t for _, t, _ in keyword_scores("zwarte schimmel op de muur", bare)] == ["vocht_schimmel"]
