@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, mapped_column
 
 from shared.db import UtcDateTime
 
-MessageKind = Literal["text", "notice", "image", "reaction", "redaction", "invite"]
+MessageKind = Literal["text", "notice", "image", "file", "reaction", "redaction", "invite"]
 
 
 class OutboundMessage(BaseModel):
@@ -50,6 +50,9 @@ class OutboundMessage(BaseModel):
     mentions: list[str] = Field(default_factory=list, max_length=50)
     image_b64: str | None = Field(default=None, max_length=4_000_000)
     image_mimetype: str | None = Field(default=None, max_length=100)
+    # kind="file": a document (e.g. the decision list); ``body`` is its file name.
+    file_b64: str | None = Field(default=None, max_length=4_000_000)
+    file_mimetype: str | None = Field(default=None, max_length=100)
     reaction: str | None = Field(default=None, max_length=32)  # with kind="reaction": reacts to thread_key's event
     # kind="redaction": redacts the message with key ``edit_key`` and every edit of it the bot sent,
     # the messages keyed in ``redact_keys`` and the event ``redact_event_id`` (e.g. a member's own

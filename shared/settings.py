@@ -23,8 +23,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-SERVICES = ("deliberation", "calendar", "signals")
-ServiceName = Literal["deliberation", "calendar", "signals", "bot"]
+SERVICES = ("deliberation", "calendar", "signals", "werkplek")
+ServiceName = Literal["deliberation", "calendar", "signals", "werkplek", "bot"]
 EX_CONFIG = 78  # sysexits.h: configuration error
 
 
@@ -165,6 +165,7 @@ class Settings(BaseSettings):
         "deliberation": "http://127.0.0.1:8791",
         "calendar": "http://127.0.0.1:8792",
         "signals": "http://127.0.0.1:8793",
+        "werkplek": "http://127.0.0.1:8794",
         "bot": "http://127.0.0.1:8790",
     })
     # Bearer tokens, one per caller: {caller name: token}. A service accepts a token when it
