@@ -47,6 +47,8 @@ class MailMessage(BaseModel):
     html: str | None = Field(default=None, max_length=200_000)
     reply_to: str | None = Field(default=None, max_length=254, pattern=_ADDRESS)
     language: str = Field(default="nl", max_length=8)
+    # A one-click unsubscribe link (RFC 8058): mail clients show "unsubscribe" and POST to it.
+    unsubscribe_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s<>]+$")
 
 
 def make_mail_model(base: type, service: str) -> type:
@@ -69,8 +71,11 @@ def build_email(message: MailMessage, settings: MailSettings) -> EmailMessage:
     reply_to = message.reply_to or settings.reply_to
     if reply_to:
         mail["Reply-To"] = reply_to
-    # No tracking, no list headers: these are answers to what the resident asked for.
+    # No tracking: these are answers to what the resident asked for, and one click stops them.
     mail["Auto-Submitted"] = "auto-generated"
+    if message.unsubscribe_url:
+        mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(message.text)
     if message.html:
         mail.add_alternative(message.html, subtype="html")

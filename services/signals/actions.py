@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from services.signals import store, texts
 from services.signals.charts import theme_month_png
@@ -34,11 +35,13 @@ from services.signals.domain.intake import check_text
 from services.signals.domain.scrub import scrub
 from services.signals.domain.summary import EvidenceSignal, cluster_summary, evidence, summarise, truncate
 from services.signals.domain.themes import FALLBACK_THEME, Taxonomy, classify
+from services.signals.models import MAIL_MODEL
 from services.signals.store import Cluster, Contact, Signal, ThemeInfo
 from shared.errors import DomainError, InvalidInput, NotFound
 from shared.formatting import Rich, one_line
 from shared.http import ServiceClient, ServiceError, ServiceUnavailable
-from shared.outbox import OutboundMessage
+from shared.mail import MailMessage
+from shared.outbox import OutboundMessage, QueueStore
 from shared.service import Runtime
 from shared.settings import CouncilConfig, Settings
 
@@ -103,6 +106,7 @@ class ContactIn:
     email: str | None = None
     phone: str | None = None
     consent: bool = False
+    language: str | None = None  # the language the resident wrote in: their e-mails come in it
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,8 @@ def _clean_contact(contact: ContactIn | None) -> ContactIn | None:
     name, email, phone = _blank(contact.name), _blank(contact.email), _blank(contact.phone)
     if not (name or email or phone):
         return None  # consent without details: nothing to keep
-    return ContactIn(name, email, phone, True)
+    language = contact.language if contact.language in ("nl", "en") else None
+    return ContactIn(name, email, phone, True, language)
 
 
 def _check_received_at(value: datetime | None, now: datetime) -> datetime:
@@ -233,7 +238,9 @@ def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission,
                     cluster_id = int(chosen)
                 signal = store.insert_signal(s, new, cluster_id)
                 if contact is not None:
-                    store.insert_contact(s, signal.id, contact.name, contact.email, contact.phone, True, now)
+                    store.insert_contact(s, signal.id, contact.name, contact.email, contact.phone, True, now,
+                                         language=contact.language or council.language,
+                                         status_url=status_url(settings, reference))
                 # Only a new cluster's card is made here (its thread must exist before the signal is
                 # posted in it); a joined cluster's edit is owed on the row and sent after the burst.
                 cluster = store.add_to_cluster(s, cluster_id, ts, wijk, now=now, card_owed=not is_new)
@@ -506,11 +513,62 @@ def put_on_agenda(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str
         store.set_topic(s, cluster_id, topic_id, str(topic.get("status") or ""), now)
         store.set_cluster_signal_status(s, cluster_id, "op_agenda",
                                         texts.t("signals.status.op_agenda", lang, date=texts.long_day(now, lang)))
+        mail_residents(s, settings, council, cluster_id, "op_agenda", day=now)
         post_card(rt, s, council, data, cluster, new=False)
         cluster = store.cluster(s, slug, cluster_id)
     log.info("cluster %s put on the agenda as topic %s", cluster_id, topic_id)
     rt.jobs.kick()
     return cluster, True
+
+
+# --------------------------------------------------------------------------- residents hear back
+
+
+def status_url(settings: Settings, reference: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/signaal/{reference}"
+
+
+def unsubscribe_token(settings: Settings, signal_id: int) -> str:
+    """Keyed with the deployment's secret: only the e-mail holds it, nothing is stored."""
+    digest = hmac.new(settings.secret_key.encode(), f"signals-unsubscribe:{signal_id}".encode(), hashlib.sha256)
+    return f"{signal_id}-{digest.hexdigest()[:32]}"
+
+
+def signal_of_unsubscribe_token(settings: Settings, token: str) -> int | None:
+    head, _, _ = token.partition("-")
+    if not head.isdigit() or len(head) > 12:
+        return None
+    return int(head) if hmac.compare_digest(unsubscribe_token(settings, int(head)), token) else None
+
+
+def mail_residents(s: Session, settings: Settings, council: CouncilConfig, cluster_id: int, status: str, *,
+                   day: datetime | date | None = None, decision: str | None = None) -> int:
+    """In the transaction of the status change: an e-mail to every resident of the group who asked to hear back
+    (each in their own language, once per signal and status, whatever retries or restarts follow)."""
+    queue = QueueStore(MAIL_MODEL)
+    queued = 0
+    for to in store.contacts_to_mail(s, cluster_id):
+        lang = to.language if to.language in ("nl", "en") else council.language
+        status_text = texts.t(f"signals.status.{status}", lang,
+                              date=texts.long_day(day, lang, council.timezone) if day else "")
+        stop = f"{settings.public_base_url.rstrip('/')}/signaal/afmelden/{unsubscribe_token(settings, to.signal_id)}"
+        subject, text = texts.status_mail(
+            lang, council=council.name, status=status, status_text=status_text, name=to.name, decision=decision,
+            status_url=to.status_url, unsubscribe_url=stop)
+        message = MailMessage(key=f"signals:mail:{to.signal_id}:{status}", to=to.email, subject=subject, text=text,
+                              language=lang, unsubscribe_url=stop)
+        queued += int(queue.enqueue(s, message))  # type: ignore[arg-type]  # any keyed model will do
+    return queued
+
+
+def unsubscribe(rt: Runtime, settings: Settings, token: str, now: datetime) -> bool:
+    signal_id = signal_of_unsubscribe_token(settings, token)
+    if signal_id is None:
+        raise NotFound("signals.web.unsubscribe_unknown", "unknown unsubscribe token")
+    with rt.db.session() as s:
+        if store.contact(s, signal_id) is None:
+            raise NotFound("signals.web.unsubscribe_unknown", "no contact details (any more)")
+        return store.unsubscribe(s, signal_id, now)
 
 
 # --------------------------------------------------------------------------- jobs
@@ -536,12 +594,12 @@ def poll_decisions(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: dat
         except ServiceError as exc:
             log.warning("cluster %s: topic %s answered %s", cluster.id, cluster.topic_id, exc.status)
             continue
-        if apply_topic_state(rt, cfg, council, cluster.id, topic, now):
+        if apply_topic_state(rt, cfg, settings, council, cluster.id, topic, now):
             changed += 1
     return changed
 
 
-def apply_topic_state(rt: Runtime, cfg: SignalsConfig, council: CouncilConfig, cluster_id: int,
+def apply_topic_state(rt: Runtime, cfg: SignalsConfig, settings: Settings, council: CouncilConfig, cluster_id: int,
                       topic: dict[str, Any], now: datetime) -> bool:
     lang = council.language
     status = str(topic.get("status") or "")
@@ -556,12 +614,15 @@ def apply_topic_state(rt: Runtime, cfg: SignalsConfig, council: CouncilConfig, c
             store.set_cluster_signal_status(
                 s, cluster_id, "besloten", texts.t("signals.status.besloten", lang, date=texts.long_day(decided_on, lang)),
                 closed_at=now)
+            mail_residents(s, settings, council, cluster_id, "besloten", day=decided_on,
+                           decision=str(decision.get("text") or "") or None)
             informed = store.mark_informed(s, cluster_id, now)
             log.info("cluster %s: topic %s decided; %d residents informed", cluster_id, cluster.topic_id, informed)
         elif status == "gesloten":
             store.set_topic_state(s, cluster_id, status, None, None, now)
             store.set_cluster_signal_status(s, cluster_id, "gesloten", texts.t("signals.status.gesloten", lang),
                                             closed_at=now)
+            mail_residents(s, settings, council, cluster_id, "gesloten")
         else:
             if status != (cluster.topic_status or ""):
                 store.set_topic_state(s, cluster_id, status, None, None, None)
@@ -585,6 +646,7 @@ def retention(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime
             store.close_cluster(s, cluster.id, now)
             store.set_cluster_signal_status(s, cluster.id, "verlopen",
                                             texts.t("signals.status.verlopen", council.language), closed_at=now)
+            mail_residents(s, settings, council, cluster.id, "verlopen")
             post_card(rt, s, council, cfg.council(council.slug), cluster, new=False)
         done += 1
     with rt.db.session() as s:

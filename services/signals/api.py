@@ -131,7 +131,8 @@ def create_signal(slug: str, body: SignalIn) -> ReceiptOut:
     key = request.headers.get("Idempotency-Key")
     contact = None
     if body.contact is not None:
-        contact = actions.ContactIn(body.contact.name, body.contact.email, body.contact.phone, body.contact.consent)
+        contact = actions.ContactIn(body.contact.name, body.contact.email, body.contact.phone, body.contact.consent,
+                                    body.contact.language)
     sub = actions.Submission(council=slug, text=body.text, channel="matrix" if caller == "bot" else "api",
                              wijk=body.wijk, contact=contact,
                              intake_key=f"{caller}:{key}"[:255] if key else None, received_at=body.received_at)

@@ -6,8 +6,10 @@ from flask import Flask
 
 from services.signals import actions
 from services.signals.config import SignalsConfig
+from services.signals.models import MAIL_MODEL
 from shared.db import Database
 from shared.jobs import Job
+from shared.mail import MailQueue
 from shared.service import Runtime, clock_of
 from shared.settings import Settings
 
@@ -28,4 +30,6 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
         Job("signals_feedback", lambda: actions.poll_decisions(rt(), cfg, settings, clock()),
             interval=cfg.feedback_interval),
         Job("signals_retention", lambda: actions.retention(rt(), cfg, settings, clock()), interval=3600.0),
+        # Residents' e-mails: sent over SMTP when mail is configured, kept until then.
+        *MailQueue(db, MAIL_MODEL, settings.mail).jobs(),
     ]

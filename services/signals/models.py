@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.mail import make_mail_model
 from shared.outbox import utcnow
 from shared.service import make_runtime_models
 
@@ -128,6 +129,11 @@ class ContactRow(SignalsBase):
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     informed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # E-mail on every change of the group's status, in the language the resident wrote in, with the link to
+    # their status page (kept here, with the other contact details, and erased with them).
+    language: Mapped[str] = mapped_column(String(8), default="nl", server_default="nl")
+    status_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ClusterKeyRow(SignalsBase):
@@ -172,3 +178,4 @@ class ThemeCorrectionRow(SignalsBase):
 
 
 RUNTIME_MODELS = make_runtime_models(SignalsBase, "signals")
+MAIL_MODEL = make_mail_model(SignalsBase, "signals")  # residents' e-mails wait here until sent

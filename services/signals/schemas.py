@@ -31,6 +31,7 @@ class ContactIn(Model):
     email: Text(300) | None = None
     phone: Text(60) | None = None
     consent: StrictBool = False
+    language: Literal["nl", "en"] | None = None  # e-mails to the resident come in it (else the council's)
 
 
 class SignalIn(Model):

@@ -485,9 +485,35 @@ def erase_signal(s: Session, signal_id: int, now: datetime) -> None:
 
 # --------------------------------------------------------------------------- contacts
 def insert_contact(s: Session, signal_id: int, name: str | None, email: str | None, phone: str | None,
-                   consent: bool, now: datetime) -> None:
-    s.add(ContactRow(signal_id=signal_id, name=name, email=email, phone=phone, consent=consent, created_at=now))
+                   consent: bool, now: datetime, *, language: str = "nl", status_url: str | None = None) -> None:
+    s.add(ContactRow(signal_id=signal_id, name=name, email=email, phone=phone, consent=consent, created_at=now,
+                     language=language, status_url=status_url))
     s.flush()
+
+
+@dataclass(frozen=True)
+class MailTo:
+    signal_id: int
+    email: str
+    name: str | None
+    language: str
+    status_url: str | None
+
+
+def contacts_to_mail(s: Session, cluster_id: int) -> list[MailTo]:
+    """Residents of this group who asked to hear back by e-mail and did not unsubscribe."""
+    rows = s.execute(select(ContactRow).join(SignalRow, SignalRow.id == ContactRow.signal_id)
+                     .where(SignalRow.cluster_id == cluster_id, ContactRow.consent.is_(True),
+                            ContactRow.email.is_not(None), ContactRow.unsubscribed_at.is_(None))
+                     .order_by(ContactRow.signal_id)).scalars()
+    return [MailTo(r.signal_id, r.email, r.name, r.language or "nl", r.status_url) for r in rows]
+
+
+def unsubscribe(s: Session, signal_id: int, now: datetime) -> bool:
+    """No more e-mails for this signal. False when there is nothing (left) to unsubscribe."""
+    result = s.execute(update(ContactRow).where(ContactRow.signal_id == signal_id,
+                                                ContactRow.unsubscribed_at.is_(None)).values(unsubscribed_at=now))
+    return bool(result.rowcount)
 
 
 def contact(s: Session, signal_id: int) -> Contact | None:

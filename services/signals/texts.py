@@ -78,6 +78,24 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.status.besloten": "Besloten. De raad heeft op {date} een besluit genomen.",
         "signals.status.gesloten": "Afgesloten. De raad heeft het onderwerp afgesloten zonder apart besluit.",
         "signals.status.verlopen": "Afgesloten. Er kwamen lang geen vergelijkbare signalen meer bij.",
+        "signals.mail.subject": "Je signaal aan {council}: {status}",
+        "signals.mail.status.op_agenda": "op de agenda",
+        "signals.mail.status.besloten": "de raad heeft besloten",
+        "signals.mail.status.gesloten": "afgesloten",
+        "signals.mail.status.verlopen": "afgesloten",
+        "signals.mail.hello": "Beste {name},",
+        "signals.mail.hello_anonymous": "Hallo,",
+        "signals.mail.intro": "Je vroeg ons te laten weten wat er met je signaal gebeurt. Er is iets veranderd:",
+        "signals.mail.decision": "Het besluit van de raad:",
+        "signals.mail.status_link": "Hoe het nu staat, zie je op je eigen pagina: {url}",
+        "signals.mail.regards": "Met vriendelijke groet,\n{council}",
+        "signals.mail.unsubscribe": "Geen e-mails meer hierover? Klik hier: {url}",
+        "signals.web.unsubscribe_title": "Geen e-mails meer",
+        "signals.web.unsubscribe_confirm": "Wil je geen e-mails meer krijgen over dit signaal? Je signaal blijft "
+                                           "gewoon meetellen.",
+        "signals.web.unsubscribe_button": "Stop de e-mails",
+        "signals.web.unsubscribed": "Je krijgt geen e-mails meer over dit signaal.",
+        "signals.web.unsubscribe_unknown": "Deze link kennen we niet (meer). Misschien zijn je gegevens al gewist.",
         # ---- evidence for deliberation
         "signals.evidence.title": "Signalen van bewoners: signaalgroep #{cluster_id}",
         "signals.evidence.count": "Aantal signalen: {count}; {heard} raadsleden hoorden dit ook.",
@@ -202,6 +220,25 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.status.besloten": "Decided. The council reached a decision on {date}.",
         "signals.status.gesloten": "Closed. The council closed the topic without a separate decision.",
         "signals.status.verlopen": "Closed. No similar signals came in for a long time.",
+        "signals.mail.subject": "Your signal to {council}: {status}",
+        "signals.mail.status.op_agenda": "on the agenda",
+        "signals.mail.status.besloten": "the council has decided",
+        "signals.mail.status.gesloten": "closed",
+        "signals.mail.status.verlopen": "closed",
+        "signals.mail.hello": "Dear {name},",
+        "signals.mail.hello_anonymous": "Hello,",
+        "signals.mail.intro": "You asked us to let you know what happens with your signal. Something has changed:",
+        "signals.mail.decision": "The council's decision:",
+        "signals.mail.status_link": "Where it stands now is on your own page: {url}",
+        "signals.mail.regards": "Kind regards,\n{council}",
+        "signals.mail.unsubscribe": "No more e-mails about this? Click here: {url}",
+        "signals.web.unsubscribe_title": "No more e-mails",
+        "signals.web.unsubscribe_confirm": "Do you want to stop the e-mails about this signal? Your signal still "
+                                           "counts.",
+        "signals.web.unsubscribe_button": "Stop the e-mails",
+        "signals.web.unsubscribed": "You will not get e-mails about this signal any more.",
+        "signals.web.unsubscribe_unknown": "We do not know this link (any more). Your details may have been erased "
+                                           "already.",
         "signals.evidence.title": "Residents' signals: signal group #{cluster_id}",
         "signals.evidence.count": "Number of signals: {count}; {heard} council members heard this too.",
         "signals.evidence.wijken": "Neighbourhoods: {wijken}",
@@ -370,3 +407,18 @@ def evidence_text(lang: str, tz: str, *, cluster_id: int, count: int, heard: int
             lines.append(item)
             room -= len(item) + 1
     return "\n".join(lines + tail)[:limit]
+
+
+def status_mail(lang: str, *, council: str, status: str, status_text: str, name: str | None,
+                decision: str | None, status_url: str | None, unsubscribe_url: str) -> tuple[str, str]:
+    """(subject, plain text) of the e-mail a resident gets when their group's status changes."""
+    subject = t("signals.mail.subject", lang, council=council, status=t(f"signals.mail.status.{status}", lang))
+    lines = [t("signals.mail.hello", lang, name=name) if name else t("signals.mail.hello_anonymous", lang), "",
+             t("signals.mail.intro", lang), "", status_text]
+    if decision:
+        lines += ["", t("signals.mail.decision", lang), *(f"> {line}" for line in decision.splitlines())]
+    if status_url:
+        lines += ["", t("signals.mail.status_link", lang, url=status_url)]
+    lines += ["", t("signals.mail.regards", lang, council=council), "", "--",
+              t("signals.mail.unsubscribe", lang, url=unsubscribe_url)]
+    return subject, "\n".join(lines) + "\n"

@@ -184,7 +184,8 @@ def form() -> Response:
             log.info("form submission with the honeypot filled in refused")
             errors["form"] = i18n.t("signals.api.honeypot", lang)
         else:
-            contact = actions.ContactIn(form.name.data, form.email.data, form.phone.data, bool(form.consent.data))
+            contact = actions.ContactIn(form.name.data, form.email.data, form.phone.data, bool(form.consent.data),
+                                        lang)
             found = actions.problems(cfg.council(council.slug), text=form.text.data or "", wijk=form.buurt.data,
                                      contact=contact)
             for problem in found:
@@ -278,3 +279,28 @@ def erase(reference: str) -> Response:
         return _message("signals.web.error_title", i18n.t("signals.api.erase_later", _lang()), 503, retry_after=60)
     return redirect(url_for(".status", reference=actions.normalise_reference(reference), lang=_lang(), gewist="1"),
                     code=303)
+
+
+# --------------------------------------------------------------------------- no more e-mails
+@WEB.get("/signaal/afmelden/<token>")
+def unsubscribe_page(token: str) -> Response:
+    """The link in every e-mail: a page with one button (a GET changes nothing: mail scanners open links)."""
+    lang = _lang()
+    if actions.signal_of_unsubscribe_token(_settings(), token) is None:
+        return _message("signals.web.not_found_title", i18n.t("signals.web.unsubscribe_unknown", lang), 404)
+    return _page("signaal_afmelden.html", lang=lang, token=token, title=i18n.t("signals.web.unsubscribe_title", lang))
+
+
+@WEB.post("/signaal/afmelden/<token>")
+def unsubscribe(token: str) -> Response:
+    """The button, or a mail client's one-click unsubscribe (RFC 8058: a POST with List-Unsubscribe=One-Click).
+    The unguessable token in the URL is the authority, so no CSRF token is asked."""
+    wait = _limited("ref", Limit(_cfg().form_limit.count * 10, _cfg().form_limit.seconds))
+    if wait is not None:
+        return _rate_limited(wait)
+    lang = _lang()
+    try:
+        actions.unsubscribe(runtime(), _settings(), token, utcnow())
+    except NotFound:
+        return _message("signals.web.not_found_title", i18n.t("signals.web.unsubscribe_unknown", lang), 404)
+    return _message("signals.web.unsubscribe_title", i18n.t("signals.web.unsubscribed", lang), 200)
