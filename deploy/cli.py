@@ -27,10 +27,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     import importlib
 
     from shared.db import Database, wait_for_database
-    from shared.settings import load_settings_or_exit
+    from shared.settings import SERVICES, load_settings_or_exit
 
     settings = load_settings_or_exit()
-    for name in ("deliberation", "calendar", "signals", "bot"):
+    for name in (*SERVICES, "bot"):
         module = importlib.import_module(f"services.{name}.app")
         db = Database(settings.database_url_for(name))
         wait_for_database(db)
@@ -86,7 +86,7 @@ def add_operator_commands(sub: "argparse._SubParsersAction[argparse.ArgumentPars
 
     add("migrate", "run every service's migrations").set_defaults(fn=cmd_migrate)
     p = add("serve", "run one service under gunicorn (the systemd units use this)")
-    p.add_argument("service", choices=["deliberation", "calendar", "signals"])
+    p.add_argument("service", choices=["deliberation", "calendar", "signals", "werkplek"])
     p.add_argument("--bind")
     p.set_defaults(fn=cmd_serve)
     p = add("bot", "run the bot (the systemd unit uses this)")
