@@ -675,6 +675,35 @@ def by_reference(rt: Runtime, reference: str) -> ResidentView:
         return ResidentView(signal, store.cluster(s, signal.council, signal.cluster_id), store.contact(s, signal.id))
 
 
+def plain_export(view: ResidentView, reference: str, cfg: SignalsConfig, lang: str, tz: str, council_name: str) -> str:
+    """What :func:`export` holds, in plain words in the resident's language: a text file anyone can read."""
+    sig, cl, contact = view.signal, view.cluster, view.contact
+
+    def line(code: str, value: object) -> str:
+        return f"{texts.t(code, lang)}: {value if value not in (None, '') else texts.t('signals.download.none', lang)}"
+
+    out = [texts.t("signals.download.title", lang, council=council_name), "",
+           line("signals.download.reference", normalise_reference(reference)),
+           line("signals.download.received", texts.long_day(sig.ts, lang, tz)),
+           line("signals.download.status", sig.status_note or texts.t(f"signals.status.{sig.status}", lang, date="")),
+           line("signals.download.neighbourhood", sig.wijk),
+           line("signals.download.group", cl.number), "",
+           texts.t("signals.download.text", lang),
+           sig.text if sig.text else texts.t("signals.web.erased_text", lang), "",
+           line("signals.download.removed", ", ".join(sig.scrubbed_kinds)),
+           texts.t("signals.download.original", lang), ""]
+    if cl.outcome_text is not None and cl.outcome_date:
+        out += [line("signals.download.decision", texts.long_day(cl.outcome_date, lang, tz)), cl.outcome_text, ""]
+    if contact:
+        out += [texts.t("signals.download.contact", lang),
+                line("signals.download.name", contact.name), line("signals.download.email", contact.email),
+                line("signals.download.phone", contact.phone),
+                texts.t("signals.download.kept", lang, days=cfg.retention_days)]
+    else:
+        out.append(texts.t("signals.web.contact_none", lang))
+    return "\n".join(out) + "\n"
+
+
 def export(view: ResidentView, reference: str, cfg: SignalsConfig, settings: Settings) -> dict[str, Any]:
     """Everything stored about this signal, contact details included (the resident's right of access)."""
     sig, cl, contact = view.signal, view.cluster, view.contact

@@ -267,18 +267,51 @@ def export(reference: str) -> Response:
 
 @WEB.post("/signaal/<reference>/wissen")
 def erase(reference: str) -> Response:
+    """Asked first, then done: the status page's button shows what will be erased and asks to confirm; only the
+    confirmation (``bevestigd=1``) erases."""
     view = _view(reference)
     if isinstance(view, Response):
         return view
     form = EraseForm()
     if not form.validate_on_submit():
         return _message("signals.web.error_title", i18n.t("signals.api.csrf", _lang()), 400)
+    if request.form.get("bevestigd") != "1":
+        lang = _lang()
+        return _page("signaal_wissen.html", lang=lang, reference=actions.normalise_reference(reference),
+                     contact=view.contact, erase_form=EraseForm(), title=i18n.t("signals.web.erase_confirm_title", lang))
     try:
         actions.erase(runtime(), _cfg(), _settings(), reference, utcnow())
     except actions.DeliberationDown:
         return _message("signals.web.error_title", i18n.t("signals.api.erase_later", _lang()), 503, retry_after=60)
     return redirect(url_for(".status", reference=actions.normalise_reference(reference), lang=_lang(), gewist="1"),
                     code=303)
+
+
+@WEB.get("/signaal/<reference>/download")
+def download(reference: str) -> Response:
+    """Everything stored about the signal, in plain words (the JSON at ``/export`` is for machines)."""
+    view = _view(reference)
+    if isinstance(view, Response):
+        return view
+    lang = _lang()
+    council = _settings().council(view.signal.council)
+    body = actions.plain_export(view, reference, _cfg(), lang, council.timezone if council else "Europe/Amsterdam",
+                                council.name if council else "Overleg")
+    resp = Response(body, mimetype="text/plain")
+    resp.headers["Content-Disposition"] = f'attachment; filename="signaal-{actions.normalise_reference(reference)}.txt"'
+    return resp
+
+
+@WEB.get("/signaal/zoek")
+def lookup() -> Response:
+    """A reference typed as written on paper: case, spaces and dashes forgiven."""
+    wait = _limited("ref", Limit(_cfg().form_limit.count * 10, _cfg().form_limit.seconds))
+    if wait is not None:
+        return _rate_limited(wait)
+    found = actions.normalise_reference(request.args.get("ref") or "")
+    if found is None:
+        return _message("signals.web.not_found_title", i18n.t("signals.web.lookup_invalid", _lang()), 400)
+    return redirect(url_for(".status", reference=found, lang=_lang()), code=303)
 
 
 # --------------------------------------------------------------------------- no more e-mails

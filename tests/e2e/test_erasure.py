@@ -89,7 +89,7 @@ def test_an_erased_signal_leaves_no_copy_in_matrix_or_deliberation(stack):
         with httpx.Client(timeout=30) as browser:
             status = browser.get(f"{base}/signaal/{reference}")
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', status.text).group(1)
-            erased = browser.post(f"{base}/signaal/{reference}/wissen", data={"csrf_token": token})
+            erased = browser.post(f"{base}/signaal/{reference}/wissen", data={"csrf_token": token, "bevestigd": "1"})
             assert erased.status_code == 303, erased.text[:500]
             after = browser.get(f"{base}/signaal/{reference}/export").json()
         assert after["text_as_stored"] == "" and after["contact"] is None

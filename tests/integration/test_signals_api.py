@@ -230,6 +230,29 @@ def test_a_repeated_submission_is_the_same_signal(svc: Service):
     assert [m.key for m in svc.handoff()] == [f"signals:cluster:{SLUG}:1", "signals:signal:1"]
 
 
+def test_the_resident_s_page_finds_a_reference_as_written_and_downloads_in_plain_words(svc: Service):
+    receipt = svc.send(LEAK_1, contact={"name": "Jan de Boer", "email": "jan.deboer@example.nl", "consent": True})
+    ref = receipt["reference"]
+    typed = " " + ref.lower().replace("-", " ").replace("0", "o") + " "  # from paper: case, spaces, O for 0
+    found = svc.client.get("/signaal/zoek", query_string={"ref": typed, "lang": "nl"})
+    assert found.status_code == 303 and found.headers["Location"].startswith(f"/signaal/{ref}")
+    wrong = svc.client.get("/signaal/zoek", query_string={"ref": "ABC"})
+    assert wrong.status_code == 400 and "16 tekens" in wrong.get_data(as_text=True)
+    assert 'id="lookup-form"' in svc.client.get("/signaal").get_data(as_text=True)
+
+    download = svc.client.get(f"/signaal/{ref}/download?lang=nl")
+    assert download.status_code == 200 and download.mimetype == "text/plain"
+    assert download.headers["Content-Disposition"] == f'attachment; filename="signaal-{ref}.txt"'
+    text = download.get_data(as_text=True)
+    assert text.startswith("Alles wat Klantenraad Test bewaart over je signaal")
+    assert f"Referentienummer: {ref}" in text and "E-mailadres: jan.deboer@example.nl" in text
+    assert receipt["signal"]["text"] in text and "{" not in text  # words, not JSON
+    english = svc.client.get(f"/signaal/{ref}/download?lang=en").get_data(as_text=True)
+    assert "Reference number:" in english and "We never kept your original text" in english
+    page = svc.client.get(f"/signaal/{ref}?lang=nl").get_data(as_text=True)
+    assert f"/signaal/{ref}/download" in page and "(tekstbestand)" in page
+
+
 def test_export_and_erase_by_reference(svc: Service):
     receipt = svc.send(LEAK_1, contact={"name": "Jan de Boer", "email": "jan.deboer@example.nl", "consent": True})
     ref = receipt["reference"]
@@ -246,7 +269,12 @@ def test_export_and_erase_by_reference(svc: Service):
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert svc.client.post(f"/signaal/{ref}/wissen", data={}).status_code == 400  # no CSRF token
     token = svc.csrf(f"/signaal/{ref}")
-    erased = svc.client.post(f"/signaal/{ref}/wissen", data={"csrf_token": token})
+    # The button asks first: nothing is erased until the resident confirms.
+    asked = svc.client.post(f"/signaal/{ref}/wissen", data={"csrf_token": token})
+    assert asked.status_code == 200 and "Ja, wis mijn gegevens" in asked.get_data(as_text=True)
+    assert 'name="bevestigd" value="1"' in asked.get_data(as_text=True)
+    assert json.loads(svc.client.get(f"/signaal/{ref}/export").get_data(as_text=True))["contact"] is not None
+    erased = svc.client.post(f"/signaal/{ref}/wissen", data={"csrf_token": token, "bevestigd": "1"})
     assert erased.status_code == 303 and "gewist=1" in erased.headers["Location"]
 
     after = json.loads(svc.client.get(f"/signaal/{ref}/export").get_data(as_text=True))
@@ -280,7 +308,7 @@ def test_erasure_removes_the_handed_over_copies_of_the_text_at_once(svc: Service
             queue.mark_sent(s, row.id, None, T0)  # what the handoff job does once the bot stored them
     assert any(text[:30] in m.body for m in svc.handoff())
     token = svc.csrf(f"/signaal/{receipt['reference']}")
-    assert svc.client.post(f"/signaal/{receipt['reference']}/wissen", data={"csrf_token": token}).status_code == 303
+    assert svc.client.post(f"/signaal/{receipt['reference']}/wissen", data={"csrf_token": token, "bevestigd": "1"}).status_code == 303
     assert not any(text[:30] in m.body or text[:30] in (m.html or "") for m in svc.handoff())
 
 
@@ -460,7 +488,7 @@ def test_erasure_reaches_the_topic_the_card_and_every_card_version(svc: Service,
     topic = delib_get(delib, f"/topics/{topic_id}").json
     assert "twee weken stil" in topic["evidence"] and "twee weken stil" in topic["title"]
     token = svc.csrf(f"/signaal/{a['reference']}")
-    assert svc.client.post(f"/signaal/{a['reference']}/wissen", data={"csrf_token": token}).status_code == 303
+    assert svc.client.post(f"/signaal/{a['reference']}/wissen", data={"csrf_token": token, "bevestigd": "1"}).status_code == 303
 
     topic = delib_get(delib, f"/topics/{topic_id}").json
     assert "twee weken" not in topic["evidence"] and "Ouderen" not in topic["evidence"]
@@ -492,11 +520,11 @@ def test_erasure_reaches_the_topic_the_card_and_every_card_version(svc: Service,
     assert svc.handoff()[-1].edit_key == f"signals:cluster:{SLUG}:{cid}:r1"
     # Erasing again changes nothing anywhere.
     count = len(svc.handoff())
-    assert svc.client.post(f"/signaal/{a['reference']}/wissen", data={"csrf_token": token}).status_code == 303
+    assert svc.client.post(f"/signaal/{a['reference']}/wissen", data={"csrf_token": token, "bevestigd": "1"}).status_code == 303
     assert len(svc.handoff()) == count
     # The last signal erased: its card goes too and the group is closed.
     token = svc.csrf(f"/signaal/{b['reference']}")
-    assert svc.client.post(f"/signaal/{b['reference']}/wissen", data={"csrf_token": token}).status_code == 303
+    assert svc.client.post(f"/signaal/{b['reference']}/wissen", data={"csrf_token": token, "bevestigd": "1"}).status_code == 303
     assert svc.handoff()[-1].kind == "redaction"
     assert "vier hoog" not in delib_get(delib, f"/topics/{topic_id}").json["evidence"]
 

@@ -29,6 +29,7 @@ from services.signals.config import Limit, SignalsConfig
 from services.signals.models import ContactRow, SignalRow
 from shared.db import Database
 from shared.settings import Settings
+from tests.a11y.axe import assert_no_violations
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -119,6 +120,7 @@ def test_submitting_in_dutch_gives_a_reference_and_a_status_page(server: Server,
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "nl"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Meld een signaal"
     labels_are_linked(browser)
+    assert_no_violations(browser)
     browser.find_element(By.ID, "field-text").send_keys(TEXT)
     Select(browser.find_element(By.ID, "field-buurt")).select_by_visible_text("Tarwewijk")
     browser.find_element(By.ID, "field-email").send_keys("bewoner@example.nl")
@@ -133,8 +135,16 @@ def test_submitting_in_dutch_gives_a_reference_and_a_status_page(server: Server,
     shown = browser.find_element(By.ID, "stored-text").text
     assert "[naam]" in shown and "[telefoon]" in shown and "06-98765432" not in shown and "Yilmaz" not in shown
     assert browser.current_url.endswith(f"/signaal/{reference}?lang=nl&nieuw=1")
+    assert_no_violations(browser)
+    # Erasing asks first, on a page of its own; cancelling changes nothing.
+    browser.find_element(By.ID, "erase").click()
+    wait(browser, lambda d: d.find_elements(By.ID, "erase-confirm"))
+    assert_no_violations(browser)
+    browser.find_element(By.ID, "erase-cancel").click()
+    wait(browser, lambda d: d.find_elements(By.ID, "reference"))
     row = stored(server)[-1]
     assert row.wijk == "Tarwewijk" and row.wijk_source == "given" and row.channel == "form"
+    assert row.erased_at is None
     with server.db.read() as s:
         contact = s.scalar(select(ContactRow).where(ContactRow.signal_id == row.id))
     assert contact.email == "bewoner@example.nl" and contact.consent is True
