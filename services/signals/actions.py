@@ -298,7 +298,8 @@ def _render_card(council: CouncilConfig, data: CouncilData, cluster: Cluster, si
                       wijken=list(cluster.wijken), reason=reason[:6],
                       corrected=cluster.theme_corrected, topic_id=cluster.topic_id,
                       agendered_at=cluster.agendered_at, outcome_text=cluster.outcome_text,
-                      outcome_date=cluster.outcome_date, closed=cluster.closed_at is not None)
+                      outcome_date=cluster.outcome_date, closed=cluster.closed_at is not None,
+                      merged_into=cluster.merged_into, split_from=cluster.split_from)
 
 
 def _card_message(s: Any, council: CouncilConfig, cluster: Cluster, rich: Rich, *, new: bool) -> OutboundMessage:
@@ -445,6 +446,101 @@ def heard(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, number
     if added:
         rt.jobs.kick()
     return cluster, added
+
+
+def _notice(rt: Runtime, s: Any, council: CouncilConfig, cluster: Cluster, key: str, text: str) -> None:
+    rt.post(s, OutboundMessage(key=key, council=council.slug, room=cluster.room, kind="notice", body=text,
+                               thread_key=cluster.card_key, mentions=[]))
+
+
+def merge_groups(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, into_number: int, from_number: int,
+                 member: str | None, action_key: str | None, now: datetime) -> tuple[Cluster, bool]:
+    """``!samenvoegen <groep-nr>`` in a group's thread: that group goes into this one. Its signals, residents and
+    👍 come along; its thread says where it went, this one says what came in; residents of the moved signals follow
+    this group's status (and hear of it, when they asked). A group on the agenda is not merged away."""
+    council = council_config(settings, slug)
+    data = cfg.council(slug)
+    lang = council.language
+    into_id, from_id = cluster_id_of(rt, slug, into_number), cluster_id_of(rt, slug, from_number)
+    if into_id == from_id:
+        raise Refused("signals.merge.same", "merge into itself", number=into_number)
+    try:
+        with rt.db.session() as s:
+            if action_key and store.group_correction_done(s, action_key):
+                return store.cluster(s, slug, into_id), False
+            into = store.cluster(s, slug, into_id, lock=True)
+            source = store.cluster(s, slug, from_id, lock=True)
+            if source.closed_at is not None or into.closed_at is not None:
+                raise Refused("signals.merge.closed", "merge with a closed group",
+                              number=from_number if source.closed_at else into_number)
+            if source.topic_id is not None:
+                raise Refused("signals.merge.on_agenda", "merging a group on the agenda away", number=from_number,
+                              into=into_number)
+            moved = store.merge_clusters(s, slug, from_id, into_id, member, action_key, now)
+            into = store.cluster(s, slug, into_id)
+            if into.topic_id is not None:  # the moved residents follow this group's status
+                store.set_cluster_signal_status(s, into_id, "op_agenda", texts.t(
+                    "signals.status.op_agenda", lang, date=texts.long_day(into.agendered_at or now, lang)))
+                mail_residents(s, settings, council, into_id, "op_agenda", day=into.agendered_at or now)
+            source = store.cluster(s, slug, from_id)
+            post_card(rt, s, council, data, source, new=False)
+            _notice(rt, s, council, source, f"signals:merge:{slug}:{from_number}:into",
+                    texts.t("signals.merge.went", lang, number=from_number, into=into_number))
+            post_card(rt, s, council, data, into, new=False)
+            _notice(rt, s, council, into, f"signals:merge:{slug}:{from_number}:came",
+                    texts.t("signals.merge.came", lang, number=from_number, count=moved))
+            into = store.cluster(s, slug, into_id)
+    except IntegrityError:  # the same command handled concurrently: it counts once
+        with rt.db.read() as s:
+            return store.cluster(s, slug, into_id), False
+    log.info("group %s of %s merged into %s (%d signals)", from_number, slug, into_number, moved)
+    rt.jobs.kick()
+    return into, True
+
+
+def split_off(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, number: int, signal_id: int,
+              member: str | None, action_key: str | None, now: datetime) -> tuple[Cluster, bool]:
+    """``!afsplitsen <signaal-nr>`` in a group's thread: the signal becomes a group of its own (a new card and
+    thread); later signals like it join that group (its blocking keys go with it). Returns the new group."""
+    council = council_config(settings, slug)
+    data = cfg.council(slug)
+    lang = council.language
+    cluster_id = cluster_id_of(rt, slug, number)
+    try:
+        with rt.db.session() as s:
+            if action_key and store.group_correction_done(s, action_key):
+                return store.cluster(s, slug, cluster_id), False
+            group = store.cluster(s, slug, cluster_id, lock=True)
+            sig = store.signal(s, slug, signal_id)
+            if sig.cluster_id != cluster_id:
+                raise Refused("signals.split.not_here", "signal of another group", signal_id=signal_id,
+                              number=number)
+            if group.signal_count < 2:
+                raise Refused("signals.split.alone", "the only signal of its group", signal_id=signal_id)
+            new = store.new_cluster(s, slug, _room(council, sig.themes[0].id), sig.themes[0].id, sig.wijk, sig.ts)
+            store.add_to_cluster(s, new.id, sig.ts, sig.wijk, now=now, card_owed=False)
+            store.split_signal(s, slug, signal_id, new.id, member, action_key, now)
+            store.set_signal_status(s, signal_id, "ontvangen", texts.t("signals.status.ontvangen", lang))
+            new = store.cluster(s, slug, new.id)
+            sig = store.signal(s, slug, signal_id)
+            _post_first_card(rt, s, council, data, new, sig)
+            primary = sig.themes[0]
+            rich = texts.signal_post(lang, council.timezone, signal_id=sig.id, channel=sig.channel, ts=sig.ts,
+                                     wijk=sig.wijk, theme=theme_label(data.taxonomy, primary.id, lang),
+                                     matched=primary.matched, text=sig.text, removed=sig.scrubbed_kinds)
+            rt.post(s, OutboundMessage(key=f"{signal_key(sig.id)}:afgesplitst:{new.number}", council=council.slug,
+                                       room=new.room, kind="notice", body=rich.body, html=rich.html,
+                                       thread_key=new.card_key, mentions=[]))
+            group = store.cluster(s, slug, cluster_id)
+            post_card(rt, s, council, data, group, new=False)
+            _notice(rt, s, council, group, f"signals:split:{slug}:{signal_id}:{new.number}",
+                    texts.t("signals.split.went", lang, signal_id=signal_id, number=new.number))
+    except IntegrityError:
+        with rt.db.read() as s:
+            return store.cluster(s, slug, cluster_id), False
+    log.info("signal %s of %s split off into group %s", signal_id, slug, new.number)
+    rt.jobs.kick()
+    return new, True
 
 
 def deliberation_client(settings: Settings) -> ServiceClient:

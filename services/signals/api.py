@@ -28,10 +28,12 @@ from services.signals.schemas import (
     CorrectionOut,
     Count,
     HeardIn,
+    MergeIn,
     MonthOut,
     ReceiptOut,
     SignalIn,
     SignalOut,
+    SplitIn,
     StatsOut,
     StatsQuery,
     TaxonomyTheme,
@@ -104,7 +106,7 @@ def cluster_out(slug: str, cl: store.Cluster, lang: str) -> ClusterOut:
                       signal_count=cl.signal_count, heard_count=cl.heard_count, first_at=cl.first_ts,
                       last_at=cl.last_ts, topic_id=cl.topic_id, topic_status=cl.topic_status,
                       agendered_at=cl.agendered_at, outcome_text=cl.outcome_text, outcome_date=cl.outcome_date,
-                      closed_at=cl.closed_at)
+                      closed_at=cl.closed_at, merged_into=cl.merged_into, split_from=cl.split_from)
 
 
 def _limit_partner() -> None:
@@ -206,6 +208,28 @@ def heard(slug: str, cluster_id: int, body: HeardIn) -> ChangeOut:
     _acting_member(slug, body.member)
     cluster, added = actions.heard(runtime(), _cfg(), _settings(), slug, cluster_id, body.member, _now())
     return ChangeOut(changed=added, cluster=cluster_out(slug, cluster, _lang(slug)))
+
+
+@API.route("/councils/<slug>/clusters/<int:cluster_id>/merge", "POST",
+           summary="Merge another group into this one (!samenvoegen): signals, residents and 👍 move; the grouping "
+                   "follows from then on", body=MergeIn, response=ChangeOut, callers=CHAT, errors=(404, 422, 503))
+def merge(slug: str, cluster_id: int, body: MergeIn) -> ChangeOut:
+    _acting_member(slug, body.actor)
+    key = request.headers.get("Idempotency-Key")
+    cluster, changed = actions.merge_groups(runtime(), _cfg(), _settings(), slug, cluster_id, body.group, body.actor,
+                                            f"{g.caller}:{key}"[:255] if key else None, _now())
+    return ChangeOut(changed=changed, cluster=cluster_out(slug, cluster, _lang(slug)))
+
+
+@API.route("/councils/<slug>/clusters/<int:cluster_id>/split", "POST",
+           summary="Split a signal off into a group of its own (!afsplitsen); answers the new group",
+           body=SplitIn, response=ChangeOut, callers=CHAT, errors=(404, 422, 503))
+def split(slug: str, cluster_id: int, body: SplitIn) -> ChangeOut:
+    _acting_member(slug, body.actor)
+    key = request.headers.get("Idempotency-Key")
+    cluster, changed = actions.split_off(runtime(), _cfg(), _settings(), slug, cluster_id, body.signal_id, body.actor,
+                                         f"{g.caller}:{key}"[:255] if key else None, _now())
+    return ChangeOut(changed=changed, cluster=cluster_out(slug, cluster, _lang(slug)))
 
 
 @API.route("/councils/<slug>/clusters/<int:cluster_id>/agenda", "POST",

@@ -81,6 +81,10 @@ class ClusterRow(SignalsBase):
     card_pending: Mapped[int] = mapped_column(Integer, default=0, index=True)
     card_pending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     card_touched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Members' corrections of the grouping, as the groups' numbers: merged into another group (!samenvoegen),
+    # split off from another (!afsplitsen).
+    merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    split_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class SignalRow(SignalsBase):
@@ -158,6 +162,24 @@ class HeardRow(SignalsBase):
 
     cluster_id: Mapped[int] = mapped_column(ForeignKey("signals_clusters.id"), primary_key=True)
     member: Mapped[str] = mapped_column(String(MATRIX_ID), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GroupCorrectionRow(SignalsBase):
+    """A member's correction of the grouping, kept: which group went into which, which signal was split off.
+    The grouping uses them from then on through the signals' blocking keys, which move with the signals."""
+
+    __tablename__ = "signals_group_corrections"
+    __table_args__ = (UniqueConstraint("action_key", name="uq_signals_group_corrections_action_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # samenvoegen | afsplitsen
+    from_cluster: Mapped[int] = mapped_column(Integer)
+    into_cluster: Mapped[int] = mapped_column(Integer)
+    signal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    member: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
+    action_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -94,6 +94,8 @@ class ClusterOut(OutModel):
     outcome_text: str | None
     outcome_date: date | None
     closed_at: datetime | None
+    merged_into: int | None = None  # the group it went into (!samenvoegen)
+    split_from: int | None = None  # the group it was split off from (!afsplitsen)
 
 
 class CorrectionOut(OutModel):
@@ -127,6 +129,24 @@ class HeardIn(Model):
 class AgendaIn(Model):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
+    actor: MatrixId | None = None
+
+
+class MergeIn(Model):
+    """``!samenvoegen <groep-nr>``: the group named goes into the group of the URL."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    group: int = Field(ge=1, le=2**31 - 1)
+    actor: MatrixId | None = None
+
+
+class SplitIn(Model):
+    """``!afsplitsen <signaal-nr>``: the signal leaves the group of the URL for a group of its own."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    signal_id: int = Field(ge=1, le=2**63 - 1)
     actor: MatrixId | None = None
 
 

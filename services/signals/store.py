@@ -22,6 +22,7 @@ from services.signals.models import (
     ClusterKeyRow,
     ClusterRow,
     ContactRow,
+    GroupCorrectionRow,
     HeardRow,
     SignalRow,
     ThemeCorrectionRow,
@@ -87,6 +88,8 @@ class Cluster:
     card_base: str = ""
     wijken: tuple[str, ...] = ()  # most signals first
     card_pending: int = 0  # changes not yet on the card
+    merged_into: int | None = None  # the number of the group it went into (!samenvoegen)
+    split_from: int | None = None  # the number of the group it was split off from (!afsplitsen)
 
     @property
     def card_key(self) -> str:
@@ -168,7 +171,8 @@ def _cluster(row: ClusterRow) -> Cluster:
                    agendered_at=aware(row.agendered_at), outcome_text=row.outcome_text,
                    outcome_date=row.outcome_date, closed_at=aware(row.closed_at),
                    card_generation=int(row.erased_count or 0), number=row.number, card_base=row.card_base or "",
-                   wijken=ordered_wijken(wijken_counts(row.wijken)), card_pending=int(row.card_pending or 0))
+                   wijken=ordered_wijken(wijken_counts(row.wijken)), card_pending=int(row.card_pending or 0),
+                   merged_into=row.merged_into, split_from=row.split_from)
 
 
 def _contact(row: ContactRow) -> Contact:
@@ -388,6 +392,83 @@ def heard_by(s: Session, cluster_id: int) -> list[str]:
                           .order_by(HeardRow.created_at)))
 
 
+# --------------------------------------------------------------------------- members correct the grouping
+
+
+def group_correction_done(s: Session, action_key: str) -> bool:
+    return s.scalar(select(GroupCorrectionRow.id).where(GroupCorrectionRow.action_key == action_key)) is not None
+
+
+def merge_clusters(s: Session, council: str, from_id: int, into_id: int, member: str | None, action_key: str | None,
+                   now: datetime) -> int:
+    """``from_id`` goes into ``into_id``: its signals (and so their blocking keys: later signals like them find the
+    merged group), its counts and neighbourhoods, its members' 👍. ``from_id`` is closed and says where it went.
+    Returns how many signals moved."""
+    src = s.get(ClusterRow, from_id, with_for_update=True)
+    dst = s.get(ClusterRow, into_id, with_for_update=True)
+    assert src is not None and dst is not None
+    moved = s.execute(update(SignalRow).where(SignalRow.cluster_id == from_id).values(cluster_id=into_id)).rowcount
+    dst.signal_count += src.signal_count
+    dst.first_ts = min(aware(dst.first_ts), aware(src.first_ts))
+    dst.last_ts = max(aware(dst.last_ts), aware(src.last_ts))
+    counts = wijken_counts(dst.wijken)
+    for wijk, n in wijken_counts(src.wijken).items():
+        counts[wijk] = counts.get(wijk, 0) + n
+    dst.wijken = json.dumps(counts, ensure_ascii=False, sort_keys=True)
+    dst.wijk = dst.wijk or src.wijk
+    already = set(s.scalars(select(HeardRow.member).where(HeardRow.cluster_id == into_id)))
+    for row in s.scalars(select(HeardRow).where(HeardRow.cluster_id == from_id)):
+        if row.member not in already:
+            s.add(HeardRow(cluster_id=into_id, member=row.member, created_at=row.created_at))
+            dst.heard_count += 1
+    src.signal_count, src.wijken, src.closed_at, src.merged_into = 0, "{}", now, dst.number
+    src.card_pending, src.card_pending_since = 0, None
+    s.add(GroupCorrectionRow(council=council, kind="samenvoegen", from_cluster=from_id, into_cluster=into_id,
+                             member=member, action_key=action_key, created_at=now))
+    s.flush()
+    return int(moved or 0)
+
+
+def split_signal(s: Session, council: str, signal_id: int, new_id: int, member: str | None,
+                 action_key: str | None, now: datetime) -> int:
+    """The signal leaves its group for the new group ``new_id`` (made by the caller); the old group's counts and
+    dates follow what stays. Returns the old group's id."""
+    sig = s.get(SignalRow, signal_id, with_for_update=True)
+    assert sig is not None
+    old = s.get(ClusterRow, sig.cluster_id, with_for_update=True)
+    assert old is not None
+    sig.cluster_id = new_id
+    s.flush()
+    old.signal_count = max(0, old.signal_count - 1)
+    if sig.wijk:
+        counts = wijken_counts(old.wijken)
+        counts[sig.wijk] = counts.get(sig.wijk, 0) - 1
+        old.wijken = json.dumps({w: n for w, n in counts.items() if n > 0}, ensure_ascii=False, sort_keys=True)
+    first, last = s.execute(select(func.min(SignalRow.ts), func.max(SignalRow.ts))
+                            .where(SignalRow.cluster_id == old.id)).one()
+    if first is not None:
+        old.first_ts, old.last_ts = first, last
+    new = s.get(ClusterRow, new_id)
+    assert new is not None
+    new.split_from = old.number
+    s.add(GroupCorrectionRow(council=council, kind="afsplitsen", from_cluster=old.id, into_cluster=new_id,
+                             signal_id=signal_id, member=member, action_key=action_key, created_at=now))
+    s.flush()
+    return old.id
+
+
+def group_corrections(s: Session, cluster_id: int) -> list[tuple[str, int, int, int | None]]:
+    """(kind, from, into, signal) of every correction involving the cluster, oldest first."""
+    rows = s.scalars(select(GroupCorrectionRow).where(
+        (GroupCorrectionRow.from_cluster == cluster_id) | (GroupCorrectionRow.into_cluster == cluster_id))
+        .order_by(GroupCorrectionRow.id))
+    return [(r.kind, r.from_cluster, r.into_cluster, r.signal_id) for r in rows]
+
+
+def cluster_number(s: Session, cluster_id: int) -> int:
+    return int(s.scalar(select(ClusterRow.number).where(ClusterRow.id == cluster_id)) or 0)
+
+
 def add_correction(s: Session, cluster_id: int, from_theme: str, to_theme: str, confidence: float | None,
                    member: str | None, action_key: str | None, now: datetime) -> None:
     s.add(ThemeCorrectionRow(cluster_id=cluster_id, from_theme=from_theme, to_theme=to_theme,
@@ -468,6 +549,11 @@ def set_cluster_signal_status(s: Session, cluster_id: int, status: str, note: st
     if closed_at is not None:
         values["closed_at"] = closed_at
     s.execute(update(SignalRow).where(SignalRow.cluster_id == cluster_id).values(**values))
+
+
+def set_signal_status(s: Session, signal_id: int, status: str, note: str | None) -> None:
+    s.execute(update(SignalRow).where(SignalRow.id == signal_id).values(status=status, status_note=note,
+                                                                        closed_at=None))
 
 
 def erase_signal(s: Session, signal_id: int, now: datetime) -> None:

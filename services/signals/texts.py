@@ -61,6 +61,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.card.on_agenda": "📌 Op de agenda van de raad: onderwerp #{topic_id} (sinds {date}).",
         "signals.card.decided": "✅ Besloten op {date}:",
         "signals.card.closed": "Deze signaalgroep is afgesloten.",
+        "signals.card.merged": "Samengevoegd met groep #{number}: verder in die draad.",
+        "signals.card.split_from": "Afgesplitst van groep #{number}.",
+        "signals.merge.went": "Groep #{number} is samengevoegd met groep #{into}. De signalen, de bewoners en de 👍 "
+                              "staan nu daar; ga verder in die draad.",
+        "signals.merge.came": "Groep #{number} is hierbij gevoegd ({count} signalen). Nieuwe signalen zoals die "
+                              "komen voortaan hier.",
+        "signals.merge.same": "Een groep kun je niet met zichzelf samenvoegen. Noem het nummer van de andere groep.",
+        "signals.merge.closed": "Groep #{number} is al afgesloten; samenvoegen kan alleen met open groepen.",
+        "signals.merge.on_agenda": "Groep #{number} staat al op de agenda en blijft daarom zelf bestaan. Voeg "
+                                   "groep #{into} er juist bij: typ !samenvoegen {into} in de draad van groep "
+                                   "#{number}.",
+        "signals.split.went": "Signaal {signal_id} is afgesplitst: het is nu groep #{number}, met een eigen draad.",
+        "signals.split.not_here": "Signaal {signal_id} hoort niet bij groep #{number}. Typ !afsplitsen in de draad "
+                                  "van de groep waar het in staat.",
+        "signals.split.alone": "Signaal {signal_id} is het enige signaal van deze groep; afsplitsen is niet nodig.",
         "signals.card.howto": "In deze draad: !agenderen zet dit op de agenda · !thema <thema> corrigeert het "
                               "thema · 👍 op deze kaart: wij hoorden dit ook.",
         # ---- a signal in the thread
@@ -232,6 +247,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.card.on_agenda": "📌 On the council's agenda: topic #{topic_id} (since {date}).",
         "signals.card.decided": "✅ Decided on {date}:",
         "signals.card.closed": "This signal group is closed.",
+        "signals.card.merged": "Merged with group #{number}: continue in that thread.",
+        "signals.card.split_from": "Split off from group #{number}.",
+        "signals.merge.went": "Group #{number} has been merged with group #{into}. Its signals, residents and 👍 are "
+                              "there now; continue in that thread.",
+        "signals.merge.came": "Group #{number} has been added here ({count} signals). New signals like them come "
+                              "here from now on.",
+        "signals.merge.same": "A group cannot be merged with itself. Name the number of the other group.",
+        "signals.merge.closed": "Group #{number} is closed already; only open groups can be merged.",
+        "signals.merge.on_agenda": "Group #{number} is on the agenda already, so it stays. Add group #{into} to it "
+                                   "instead: type !samenvoegen {into} in the thread of group #{number}.",
+        "signals.split.went": "Signal {signal_id} has been split off: it is group #{number} now, with its own "
+                              "thread.",
+        "signals.split.not_here": "Signal {signal_id} is not in group #{number}. Type !afsplitsen in the thread of "
+                                  "the group it is in.",
+        "signals.split.alone": "Signal {signal_id} is the only signal of this group; no need to split it off.",
         "signals.card.howto": "In this thread: !agenderen puts it on the agenda · !thema <theme> corrects the theme "
                               "· 👍 on this card: we heard this too.",
         "signals.post.title": "Signal #{signal_id} · {channel} · {date} · {wijk}",
@@ -395,7 +425,8 @@ def count_text(count: int, lang: str | None) -> str:
 def card(lang: str, tz: str, *, cluster_id: int, theme: str, wijk: str | None, count: int, heard: int,
          first: datetime, last: datetime, summary: str, wijken: Sequence[str], reason: Sequence[str],
          corrected: bool, topic_id: int | None, agendered_at: datetime | None, outcome_text: str | None,
-         outcome_date: date | None, closed: bool) -> Rich:
+         outcome_date: date | None, closed: bool, merged_into: int | None = None,
+         split_from: int | None = None) -> Rich:
     """The thread root of a cluster. Only scrubbed text, shown inertly."""
     rich = Rich().heading(t("signals.card.title", lang, cluster_id=cluster_id, theme=theme,
                             wijk=wijk or t("signals.card.no_wijk", lang)))
@@ -417,7 +448,11 @@ def card(lang: str, tz: str, *, cluster_id: int, theme: str, wijk: str | None, c
     if outcome_text is not None and outcome_date is not None:
         rich.line(t("signals.card.decided", lang, date=day(outcome_date, lang, tz)))
         rich.quote(outcome_text)
-    if closed and outcome_text is None:
+    if split_from is not None:
+        rich.line(t("signals.card.split_from", lang, number=split_from))
+    if merged_into is not None:
+        rich.line(t("signals.card.merged", lang, number=merged_into))
+    elif closed and outcome_text is None:
         rich.line(t("signals.card.closed", lang))
     if not closed:
         rich.line(t("signals.card.howto", lang))

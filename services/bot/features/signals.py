@@ -126,6 +126,36 @@ async def cmd_thema(ctx: CommandContext, cmd: Command) -> Reply:
     return Reply(body=ctx.t(code, cluster_id=cluster_id, label=chosen["label"]))
 
 
+_NUMBER = re.compile(r"^#?(\d{1,9})$")
+
+
+async def cmd_samenvoegen(ctx: CommandContext, cmd: Command) -> Reply:
+    """``!samenvoegen <groep-nr>`` in a group's thread: that group goes into this one."""
+    cluster_id = _cluster_in_thread(ctx, "samenvoegen")
+    words = cmd.arg_words
+    if len(words) != 1 or _NUMBER.match(words[0]) is None:
+        raise InvalidInput("bot.signals.usage.samenvoegen", "merge usage")
+    other = int(_NUMBER.match(words[0]).group(1))  # type: ignore[union-attr]
+    result = await ctx.service("signals").post(f"{_base(ctx)}/clusters/{cluster_id}/merge",
+                                               json={"group": other, "actor": ctx.sender},
+                                               idempotency_key=ctx.event_id, lang=ctx.lang)
+    return Reply(body=ctx.t("bot.signals.samenvoegen.done", other=other, cluster_id=cluster_id,
+                            count=result["cluster"]["signal_count"]))
+
+
+async def cmd_afsplitsen(ctx: CommandContext, cmd: Command) -> Reply:
+    """``!afsplitsen <signaal-nr>`` in a group's thread: that signal becomes a group of its own."""
+    cluster_id = _cluster_in_thread(ctx, "afsplitsen")
+    words = cmd.arg_words
+    if len(words) != 1 or _NUMBER.match(words[0]) is None:
+        raise InvalidInput("bot.signals.usage.afsplitsen", "split usage")
+    signal_id = int(_NUMBER.match(words[0]).group(1))  # type: ignore[union-attr]
+    result = await ctx.service("signals").post(f"{_base(ctx)}/clusters/{cluster_id}/split",
+                                               json={"signal_id": signal_id, "actor": ctx.sender},
+                                               idempotency_key=ctx.event_id, lang=ctx.lang)
+    return Reply(body=ctx.t("bot.signals.afsplitsen.done", signal_id=signal_id, number=result["cluster"]["id"]))
+
+
 # --------------------------------------------------------------------------- overview
 async def cmd_signalen(ctx: CommandContext, cmd: Command) -> Reply:
     client = ctx.service("signals")
@@ -173,6 +203,10 @@ COMMANDS = [
                 usage="<thema>", english_aliases=("theme",)),
     CommandSpec("signalen", cmd_signalen, "signalen", "bot.signals.cmd.signalen",
                 english_aliases=("signals",)),
+    CommandSpec("samenvoegen", cmd_samenvoegen, "signalen", "bot.signals.cmd.samenvoegen",
+                usage="<groep-nr>", english_aliases=("merge",)),
+    CommandSpec("afsplitsen", cmd_afsplitsen, "signalen", "bot.signals.cmd.afsplitsen",
+                usage="<signaal-nr>", english_aliases=("split",)),
 ]
 
 REACTIONS = [(CARD_PREFIX, react_card)]

@@ -7,6 +7,15 @@ CATALOG: dict[str, dict[str, str]] = {
                                    "eruit gehaald)",
         "bot.signals.cmd.agenderen": "zet de signaalgroep van deze draad op de agenda van de raad",
         "bot.signals.cmd.thema": "corrigeer het thema van de signaalgroep van deze draad",
+        "bot.signals.cmd.samenvoegen": "voeg een andere signaalgroep bij de groep van deze draad (zelfde kwestie)",
+        "bot.signals.cmd.afsplitsen": "maak van een signaal in deze draad een eigen groep (andere kwestie)",
+        "bot.signals.usage.samenvoegen": "Zo voeg je een groep hierbij: !samenvoegen <groep-nr>, in de draad van de "
+                                         "groep die blijft. !signalen toont de nummers.",
+        "bot.signals.usage.afsplitsen": "Zo splits je een signaal af: !afsplitsen <signaal-nr>, in de draad van "
+                                        "zijn groep. Het nummer staat boven het signaal.",
+        "bot.signals.samenvoegen.done": "Groep #{other} is bij groep #{cluster_id} gevoegd; deze groep heeft nu "
+                                        "{count} signalen. Nieuwe signalen zoals die komen voortaan hier.",
+        "bot.signals.afsplitsen.done": "Signaal {signal_id} is nu een eigen groep: #{number}, met een eigen draad.",
         "bot.signals.cmd.signalen": "overzicht en grafiek van de signalen per thema en maand",
         "bot.signals.usage.signaal": "Zo leg je een signaal vast: !signaal [wijk=<buurt>] <wat de bewoner "
                                      "vertelde>, bijvoorbeeld !signaal wijk=Tarwewijk De lift in de Tarwehof is al "
@@ -50,6 +59,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "bot.signals.cmd.signaal": "record a signal you heard from a resident (personal data is removed)",
         "bot.signals.cmd.agenderen": "put this thread's signal group on the council's agenda",
         "bot.signals.cmd.thema": "correct the theme of this thread's signal group",
+        "bot.signals.cmd.samenvoegen": "add another signal group to this thread's group (the same issue)",
+        "bot.signals.cmd.afsplitsen": "make a signal in this thread a group of its own (another issue)",
+        "bot.signals.usage.samenvoegen": "To add a group here: !merge <group-nr>, in the thread of the group that "
+                                         "stays. !signals shows the numbers.",
+        "bot.signals.usage.afsplitsen": "To split a signal off: !split <signal-nr>, in the thread of its group. The "
+                                        "number is above the signal.",
+        "bot.signals.samenvoegen.done": "Group #{other} has been added to group #{cluster_id}; this group has "
+                                        "{count} signals now. New signals like them come here from now on.",
+        "bot.signals.afsplitsen.done": "Signal {signal_id} is a group of its own now: #{number}, with its own "
+                                       "thread.",
         "bot.signals.cmd.signalen": "overview and chart of signals per theme and month",
         "bot.signals.usage.signaal": "To record a signal: !signaal [wijk=<neighbourhood>] <what the resident said>, "
                                      "for example !signaal wijk=Tarwewijk The lift in the Tarwehof has been broken "
