@@ -56,21 +56,30 @@ def _keeps_together(path: Path) -> bool:
         return False
 
 
-def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
-    if config.getvalue("dist") != "loadgroup":
-        return None  # any other --dist asked for on the command line: xdist's own
-    from xdist.scheduler import LoadScopeScheduling
+class _ModuleFixtureScheduler:
+    """xdist's scheduler hook, registered only when xdist runs (``-p no:xdist`` has no such hook to implement)."""
 
-    together: dict[str, bool] = {}
+    @staticmethod
+    def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+        if config.getvalue("dist") != "loadgroup":
+            return None  # any other --dist asked for on the command line: xdist's own
+        from xdist.scheduler import LoadScopeScheduling
 
-    class ModuleFixtureScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            if module not in together:
-                together[module] = _keeps_together(config.rootpath / module)
-            return module if together[module] else nodeid
+        together: dict[str, bool] = {}
 
-    return ModuleFixtureScheduling(config, log)
+        class ModuleFixtureScheduling(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                module = nodeid.split("::", 1)[0]
+                if module not in together:
+                    together[module] = _keeps_together(config.rootpath / module)
+                return module if together[module] else nodeid
+
+        return ModuleFixtureScheduling(config, log)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_ModuleFixtureScheduler(), "overleg-module-fixture-scheduler")
 
 
 @pytest.fixture(scope="session")

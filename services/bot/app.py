@@ -541,7 +541,7 @@ class Bot:
                     continue
                 present = await self.gateway.room_members(council.rooms.main) & waiting
                 for matrix_id in sorted(present):
-                    await client.post(f"/api/v1/councils/{council.slug}/members/joined", json={"matrix_id": matrix_id})
+                    await client.post(f"/api/v1/councils/{council.slug}/chat-joins", json={"matrix_id": matrix_id})
                     reported += 1
             except (DomainError, TransientError) as exc:
                 log.warning("could not report members who joined %s: %s", council.slug, exc)

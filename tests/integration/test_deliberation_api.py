@@ -219,12 +219,12 @@ def test_an_appointed_member_not_in_the_chat_yet_does_not_block_and_is_welcomed_
     to_besluitvorming(c, rid)
     assert c.bot.get(f"/rounds/{rid}").json["can_record_agreement"] is True  # nobody waits for her
 
-    outsider = c.bot.post("/members/joined", {"matrix_id": "@buurman:test"}).json
+    outsider = c.bot.post("/chat-joins", {"matrix_id": "@buurman:test"}).json
     assert outsider == {"matrix_id": "@buurman:test", "member": False, "welcomed": False}
-    assert c.bot.post("/members/joined", {"matrix_id": ANNA}).json["welcomed"] is False  # in the chat already
-    joined = c.bot.post("/members/joined", {"matrix_id": "@fatima:test"}).json
+    assert c.bot.post("/chat-joins", {"matrix_id": ANNA}).json["welcomed"] is False  # in the chat already
+    joined = c.bot.post("/chat-joins", {"matrix_id": "@fatima:test"}).json
     assert joined == {"matrix_id": "@fatima:test", "member": True, "welcomed": True}
-    assert c.bot.post("/members/joined", {"matrix_id": "@fatima:test"}).json["welcomed"] is False  # once
+    assert c.bot.post("/chat-joins", {"matrix_id": "@fatima:test"}).json["welcomed"] is False  # once
     messages = c.handoff()
     [welcome] = [m for m in messages if ":welcome:" in m["key"]]
     assert welcome["room"] == "main" and welcome["mentions"] == ["@fatima:test"]

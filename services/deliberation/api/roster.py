@@ -49,7 +49,7 @@ def update_member(slug: str, member_id: str, body: MemberPatch) -> MemberOut:
     return views.member_view_out(c, actions.update_member(rt(), c, member_id, body))
 
 
-@API.route("/councils/<slug>/members/joined", "POST",
+@API.route("/councils/<slug>/chat-joins", "POST",
            summary="The bot saw someone join the council's room: an appointed member waited for is now in the chat, "
                    "welcomed in the room and sent a direct message on how things work (idempotent)",
            body=JoinedIn, response=JoinedOut, callers=CHAT)
