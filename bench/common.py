@@ -229,7 +229,7 @@ def service_config(folder: Path, *, database_url: str | None = None, bot_url: st
 
     import yaml
 
-    tokens = tokens or {c: secrets.token_urlsafe(16) for c in ("bot", "deliberation", "calendar", "signals",
+    tokens = tokens or {c: secrets.token_urlsafe(16) for c in ("bot", "deliberation", "calendar", "signals", "werkplek",
                                                                  "partner", "admin")}
     folder.mkdir(parents=True, exist_ok=True)
     config = {

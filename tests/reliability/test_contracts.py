@@ -29,7 +29,7 @@ from tests.support import bot_process
 pytestmark = pytest.mark.timeout(1200)
 
 HERE = Path(__file__).resolve().parent
-SERVICES = ("deliberation", "calendar", "signals")
+SERVICES = ("deliberation", "calendar", "signals", "werkplek")
 SEED = os.environ.get("OVERLEG_SCHEMATHESIS_SEED", "20261126")
 MAX_EXAMPLES = 100
 
