@@ -6,7 +6,7 @@ language, who called and the request's idempotency key) and the parsed input. It
 objects from :mod:`.store`, lets the domain decide, stores the result and queues any Matrix message in
 the same transaction, and returns what the caller needs: domain objects and small result records, which
 :mod:`.views` turns into JSON. No Flask here: the routes (:mod:`.api`) read the request, the jobs
-(:mod:`.followup`) run without one.
+(:mod:`.jobs`) run without one.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.deliberation import followup, store, texts
+from services.deliberation import jobs, store, texts
 from services.deliberation.domain import advice as advice_rules
 from services.deliberation.domain import agenda as agenda_rules
 from services.deliberation.domain.advice import ReplyKind, Trajectory
@@ -1050,7 +1050,7 @@ def decide(rt: Runtime, settings: Settings, ctx: Ctx, round_id: int, actor: str)
     (outside the transaction), and otherwise the links job asks later."""
     view = _record_agreement(rt, ctx, round_id, actor)
     if view.thread_url is None:
-        url = followup.link_round(rt, settings, ctx.slug, round_id)
+        url = jobs.link_round(rt, settings, ctx.slug, round_id)
         if url:
             view = replace(view, thread_url=url)
     return view
@@ -1282,7 +1282,7 @@ def record_board_reply(rt: Runtime, ctx: Ctx, advice_id: int, actor: str | None,
 
 @retry_on_conflict
 def plan_advice_check(rt: Runtime, ctx: Ctx, advice_id: int, actor: str | None, on: str) -> AdviceView:
-    """``!toets <advies-nr> <datum>``: on that day the thread asks for the outcome (see :mod:`.followup`)."""
+    """``!toets <advies-nr> <datum>``: on that day the thread asks for the outcome (see :mod:`.jobs`)."""
     with rt.db.session() as s:
         roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
         _require_secretary(ctx, roster, actor)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from services.deliberation import api, followup, web
+from services.deliberation import api, jobs, web
 from services.deliberation.models import RUNTIME_MODELS
 from shared.db import Database
 from shared.migrations import upgrade
@@ -32,7 +32,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
         SESSION_COOKIE_NAME="overleg_aanmelden",
     )
     db = app.extensions["overleg_db"]
-    attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=followup.jobs(app, settings, db))
+    attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=jobs.jobs(app, settings, db))
     api.API.register(app)
     app.register_blueprint(web.WEB)
     return app

@@ -25,7 +25,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 import shared
 from services.deliberation import actions
 from services.deliberation.domain.roster import Application
-from services.deliberation.followup import APPLICATION_RETENTION_DAYS
+from services.deliberation.jobs import APPLICATION_RETENTION_DAYS
 from services.deliberation.schemas import ApplicationIn
 from shared import i18n
 from shared.errors import Conflict, DomainError, NotFound

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from devstack.procs import free_port
-from services.deliberation import followup
+from services.deliberation import jobs
 from services.deliberation.app import create_app, migrate
 from services.deliberation.models import ApplicationRow
 from shared.db import Database
@@ -229,8 +229,8 @@ def test_an_application_not_appointed_is_forgotten_after_the_retention_period(se
     with server.app.app_context():
         rt = runtime()
     decided = datetime.now(timezone.utc)
-    assert followup.forget_applications(rt, server.settings, decided + timedelta(days=10)) == 0
+    assert jobs.forget_applications(rt, server.settings, decided + timedelta(days=10)) == 0
     assert server.rows()[-1].contact == "nee@example.org"
-    later = decided + timedelta(days=followup.APPLICATION_RETENTION_DAYS + 1)
-    assert followup.forget_applications(rt, server.settings, later) >= 1
+    later = decided + timedelta(days=jobs.APPLICATION_RETENTION_DAYS + 1)
+    assert jobs.forget_applications(rt, server.settings, later) >= 1
     assert (server.rows()[-1].name, server.rows()[-1].contact) == ("—", None)

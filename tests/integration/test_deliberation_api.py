@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.deliberation import actions as delib_actions
-from services.deliberation import followup, store
+from services.deliberation import jobs, store
 from services.deliberation.domain.consensus import Participants
 from services.deliberation.app import create_app, migrate
 from services.deliberation.models import RUNTIME_MODELS, RoundEventRow, TopicScoreRow
@@ -721,9 +721,9 @@ def test_reminders_notify_only_who_has_not_responded_once_per_deadline(seeded: C
     c.bot.post("/absences", {"actor": DIRK, "round_id": rid})
     rt, settings = c.runtime, c.settings
     deadline = datetime.fromisoformat(c.bot.get(f"/rounds/{rid}").json["deadline"])
-    assert followup.send_reminders(rt, settings, now=deadline - timedelta(days=3)) == 0
-    assert followup.send_reminders(rt, settings, now=deadline - timedelta(hours=2)) == 1
-    assert followup.send_reminders(rt, settings, now=deadline - timedelta(hours=1)) == 0
+    assert jobs.send_reminders(rt, settings, now=deadline - timedelta(days=3)) == 0
+    assert jobs.send_reminders(rt, settings, now=deadline - timedelta(hours=2)) == 1
+    assert jobs.send_reminders(rt, settings, now=deadline - timedelta(hours=1)) == 0
     reminders = [m for m in c.handoff() if ":herinnering:" in m["key"]]
     assert len(reminders) == 1 and reminders[0]["thread_key"] == f"delib:round:{SLUG}:{rid}"
     assert sorted(reminders[0]["mentions"]) == [BRAM, CEES]
@@ -731,7 +731,7 @@ def test_reminders_notify_only_who_has_not_responded_once_per_deadline(seeded: C
     # A new deadline gets its own reminder.
     new_deadline = (datetime.now(AMS) + timedelta(days=10)).replace(microsecond=0)
     assert c.act(rid, "deadline", ANNA, deadline=new_deadline.isoformat()).status_code == 200
-    assert followup.send_reminders(rt, settings, now=new_deadline - timedelta(hours=1)) == 1
+    assert jobs.send_reminders(rt, settings, now=new_deadline - timedelta(hours=1)) == 1
     assert len({m["key"] for m in c.handoff() if ":herinnering:" in m["key"]}) == 2
 
 
@@ -741,9 +741,9 @@ def test_no_reminder_while_everyone_responded_but_one_after_an_amendment(seeded:
     agree_all(c, rid)
     rt, settings = c.runtime, c.settings
     deadline = datetime.fromisoformat(c.bot.get(f"/rounds/{rid}").json["deadline"])
-    assert followup.send_reminders(rt, settings, now=deadline - timedelta(hours=3)) == 0
+    assert jobs.send_reminders(rt, settings, now=deadline - timedelta(hours=3)) == 0
     c.act(rid, "proposal", ANNA, text="Een betere versie")  # everyone responds again
-    assert followup.send_reminders(rt, settings, now=deadline - timedelta(hours=2)) == 1
+    assert jobs.send_reminders(rt, settings, now=deadline - timedelta(hours=2)) == 1
     reminder = next(m for m in c.handoff() if ":herinnering:" in m["key"])
     assert sorted(reminder["mentions"]) == sorted([ANNA, BRAM, CEES, DIRK]) and "versie 2" in reminder["body"]
 
@@ -771,13 +771,13 @@ def test_realisation_checks_due_are_announced_once(seeded: Council):
     today = datetime.now(AMS).date()
     c.admin.post(f"/topics/{other}/checks", {"due_on": today.isoformat(), "description": "Wordt er vaker schoongemaakt?"})
     c.admin.post(f"/topics/{other}/checks", {"due_on": (today + timedelta(days=30)).isoformat(), "description": "Later"})
-    assert followup.announce_checks(c.runtime, c.settings) == 1
-    assert followup.announce_checks(c.runtime, c.settings) == 0
+    assert jobs.announce_checks(c.runtime, c.settings) == 1
+    assert jobs.announce_checks(c.runtime, c.settings) == 0
     checks = [m for m in c.handoff() if m["key"].startswith("delib:check:")]
     assert [m["key"] for m in checks] == [f"delib:check:{SLUG}:{other}:1"]
     assert "Toetsen van de realisatie" in checks[0]["body"] and checks[0].get("thread_key") is None
     later = datetime.now(AMS) + timedelta(days=31)
-    assert followup.announce_checks(c.runtime, c.settings, now=later) == 1
+    assert jobs.announce_checks(c.runtime, c.settings, now=later) == 1
 
 
 def test_the_jobs_are_registered(council: Council):
@@ -936,9 +936,9 @@ def test_an_advice_trajectory_runs_with_its_legal_dates_on_a_frozen_clock(counci
     assert "vrijdag 3 april 2026" in messages(c, f"delib:advice:{SLUG}:{aid}:verstuurd")[f"delib:advice:{SLUG}:{aid}:verstuurd"]["body"]
 
     # Day 14 is still in time; on day 15 the thread and the room are told, once, and the secretary is mentioned.
-    assert followup.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 3, 23, 30, tzinfo=AMS)) == 0
-    assert followup.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 4, 0, 30, tzinfo=AMS)) == 1
-    assert followup.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 5, 9, 0, tzinfo=AMS)) == 0
+    assert jobs.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 3, 23, 30, tzinfo=AMS)) == 0
+    assert jobs.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 4, 0, 30, tzinfo=AMS)) == 1
+    assert jobs.announce_overdue_replies(rt, settings, now=datetime(2026, 4, 5, 9, 0, tzinfo=AMS)) == 0
     overdue = messages(c, f"delib:advice:{SLUG}:{aid}:geen-reactie")
     assert set(overdue) == {f"delib:advice:{SLUG}:{aid}:geen-reactie", f"delib:advice:{SLUG}:{aid}:geen-reactie:raad"}
     assert overdue[f"delib:advice:{SLUG}:{aid}:geen-reactie"]["thread_key"] == f"delib:advice:{SLUG}:{aid}"
@@ -963,9 +963,9 @@ def test_an_advice_trajectory_runs_with_its_legal_dates_on_a_frozen_clock(counci
 
     planned = c.bot.post(f"/advice/{aid}/checks", {"actor": SEC, "on": "1-9-2026"}, key="$adv-check")
     assert planned.status_code == 201 and planned.json["stage"] == "toets"
-    assert followup.announce_advice_checks(rt, settings, now=datetime(2026, 8, 31, 12, 0, tzinfo=AMS)) == 0
-    assert followup.announce_advice_checks(rt, settings, now=datetime(2026, 9, 1, 7, 0, tzinfo=AMS)) == 1
-    assert followup.announce_advice_checks(rt, settings, now=datetime(2026, 9, 1, 8, 0, tzinfo=AMS)) == 0
+    assert jobs.announce_advice_checks(rt, settings, now=datetime(2026, 8, 31, 12, 0, tzinfo=AMS)) == 0
+    assert jobs.announce_advice_checks(rt, settings, now=datetime(2026, 9, 1, 7, 0, tzinfo=AMS)) == 1
+    assert jobs.announce_advice_checks(rt, settings, now=datetime(2026, 9, 1, 8, 0, tzinfo=AMS)) == 0
     asked = messages(c, f"delib:advice:{SLUG}:{aid}:toets:1")[f"delib:advice:{SLUG}:{aid}:toets:1"]
     assert f"!uitkomst {aid} uitgevoerd|deels|niet" in asked["body"] and asked["thread_key"] == f"delib:advice:{SLUG}:{aid}"
 

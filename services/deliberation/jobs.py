@@ -26,7 +26,7 @@ from shared.outbox import OutboundMessage, utcnow
 from shared.service import Runtime, clock_of
 from shared.settings import CouncilConfig, Settings
 
-log = logging.getLogger("overleg.deliberation.followup")
+log = logging.getLogger("overleg.deliberation.jobs")
 
 REMINDER_LEAD = timedelta(days=1)
 
