@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar, TypeVar
@@ -31,7 +32,7 @@ __all__ = ["EmbeddedServer", "ProcessStartError"]
 _S = TypeVar("_S", bound="EmbeddedServer")
 
 
-class EmbeddedServer:
+class EmbeddedServer(ABC):
     """One local server: ``data_dir`` holds everything; ``port=None`` reuses the configured port or
     picks a free one."""
 
@@ -83,16 +84,17 @@ class EmbeddedServer:
 
     # ----- what subclasses provide -----------------------------------------
 
+    @abstractmethod
     def _configured_port(self) -> int | None:
         """The port in an existing config, if any."""
-        raise NotImplementedError
 
+    @abstractmethod
     def ensure_config(self) -> Path:
         """Write (or adjust) the config for ``self.port``; returns its path."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _argv(self) -> list[str]:
-        raise NotImplementedError
+        """The command line that runs the server."""
 
     # ----- process ---------------------------------------------------------
 

@@ -22,12 +22,14 @@ import hashlib
 import json
 import logging
 import secrets
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
+import shared
 from services.signals import actions, texts
 from services.signals.config import Limit, SignalsConfig
 from services.signals.domain.intake import MAX_TEXT_CHARS
@@ -51,7 +53,9 @@ _MESSAGES = {
 }
 i18n.register(_MESSAGES)
 
-WEB = Blueprint("signals_web", __name__, template_folder="templates", static_folder="static",
+# The style is the one every public page shares (shared/static/public.css).
+WEB = Blueprint("signals_web", __name__, template_folder="templates",
+                static_folder=str(Path(shared.__file__).parent / "static"),
                 static_url_path="/signaal/static")
 
 FIELD_OF = {"text": "text", "wijk": "buurt", "name": "name", "email": "email", "phone": "phone",
