@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -24,13 +25,39 @@ class ProcessStartError(RuntimeError):
     """A child process died or never became ready; the message carries its log tail."""
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that is free right now on ``host``.
+_handed_out: set[int] = set()
 
-    There is an unavoidable race between closing this socket and the server binding
-    the port; on a test machine that race is practically never lost.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free right now on ``host``, taken at random below the kernel's ephemeral range.
+
+    A port from the ephemeral range (what binding to port 0 gives) can be handed to any outgoing connection
+    (a test's HTTP client, Synapse's own) between this check and the server binding it; with several test
+    workers that race was lost now and then. Below the range only another free_port() can take it: random
+    choice makes that rare, and one process never hands out the same port twice."""
+    low, _ = _ephemeral_range()
+    start, stop = (10000, low) if low > 11000 else (1024, 65535)
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(start, stop)
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # a crowded machine: let the kernel choose
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
