@@ -129,13 +129,18 @@ async def cmd_thema(ctx: CommandContext, cmd: Command) -> Reply:
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
 
 
+def _one_number(cmd: Command, usage: str) -> int:
+    """The one number a command takes (``#12`` or ``12``); anything else gets the command's usage line."""
+    match = _NUMBER.match(cmd.arg_words[0]) if len(cmd.arg_words) == 1 else None
+    if match is None:
+        raise InvalidInput(usage, f"{cmd.word} usage")
+    return int(match.group(1))
+
+
 async def cmd_samenvoegen(ctx: CommandContext, cmd: Command) -> Reply:
     """``!samenvoegen <groep-nr>`` in a group's thread: that group goes into this one."""
     cluster_id = _cluster_in_thread(ctx, "samenvoegen")
-    words = cmd.arg_words
-    if len(words) != 1 or _NUMBER.match(words[0]) is None:
-        raise InvalidInput("bot.signals.usage.samenvoegen", "merge usage")
-    other = int(_NUMBER.match(words[0]).group(1))  # type: ignore[union-attr]
+    other = _one_number(cmd, "bot.signals.usage.samenvoegen")
     result = await ctx.service("signals").post(f"{_base(ctx)}/clusters/{cluster_id}/merge",
                                                json={"group": other, "actor": ctx.sender},
                                                idempotency_key=ctx.event_id, lang=ctx.lang)
@@ -146,10 +151,7 @@ async def cmd_samenvoegen(ctx: CommandContext, cmd: Command) -> Reply:
 async def cmd_afsplitsen(ctx: CommandContext, cmd: Command) -> Reply:
     """``!afsplitsen <signaal-nr>`` in a group's thread: that signal becomes a group of its own."""
     cluster_id = _cluster_in_thread(ctx, "afsplitsen")
-    words = cmd.arg_words
-    if len(words) != 1 or _NUMBER.match(words[0]) is None:
-        raise InvalidInput("bot.signals.usage.afsplitsen", "split usage")
-    signal_id = int(_NUMBER.match(words[0]).group(1))  # type: ignore[union-attr]
+    signal_id = _one_number(cmd, "bot.signals.usage.afsplitsen")
     result = await ctx.service("signals").post(f"{_base(ctx)}/clusters/{cluster_id}/split",
                                                json={"signal_id": signal_id, "actor": ctx.sender},
                                                idempotency_key=ctx.event_id, lang=ctx.lang)
