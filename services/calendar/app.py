@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from services.calendar import api, jobs
+from services.calendar import api, feeds, jobs
 from services.calendar.domain.messages import register_messages
 from services.calendar.models import RUNTIME_MODELS
 from shared.db import Database
@@ -25,6 +25,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=jobs.jobs(app, settings, db))
     api.API.register(app)
     api.FEEDS.register(app)
+    count = app.extensions["overleg_count_request"]
+    app.wsgi_app = feeds.NotModifiedShortcut(  # type: ignore[method-assign]
+        app.wsgi_app, db, settings,
+        count=lambda method, status, seconds: count("/feeds/<token>.ics", method, status, seconds))
     return app
 
 

@@ -21,10 +21,12 @@ import hmac
 import logging
 import re
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -220,6 +222,99 @@ def serve(db: Database, settings: Settings, token: str, now: datetime, *,
         if not_modified is not None and not_modified(etag, state.last_modified):
             return RenderedFeed(etag, None, filename, state.last_modified)
     return RenderedFeed(etag, body, filename, state.last_modified)
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """If-None-Match names ``etag`` (weak comparison, RFC 9110 13.1.2) or is ``*``."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(t.strip().removeprefix("W/") == etag for t in header.split(","))
+
+
+def copy_is_current(if_none_match: str | None, if_modified_since: str | None, etag: str,
+                    last_modified: datetime) -> bool:
+    """The caller's copy is current: If-None-Match names the ETag or, without it (RFC 9110
+    13.2.2), If-Modified-Since is not older than the feed's Last-Modified."""
+    if if_none_match:
+        return etag_matches(if_none_match, etag)
+    if not if_modified_since:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError, IndexError):
+        return False  # unreadable: answer as if absent (RFC 9110 13.1.3)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)
+    return last_modified.astimezone(timezone.utc).replace(microsecond=0) <= since
+
+
+FEED_CACHE_SECONDS = 300
+FEED_PATH = re.compile(r"^/feeds/([A-Za-z0-9_-]{43})\.ics$")
+
+
+def feed_headers(etag: str, last_modified: datetime, filename: str) -> dict[str, str]:
+    """The headers of every feed answer, 200 or 304 (a 304 repeats the validators, RFC 9110 15.4.5)."""
+    return {
+        "ETag": etag,
+        "Cache-Control": f"private, max-age={FEED_CACHE_SECONDS}",
+        "Last-Modified": format_datetime(last_modified.astimezone(timezone.utc), usegmt=True),
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Robots-Tag": "noindex, nofollow",
+    }
+
+
+class NotModifiedShortcut:
+    """WSGI middleware: a calendar app's poll whose copy is current is answered 304 here, before
+    Flask builds a request, matches routes and runs its hooks.
+
+    Most requests a feed gets are such polls (every app re-asks every few minutes, and the feed
+    changes a few times a week); the answer needs one small query and no body (see :func:`serve`),
+    so Flask's own request handling was most of its cost. Anything else — no validator, a stale
+    one, an unknown token, another path — goes on to the Flask app unchanged, which answers it as
+    before (404s and 200s included). The shortcut counts its answers in the app's metrics.
+    """
+
+    def __init__(self, wsgi_app: Callable, db: Database, settings: Settings,  # type: ignore[type-arg]
+                 count: Callable[[str, int, float], None] | None = None) -> None:
+        self.wsgi_app = wsgi_app
+        self.db = db
+        self.settings = settings
+        self.count = count
+
+    def __call__(self, environ: dict, start_response: Callable):  # type: ignore[no-untyped-def,type-arg]
+        answer = self._not_modified(environ)
+        if answer is None:
+            return self.wsgi_app(environ, start_response)
+        start_response("304 Not Modified", list(answer.items()))
+        return [b""]
+
+    def _not_modified(self, environ: dict) -> dict[str, str] | None:  # type: ignore[type-arg]
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
+        if not (if_none_match or if_modified_since) or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        match = FEED_PATH.match(environ.get("PATH_INFO") or "")
+        if match is None:
+            return None
+        started = time.perf_counter()
+        try:
+            state = store.feed_validator(self.db.engine, token_hash(match.group(1)))
+        except Exception:  # the database is away: let the app answer it (503) as it answers everything
+            log.debug("feed shortcut: validator unreadable", exc_info=True)
+            return None
+        council = self.settings.council(state.token.council) if state else None
+        if state is None or council is None:
+            return None
+        etag = version_etag(council, state.token, state.version)
+        if not copy_is_current(if_none_match, if_modified_since, etag, state.last_modified):
+            return None
+        if self.count is not None:
+            self.count(environ["REQUEST_METHOD"], 304, time.perf_counter() - started)
+        return feed_headers(etag, state.last_modified, _filename(council, state.token))
 
 
 def render(session, council: CouncilConfig, token: store.FeedToken, now: datetime) -> bytes:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import icalendar
 import pytest
 import recurring_ical_events
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.serving import make_server
 
 from devstack.procs import free_port
@@ -348,6 +348,41 @@ def test_if_modified_since_is_answered_and_a_304_never_reads_the_body(app, api, 
     assert changed.headers["ETag"] != first.headers["ETag"]
     assert changed.headers["Last-Modified"] != last_modified
     assert api.feed(path, 304, **{"If-Modified-Since": changed.headers["Last-Modified"]}).data == b""
+
+
+def test_a_current_copy_is_answered_before_flask_with_the_same_headers(app, api):
+    """The poll of a calendar app whose copy is current never reaches Flask's routing or hooks; its
+    304 carries the headers a 304 from the route carried; anything else still goes to the route."""
+    api.post("/events", {"type": "vergadering", "title": "Vergadering", "start": "2027-03-16T19:30"}, 201)
+    path = api.feed_path(kind="council")
+    first = api.feed(path)
+    reached_flask: list[str] = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: reached_flask.append(request.path) and None)
+
+    shortcut = api.feed(path, 304, **{"If-None-Match": first.headers["ETag"]})
+    by_date = api.feed(path, 304, **{"If-Modified-Since": first.headers["Last-Modified"]})
+    head = api.http.head(path, headers={"If-None-Match": 'W/' + first.headers["ETag"]})
+    assert head.status_code == 304
+    assert reached_flask == []
+    for answer in (shortcut, by_date, head):
+        assert answer.data == b""
+        for name in ("ETag", "Last-Modified", "Cache-Control", "Content-Disposition", "X-Content-Type-Options",
+                     "Referrer-Policy", "X-Robots-Tag"):
+            assert answer.headers[name] == first.headers[name], name
+
+    # Not current, unreadable, unknown or no validator at all: the route answers, as before.
+    assert api.feed(path, 200, **{"If-None-Match": '"stale"'}).data == first.data
+    assert api.feed(path, 200, **{"If-Modified-Since": "gisteren"}).data == first.data
+    unknown = "/feeds/" + "A" * 43 + ".ics"
+    assert api.http.get(unknown, headers={"If-None-Match": first.headers["ETag"]}).status_code == 404
+    assert api.feed(path, 200).data == first.data
+    assert len(reached_flask) == 4
+
+    # The shortcut's answers are counted like every other request.
+    metrics = api.http.get("/metrics").get_data(as_text=True)
+    counted = [line for line in metrics.splitlines() if line.startswith("overleg_http_requests_total{")
+               and 'endpoint="/feeds/<token>.ics"' in line and 'status="304"' in line]
+    assert sum(float(line.rsplit(" ", 1)[1]) for line in counted) >= 3
 
 
 def test_after_a_change_only_the_changed_event_is_rendered_again(app, api, monkeypatch):

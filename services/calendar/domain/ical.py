@@ -84,6 +84,17 @@ class RenderMemo:
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
         self._items: dict[tuple, tuple[Event, str]] = {}
+        self._order: dict[int, tuple[Event, tuple[datetime, str]]] = {}  # id → (event, its place in a feed)
+
+    def order_key(self, event: Event) -> tuple[datetime, str]:
+        hit = self._order.get(id(event))
+        if hit is not None and hit[0] is event:
+            return hit[1]
+        if len(self._order) >= self.size:
+            self._order.clear()
+        key = _order_key(event)
+        self._order[id(event)] = (event, key)
+        return key
 
     def get(self, key: tuple, event: Event) -> str | None:
         hit = self._items.get(key)
@@ -120,7 +131,7 @@ def render_feed(name: str, events: Iterable[Event], *, description: str | None =
     """
     if not 1 <= refresh_minutes <= 7 * 24 * 60:
         raise ValueError("refresh_minutes out of range")
-    items = _sorted_unique(events)
+    items = _sorted_unique(events, memo)
     refresh = f"PT{refresh_minutes}M"
     lines = [
         "BEGIN:VCALENDAR",
@@ -348,18 +359,16 @@ def _on_day(start: datetime | date, day: date, zone: ZoneInfo) -> datetime | dat
     return day
 
 
-def _sorted_unique(events: Iterable[Event]) -> list[Event]:
+def _order_key(e: Event) -> tuple[datetime, str]:
+    start = e.start if isinstance(e.start, datetime) else datetime.combine(e.start, time(0), tzinfo=e.tz)
+    return start.astimezone(UTC), e.uid
+
+
+def _sorted_unique(events: Iterable[Event], memo: RenderMemo | None = None) -> list[Event]:
     items = list(events)
-    uids = [e.uid for e in items]
-    if len(set(uids)) != len(uids):
+    if len({e.uid for e in items}) != len(items):
         raise ValueError("duplicate event uid in feed")
-
-    def key(e: Event) -> tuple[datetime, str]:
-        start = e.start if isinstance(e.start, datetime) else datetime.combine(
-            e.start, time(0), tzinfo=e.tz)
-        return start.astimezone(UTC), e.uid
-
-    return sorted(items, key=key)
+    return sorted(items, key=_order_key if memo is None else memo.order_key)
 
 
 # --------------------------------------------------------------------------------------------
