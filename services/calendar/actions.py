@@ -24,6 +24,7 @@ from services.calendar.domain.attendance import (
     rebalance,
     respond,
 )
+from services.calendar.domain.presence import COUNTED_TYPES, PresenceRecord, resolve_names, year_records
 from services.calendar.domain.dates import (
     DateOption,
     format_option,
@@ -433,6 +434,55 @@ def confirm(session: Session, council: CouncilConfig, stored: store.StoredEvent,
     store.save_attendance(session, council.slug, att, now)
     store.touch(session, council.slug, now)
     return occ, att
+
+
+def attendance_occurrence(stored: store.StoredEvent, day: date | None, now: datetime, *,
+                          begun: bool = False) -> Occurrence:
+    """The meeting whose attendance is meant. With ``begun`` (the secretary's overview) a series
+    means its latest meeting that has begun, as confirming does, or before the first its next."""
+    if day is not None or not begun:
+        return pick_occurrence(stored, day, now)
+    try:
+        return pick_occurrence(stored, None, now, upcoming=False)
+    except NotFound:
+        return pick_occurrence(stored, None, now)
+
+
+def present_from_text(text: str, roster: Mapping[str, str], now: datetime, zone: ZoneInfo
+                      ) -> tuple[date | None, list[str]]:
+    """The chat form ``[datum] <namen>`` → the meeting's day (or None) and the members named.
+
+    Nothing is recorded unless every name is someone: a typo must not silently leave a member out.
+    """
+    head, rest = split_leading_date(text)
+    day = parse_day(head, now, zone, past=True) if head is not None else None
+    if head is None:
+        try:  # a day and no names: nobody named yet (not a name "16-3")
+            parse_day(rest, now, zone, past=True)
+        except InvalidInput:
+            pass
+        else:
+            raise InvalidInput("cal.attendance.no_names", "confirm with a day but no names")
+    match = resolve_names(rest, roster)
+    if match.unknown:
+        raise InvalidInput("cal.attendance.unknown_names", f"{len(match.unknown)} unknown names",
+                           names=", ".join(safe_title(w) for w in match.unknown[:10]))
+    if not match.members and not match.nobody:
+        raise InvalidInput("cal.attendance.no_names", "confirm without names")
+    return day, list(match.members)
+
+
+def year_attendance(session: Session, council: CouncilConfig, year: int, now: datetime, members: Iterable[str], *,
+                    member: str | None = None) -> list[tuple[int, PresenceRecord]]:
+    """Every held meeting of ``year`` (the council's days) with who was there: (event number, record)."""
+    zone = zone_of(council)
+    stored = store.events(session, council.slug, ending_after=datetime(year, 1, 1, tzinfo=zone) - timedelta(days=2),
+                          starting_before=datetime(year + 1, 1, 1, tzinfo=zone) + timedelta(days=2),
+                          types=[t.value for t in COUNTED_TYPES])
+    numbers = {item.uid: item.number for item in stored}
+    atts = store.attendances(session, council.slug, numbers)
+    records = year_records([item.event for item in stored], atts, list(members), year, now, zone, member=member)
+    return [(numbers[r.event_uid], r) for r in records]
 
 
 def _rebalance(session: Session, post: Poster, council: CouncilConfig, event: Event, now: datetime) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
-from email.utils import format_datetime as http_date
 from typing import Any, Callable, TypeVar
 
 from flask import Response, current_app, g, request
@@ -20,7 +19,8 @@ from sqlalchemy.orm import Session
 from services.calendar import actions, deadlines, feeds, membership, roster, store
 from services.calendar.actions import Poster
 from services.calendar.domain import messages
-from services.calendar.domain.attendance import Rsvp, Seat, heidag_warning, training_record
+from services.calendar.domain.attendance import Rsvp, Seat, heidag_warning, new_attendance, training_record
+from services.calendar.domain.presence import answer_overview
 from services.calendar.domain.dates import split_two_dates
 from services.calendar.domain.ical import places_text
 from services.calendar.domain.events import (
@@ -33,15 +33,15 @@ from services.calendar.domain.events import (
 from shared import i18n
 from shared.api import Api, replaying
 from shared.councils_api import add_council_routes
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotFound
 from shared.service import now, runtime
 from shared.settings import CouncilConfig, Settings
 from services.calendar.schemas import (
     AccessEndedOut,
     AttendanceOut,
+    AttendanceQuery,
     ConfirmIn,
     DayIn,
-    DayQuery,
     DeadlineImportOut,
     EventChangeIn,
     EventIn,
@@ -66,12 +66,16 @@ from services.calendar.schemas import (
     PollOptionOut,
     PollOut,
     PollsQuery,
+    PresenceRecordOut,
     RsvpIn,
     RsvpOut,
     SyncStatusOut,
     TrainingEntryOut,
     TrainingRecordOut,
+    TrainingRecordsOut,
     UpcomingQuery,
+    YearAttendanceOut,
+    YearQuery,
 )
 
 log = logging.getLogger(__name__)
@@ -82,7 +86,6 @@ FEEDS = Api("calendar_feeds", "Overleg calendar feeds", url_prefix="")
 
 MEMBERS = ("bot", "admin")
 ANY_SERVICE = ("bot", "admin", "deliberation")
-FEED_CACHE_SECONDS = 300
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,6 +261,17 @@ def get_event(slug: str, number: int) -> EventOut:
     return event_out(stored, lang())
 
 
+@API.route("/councils/<slug>/events/by-uid/<uid>", summary="One event by its uid (the bot, in an event's thread)",
+           response=EventOut, callers=ANY_SERVICE, errors=(404,))
+def get_event_by_uid(slug: str, uid: str) -> EventOut:
+    council = council_of(slug)
+    with runtime().db.read() as s:
+        stored = store.event_by_uid(s, uid)
+    if stored is None or stored.event.council != council.slug:
+        raise NotFound("cal.event.uid_not_found", f"no event {uid[:64]!r} in {council.slug}")
+    return event_out(stored, lang())
+
+
 @API.route("/councils/<slug>/events/<int:number>", "PATCH", summary="Change an event or a whole series",
            body=EventChangeIn, response=EventOut, callers=MEMBERS, errors=(409, 422))
 def change_event(slug: str, number: int, body: EventChangeIn) -> EventOut:
@@ -375,39 +389,99 @@ def rsvp_route(slug: str, number: int, body: RsvpIn) -> RsvpOut:
                    places=len(att.places), waiting=len(att.waiting), capacity=occ.event.capacity)
 
 
+ATTENDANCE_CALLERS = ("bot", "admin", "werkplek")  # the secretary confirms in chat or on the werkplek
+
+
 @API.route("/councils/<slug>/events/<int:number>/attendance", "POST",
-           summary="The secretary records who was really there", body=ConfirmIn, response=AttendanceOut,
-           callers=MEMBERS, errors=(409, 422))
+           summary="The secretary records who was really there (Matrix ids, or from chat: [day] names)",
+           body=ConfirmIn, response=AttendanceOut, callers=ATTENDANCE_CALLERS, errors=(404, 409, 422, 503))
 def confirm_route(slug: str, number: int, body: ConfirmIn) -> AttendanceOut:
     council = council_of(slug)
     now = clock(council)
-    day = actions.parse_day(body.day, now, actions.zone_of(council), past=True)
+    zone = actions.zone_of(council)
+    if (body.present is None) == (body.text is None):
+        raise InvalidInput("cal.attendance.present_or_text", "confirm needs present or text, not both")
+    day = actions.parse_day(body.day, now, zone, past=True)
+    names: dict[str, str] | None = None
+    if body.text is not None:
+        names = roster.serving_names(settings(), council.slug)
+        text_day, present = actions.present_from_text(body.text, names, now, zone)
+        day = text_day or day
+    else:
+        present = list(body.present or [])
     occ, att = transaction(lambda s: actions.confirm(s, council, actions.require_event(s, council, number), day,
-                                                     body.present, now))
-    return attendance_out(number, att)
+                                                     present, now))
+    return attendance_out(number, att, occ, council, names, now)
 
 
-@API.route("/councils/<slug>/events/<int:number>/attendance", summary="Answers, places and confirmation of a meeting",
-           query=DayQuery, response=AttendanceOut, callers=MEMBERS, errors=(422,))
-def get_attendance(slug: str, number: int, query: DayQuery) -> AttendanceOut:
+@API.route("/councils/<slug>/events/<int:number>/attendance",
+           summary="Answers, places and confirmation of a meeting, with who has not answered",
+           query=AttendanceQuery, response=AttendanceOut, callers=ATTENDANCE_CALLERS, errors=(404, 422))
+def get_attendance(slug: str, number: int, query: AttendanceQuery) -> AttendanceOut:
     council = council_of(slug)
     now = clock(council)
     day = actions.parse_day(query.day, now, actions.zone_of(council), past=True)
     with runtime().db.read() as s:
         stored = actions.require_event(s, council, number)
-        occ = actions.pick_occurrence(stored, day, now)
+        occ = actions.attendance_occurrence(stored, day, now, begun=query.begun)
         att = store.attendance(s, occ.key)
     if att is None:
-        return AttendanceOut(number=number, key=occ.key, day=occ.day.isoformat(), rsvps={}, places=[], waiting=[],
-                             confirmed=None)
-    return attendance_out(number, att)
+        att = new_attendance(occ)
+    return attendance_out(number, att, occ, council, roster.member_names(settings(), council.slug), now)
 
 
-def attendance_out(number: int, att: Any) -> AttendanceOut:
-    return AttendanceOut(number=number, key=att.key, day=att.day.isoformat(),
-                         rsvps={m: r.value for m, r in sorted(att.rsvps.items())}, places=list(att.places),
-                         waiting=list(att.waiting),
-                         confirmed=sorted(att.confirmed) if att.confirmed is not None else None)
+def attendance_out(number: int, att: Any, occ: Occurrence | None = None, council: CouncilConfig | None = None,
+                   names: dict[str, str] | None = None, now: datetime | None = None) -> AttendanceOut:
+    out = AttendanceOut(number=number, key=att.key, day=att.day.isoformat(),
+                        rsvps={m: r.value for m, r in sorted(att.rsvps.items())}, places=list(att.places),
+                        waiting=list(att.waiting),
+                        confirmed=sorted(att.confirmed) if att.confirmed is not None else None)
+    if occ is None:
+        return out
+    event = occ.event
+    roster_ids = list(names or {})
+    expected = [m for m in roster_ids if not event.invitees or event.invitee(m) is not None]
+    overview = answer_overview(att, expected)
+    known = {i.member_id: i.display_name for i in event.invitees if i.display_name}
+    known.update(names or {})
+    mentioned = {*att.rsvps, *att.places, *att.waiting, *(att.confirmed or ()), *expected}
+    out.title = event.title
+    out.when = actions.occurrence_when(occ, lang())
+    out.begun = now is not None and now >= occ.start_instant
+    out.not_coming = list(overview.not_coming)
+    out.not_answered = list(overview.silent)
+    out.names = {m: known[m] for m in sorted(mentioned) if known.get(m)}
+    return out
+
+
+@API.route("/councils/<slug>/attendance",
+           summary="Who was at each held meeting, heidag, training, consultation and residents' evening of a year",
+           query=YearQuery, response=YearAttendanceOut, callers=ATTENDANCE_CALLERS, errors=(503,))
+def year_attendance_route(slug: str, query: YearQuery) -> YearAttendanceOut:
+    council = council_of(slug)
+    now = clock(council)
+    year = query.year or now.astimezone(actions.zone_of(council)).year
+    members = roster.serving_names(settings(), council.slug)
+    with runtime().db.read() as s:
+        found = actions.year_attendance(s, council, year, now, members, member=query.member)
+    return YearAttendanceOut(year=year, records=[
+        PresenceRecordOut(event=number, kind=r.kind, title=r.title, date=r.day.isoformat(), hours=r.hours,
+                          member=r.member, present=r.present, confirmed=r.confirmed) for number, r in found])
+
+
+def _training_record_out(member: str, entries: list[Any], numbers: dict[str, int], name: str = "") -> TrainingRecordOut:
+    out = [TrainingEntryOut(event_uid=e.event_uid, number=numbers.get(e.event_uid), title=e.title, type=e.type.value,
+                            day=e.day.isoformat(), confirmed=e.confirmed) for e in entries]
+    return TrainingRecordOut(member=member, entries=out, confirmed=sum(e.confirmed for e in entries),
+                             unconfirmed=sum(not e.confirmed for e in entries), name=name)
+
+
+def _trainings(council: CouncilConfig) -> tuple[list[Any], dict[str, int], dict[str, Any]]:
+    with runtime().db.read() as s:
+        stored = store.events(s, council.slug, types=[EventType.TRAINING.value])
+        numbers = {item.uid: item.number for item in stored}
+        atts = store.attendances(s, council.slug, numbers)
+    return [i.event for i in stored], numbers, atts
 
 
 @API.route("/councils/<slug>/training-record", summary="The trainings a member attended",
@@ -415,15 +489,23 @@ def attendance_out(number: int, att: Any) -> AttendanceOut:
 def training_record_route(slug: str, query: MemberQuery) -> TrainingRecordOut:
     council = council_of(slug)
     now = clock(council)
-    with runtime().db.read() as s:
-        stored = store.events(s, council.slug, types=[EventType.TRAINING.value])
-        numbers = {item.uid: item.number for item in stored}
-        atts = store.attendances(s, council.slug, numbers)
-    entries = training_record(query.member, [i.event for i in stored], atts, now)
-    out = [TrainingEntryOut(event_uid=e.event_uid, number=numbers.get(e.event_uid), title=e.title, type=e.type.value,
-                            day=e.day.isoformat(), confirmed=e.confirmed) for e in entries]
-    return TrainingRecordOut(member=query.member, entries=out, confirmed=sum(e.confirmed for e in entries),
-                             unconfirmed=sum(not e.confirmed for e in entries))
+    events, numbers, atts = _trainings(council)
+    return _training_record_out(query.member, training_record(query.member, events, atts, now), numbers)
+
+
+@API.route("/councils/<slug>/training-records",
+           summary="The trainings each member attended (serving members, then others with a training on record)",
+           response=TrainingRecordsOut, callers=ATTENDANCE_CALLERS, errors=(503,))
+def training_records_route(slug: str) -> TrainingRecordsOut:
+    council = council_of(slug)
+    now = clock(council)
+    names = roster.serving_names(settings(), council.slug)
+    events, numbers, atts = _trainings(council)
+    others = sorted({m for a in atts.values() for m in (a.confirmed if a.confirmed is not None else a.places)}
+                    - set(names))
+    records = [_training_record_out(m, training_record(m, events, atts, now), numbers, names.get(m, ""))
+               for m in [*names, *others]]
+    return TrainingRecordsOut(records=[r for r in records if r.entries or r.member in names])
 
 
 @API.route("/councils/<slug>/heidag", summary="Whether the council is overdue for a heidag",
@@ -532,40 +614,16 @@ def feed_link_route(slug: str, body: FeedIn) -> FeedLinkOut:
                        generation=link.generation)
 
 
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    tags = [t.strip() for t in header.split(",")]
-    return any(t.removeprefix("W/") == etag for t in tags)
-
-
 def _not_modified(etag: str, last_modified: datetime) -> bool:
-    """The caller's copy is current: If-None-Match names the ETag or, without it (RFC 9110
-    13.2.2), If-Modified-Since is not older than the feed's Last-Modified."""
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match:
-        return _etag_matches(if_none_match, etag)
-    since = request.if_modified_since
-    if since is None:
-        return False
-    return last_modified.astimezone(timezone.utc).replace(microsecond=0) <= since.astimezone(timezone.utc)
+    return feeds.copy_is_current(request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since"),
+                                 etag, last_modified)
 
 
 @FEEDS.route("/feeds/<token>.ics", summary="A calendar feed (iCalendar), behind its secret link",
              callers=None, content_type="text/calendar", errors=(404,))
 def feed_route(token: str) -> Response:
     rendered = feeds.serve(runtime().db, settings(), token, clock(), not_modified=_not_modified)
-    headers = {
-        "ETag": rendered.etag,
-        "Cache-Control": f"private, max-age={FEED_CACHE_SECONDS}",
-        "Last-Modified": http_date(rendered.last_modified.astimezone(timezone.utc), usegmt=True),
-        "Content-Disposition": f'inline; filename="{rendered.filename}"',
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "X-Robots-Tag": "noindex, nofollow",
-    }
+    headers = feeds.feed_headers(rendered.etag, rendered.last_modified, rendered.filename)
     if rendered.body is None:
         return Response(status=304, headers=headers)
     return Response(rendered.body, status=200, headers=headers, content_type="text/calendar; charset=utf-8")

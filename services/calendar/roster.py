@@ -32,3 +32,13 @@ def member_names(settings: Settings, council: str) -> dict[str, str] | None:
 def require_member(settings: Settings, council: CouncilConfig, member: str | None) -> None:
     """403 ``roster.not_member`` unless ``member`` serves on the council (or is a configured secretary)."""
     membership.require_member(settings, council, member, caller=CALLER)
+
+
+def serving_names(settings: Settings, council: str) -> dict[str, str]:
+    """Serving member id → display name; 503 ``roster.unavailable`` when the roster cannot be read
+    (an attendance overview without its members would look complete and be wrong)."""
+    try:
+        return membership.fetch_roster(settings, council, CALLER).names()
+    except ServiceUnavailable as exc:
+        log.info("no roster for %s: %s", council, exc.log_message)
+        raise membership.RosterUnavailable(exc.log_message) from exc

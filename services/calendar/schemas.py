@@ -158,8 +158,21 @@ class RsvpIn(MemberModel):
 
 
 class ConfirmIn(Model):
+    """Who was really there: ``present`` (Matrix ids), or from chat ``text``: an optional day, then
+    names as the secretary types them ("16-3 @anna:example.org Bram de Vries chantal", or "niemand")."""
     day: Text(60) | None = None  # type: ignore[valid-type]
-    present: list[Text(200, 1)] = Field(max_length=200)  # type: ignore[valid-type]
+    present: list[Text(200, 1)] | None = Field(None, max_length=200)  # type: ignore[valid-type]
+    text: Text(4000, 1) | None = None  # type: ignore[valid-type]
+
+
+class AttendanceQuery(DayQuery):
+    # Without a day, a series' latest meeting that has begun (the one to confirm), else its next.
+    begun: bool = False
+
+
+class YearQuery(Model):
+    year: int | None = Field(None, ge=2000, le=2100)  # default: this year in the council's time zone
+    member: Text(200, 1) | None = None  # type: ignore[valid-type]
 
 
 class UpcomingQuery(Model):
@@ -327,6 +340,29 @@ class AttendanceOut(OutModel):
     places: list[str]
     waiting: list[str]
     confirmed: list[str] | None
+    # For the secretary's overview in chat: the meeting, and who said what (Matrix ids).
+    title: str = ""
+    when: str = ""
+    begun: bool = False
+    not_coming: list[str] = Field(default_factory=list)
+    not_answered: list[str] = Field(default_factory=list)  # expected (the roster, or the invitees)
+    names: dict[str, str] = Field(default_factory=dict)  # Matrix id → display name, where known
+
+
+class PresenceRecordOut(OutModel):
+    event: int  # the event's number
+    kind: Literal["vergadering", "heidag", "training", "raadpleging", "bewonersavond"]
+    title: str
+    date: str  # the meeting's local day, YYYY-MM-DD
+    hours: float  # its length from the calendar (all-day: 6 hours a day)
+    member: str
+    present: bool
+    confirmed: bool  # True: the secretary recorded who was there; False: from the answers (RSVP)
+
+
+class YearAttendanceOut(OutModel):
+    year: int
+    records: list[PresenceRecordOut]
 
 
 class TrainingEntryOut(OutModel):
@@ -343,6 +379,11 @@ class TrainingRecordOut(OutModel):
     entries: list[TrainingEntryOut]
     confirmed: int
     unconfirmed: int
+    name: str = ""  # the member's display name, where the roster knows it
+
+
+class TrainingRecordsOut(OutModel):
+    records: list[TrainingRecordOut]  # serving members, then anyone else with a training on record
 
 
 class HeidagOut(OutModel):

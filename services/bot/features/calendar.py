@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from babel.dates import format_date
 
@@ -19,6 +20,7 @@ from services.bot.context import CommandContext, Reply
 from services.bot.texts.calendar import CATALOG
 from shared import i18n
 from shared.formatting import Rich, defang, esc, one_line
+from shared.http import ServiceError
 
 # calendar:poll:<council>:<number> (polls started before numbers were per council: calendar:poll:<id>)
 POLL_KEY = re.compile(r"^calendar:poll:(?:[a-z0-9][a-z0-9_-]{0,63}:)?(\d{1,9})$")
@@ -27,6 +29,9 @@ NUMBER = re.compile(r"^#?(\d{1,9})$")
 CAPACITY = re.compile(r"^(?:plaatsen|max|places|capacity)=(\d{1,4})$", re.IGNORECASE)
 # plaats=<locatie>: the rest of the command, up to another option (plaatsen=12), is the place.
 LOCATION = re.compile(r"^(?:plaats|locatie|location|place|where)=(.*)$", re.IGNORECASE | re.DOTALL)
+# calendar:event:<uid>:new / :s<sequence>: the announcement of an event, a thread of its own.
+EVENT_KEY = re.compile(r"^calendar:event:(?P<uid>.+):(?:new|s\d+)$")
+EVERYONE_WORDS = {"iedereen", "alle", "allen", "leden", "all", "everyone", "members"}
 UPCOMING_DAYS = 60
 UPCOMING_LIMIT = 15
 ROTATE_WORDS = {"nieuw", "vernieuw", "new", "rotate"}
@@ -368,18 +373,125 @@ async def cmd_afgelast(ctx: CommandContext, cmd: Command) -> Reply:
                             day=f" ({day})" if day else ""))
 
 
-async def cmd_trainingen(ctx: CommandContext, cmd: Command) -> Reply:
-    record = await _client(ctx).get(f"{_base(ctx)}/training-record", params={"member": ctx.sender}, lang=ctx.lang)
-    rich = Rich().heading(ctx.t("bot.calendar.trainingen.title"))
-    if not record["entries"]:
-        rich.line(ctx.t("bot.calendar.trainingen.empty"))
+def _training_rows(entries: list[dict[str, Any]], ctx: CommandContext) -> list[str]:
     rows = []
-    for entry in record["entries"]:
+    for entry in entries:
         row = f"{_day(date.fromisoformat(entry['day']), ctx.lang)} – {_shown(entry['title'])}"
         if not entry["confirmed"]:
             row += f" ({ctx.t('bot.calendar.trainingen.unconfirmed')})"
         rows.append(row)
+    return rows
+
+
+async def cmd_trainingen(ctx: CommandContext, cmd: Command) -> Reply:
+    words = [w.lower() for w in cmd.arg_words]
+    if words and words[0] in EVERYONE_WORDS:
+        return await _everyones_trainings(ctx)
+    if words:
+        return Reply(body=ctx.t("bot.calendar.trainingen.usage"))
+    record = await _client(ctx).get(f"{_base(ctx)}/training-record", params={"member": ctx.sender}, lang=ctx.lang)
+    rich = Rich().heading(ctx.t("bot.calendar.trainingen.title"))
+    if not record["entries"]:
+        rich.line(ctx.t("bot.calendar.trainingen.empty"))
+    rich.items(_training_rows(record["entries"], ctx))
+    if ctx.is_secretary:
+        rich.line(ctx.t("bot.calendar.trainingen.everyone_hint"))
+    return Reply.rich(rich)
+
+
+async def _everyones_trainings(ctx: CommandContext) -> Reply:
+    """The secretary's view: what each member followed, confirmed or only announced."""
+    if not ctx.is_secretary:
+        return Reply(body=ctx.t("bot.calendar.trainingen.everyone_secretary"))
+    result = await _client(ctx).get(f"{_base(ctx)}/training-records", lang=ctx.lang)
+    rich = Rich().heading(ctx.t("bot.calendar.trainingen.everyone_title", council=ctx.council.name))
+    rows = []
+    for record in result["records"]:
+        who = _shown(record.get("name") or record["member"])
+        done = "; ".join(_training_rows(record["entries"], ctx)) or ctx.t("bot.calendar.trainingen.none")
+        rows.append(f"{who}: {done}")
+    if not rows:
+        rich.line(ctx.t("bot.calendar.trainingen.nobody"))
     rich.items(rows)
+    return Reply.rich(rich)
+
+
+# --------------------------------------------------------------------------------------------
+# attendance (the secretary)
+
+async def _event_of_thread(ctx: CommandContext) -> int | None:
+    """In an event's announcement thread, that event's number."""
+    match = EVENT_KEY.match(ctx.thread_key or "")
+    if match is None:
+        return None
+    event = await _client(ctx).get(f"{_base(ctx)}/events/by-uid/{quote(match['uid'], safe='')}", lang=ctx.lang)
+    return int(event["number"])
+
+
+def _names(ids: list[str], names: dict[str, str]) -> str:
+    shown = sorted((_shown(names.get(m) or m) for m in ids), key=str.lower)
+    return ", ".join(shown)
+
+
+def _chat_day(day: str) -> str:
+    d = date.fromisoformat(day)
+    return f"{d.day}-{d.month}-{d.year}"
+
+
+def attendance_overview(att: dict[str, Any], ctx: CommandContext) -> Rich:
+    names = att.get("names") or {}
+    rich = Rich().heading(ctx.t("bot.calendar.aanwezigheid.title", number=att["number"], title=_shown(att["title"]),
+                                when=att["when"]))
+    rows = []
+    for key, ids in (("coming", att["places"]), ("waiting", att["waiting"]), ("not_coming", att["not_coming"]),
+                     ("silent", att["not_answered"])):
+        if ids:
+            rows.append(ctx.t(f"bot.calendar.aanwezigheid.{key}", names=_names(ids, names), count=len(ids)))
+    if not rows:
+        rows.append(ctx.t("bot.calendar.aanwezigheid.no_answers"))
+    rich.items(rows)
+    confirmed = att.get("confirmed")
+    if confirmed is not None:
+        rich.line(ctx.t("bot.calendar.aanwezigheid.confirmed", names=_names(confirmed, names) or
+                        ctx.t("bot.calendar.aanwezigheid.nobody"), count=len(confirmed)))
+    day = _chat_day(att["day"])
+    how = "howto" if att.get("begun") else "howto_later"
+    rich.line(ctx.t(f"bot.calendar.aanwezigheid.{how}", number=att["number"], day=day))
+    return rich
+
+
+async def cmd_aanwezigheid(ctx: CommandContext, cmd: Command) -> Reply:
+    words = cmd.arg_words
+    number = _number(words[0]) if words else None
+    rest = words[1:]
+    if number is None:
+        number = await _event_of_thread(ctx)  # in the event's thread the number may be left out
+        rest = words
+    if number is None:
+        return Reply(body=ctx.t("bot.calendar.aanwezigheid.usage"))
+    client = _client(ctx)
+    path = f"{_base(ctx)}/events/{number}/attendance"
+    text = " ".join(rest)
+    if not text:
+        att = await client.get(path, params={"begun": "true"}, lang=ctx.lang)
+        return Reply.rich(attendance_overview(att, ctx))
+    try:
+        att = await client.post(path, json={"text": text}, idempotency_key=ctx.event_id, lang=ctx.lang)
+    except ServiceError as exc:
+        if exc.code != "cal.attendance.no_names":
+            raise
+        # Only a day: the overview of that meeting.
+        att = await client.get(path, params={"begun": "true", "day": text[:60]}, lang=ctx.lang)
+        return Reply.rich(attendance_overview(att, ctx))
+    names = att.get("names") or {}
+    present = att["confirmed"] or []
+    absent = [m for m in names if m not in present]
+    done = "done" if present else "done_nobody"
+    rich = Rich().line(ctx.t(f"bot.calendar.aanwezigheid.{done}", title=_shown(att["title"]), when=att["when"],
+                             names=_names(present, names), count=len(present)))
+    if absent:
+        rich.line(ctx.t("bot.calendar.aanwezigheid.absent", names=_names(absent, names)))
+    rich.line(ctx.t("bot.calendar.aanwezigheid.again", number=number, day=_chat_day(att["day"])))
     return Reply.rich(rich)
 
 
@@ -399,7 +511,9 @@ COMMANDS = [
     CommandSpec("feed", cmd_feed, "kalender", "bot.calendar.cmd.feed",
                 usage="[nieuw]"),
     CommandSpec("trainingen", cmd_trainingen, "kalender", "bot.calendar.cmd.trainingen",
-                english_aliases=("trainings",)),
+                usage="[iedereen]", english_aliases=("trainings",)),
+    CommandSpec("aanwezigheid", cmd_aanwezigheid, "kalender", "bot.calendar.cmd.aanwezigheid",
+                usage="<nr> [datum] [@naam …]", english_aliases=("attendance",), secretary_only=True),
     CommandSpec("activiteit", cmd_activiteit, "kalender", "bot.calendar.cmd.activiteit",
                 usage="<soort> <titel> <datum> [tijd] [plaatsen=<n>] [plaats=<locatie>]", english_aliases=("event",),
                 secretary_only=True),

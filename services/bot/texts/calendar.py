@@ -18,7 +18,10 @@ CATALOG = {
         "bot.calendar.cmd.vergaderagenda": "zet de agenda bij een bijeenkomst: een link of korte tekst (bv. "
                                            "!vergaderagenda 4 16-3 https://…)",
         "bot.calendar.cmd.verslag": "zet na afloop het verslag bij een bijeenkomst: een link of korte tekst",
-        "bot.calendar.cmd.trainingen": "de trainingen die je gevolgd hebt",
+        "bot.calendar.cmd.trainingen": "de trainingen die je gevolgd hebt (secretaris: !trainingen iedereen "
+                                       "voor alle leden)",
+        "bot.calendar.cmd.aanwezigheid": "wie er komt naar afspraak <nr>, en na afloop: bevestig wie er was "
+                                         "(!aanwezigheid 4 @anna Bram)",
         "bot.calendar.kalender.title": "Wat er aan komt – {council}",
         "bot.calendar.kalender.empty": "Er staat de komende {days} dagen niets in de kalender.",
         "bot.calendar.kalender.footer": "Aanmelden of afmelden: !aanwezig <nr> of !afwezig <nr>. Je eigen kalender "
@@ -67,6 +70,37 @@ CATALOG = {
         "bot.calendar.trainingen.title": "Jouw trainingen",
         "bot.calendar.trainingen.empty": "Er staan nog geen trainingen op je naam.",
         "bot.calendar.trainingen.unconfirmed": "nog niet bevestigd door de secretaris",
+        "bot.calendar.trainingen.usage": "Zo werkt het: !trainingen voor je eigen trainingen; de secretaris "
+                                         "ziet die van alle leden met !trainingen iedereen.",
+        "bot.calendar.trainingen.everyone_hint": "Alle leden: !trainingen iedereen.",
+        "bot.calendar.trainingen.everyone_secretary": "Alleen de secretaris ziet de trainingen van alle leden. "
+                                                      "Je eigen trainingen: !trainingen.",
+        "bot.calendar.trainingen.everyone_title": "Gevolgde trainingen – {council}",
+        "bot.calendar.trainingen.none": "nog geen",
+        "bot.calendar.trainingen.nobody": "Er staan nog geen leden of trainingen in de lijst.",
+        # attendance (the secretary)
+        "bot.calendar.aanwezigheid.usage": "Zo werkt het: !aanwezigheid <nr> laat zien wie zich heeft aan- of "
+                                           "afgemeld. Na afloop bevestig je wie er was: !aanwezigheid <nr> "
+                                           "[datum] @anna Bram de Vries … (of: niemand). De nummers zie je met "
+                                           "!kalender.",
+        "bot.calendar.aanwezigheid.title": "Aanwezigheid {number}: {title} ({when})",
+        "bot.calendar.aanwezigheid.coming": "Aangemeld ({count}): {names}",
+        "bot.calendar.aanwezigheid.waiting": "Op de wachtlijst ({count}): {names}",
+        "bot.calendar.aanwezigheid.not_coming": "Afgemeld ({count}): {names}",
+        "bot.calendar.aanwezigheid.silent": "Niets laten weten ({count}): {names}",
+        "bot.calendar.aanwezigheid.no_answers": "Nog niemand heeft zich aan- of afgemeld.",
+        "bot.calendar.aanwezigheid.confirmed": "Door de secretaris bevestigd aanwezig ({count}): {names}",
+        "bot.calendar.aanwezigheid.nobody": "niemand",
+        "bot.calendar.aanwezigheid.howto": "Bevestig wie er was: !aanwezigheid {number} {day} @naam Naam … (of "
+                                           "!aanwezigheid {number} {day} niemand). Een nieuwe lijst vervangt de "
+                                           "vorige.",
+        "bot.calendar.aanwezigheid.howto_later": "Na de start bevestig je wie er was: !aanwezigheid {number} {day} "
+                                                 "@naam Naam …",
+        "bot.calendar.aanwezigheid.done": "Vastgelegd voor {title} ({when}): aanwezig waren {names} ({count}).",
+        "bot.calendar.aanwezigheid.done_nobody": "Vastgelegd voor {title} ({when}): er was niemand.",
+        "bot.calendar.aanwezigheid.absent": "Niet aanwezig: {names}.",
+        "bot.calendar.aanwezigheid.again": "Klopt het niet? Stuur de hele lijst opnieuw: !aanwezigheid {number} "
+                                           "{day} …",
         # date polls (the service sends the poll as data)
         "bot.calendar.poll.none_open": "Er loopt nu geen datumprikker. Begin er een met !datumprikker <titel> "
                                        "<datum> <datum>.",
@@ -105,7 +139,10 @@ CATALOG = {
         "bot.calendar.cmd.vergaderagenda": "attach the agenda to a meeting: a link or a short text (e.g. "
                                            "!meetingagenda 4 16-3 https://…)",
         "bot.calendar.cmd.verslag": "attach the minutes to a meeting afterwards: a link or a short text",
-        "bot.calendar.cmd.trainingen": "the trainings you attended",
+        "bot.calendar.cmd.trainingen": "the trainings you attended (secretary: !trainings everyone for all "
+                                       "members)",
+        "bot.calendar.cmd.aanwezigheid": "who is coming to event <nr>, and afterwards: confirm who was there "
+                                         "(!attendance 4 @anna Bram)",
         "bot.calendar.kalender.title": "Coming up – {council}",
         "bot.calendar.kalender.empty": "Nothing is planned for the next {days} days.",
         "bot.calendar.kalender.footer": "Coming or not: !aanwezig <nr> or !afwezig <nr>. Your own calendar in your "
@@ -150,6 +187,35 @@ CATALOG = {
         "bot.calendar.trainingen.title": "Your trainings",
         "bot.calendar.trainingen.empty": "No trainings on your record yet.",
         "bot.calendar.trainingen.unconfirmed": "not confirmed by the secretary yet",
+        "bot.calendar.trainingen.usage": "Usage: !trainings for your own trainings; the secretary sees every "
+                                         "member's with !trainings everyone.",
+        "bot.calendar.trainingen.everyone_hint": "All members: !trainings everyone.",
+        "bot.calendar.trainingen.everyone_secretary": "Only the secretary sees every member's trainings. Your own: "
+                                                      "!trainings.",
+        "bot.calendar.trainingen.everyone_title": "Trainings followed – {council}",
+        "bot.calendar.trainingen.none": "none yet",
+        "bot.calendar.trainingen.nobody": "No members or trainings on the list yet.",
+        # attendance (the secretary)
+        "bot.calendar.aanwezigheid.usage": "Usage: !attendance <nr> shows who said they'd come or not. Afterwards "
+                                           "confirm who was there: !attendance <nr> [date] @anna Bram de Vries … "
+                                           "(or: nobody). !calendar shows the numbers.",
+        "bot.calendar.aanwezigheid.title": "Attendance {number}: {title} ({when})",
+        "bot.calendar.aanwezigheid.coming": "Coming ({count}): {names}",
+        "bot.calendar.aanwezigheid.waiting": "On the waiting list ({count}): {names}",
+        "bot.calendar.aanwezigheid.not_coming": "Not coming ({count}): {names}",
+        "bot.calendar.aanwezigheid.silent": "No answer ({count}): {names}",
+        "bot.calendar.aanwezigheid.no_answers": "Nobody has answered yet.",
+        "bot.calendar.aanwezigheid.confirmed": "Confirmed present by the secretary ({count}): {names}",
+        "bot.calendar.aanwezigheid.nobody": "nobody",
+        "bot.calendar.aanwezigheid.howto": "Confirm who was there: !attendance {number} {day} @name Name … (or "
+                                           "!attendance {number} {day} nobody). A new list replaces the previous "
+                                           "one.",
+        "bot.calendar.aanwezigheid.howto_later": "Once it has started, confirm who was there: !attendance {number} "
+                                                 "{day} @name Name …",
+        "bot.calendar.aanwezigheid.done": "Recorded for {title} ({when}): present were {names} ({count}).",
+        "bot.calendar.aanwezigheid.done_nobody": "Recorded for {title} ({when}): nobody was there.",
+        "bot.calendar.aanwezigheid.absent": "Not present: {names}.",
+        "bot.calendar.aanwezigheid.again": "Not right? Send the whole list again: !attendance {number} {day} …",
         # date polls (the service sends the poll as data)
         "bot.calendar.poll.none_open": "No date poll is open. Start one with !datumprikker <title> <date> <date>.",
         "bot.calendar.poll.root.fix": "Whoever started the poll, or the secretary, fixes the date with !vastleggen "

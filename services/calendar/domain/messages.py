@@ -125,6 +125,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.rsvp.promoted": "Er is een plek vrijgekomen: je bent erbij!",
         "cal.attendance.not_started": "Aanwezigheid vastleggen kan pas als de bijeenkomst "
                                       "begonnen is.",
+        "cal.attendance.unknown_names": "Ik weet niet wie je bedoelt met: {names}. Gebruik de naam "
+                                        "zoals in de ledenlijst (!leden) of het Matrix-adres "
+                                        "(@naam:server). Er is niets vastgelegd.",
+        "cal.attendance.no_names": "Noem wie er was, bijvoorbeeld: !aanwezigheid 4 @anna Bram. "
+                                   "Was er niemand: !aanwezigheid 4 niemand.",
+        "cal.attendance.present_or_text": "Geef óf de lijst van aanwezigen, óf de tekst uit de "
+                                          "chat, niet allebei.",
         "cal.heidag.overdue": "Let op: de laatste heidag was op {last_nl}, langer dan "
                               "{months} maanden geleden. Tijd om de hei weer op te gaan?",
         "cal.heidag.overdue_planned": "De laatste heidag was op {last_nl}, langer dan {months} "
@@ -150,6 +157,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.event.imported": "Deze afspraak komt uit het overleg (adviezen en toetsen) en "
                               "verandert alleen daar.",
         "cal.occurrence.not_found": "Afspraak {number} heeft geen bijeenkomst op {date_nl}.",
+        "cal.event.uid_not_found": "Deze afspraak staat niet (meer) in de kalender.",
         "cal.occurrence.none_upcoming": "Afspraak {number} heeft geen bijeenkomst meer die nog "
                                         "moet komen.",
         "cal.rsvp.not_a_meeting": "Voor een deadline of toets meld je je niet aan of af.",
@@ -340,6 +348,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.rsvp.promoted": "A place opened up: you're in!",
         "cal.attendance.not_started": "Attendance can only be recorded once the meeting has "
                                       "started.",
+        "cal.attendance.unknown_names": "I don't know who you mean by: {names}. Use the name as on the "
+                                        "member list (!leden) or the Matrix address (@name:server). "
+                                        "Nothing was recorded.",
+        "cal.attendance.no_names": "Name who was there, for example: !aanwezigheid 4 @anna Bram. "
+                                   "Nobody there: !aanwezigheid 4 nobody.",
+        "cal.attendance.present_or_text": "Give either the list of who was there or the chat text, "
+                                          "not both.",
         "cal.heidag.overdue": "Note: the last retreat day was on {last_en}, more than {months} "
                               "months ago. Time for another one?",
         "cal.heidag.overdue_planned": "The last retreat day was on {last_en}, more than {months} "
@@ -363,6 +378,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.event.imported": "This event comes from the deliberation service (advice and "
                               "reviews) and only changes there.",
         "cal.occurrence.not_found": "Event {number} has no meeting on {date_en}.",
+        "cal.event.uid_not_found": "This event is not (or no longer) in the calendar.",
         "cal.occurrence.none_upcoming": "Event {number} has no more meetings to come.",
         "cal.rsvp.not_a_meeting": "A deadline or review needs no answer.",
         "cal.poll.not_found": "Date poll {number} does not exist.",
