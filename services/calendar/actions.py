@@ -376,7 +376,8 @@ def parse_day(text: str | None, now: datetime, zone: ZoneInfo, *, past: bool = F
         return date.fromisoformat(text.strip())
     except ValueError:
         pass
-    option = parse_date(text, now - timedelta(days=365) if past else now, zone)
+    # The first such day from a year ago less a day: today's date is today, not a year ago.
+    option = parse_date(text, now - timedelta(days=364) if past else now, zone)
     start = option.start
     return start.astimezone(zone).date() if isinstance(start, datetime) else start
 

@@ -13,9 +13,10 @@ from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
 
-from services.calendar import actions, store
+from services.calendar import actions, roster, store
 from services.calendar.actions import DEADLINE_TYPES, Poster
-from services.calendar.domain import messages
+from services.calendar.domain import messages, presence
+from services.calendar.domain.events import Occurrence
 from services.calendar.domain.reminders import (
     Reminder,
     ReminderOffset,
@@ -23,6 +24,7 @@ from services.calendar.domain.reminders import (
     offsets_from_config,
     reminder_message,
 )
+from shared import i18n
 from shared.db import Database
 from shared.errors import DomainError
 from shared.formatting import Rich
@@ -89,6 +91,54 @@ def send_due(db: Database, settings: Settings, post: Poster, now: datetime) -> i
     return posted
 
 
+def attendance_question(occ: Occurrence, number: int, council: CouncilConfig, coming: list[str]) -> Rich:
+    """After a meeting: the secretary is asked who was there, with the words to answer."""
+    lang = council.language
+    day = "" if occ.event.recurrence is None else f" {occ.day.day}-{occ.day.month}"
+    rich = Rich().line(messages.text("cal.attendance.ask", lang, title=actions.safe_title(occ.event.title),
+                                     when=i18n.fmt_date(occ.day, lang), command=f"!aanwezigheid {number}{day}"))
+    if coming:
+        rich.line(messages.text("cal.attendance.ask_coming", lang, names=", ".join(coming)))
+    return rich
+
+
+def ask_attendance(db: Database, settings: Settings, post: Poster, now: datetime) -> int:
+    """Once per meeting that has ended unconfirmed: ask in the council room who was there (the
+    council's year account counts confirmed attendance; answers alone are a guess)."""
+    asked_now = 0
+    for council in settings.councils:
+        with db.read() as s:
+            stored = store.events(s, council.slug, ending_after=now - presence.ASK_AFTER_MEETING_FOR,
+                                  starting_before=now, confirmed_only=True,
+                                  types=[t.value for t in presence.COUNTED_TYPES])
+            if not stored:
+                continue
+            numbers = {item.uid: item.number for item in stored}
+            atts = store.attendances(s, council.slug, numbers)
+            asked = store.sent_reminder_keys(s, council.slug, numbers)
+        due = presence.ended_unconfirmed([item.event for item in stored], atts, asked, now)
+        if not due:
+            continue
+        names = roster.member_names(settings, council.slug) or {}
+        for occ in due:
+            att = atts.get(occ.key)
+            coming = [names.get(m) or m for m in (att.places if att is not None else ())]
+            key = presence.after_meeting_key(occ)
+            message = OutboundMessage(key=f"calendar:reminder:{key}", council=council.slug, room="main",
+                                      **_body(attendance_question(occ, numbers[occ.uid], council, coming)))
+            try:
+                with db.session() as s:
+                    if store.reminder_sent(s, key):
+                        continue
+                    store.mark_reminder_sent(s, key, council.slug, occ.uid, False, now)
+                    post(s, message)
+            except IntegrityError:
+                continue  # another worker asked a moment ago
+            asked_now += 1
+            log.info("asked who was at %s", key)
+    return asked_now
+
+
 def _body(rich: Rich) -> dict[str, str]:
     return {"body": rich.body, "html": rich.html}
 
@@ -96,5 +146,7 @@ def _body(rich: Rich) -> dict[str, str]:
 def job_function(db: Database, settings: Settings, runtime: Callable[[], object],
                  clock: Callable[[], datetime]) -> Callable[[], int]:
     def run() -> int:
-        return send_due(db, settings, Poster(runtime()), clock())
+        now = clock()
+        post = Poster(runtime())
+        return send_due(db, settings, post, now) + ask_attendance(db, settings, post, now)
     return run

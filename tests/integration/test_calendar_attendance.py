@@ -243,3 +243,41 @@ def test_the_year_reads_what_was_stored_on_either_database(api, clock):
     present = sorted((r["date"], r["member"], r["confirmed"]) for r in year if r["present"])
     assert present == [("2027-03-02", ANNA, False), ("2027-03-09", ANNA, True), ("2027-03-09", BRAM, True),
                        ("2027-03-16", ANNA, False)]
+
+
+def test_after_a_meeting_the_secretary_is_asked_once_who_was_there(api, app, clock):
+    from services.calendar import reminding
+    from services.calendar.actions import Poster
+    from test_calendar_api import posted
+
+    settings = app.config["OVERLEG_SETTINGS"]
+    db = app.extensions["overleg_db"]
+    post = Poster(app.extensions["overleg_runtime"])
+    meeting = api.event(title="Vergadering maart", start="2027-03-16T19:30", end="2027-03-16T21:30")["number"]
+    evenings = api.event(type="bewonersavond", title="Bewonersavond", start="2027-03-15T19:00",
+                         end="2027-03-15T21:00", recurrence={"freq": "monthly"})["number"]
+    api.event(type="adviesdeadline", title="Advies huurverhoging", start="2027-03-14")  # no meeting: never asked
+    rsvp(api, meeting, ANNA)
+    rsvp(api, meeting, BRAM)
+
+    def questions() -> list[str]:
+        return [m.body for m in posted(app) if m.key.endswith(":afgelopen")]
+
+    during = datetime(2027, 3, 16, 21, 0, tzinfo=AMSTERDAM)
+    assert reminding.ask_attendance(db, settings, post, during) == 1  # last night's evening; the meeting goes on
+    after = datetime(2027, 3, 16, 21, 45, tzinfo=AMSTERDAM)
+    assert reminding.ask_attendance(db, settings, post, after) == 1
+    assert reminding.ask_attendance(db, settings, post, after) == 0  # once
+    evening_q, meeting_q = questions()
+    assert meeting_q.startswith("Vergadering maart van ") and f"!aanwezigheid {meeting} @naam" in meeting_q
+    assert "Aangemeld waren: Anna, Bram." in meeting_q
+    assert f"!aanwezigheid {evenings} 15-3 @naam" in evening_q and "Aangemeld" not in evening_q
+
+    # The answer to the question is the command it names; a confirmed meeting is not asked about.
+    next_evening = datetime(2027, 4, 15, 21, 30, tzinfo=AMSTERDAM)
+    clock.now = datetime(2027, 4, 15, 20, 0, tzinfo=AMSTERDAM)
+    api.post(f"/events/{evenings}/attendance", {"text": "15-4 @anna:example.org"}, 200)
+    assert reminding.ask_attendance(db, settings, post, next_evening) == 0
+    # A meeting long past (the service was away) is left to the werkplek's list, not asked about.
+    assert reminding.ask_attendance(db, settings, post, datetime(2027, 5, 20, 12, 0, tzinfo=AMSTERDAM)) == 0
+    assert len(questions()) == 2

@@ -130,6 +130,10 @@ CATALOG: dict[str, dict[str, str]] = {
                                         "(@naam:server). Er is niets vastgelegd.",
         "cal.attendance.no_names": "Noem wie er was, bijvoorbeeld: !aanwezigheid 4 @anna Bram. "
                                    "Was er niemand: !aanwezigheid 4 niemand.",
+        "cal.attendance.ask": "{title} van {when} is voorbij. Secretaris, wie was er? Zet het vast met "
+                              "{command} @naam @naam (of: {command} niemand). Het telt mee in de inzet "
+                              "van de leden.",
+        "cal.attendance.ask_coming": "Aangemeld waren: {names}.",
         "cal.attendance.present_or_text": "Geef óf de lijst van aanwezigen, óf de tekst uit de "
                                           "chat, niet allebei.",
         "cal.heidag.overdue": "Let op: de laatste heidag was op {last_nl}, langer dan "
@@ -353,6 +357,10 @@ CATALOG: dict[str, dict[str, str]] = {
                                         "Nothing was recorded.",
         "cal.attendance.no_names": "Name who was there, for example: !aanwezigheid 4 @anna Bram. "
                                    "Nobody there: !aanwezigheid 4 nobody.",
+        "cal.attendance.ask": "{title} on {when} is over. Secretary, who was there? Record it with "
+                              "{command} @name @name (or: {command} niemand). It counts in the members' "
+                              "time account.",
+        "cal.attendance.ask_coming": "Signed up were: {names}.",
         "cal.attendance.present_or_text": "Give either the list of who was there or the chat text, "
                                           "not both.",
         "cal.heidag.overdue": "Note: the last retreat day was on {last_en}, more than {months} "

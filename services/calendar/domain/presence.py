@@ -111,6 +111,33 @@ def year_records(events: Iterable[Event], attendances: Mapping[str, Attendance],
     return records
 
 
+# After a meeting the secretary is asked once who was there; a meeting that ended longer ago than this
+# (the service was away for days) is not asked about any more: the werkplek lists it for confirming.
+ASK_AFTER_MEETING_FOR = timedelta(days=3)
+
+
+def after_meeting_key(occ: Occurrence) -> str:
+    """The sent-reminder key of the "who was there?" question about one meeting."""
+    return f"{occ.key}:afgelopen"
+
+
+def ended_unconfirmed(events: Iterable[Event], attendances: Mapping[str, Attendance], asked: set[str],
+                      now: datetime) -> list[Occurrence]:
+    """Meetings of the counted kinds that have ended (within :data:`ASK_AFTER_MEETING_FOR`), whose
+    attendance the secretary has not confirmed and that were not asked about yet."""
+    now = as_local(now, "now")
+    since = now - ASK_AFTER_MEETING_FOR
+    out = []
+    for occ in expand_occurrences([e for e in events if e.type in KIND_OF_TYPE], since, now):
+        if not since < occ.end_instant <= now:
+            continue
+        att = attendances.get(occ.key)
+        if (att is not None and att.confirmed is not None) or after_meeting_key(occ) in asked:
+            continue
+        out.append(occ)
+    return out
+
+
 @dataclass(frozen=True)
 class AnswerOverview:
     """Who said what for one meeting, for the secretary before confirming."""
