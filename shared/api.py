@@ -18,40 +18,11 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from shared.errors import DomainError
+from shared.jsonbody import MAX_ID, MAX_JSON_DEPTH, json_too_deep, parse_json_body  # noqa: F401 - re-exported
 
-MAX_ID = 2**31 - 1
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The same rule as a JSON-schema pattern, so /openapi.json says what is refused.
 NO_CONTROL_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-# No request body of ours nests deeper than a few levels; a deeper one is refused before it is
-# parsed (Python's json parser recurses, and ``[`` × 30,000 would end in a RecursionError).
-MAX_JSON_DEPTH = 64
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_JSON_BRACKET = re.compile(rb"[\[\]{}]")
-
-
-def json_too_deep(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
-    """Whether a JSON text nests arrays/objects deeper than ``max_depth`` (strings are skipped, so
-    brackets inside them do not count). Linear in the length of ``raw``, without recursion."""
-    depth = 0
-    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', raw)):
-        if match.group() in (b"[", b"{"):
-            depth += 1
-            if depth > max_depth:
-                return True
-        else:
-            depth -= 1
-    return False
-
-
-def parse_json_body(raw: bytes) -> Any:
-    """A request body as JSON; ``ValueError`` for anything that is not (too deep included)."""
-    if json_too_deep(raw):
-        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-    try:
-        return json.loads(raw)
-    except RecursionError as exc:  # not reachable after the depth check; never a 500
-        raise ValueError("JSON nested too deeply") from exc
 
 
 def _no_control_chars(value: str) -> str:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.bot import store
 from services.bot.metrics import BotMetrics
-from shared.api import parse_json_body
+from shared.jsonbody import parse_json_body
 from shared.db import Database
 from shared.outbox import OutboundMessage
 from shared.settings import Settings
