@@ -43,7 +43,18 @@ from services.deliberation.domain.consensus import (
     members_to_remind,
     open_round,
 )
+from services.deliberation.domain import influence as influence_rules
+from services.deliberation.domain import scenarios as scenario_rules
+from services.deliberation.domain.influence import RealisedInfluence, TopicInfluence, YearOverview
 from services.deliberation.domain.register import matrix_to_url
+from services.deliberation.domain.scenarios import (
+    OptionNotReady,
+    ScenarioEvent,
+    ScenarioEventType,
+    ScenarioOutcome,
+    ScenarioResult,
+    ScenarioRound,
+)
 from services.deliberation.domain.roster import (
     AbsenceNotice,
     Application,
@@ -62,6 +73,7 @@ from services.deliberation.domain.roster import (
     new_customer_group,
     new_member,
     round_occasion,
+    scenarios_occasion,
     validate_matrix_id,
 )
 from services.deliberation.schemas import (
@@ -69,9 +81,11 @@ from services.deliberation.schemas import (
     AdviceOpenIn,
     ApplicationIn,
     ApplicationStatusIn,
+    InfluenceIn,
     MemberIn,
     MemberPatch,
     RoundOpenIn,
+    ScenariosOpenIn,
     SeatIn,
     TextErasureIn,
     TopicIn,
@@ -212,8 +226,10 @@ def check_actor(ctx: Ctx, roster: Roster, actor: str | None) -> None:
 
 
 def participants_of(ctx: Ctx, roster: Roster, notices: Iterable[AbsenceNotice] = (),
-                    round_id: int | None = None) -> Participants:
-    absent = absent_for(notices, round_occasion(round_id)) if round_id is not None else frozenset()
+                    round_id: int | None = None, *, occasion: str | None = None) -> Participants:
+    if occasion is None and round_id is not None:
+        occasion = round_occasion(round_id)
+    absent = absent_for(notices, occasion) if occasion is not None else frozenset()
     p = roster.participants(ctx.today, absent)
     # Secretaries named in the settings facilitate even when they are not on the roster.
     return Participants(members=p.members, absent=p.absent, secretaries=p.secretaries | set(ctx.council.secretaries),
@@ -518,8 +534,14 @@ class Absences:
 
 
 def _occasion(s: Session, ctx: Ctx, body: AbsenceIn) -> str:
-    if (body.round_id is None) == (body.meeting_id is None):
+    if [body.round_id, body.meeting_id, body.scenarios_id].count(None) != 2:
         raise InvalidInput("delib.api.occasion_required", "absence needs exactly one occasion")
+    if body.scenarios_id is not None:
+        _, weighing = store.load_scenario_round(s, ctx.slug, body.scenarios_id)
+        if not weighing.is_open:
+            raise Conflict("delib.api.scenarios_closed_for_absence", f"scenario round {weighing.round_id} closed",
+                           round_id=weighing.round_id)
+        return scenarios_occasion(body.scenarios_id)
     if body.round_id is not None:
         _, rnd = store.load_round(s, ctx.slug, body.round_id)
         if not rnd.is_open:
@@ -673,13 +695,23 @@ def topic(rt: Runtime, ctx: Ctx, topic_id: int) -> TopicView:
 class Agenda:
     view: AgendaView
     open_rounds: Mapping[int, int]  # open round id by topic id
+    open_scenarios: Mapping[int, int] = field(default_factory=dict)  # open scenario round by topic id
+    influence: Mapping[int, TopicInfluence] = field(default_factory=dict)  # expected and realised, by topic id
+    year: YearOverview | None = None  # this year's expected against realised influence
 
 
 def agenda(rt: Runtime, ctx: Ctx) -> Agenda:
     with rt.db.read() as s:
         all_topics = store.topics(s, ctx.slug)
         open_rounds = store.open_round_ids_by_topic(s, ctx.slug)
-    return Agenda(agenda_rules.agenda(all_topics, ctx.slug, ctx.council.active_topic_cap), open_rounds)
+        open_scenarios = store.open_scenario_ids_by_topic(s, ctx.slug)
+        starts = store.topic_starts(s, ctx.slug)
+        records = store.influence_records(s, ctx.slug)
+    influence = {t.id: _topic_influence(t, starts.get(t.id), records.get(t.id, ())) for t in all_topics}
+    worked_on = [influence[t.id] for t in all_topics
+                 if _counts_for_influence(t, starts.get(t.id), records.get(t.id, ()))]
+    return Agenda(agenda_rules.agenda(all_topics, ctx.slug, ctx.council.active_topic_cap), open_rounds,
+                  open_scenarios, influence, influence_rules.year_overview(worked_on, ctx.today.year))
 
 
 TopicChange = Callable[[Session, Topic], Topic]
@@ -920,6 +952,7 @@ def _open_round(rt: Runtime, s: Session, ctx: Ctx, *, topic_id: int, proposal: s
                         idempotency_key=ctx.key)
     store.append_events(s, result.events, result.round)
     store.save_topic(s, topic)
+    _start_topic(s, ctx, topic)
     _post(rt, s, ctx, store.round_thread_key(ctx.slug, round_id), _round_root(ctx, result.round, topic.title, draft))
     return round_id
 
@@ -1116,6 +1149,8 @@ class Register:
     names: dict[str, str] = field(default_factory=dict)  # everyone named in the entries
     # Every objection raised in each entry's round, and how it ended (resolved, withdrawn, by a new version).
     objections: Mapping[int, tuple[Objection, ...]] = field(default_factory=dict)
+    # What changed because of the council (realised influence), by topic id.
+    influence: Mapping[int, tuple[RealisedInfluence, ...]] = field(default_factory=dict)
 
 
 def _matches(words: list[str], entry: store.StoredEntry, objections: Iterable[Objection]) -> bool:
@@ -1134,6 +1169,8 @@ def register(rt: Runtime, ctx: Ctx, start: date | None, end: date | None, topic_
         entries = store.register_entries(s, ctx.slug, start=start, end=end, topic_id=topic_id)
         objections = {e.entry.agreement.round_id: store.load_round(s, ctx.slug, e.entry.agreement.round_id)[1].objections
                       for e in entries}
+        records = store.influence_records(s, ctx.slug)
+        known = names_of(ctx.council, store.load_roster(s, ctx.slug, ctx.council.max_seats))
     words = (search or "").lower().split()
     if words:
         entries = [e for e in entries if _matches(words, e, objections[e.entry.agreement.round_id])]
@@ -1142,7 +1179,12 @@ def register(rt: Runtime, ctx: Ctx, start: date | None, end: date | None, topic_
     names: dict[str, str] = {}
     for e in entries:
         names.update(e.names)
-    return Register(entries, names, objections)
+    influence = {e.entry.agreement.topic_id: tuple(records.get(e.entry.agreement.topic_id, ())) for e in entries}
+    if influence:
+        for records_of in influence.values():
+            for r in records_of:
+                names.setdefault(r.recorded_by, display_name(r.recorded_by, known))
+    return Register(entries, names, objections, influence)
 
 
 # --------------------------------------------------------------------------- advice trajectories
@@ -1324,3 +1366,463 @@ def advice_list(rt: Runtime, ctx: Ctx) -> list[AdviceView]:
 def advice(rt: Runtime, ctx: Ctx, advice_id: int) -> AdviceView:
     with rt.db.read() as s:
         return _advice_view(s, ctx, store.trajectory(s, ctx.slug, advice_id))
+
+
+# --------------------------------------------------------------------------- scenario rounds (co-creation)
+#
+# A scenario round is its own kind of round: numbered per council on its own ("scenarioronde 2"), with its own
+# event log and thread (``delib:scenarios:<council>:<number>``), because its events (options, preferences, an
+# outcome per option) are not those of a round over one proposal. It follows the same rules: the consent rule
+# for agreement on one option, no tally, every command keyed by the chat message.
+
+
+class NamedOptionNotReady(OptionNotReady):
+    """``!besluit <optie>`` refused, naming members by display name (the params keep the matrix ids)."""
+
+    def __init__(self, original: OptionNotReady, names: Mapping[str, str]) -> None:
+        super().__init__(int(original.params["round_id"]), original.missing)
+        m = original.missing
+
+        def name(matrix_id: str) -> str:
+            return display_name(matrix_id, names)
+
+        self.missing = replace(m, not_responded=tuple(name(x) for x in m.not_responded),
+                               info_pending=tuple(name(x) for x in m.info_pending),
+                               open_objections=tuple(replace(o, member=name(o.member)) for o in m.open_objections))
+
+
+@dataclass(frozen=True)
+class ScenarioView:
+    """A scenario round as its callers see it, and what the command that produced it did."""
+
+    info: store.ScenarioInfo
+    round: ScenarioRound
+    roster: Roster
+    topic_title: str
+    thread_url: str | None
+    duplicate: bool = False
+    events: tuple[ScenarioEvent, ...] = ()
+    notices: tuple[AbsenceNotice, ...] = ()  # absent with notice for this scenario round
+
+    @property
+    def objection_id(self) -> int | None:
+        return next((int(e.data["objection_id"]) for e in self.events
+                     if e.type is ScenarioEventType.POSITION_GIVEN and e.data.get("objection_id") is not None), None)
+
+    @property
+    def option(self) -> int | None:
+        """The option this command added, amended or merged into."""
+        return next((int(e.data["option"]) for e in self.events
+                     if e.type in (ScenarioEventType.OPTION_ADDED, ScenarioEventType.OPTION_AMENDED,
+                                   ScenarioEventType.OPTIONS_MERGED)), None)
+
+
+@dataclass(frozen=True)
+class ScenarioCall:
+    rt: Runtime
+    ctx: Ctx
+    s: Session
+    info: store.ScenarioInfo
+    round: ScenarioRound
+    roster: Roster
+    participants: Participants
+    names: dict[str, str]
+
+    @property
+    def key(self) -> str | None:
+        return self.ctx.key
+
+    @property
+    def lang(self) -> str:
+        return self.ctx.council.language
+
+
+def scenario_thread_url(info: store.ScenarioInfo) -> str | None:
+    if info.thread_room_id and info.thread_event_id:
+        return matrix_to_url(info.thread_room_id, info.thread_event_id)
+    return None
+
+
+def _scenario_view(s: Session, ctx: Ctx, info: store.ScenarioInfo, rnd: ScenarioRound, roster: Roster, *,
+                   duplicate: bool = False, events: tuple[ScenarioEvent, ...] = ()) -> ScenarioView:
+    return ScenarioView(info, rnd, roster, store.topic(s, ctx.slug, rnd.topic_id).title, scenario_thread_url(info),
+                        duplicate, events, store.absences(s, ctx.slug, scenarios_occasion(rnd.round_id)))
+
+
+def scenario_participants(ctx: Ctx, roster: Roster, notices: Iterable[AbsenceNotice], number: int) -> Participants:
+    return participants_of(ctx, roster, notices, occasion=scenarios_occasion(number))
+
+
+def _load_scenario_view(s: Session, ctx: Ctx, number: int, *, duplicate: bool = False) -> ScenarioView:
+    info, rnd = store.load_scenario_round(s, ctx.slug, number)
+    return _scenario_view(s, ctx, info, rnd, store.load_roster(s, ctx.slug, ctx.council.max_seats),
+                          duplicate=duplicate)
+
+
+def _outcome_names(rnd: ScenarioRound, names: Mapping[str, str]) -> dict[str, str]:
+    """The display names the decision list needs, as they are on the day the round ends."""
+    outcome = rnd.outcome
+    people: set[str] = {o.member for o in rnd.objections}
+    if outcome is not None:
+        people |= {outcome.decided_by, *outcome.absent}
+        for option in outcome.options:
+            people |= {p.member for p in option.positions} | set(option.preferred_by)
+    return {m: display_name(m, names) for m in sorted(people)}
+
+
+def _scenario_command(rt: Runtime, ctx: Ctx, number: int, command: Callable[[ScenarioCall], ScenarioResult],
+                      after: Callable[[ScenarioCall, ScenarioResult], None] | None = None) -> ScenarioView:
+    """Load, decide, append, react: in one transaction (the use case that calls this is retried as a whole on
+    a concurrent append)."""
+    with rt.db.session() as s:
+        info, rnd = store.load_scenario_round(s, ctx.slug, number, lock=True)
+        roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
+        notices = store.absences(s, ctx.slug, scenarios_occasion(number))
+        call = ScenarioCall(rt, ctx, s, info, rnd, roster, scenario_participants(ctx, roster, notices, number),
+                            names_of(ctx.council, roster))
+        result = command(call)
+        if result.duplicate:
+            key = ctx.key
+            events = tuple(ScenarioEvent.from_dict(e) for e in store.scenario_events_of(s, ctx.slug, number)
+                           if key is not None and e.get("idempotency_key") == key)
+        else:
+            events = tuple(result.events)
+            store.append_scenario_events(s, result.events, result.round,
+                                         names=_outcome_names(result.round, call.names))
+            if after is not None:
+                after(call, result)
+        return _scenario_view(s, ctx, info, result.round, roster, duplicate=result.duplicate, events=events)
+
+
+def _scenario_post(c: ScenarioCall, suffix: str, rich: Rich, *, mentions: Iterable[str] = ()) -> None:
+    _post(c.rt, c.s, c.ctx, f"{c.info.thread_key}:{suffix}", rich, thread_key=c.info.thread_key, mentions=mentions)
+
+
+def _start_topic(s: Session, ctx: Ctx, topic: Topic) -> None:
+    """Work on the topic starts: keep the expected influence as it stands now (once)."""
+    store.mark_topic_started(s, ctx.slug, topic.id, expected=topic.council_influence, on=ctx.today)
+
+
+@retry_on_conflict
+def open_scenarios(rt: Runtime, ctx: Ctx, body: ScenariosOpenIn) -> ScenarioView:
+    """``!scenarios <onderwerp-nr> <titel>``: the topic is activated if it waits (within the cap) and is in a
+    round now; the title becomes the root of a new thread where the options follow."""
+    with rt.db.session() as s:
+        existing = store.scenario_round_id_by_open_key(s, ctx.slug, ctx.key) if ctx.key else None
+        if existing is not None:
+            return _load_scenario_view(s, ctx, existing, duplicate=True)
+        store.lock_council(s, ctx.slug)
+        roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
+        participants = participants_of(ctx, roster)
+        if body.actor not in participants.members and body.actor not in participants.secretaries:
+            raise not_member()
+        topic = store.topic(s, ctx.slug, body.topic_id, lock=True)
+        if topic.status in WAITING_STATUSES:
+            topic = agenda_rules.activate(topic, store.topics(s, ctx.slug), ctx.council.active_topic_cap)
+        topic = agenda_rules.start_round(topic)
+        deadline = round_deadline(ctx, body.deadline, body.deadline_day)
+        _check_deadline(ctx, deadline)
+        number = store.create_scenario_round(s, council=ctx.slug, topic_id=topic.id, opened_at=ctx.now,
+                                             open_key=ctx.key)
+        result = scenario_rules.open_scenarios(round_id=number, council_id=ctx.slug, topic_id=topic.id,
+                                               title=body.title, opener=body.actor, participants=participants,
+                                               at=ctx.now, deadline=deadline, idempotency_key=ctx.key)
+        store.append_scenario_events(s, result.events, result.round)
+        store.save_topic(s, topic)
+        _start_topic(s, ctx, topic)
+        lang = ctx.council.language
+        _post(rt, s, ctx, store.scenario_thread_key(ctx.slug, number), texts.scenarios_opened(
+            lang, round_id=number, topic_id=topic.id, topic_title=topic.title, title=result.round.title,
+            deadline=council_now(ctx.council, deadline)))
+        return _load_scenario_view(s, ctx, number)
+
+
+def scenario_rounds(rt: Runtime, ctx: Ctx, state: str | None, topic_id: int | None) -> list[ScenarioView]:
+    with rt.db.read() as s:
+        roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
+        return [_scenario_view(s, ctx, info, rnd, roster)
+                for info, rnd in store.scenario_rounds(s, ctx.slug, state=state, topic_id=topic_id)]
+
+
+def scenario_status(rt: Runtime, ctx: Ctx, number: int) -> ScenarioView:
+    with rt.db.read() as s:
+        return _load_scenario_view(s, ctx, number)
+
+
+def scenario_events(rt: Runtime, ctx: Ctx, number: int) -> list[dict[str, Any]]:
+    with rt.db.read() as s:
+        return store.scenario_events_of(s, ctx.slug, number)
+
+
+@retry_on_conflict
+def add_option(rt: Runtime, ctx: Ctx, number: int, actor: str, text: str | None, source: str) -> ScenarioView:
+    """``!optie <tekst>`` (secretary or opener, in beeldvorming): posted in the thread as option N."""
+
+    def after(c: ScenarioCall, result: ScenarioResult) -> None:
+        option = result.round.options[-1]
+        _scenario_post(c, f"optie:{option.number}", texts.option_added(
+            c.lang, round_id=c.round.round_id, option=option.number, text=option.text,
+            source_label=status_label("option_source", option.source.value, c.lang)))
+
+    return _scenario_command(rt, ctx, number, lambda c: c.round.add_option(
+        actor, text, source, participants=c.participants, at=c.ctx.now, idempotency_key=c.key), after)
+
+
+@retry_on_conflict
+def amend_option(rt: Runtime, ctx: Ctx, number: int, option: int, actor: str, text: str | None) -> ScenarioView:
+    """A new version of one option: everyone responds on it again; its open objections carry over and their
+    objectors are asked (mentioned) whether the new version resolves them."""
+
+    def after(c: ScenarioCall, result: ScenarioResult) -> None:
+        changed = result.round.option(option)
+        carried = [(o.id, o.raised_version) for o in result.round.open_objections_on(option)]
+        _scenario_post(c, f"optie:{option}:v{changed.version}", texts.option_amended(
+            c.lang, round_id=c.round.round_id, option=option, version=changed.version, text=changed.text,
+            carried=carried), mentions=c.participants.present)
+
+    return _scenario_command(rt, ctx, number, lambda c: c.round.amend_option(
+        actor, option, text, participants=c.participants, at=c.ctx.now, idempotency_key=c.key), after)
+
+
+@retry_on_conflict
+def merge_options(rt: Runtime, ctx: Ctx, number: int, options: list[int], actor: str,
+                  text: str | None) -> ScenarioView:
+    """Two or more options become a new one; their objections carry over to it (objectors asked again)."""
+
+    def after(c: ScenarioCall, result: ScenarioResult) -> None:
+        new = result.round.options[-1]
+        carried = [(o.id, o.raised_version) for o in result.round.open_objections_on(new.number)]
+        _scenario_post(c, f"optie:{new.number}", texts.options_merged(
+            c.lang, round_id=c.round.round_id, option=new.number, merged=new.merged_from, text=new.text,
+            carried=carried), mentions=c.participants.present)
+
+    return _scenario_command(rt, ctx, number, lambda c: c.round.merge_options(
+        actor, options, text, participants=c.participants, at=c.ctx.now, idempotency_key=c.key), after)
+
+
+@retry_on_conflict
+def give_option_position(rt: Runtime, ctx: Ctx, number: int, actor: str, option: int, position: str,
+                         text: str | None) -> ScenarioView:
+    """``!eens 2``, ``!bedenking 2 <tekst>``, ``!opzij 2``, ``!bezwaar 2 <argument>``, ``!info 2 <vraag>``;
+    ``intrekken`` as a position withdraws one's own objection on that option."""
+
+    def command(c: ScenarioCall) -> ScenarioResult:
+        p = c.participants
+        if actor in p.secretaries and actor not in p.members and c.round.is_open:
+            raise Forbidden("delib.api.secretary_no_position", "secretary without seat gave a position")
+        if position.strip().lower() in WITHDRAW_WORDS:
+            return c.round.withdraw_objection(actor, option=option, participants=p, at=c.ctx.now,
+                                              idempotency_key=c.key)
+        if position.strip().lower() in scenario_rules.PREFERENCE_WORDS:
+            return c.round.prefer(actor, option, participants=p, at=c.ctx.now, idempotency_key=c.key)
+        return c.round.give_position(actor, option, position, text, participants=p, at=c.ctx.now,
+                                     idempotency_key=c.key)
+
+    return _scenario_command(rt, ctx, number, command)
+
+
+WITHDRAW_WORDS = frozenset({"intrekken", "withdraw"})
+
+
+@retry_on_conflict
+def prefer_option(rt: Runtime, ctx: Ctx, number: int, actor: str, option: int | None) -> ScenarioView:
+    """``!voorkeur 2``: which option the member prefers (names per option, never counted); None takes it back."""
+
+    def command(c: ScenarioCall) -> ScenarioResult:
+        p = c.participants
+        if actor in p.secretaries and actor not in p.members and c.round.is_open:
+            raise Forbidden("delib.api.secretary_no_position", "secretary without seat gave a preference")
+        return c.round.prefer(actor, option, participants=p, at=c.ctx.now, idempotency_key=c.key)
+
+    return _scenario_command(rt, ctx, number, command)
+
+
+@retry_on_conflict
+def withdraw_option_objection(rt: Runtime, ctx: Ctx, number: int, actor: str, option: int | None,
+                              objection_id: int | None) -> ScenarioView:
+    return _scenario_command(rt, ctx, number, lambda c: c.round.withdraw_objection(
+        actor, objection_id, option=option, participants=c.participants, at=c.ctx.now, idempotency_key=c.key))
+
+
+@retry_on_conflict
+def resolve_option_objection(rt: Runtime, ctx: Ctx, number: int, actor: str, option: int | None,
+                             objection_id: int | None, note: str | None) -> ScenarioView:
+    return _scenario_command(rt, ctx, number, lambda c: c.round.resolve_objection(
+        actor, objection_id, note, option=option, participants=c.participants, at=c.ctx.now, idempotency_key=c.key))
+
+
+@retry_on_conflict
+def advance_scenarios(rt: Runtime, ctx: Ctx, number: int, actor: str) -> ScenarioView:
+    return _scenario_command(rt, ctx, number, lambda c: c.round.advance_phase(
+        actor, participants=c.participants, at=c.ctx.now, idempotency_key=c.key))
+
+
+def link_scenarios(rt: Runtime, settings: Settings, ctx: Ctx, view: ScenarioView) -> ScenarioView:
+    """An ended scenario round links to its thread in the decision list: when that link is not known yet, the bot
+    is asked now (outside the use case's transaction); without an answer the list shows no link."""
+    if view.thread_url is not None or view.round.outcome is None:
+        return view
+    url = jobs.link_scenarios(rt, settings, ctx.slug, view.round.round_id)
+    return replace(view, thread_url=url) if url else view
+
+
+@retry_on_conflict
+def decide_option(rt: Runtime, ctx: Ctx, number: int, actor: str, option: int) -> ScenarioView:
+    """``!besluit <optie>``: agreement on one option by the consent rule (or what is missing for it). The
+    decision list keeps every option's positions, objections and concerns."""
+
+    def command(c: ScenarioCall) -> ScenarioResult:
+        try:
+            return c.round.decide(actor, option, participants=c.participants, quorum=c.ctx.council.quorum,
+                                  at=c.ctx.now, idempotency_key=c.key)
+        except OptionNotReady as refused:
+            raise NamedOptionNotReady(refused, c.names) from None
+
+    def after(c: ScenarioCall, result: ScenarioResult) -> None:
+        outcome = result.outcome
+        assert outcome is not None and outcome.agreed is not None
+        topic = agenda_rules.record_agreement(store.topic(c.s, c.ctx.slug, outcome.topic_id, lock=True))
+        store.save_topic(c.s, topic)
+        agreed = outcome.agreed
+        _scenario_post(c, "besluit", texts.scenarios_agreed(
+            c.lang, round_id=outcome.round_id, title=outcome.title, option=agreed.option, version=agreed.version,
+            text=agreed.text, on=outcome.decided_on))
+
+    return _scenario_command(rt, ctx, number, command, after)
+
+
+@retry_on_conflict
+def end_scenarios_as_input(rt: Runtime, ctx: Ctx, number: int, actor: str, note: str | None) -> ScenarioView:
+    """``!meegedacht``: the round ends without choosing; the council's view on every option goes to the board as
+    co-creation input (recorded in the decision list). The topic is active again until the board answers."""
+
+    def after(c: ScenarioCall, result: ScenarioResult) -> None:
+        outcome = result.outcome
+        assert outcome is not None
+        topic = store.topic(c.s, c.ctx.slug, outcome.topic_id, lock=True)
+        store.save_topic(c.s, agenda_rules.round_stopped(topic))
+        _scenario_post(c, "meegedacht", texts.scenarios_input(
+            c.lang, round_id=outcome.round_id, title=outcome.title, topic_id=outcome.topic_id,
+            options=[(o.option, o.text, bool(o.open_objections), bool(o.concerns))
+                     for o in outcome.options if o.merged_into is None], on=outcome.decided_on))
+
+    return _scenario_command(rt, ctx, number, lambda c: c.round.end_as_input(
+        actor, note, participants=c.participants, at=c.ctx.now, idempotency_key=c.key), after)
+
+
+@retry_on_conflict
+def abandon_scenarios(rt: Runtime, ctx: Ctx, number: int, actor: str, reason: str | None) -> ScenarioView:
+    """Stop a scenario round without agreement and without input; the topic is active again."""
+
+    def after(c: ScenarioCall, result: ScenarioResult) -> None:
+        topic = store.topic(c.s, c.ctx.slug, c.round.topic_id, lock=True)
+        store.save_topic(c.s, agenda_rules.round_stopped(topic))
+        _scenario_post(c, "gestopt", texts.scenarios_abandoned(c.lang, round_id=c.round.round_id, topic_id=topic.id))
+
+    return _scenario_command(rt, ctx, number, lambda c: c.round.abandon(
+        actor, reason, participants=c.participants, at=c.ctx.now, idempotency_key=c.key), after)
+
+
+@dataclass(frozen=True)
+class ScenarioEntry:
+    """One ended scenario round in the decision list."""
+
+    info: store.ScenarioInfo
+    round: ScenarioRound
+    topic_title: str
+
+    @property
+    def outcome(self) -> ScenarioOutcome:
+        assert self.round.outcome is not None
+        return self.round.outcome
+
+
+@dataclass(frozen=True)
+class ScenarioRegister:
+    entries: list[ScenarioEntry]
+    influence: Mapping[int, tuple[RealisedInfluence, ...]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def scenario_register(rt: Runtime, ctx: Ctx, start: date | None, end: date | None, topic_id: int | None,
+                      newest_first: bool = False) -> ScenarioRegister:
+    """The ended scenario rounds (agreement on one option, or meegedacht), by the day they ended."""
+    check_period(start, end)
+    with rt.db.read() as s:
+        found = store.scenario_rounds(s, ctx.slug, topic_id=topic_id, start=start, end=end, ended=True)
+        titles = {t.id: t.title for t in store.topics(s, ctx.slug)}
+        records = store.influence_records(s, ctx.slug)
+        roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
+    entries = sorted((ScenarioEntry(info, rnd, titles.get(rnd.topic_id, "")) for info, rnd in found
+                      if rnd.outcome is not None),
+                     key=lambda e: (e.outcome.decided_at, e.round.round_id), reverse=newest_first)
+    names = names_of(ctx.council, roster)
+    for e in entries:
+        names.update(e.info.names)
+    influence = {e.round.topic_id: tuple(records.get(e.round.topic_id, ())) for e in entries}
+    return ScenarioRegister(entries, influence, names)
+
+
+# --------------------------------------------------------------------------- influence on the record
+
+
+@dataclass(frozen=True)
+class InfluenceView:
+    topic: TopicInfluence
+    status: str
+    names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class InfluenceOverview:
+    overview: YearOverview
+    statuses: Mapping[int, str]
+    names: dict[str, str]
+
+
+def _counts_for_influence(topic: Topic, start: store.TopicStart | None, records: Iterable[RealisedInfluence]) -> bool:
+    """A topic the council worked on: started (a round of any kind), past the waiting list, or with a record."""
+    return bool((start and start.started_on) or topic.status not in WAITING_STATUSES or list(records))
+
+
+def _topic_influence(topic: Topic, start: store.TopicStart | None,
+                     records: Iterable[RealisedInfluence]) -> TopicInfluence:
+    return influence_rules.topic_influence(topic, records, expected_at_start=start.expected if start else None,
+                                           started_on=start.started_on if start else None)
+
+
+@retry_on_conflict
+def record_influence(rt: Runtime, ctx: Ctx, topic_id: int, body: InfluenceIn) -> InfluenceView:
+    """``!invloed <onderwerp-nr> <1-5> <wat veranderde>`` (the secretary): the realised influence, with the
+    board's answer or the realisation check. A repeated message records nothing twice."""
+    with rt.db.session() as s:
+        roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
+        if body.actor is None:
+            if ctx.caller == "bot":
+                raise InvalidInput("delib.api.actor_required", "bot call without actor")
+        elif not is_secretary(ctx, roster, body.actor):
+            raise Forbidden("delib.api.secretary_only_influence", "influence recorded by a non-secretary")
+        topic = store.topic(s, ctx.slug, topic_id, lock=True)
+        if not (ctx.key and store.influence_by_key(s, ctx.slug, topic_id, ctx.key)):
+            record = influence_rules.record_realised(
+                topic_id=topic.id, score=body.score, what_changed=body.what_changed, recorded_on=body.on or ctx.today,
+                recorded_by=body.actor or (ctx.caller or "admin"), kind=body.kind, basis=body.basis)
+            store.add_influence(s, ctx.slug, record, created_key=ctx.key)
+        start = store.topic_starts(s, ctx.slug).get(topic.id)
+        records = store.influence_records(s, ctx.slug, topic.id).get(topic.id, [])
+        return InfluenceView(_topic_influence(topic, start, records), topic.status.value,
+                             names_of(ctx.council, roster))
+
+
+def influence_overview(rt: Runtime, ctx: Ctx, year: int | None) -> InfluenceOverview:
+    """Expected against realised influence per topic and on average for the topics that started in ``year``
+    (this year when left out), also per way of working (co-creation, formal advice, consent)."""
+    with rt.db.read() as s:
+        topics = store.topics(s, ctx.slug)
+        starts = store.topic_starts(s, ctx.slug)
+        records = store.influence_records(s, ctx.slug)
+        roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
+    items = [_topic_influence(t, starts.get(t.id), records.get(t.id, ())) for t in topics
+             if _counts_for_influence(t, starts.get(t.id), records.get(t.id, ()))]
+    overview = influence_rules.year_overview(items, year or ctx.today.year)
+    return InfluenceOverview(overview, {t.id: t.status.value for t in topics}, names_of(ctx.council, roster))

@@ -18,7 +18,7 @@ from flask import Flask
 from services.deliberation import store, texts
 from services.deliberation.domain.consensus import Round, members_to_remind
 from services.deliberation.domain.register import matrix_to_url
-from services.deliberation.domain.roster import absent_for, round_occasion
+from services.deliberation.domain.roster import absent_for, round_occasion, scenarios_occasion
 from shared.db import Database
 from shared.errors import DomainError
 from shared.jobs import Job
@@ -73,6 +73,47 @@ def send_reminders(rt: Runtime, settings: Settings, now: datetime | None = None)
             rt.post(s, OutboundMessage(
                 key=f"{info.thread_key}:herinnering:{int(rnd.deadline.timestamp())}", council=slug, room="main",
                 kind="text", body=rich.body, html=rich.html, thread_key=info.thread_key, mentions=list(to_remind)))
+            sent += 1
+    return sent
+
+
+def send_scenario_reminders(rt: Runtime, settings: Settings, now: datetime | None = None) -> int:
+    """Once per scenario round, a day before its deadline (or halfway for a short one): a message in its thread
+    that notifies only the present members who have not responded on every open option, and lists the options
+    still waiting for someone. No names and no counts in the room: the mentions say who."""
+    now = now or utcnow()
+    with rt.db.read() as s:
+        candidates = store.scenarios_to_remind(s)
+    sent = 0
+    for number, slug in candidates:
+        council = settings.council(slug)
+        if council is None:
+            continue
+        local = _local(council, now)
+        with rt.db.session() as s:
+            info, rnd = store.load_scenario_round(s, slug, number, lock=True)
+            if not rnd.is_open or rnd.deadline is None or not rnd.open_options:
+                continue
+            due = max(rnd.deadline - REMINDER_LEAD, rnd.opened_at + (rnd.deadline - rnd.opened_at) / 2)
+            if local < due:
+                continue
+            roster = store.load_roster(s, slug, council.max_seats)
+            occasion = scenarios_occasion(number)
+            p = roster.participants(local.date(), absent_for(store.absences(s, slug, occasion), occasion))
+            waiting = rnd.to_remind(p.present)
+            if not waiting:
+                if local > rnd.deadline:
+                    store.mark_scenarios_reminded(s, slug, number, now)
+                continue
+            store.mark_scenarios_reminded(s, slug, number, now)
+            topic = store.topic(s, slug, rnd.topic_id)
+            options = sorted({n for numbers in waiting.values() for n in numbers})
+            rich = texts.scenarios_reminder(council.language, round_id=number, title=topic.title,
+                                            deadline=_local(council, rnd.deadline), passed=local > rnd.deadline,
+                                            options=options)
+            rt.post(s, OutboundMessage(key=f"{info.thread_key}:herinnering", council=slug, room="main", kind="text",
+                                       body=rich.body, html=rich.html, thread_key=info.thread_key,
+                                       mentions=sorted(waiting)))
             sent += 1
     return sent
 
@@ -198,6 +239,25 @@ def link_round(rt: Runtime, settings: Settings, council: str, round_id: int) -> 
     return url
 
 
+def link_scenarios(rt: Runtime, settings: Settings, council: str, number: int) -> str | None:
+    """The same for a scenario round: where its thread root landed, for the decision list's link."""
+    from shared.http import ServiceClient
+
+    thread_key = store.scenario_thread_key(council, number)
+    client = ServiceClient("bot", settings.service_urls["bot"], settings.token_for("deliberation"), timeout=2.0,
+                           retries=0)
+    try:
+        status = client.get(f"/api/v1/outbox/{thread_key}")
+    except DomainError as exc:  # not handed over yet, or the bot is down: the list shows no link
+        log.info("scenario round %s: thread link not known yet (%s)", number, exc.log_message)
+        return None
+    if not isinstance(status, dict) or not status.get("event_id") or not status.get("room_id"):
+        return None
+    with rt.db.session() as s:
+        store.set_scenario_thread_location(s, council, number, str(status["room_id"]), str(status["event_id"]))
+    return matrix_to_url(str(status["room_id"]), str(status["event_id"]))
+
+
 # Applications that ended without appointment keep their personal data this long after the decision (the form
 # says so); then this job erases it.
 APPLICATION_RETENTION_DAYS = 180
@@ -218,8 +278,8 @@ def forget_applications(rt: Runtime, settings: Settings, now: datetime) -> int:
 
 
 def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
-    """Reminders before a round's deadline, realisation checks due, board replies overdue, advice checks due,
-    and links from the register to threads."""
+    """Reminders before a round's (and a scenario round's) deadline, realisation checks due, board replies
+    overdue, advice checks due, and links from the register to threads."""
 
     def rt() -> Runtime:
         return app.extensions["overleg_runtime"]
@@ -228,6 +288,7 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
 
     return [
         Job("delib_reminders", lambda: send_reminders(rt(), settings, now()), interval=30.0),
+        Job("delib_scenario_reminders", lambda: send_scenario_reminders(rt(), settings, now()), interval=30.0),
         Job("delib_checks", lambda: announce_checks(rt(), settings, now()), interval=60.0),
         # Short intervals: a POST kicks only its own worker, and the lease may sit with another one.
         Job("delib_advice_replies", lambda: announce_overdue_replies(rt(), settings, now()), interval=15.0),

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -137,6 +138,11 @@ class TopicRow(DeliberationBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The Matrix event (idempotency key) that created it: one message makes at most one topic.
     created_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Influence on the record: the council's expected influence (median score) as it stood when work on the
+    # topic started (its first round or scenario round), and that day. Members may re-score later; the
+    # yearly overview compares with what the council expected when it chose the topic.
+    expected_influence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    started_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     # Formal advice: the request, the council's advice and the board's reply.
     advice_requested_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     advice_deadline: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
@@ -286,6 +292,70 @@ class AdviceCheckRow(DeliberationBase):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     checked_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ScenarioRoundRow(DeliberationBase):
+    """A co-creation round over several scenarios (``!scenarios``). Like a round, its truth is the event log
+    (:class:`ScenarioEventRow`); ``state`` and the outcome are copies for queries and the decision list.
+    Numbered per council on their own (scenarioronde 1, 2, ...), thread key ``delib:scenarios:<council>:<n>``."""
+
+    __tablename__ = "deliberation_scenario_rounds"
+    __table_args__ = (UniqueConstraint("council", "open_key", name="uq_deliberation_scenario_rounds_open_key"),
+                      UniqueConstraint("council", "number", name="uq_deliberation_scenario_rounds_council_number"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
+    thread_key: Mapped[str] = mapped_column(String(200), unique=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    open_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    thread_room_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    thread_event_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The reminder before the deadline went out (once per scenario round: its deadline does not move).
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Once ended (akkoord or meegedacht): the outcome (ScenarioOutcome.to_dict) and the names on the day.
+    decided_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    names: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class ScenarioEventRow(DeliberationBase):
+    """Append-only, as :class:`RoundEventRow`: (round_id, seq) is unique."""
+
+    __tablename__ = "deliberation_scenario_events"
+    __table_args__ = (UniqueConstraint("round_id", "seq", name="uq_deliberation_scenario_events_round_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("deliberation_scenario_rounds.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(MATRIX_ID))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class InfluenceRow(DeliberationBase):
+    """Realised influence on a topic (``!invloed``): one row per record; the latest counts in the overview."""
+
+    __tablename__ = "deliberation_influence"
+    __table_args__ = (UniqueConstraint("topic_id", "created_key", name="uq_deliberation_influence_created_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    what_changed: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(24))
+    kind_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    basis: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    recorded_on: Mapped[date] = mapped_column(Date, index=True)
+    recorded_by: Mapped[str] = mapped_column(String(MATRIX_ID))
+    # The chat message (idempotency key) that recorded it: one message records at most once.
+    created_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 RUNTIME_MODELS = make_runtime_models(DeliberationBase, "deliberation")

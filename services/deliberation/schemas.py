@@ -230,6 +230,7 @@ class AbsenceIn(In):
     actor: MatrixId
     round_id: Id | None = None
     meeting_id: Text(64, 1) | None = None
+    scenarios_id: Id | None = None  # a scenario round (co-creation)
 
 
 class AbsenceOut(OutModel):
@@ -374,6 +375,20 @@ class AgendaItem(OutModel):
     scored_by: int
     score_line: str
     open_round_id: int | None
+    open_scenarios_id: int | None = None  # its open scenario round (co-creation), if any
+    # Influence on the record: what the council expected when work started (else the current median) and,
+    # once the secretary recorded it, the realised influence (1-5).
+    expected_influence: float | None = None
+    realised_influence: int | None = None
+
+
+class InfluenceAveragesOut(OutModel):
+    """Averages over the topics that have the figure; ``difference`` (realised minus expected) only over topics
+    that have both."""
+
+    expected: float | None
+    realised: float | None
+    difference: float | None
 
 
 class AgendaOut(OutModel):
@@ -381,6 +396,8 @@ class AgendaOut(OutModel):
     cap: int
     active: list[AgendaItem]
     waiting: list[AgendaItem]
+    influence_year: int | None = None  # the current year, of ``influence``
+    influence: InfluenceAveragesOut | None = None  # expected against realised influence on average this year
 
 
 # --------------------------------------------------------------------------- rounds
@@ -492,7 +509,7 @@ class ThreadOut(OutModel):
     council. Threads opened before numbers per council have keys with a global id (``delib:round:<id>``): a
     caller resolves those here instead of reading the digits."""
 
-    kind: Literal["round", "advice"]
+    kind: Literal["round", "advice", "scenarios"]
     id: int
     thread_key: str
 
@@ -560,6 +577,8 @@ class RegisterEntryOut(OutModel):
     absent: list[PersonOut]
     thread_url: str | None
     objections: list[ObjectionRecordOut] = []
+    # What changed because of the council on this topic (realised influence, oldest first).
+    influence: list["InfluenceRecordOut"] = []
 
 
 class DeadlineOut(OutModel):
@@ -663,3 +682,251 @@ class DraftOut(OutModel):
 class AdviceQuery(Query):
     # open: the open trajectories, oldest next date first (!adviezen); all: every one, by number
     state: Literal["open", "all"] = "all"
+
+
+# --------------------------------------------------------------------------- scenario rounds (co-creation)
+
+
+class ScenariosOpenIn(In):
+    topic_id: Id
+    title: Text(25_000)  # the domain asks for one when empty, and refuses one too long with its own message
+    actor: MatrixId
+    deadline: Moment | None = None
+    deadline_day: Day | None = None
+
+
+class OptionIn(In):
+    actor: MatrixId
+    text: Text(25_000)
+    source: Literal["bestuur", "raad"] = "raad"  # the board's own scenario, or the council's
+
+
+class OptionAmendIn(In):
+    actor: MatrixId
+    text: Text(25_000)
+
+
+class OptionsMergeIn(In):
+    actor: MatrixId
+    options: Annotated[list[Id], Field(min_length=1, max_length=20)]
+    text: Text(25_000)
+
+
+class OptionPositionIn(In):
+    actor: MatrixId
+    option: Id
+    position: Text(20, 1)
+    text: Text(25_000) | None = None
+
+
+class PreferenceIn(In):
+    actor: MatrixId
+    option: Id | None = None  # None: take one's preference back
+
+
+class ScenarioObjectionIn(In):
+    """Withdraw (``!intrekken``) or resolve (``!opgelost``) an objection: by number, or one's own (on ``option``)."""
+
+    actor: MatrixId
+    option: Id | None = None
+    objection_id: Id | None = None
+    note: Text(25_000) | None = None
+
+
+class ScenarioDecideIn(In):
+    actor: MatrixId
+    option: Id
+
+
+class ScenarioInputIn(In):
+    actor: MatrixId
+    note: Text(4000) | None = None
+
+
+class ScenarioQuery(Query):
+    state: Literal["open", "akkoord", "meegedacht", "gestopt"] | None = None
+    topic_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+
+
+class ScenarioObjectionOut(OutModel):
+    id: int
+    matrix_id: str
+    display_name: str
+    argument: str
+    raised_option: int  # where it was raised (it moves along when that option is merged)
+    raised_version: int
+    asked_about_version: int | None = None  # carried over to a new version or a merge: the objector is asked
+
+
+class OptionOut(OutModel):
+    """One open option: names and texts, never a count."""
+
+    option: int
+    version: int
+    text: str
+    source: str
+    source_label: str
+    merged_from: list[int]
+    not_responded: list[PersonOut]
+    open_objections: list[ScenarioObjectionOut]
+    concerns: list[ConcernOut]
+    info_requested: list[ConcernOut]
+    preferred_by: list[PersonOut]
+    unopposed: bool  # nobody objects to it now
+    can_record_agreement: bool
+
+
+class MergedOptionOut(OutModel):
+    option: int
+    text: str
+    merged_into: int
+
+
+class OptionOutcomeOut(OutModel):
+    option: int
+    text: str
+    version: int
+    source: str
+    source_label: str
+    merged_from: list[int]
+    merged_into: int | None
+    positions: list[PositionOut]
+    open_objections: list[ScenarioObjectionOut]
+    concerns: list[ConcernOut]
+    preferred_by: list[PersonOut]
+
+
+class ScenarioObjectionRecordOut(OutModel):
+    """Every objection raised in the scenario round, and how it ended."""
+
+    id: int
+    matrix_id: str
+    display_name: str
+    argument: str
+    option: int  # the option it stands (or stood) against
+    raised_option: int
+    raised_version: int
+    status: str
+    status_label: str
+    note: str | None
+    resolved_in_version: int | None = None
+
+
+class InfluenceRecordOut(OutModel):
+    score: int
+    what_changed: str
+    kind: str
+    kind_label: str
+    kind_given: bool
+    basis: str | None
+    recorded_on: date
+    recorded_by: PersonOut
+
+
+class ScenarioOutcomeOut(OutModel):
+    """How a scenario round ended: agreement on one option (``akkoord``) or the council's view on every option as
+    co-creation input for the board (``meegedacht``). The decision list's record."""
+
+    round_id: int
+    topic_id: int
+    topic_title: str
+    title: str
+    kind: str
+    kind_label: str
+    decided_at: datetime
+    decided_on: date
+    decided_by: PersonOut
+    agreed_option: int | None
+    options: list[OptionOutcomeOut]
+    objections: list[ScenarioObjectionRecordOut]
+    absent: list[PersonOut]
+    note: str | None
+    thread_url: str | None
+    influence: list[InfluenceRecordOut] = []  # what changed because of the council on this topic
+
+
+class ScenarioRoundOut(OutModel):
+    id: int
+    topic_id: int
+    topic_title: str
+    title: str
+    state: str
+    state_label: str
+    phase: str
+    phase_label: str
+    opener: PersonOut
+    deadline: datetime | None
+    deadline_passed: bool
+    options: list[OptionOut]  # the open options, by number
+    merged: list[MergedOptionOut]
+    unopposed: list[int]  # the open options nobody objects to
+    decidable: list[int]  # the options on which agreement can be recorded now
+    absent: list[PersonOut]
+    not_in_chat: list[PersonOut] = []
+    quorum_shortfall: int
+    agreed_option: int | None
+    thread_key: str
+    thread_url: str | None
+    outcome: ScenarioOutcomeOut | None = None
+    duplicate: bool = False
+    objection_id: int | None = None  # the objection this command raised
+    option: int | None = None  # the option this command added, amended or merged into
+
+
+class ScenarioRegisterQuery(PeriodQuery):
+    topic_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    order: Literal["oldest", "newest"] = "oldest"
+
+
+# --------------------------------------------------------------------------- influence on the record
+
+
+class InfluenceIn(In):
+    """``!invloed``: the realised influence (1-5) and what changed, with the board's answer or the realisation
+    check. ``kind`` (overgenomen, aangepast, niet-overgenomen) is derived from the score when left out."""
+
+    actor: MatrixId | None = None  # the secretary (the bot always names them)
+    score: SmallInt
+    what_changed: Text(25_000)
+    kind: Text(32) | None = None
+    basis: Literal["bestuursreactie", "realisatietoets"] | None = None
+    on: Day | None = None  # the day of the record (today when left out)
+
+
+class InfluenceQuery(Query):
+    year: Annotated[int, Field(ge=2000, le=2199)] | None = None
+
+
+class TopicInfluenceOut(OutModel):
+    topic_id: int
+    title: str
+    mode: str
+    mode_label: str
+    status: str
+    started_on: date
+    year: int
+    expected: float | None
+    realised: int | None
+    difference: float | None
+    kind: str | None
+    kind_label: str | None
+    what_changed: str | None
+    records: list[InfluenceRecordOut]
+
+
+class ModeInfluenceOut(InfluenceAveragesOut):
+    mode: str
+    mode_label: str
+    topic_ids: list[int]
+
+
+class InfluenceOverviewOut(OutModel):
+    council: str
+    year: int
+    topics: list[TopicInfluenceOut]
+    averages: InfluenceAveragesOut
+    per_mode: list[ModeInfluenceOut]
+    awaiting: list[int]  # topics without realised influence yet
+
+
+RegisterEntryOut.model_rebuild()

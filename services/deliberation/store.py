@@ -39,7 +39,9 @@ from services.deliberation.domain.agenda import (
     topic_not_found,
 )
 from services.deliberation.domain.consensus import Agreement, Event, Round, round_not_found
+from services.deliberation.domain.influence import InfluenceBasis, InfluenceKind, RealisedInfluence
 from services.deliberation.domain.register import RegisterEntry
+from services.deliberation.domain.scenarios import ScenarioEvent, ScenarioRound, scenario_round_not_found
 from services.deliberation.domain.roster import (
     AbsenceNotice,
     Application,
@@ -56,10 +58,13 @@ from services.deliberation.models import (
     AdviceRow,
     ApplicationRow,
     CheckRow,
+    InfluenceRow,
     MemberRow,
     RegisterRow,
     RoundEventRow,
     RoundRow,
+    ScenarioEventRow,
+    ScenarioRoundRow,
     SeatRow,
     TopicRow,
     TopicScoreRow,
@@ -67,7 +72,7 @@ from services.deliberation.models import (
 from shared.errors import NotFound
 from shared.outbox import aware
 
-Numbered = TypeVar("Numbered", TopicRow, RoundRow, AdviceRow, ApplicationRow)
+Numbered = TypeVar("Numbered", TopicRow, RoundRow, AdviceRow, ApplicationRow, ScenarioRoundRow)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -562,9 +567,10 @@ def set_thread_location(s: Session, council: str, round_id: int, room_id: str, e
 
 @dataclass(frozen=True)
 class Thread:
-    """What a thread key stands for: a round or an advice trajectory, by its number in the council."""
+    """What a thread key stands for: a round, an advice trajectory or a scenario round, by its number in the
+    council."""
 
-    kind: str  # "round" or "advice"
+    kind: str  # "round", "advice" or "scenarios"
     number: int
 
 
@@ -575,7 +581,11 @@ def thread_by_key(s: Session, council: str, key: str) -> Thread | None:
     if number is not None:
         return Thread("round", number)
     number = s.scalar(select(AdviceRow.number).where(AdviceRow.council == council, AdviceRow.thread_key == key))
-    return Thread("advice", number) if number is not None else None
+    if number is not None:
+        return Thread("advice", number)
+    number = s.scalar(select(ScenarioRoundRow.number).where(ScenarioRoundRow.council == council,
+                                                            ScenarioRoundRow.thread_key == key))
+    return Thread("scenarios", number) if number is not None else None
 
 
 # --------------------------------------------------------------------------- realisation checks
@@ -796,3 +806,192 @@ def mark_advice_check_announced(s: Session, council: str, advice_id: int, number
                           AdviceCheckRow.number == number))
     if row is not None:
         row.announced_at = _utc(at)
+
+
+# --------------------------------------------------------------------------- scenario rounds (co-creation)
+
+
+def scenario_thread_key(council: str, number: int) -> str:
+    """The outbox key of a scenario round's first message, and so the key of its thread."""
+    return f"delib:scenarios:{council}:{number}"
+
+
+def create_scenario_round(s: Session, *, council: str, topic_id: int, opened_at: datetime,
+                          open_key: str | None) -> int:
+    """A new scenario round row on the council's topic; its events follow. Returns its number."""
+    number = _next_number(s, ScenarioRoundRow, council)
+    s.add(ScenarioRoundRow(council=council, number=number, topic_id=_pk(s, TopicRow, council, topic_id),
+                           thread_key=scenario_thread_key(council, number), state="open",
+                           opened_at=_utc(opened_at), open_key=open_key))
+    s.flush()
+    return number
+
+
+def scenario_round_id_by_open_key(s: Session, council: str, key: str) -> int | None:
+    return s.scalar(select(ScenarioRoundRow.number).where(ScenarioRoundRow.council == council,
+                                                          ScenarioRoundRow.open_key == key))
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """The scenario round row's facts beside the domain state (numbers of the council)."""
+
+    id: int
+    council: str
+    topic_id: int
+    thread_key: str
+    thread_room_id: str | None
+    thread_event_id: str | None
+    names: dict[str, str]  # display names on the day it ended (empty while open)
+
+
+def _scenario_info(row: ScenarioRoundRow, topic_number: int) -> ScenarioInfo:
+    return ScenarioInfo(row.number, row.council, topic_number, row.thread_key, row.thread_room_id,
+                        row.thread_event_id, {str(k): str(v) for k, v in (row.names or {}).items()})
+
+
+def _scenario_events(s: Session, round_pk: int) -> list[dict[str, Any]]:
+    return [r.payload for r in s.scalars(select(ScenarioEventRow).where(ScenarioEventRow.round_id == round_pk)
+                                         .order_by(ScenarioEventRow.seq))]
+
+
+def load_scenario_round(s: Session, council: str, number: int, *,
+                        lock: bool = False) -> tuple[ScenarioInfo, ScenarioRound]:
+    row = _row(s, ScenarioRoundRow, council, number, lock=lock)
+    if row is None:
+        raise scenario_round_not_found(number)
+    topic_number = s.scalar(select(TopicRow.number).where(TopicRow.id == row.topic_id))
+    assert topic_number is not None
+    return _scenario_info(row, topic_number), ScenarioRound.replay(_scenario_events(s, row.id))
+
+
+def scenario_events_of(s: Session, council: str, number: int) -> list[dict[str, Any]]:
+    row = _row(s, ScenarioRoundRow, council, number)
+    if row is None:
+        raise scenario_round_not_found(number)
+    return _scenario_events(s, row.id)
+
+
+def append_scenario_events(s: Session, events: Iterable[ScenarioEvent], state: ScenarioRound, *,
+                           names: dict[str, str] | None = None) -> None:
+    """Append a command's events (unique on (round_id, seq), as for rounds) and refresh the row's copies: the
+    state, and once it ended the outcome with the names on the day."""
+    row = _row(s, ScenarioRoundRow, state.council_id, state.round_id)
+    assert row is not None
+    for event in events:
+        assert event.round_id == state.round_id
+        s.add(ScenarioEventRow(round_id=row.id, seq=event.seq, type=event.type.value, actor=event.actor,
+                               at=_utc(event.at), idempotency_key=event.idempotency_key, payload=event.to_dict()))
+    s.flush()
+    row.state = state.state.value
+    if state.outcome is not None and row.outcome is None:
+        row.outcome = state.outcome.to_dict()
+        row.decided_on = state.outcome.decided_on
+        row.names = dict(names or {})
+    s.flush()
+
+
+def scenario_rounds(s: Session, council: str, *, state: str | None = None, topic_id: int | None = None,
+                    start: date | None = None, end: date | None = None,
+                    ended: bool = False) -> list[tuple[ScenarioInfo, ScenarioRound]]:
+    """The council's scenario rounds by number; ``ended``: only those with an outcome, decided inside
+    ``start``-``end``."""
+    query = (select(ScenarioRoundRow, TopicRow.number).join(TopicRow, TopicRow.id == ScenarioRoundRow.topic_id)
+             .where(ScenarioRoundRow.council == council))
+    if state is not None:
+        query = query.where(ScenarioRoundRow.state == state)
+    if topic_id is not None:
+        query = query.where(TopicRow.number == topic_id)
+    if ended:
+        query = query.where(ScenarioRoundRow.decided_on.is_not(None))
+        if start is not None:
+            query = query.where(ScenarioRoundRow.decided_on >= start)
+        if end is not None:
+            query = query.where(ScenarioRoundRow.decided_on <= end)
+    return [(_scenario_info(row, topic_number), ScenarioRound.replay(_scenario_events(s, row.id)))
+            for row, topic_number in s.execute(query.order_by(ScenarioRoundRow.number))]
+
+
+def scenarios_to_remind(s: Session) -> list[tuple[int, str]]:
+    """(number, council) of open scenario rounds with a deadline and no reminder yet."""
+    rows = s.execute(select(ScenarioRoundRow.number, ScenarioRoundRow.council)
+                     .where(ScenarioRoundRow.state == "open", ScenarioRoundRow.reminded_at.is_(None))
+                     .order_by(ScenarioRoundRow.id))
+    return [(number, council) for number, council in rows]
+
+
+def mark_scenarios_reminded(s: Session, council: str, number: int, at: datetime) -> None:
+    row = _row(s, ScenarioRoundRow, council, number)
+    assert row is not None
+    row.reminded_at = _utc(at)
+
+
+def set_scenario_thread_location(s: Session, council: str, number: int, room_id: str, event_id: str) -> None:
+    row = _row(s, ScenarioRoundRow, council, number)
+    if row is not None:
+        row.thread_room_id, row.thread_event_id = room_id, event_id
+
+
+def open_scenario_ids_by_topic(s: Session, council: str) -> dict[int, int]:
+    """The open scenario round's number by topic number."""
+    rows = s.execute(select(TopicRow.number, ScenarioRoundRow.number)
+                     .join(TopicRow, TopicRow.id == ScenarioRoundRow.topic_id)
+                     .where(ScenarioRoundRow.council == council, ScenarioRoundRow.state == "open"))
+    return {topic_number: number for topic_number, number in rows}
+
+
+# --------------------------------------------------------------------------- influence on the record
+
+
+def mark_topic_started(s: Session, council: str, topic_id: int, *, expected: float | None, on: date) -> None:
+    """Keep the expected influence as it stands when work on the topic starts (its first round of any kind)."""
+    row = _row(s, TopicRow, council, topic_id)
+    assert row is not None
+    if row.started_on is None:
+        row.started_on, row.expected_influence = on, expected
+        s.flush()
+
+
+@dataclass(frozen=True)
+class TopicStart:
+    expected: float | None
+    started_on: date | None
+
+
+def topic_starts(s: Session, council: str) -> dict[int, TopicStart]:
+    rows = s.execute(select(TopicRow.number, TopicRow.expected_influence, TopicRow.started_on)
+                     .where(TopicRow.council == council))
+    return {number: TopicStart(expected, started) for number, expected, started in rows}
+
+
+def _influence(row: InfluenceRow, topic_number: int) -> RealisedInfluence:
+    return RealisedInfluence(topic_id=topic_number, score=row.score, what_changed=row.what_changed,
+                             recorded_on=row.recorded_on, recorded_by=row.recorded_by, kind=InfluenceKind(row.kind),
+                             kind_given=row.kind_given, basis=InfluenceBasis(row.basis) if row.basis else None)
+
+
+def add_influence(s: Session, council: str, record: RealisedInfluence, *, created_key: str | None) -> None:
+    s.add(InfluenceRow(council=council, topic_id=_pk(s, TopicRow, council, record.topic_id), score=record.score,
+                       what_changed=record.what_changed, kind=record.kind.value, kind_given=record.kind_given,
+                       basis=record.basis.value if record.basis else None, recorded_on=record.recorded_on,
+                       recorded_by=record.recorded_by, created_key=created_key))
+    s.flush()
+
+
+def influence_by_key(s: Session, council: str, topic_id: int, key: str) -> bool:
+    """Whether the chat message ``key`` recorded influence on the topic already."""
+    return s.scalar(select(InfluenceRow.id).join(TopicRow, TopicRow.id == InfluenceRow.topic_id)
+                    .where(InfluenceRow.council == council, TopicRow.number == topic_id,
+                           InfluenceRow.created_key == key)) is not None
+
+
+def influence_records(s: Session, council: str, topic_id: int | None = None) -> dict[int, list[RealisedInfluence]]:
+    """Realised influence by topic number, in the order recorded."""
+    query = (select(InfluenceRow, TopicRow.number).join(TopicRow, TopicRow.id == InfluenceRow.topic_id)
+             .where(InfluenceRow.council == council))
+    if topic_id is not None:
+        query = query.where(TopicRow.number == topic_id)
+    out: dict[int, list[RealisedInfluence]] = {}
+    for row, number in s.execute(query.order_by(InfluenceRow.id)):
+        out.setdefault(number, []).append(_influence(row, number))
+    return out

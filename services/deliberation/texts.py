@@ -594,3 +594,182 @@ def howto(lang: str, *, council: str, quorum: int) -> Rich:
     rich.line(i18n.t("delib.msg.howto.agenda", lang))
     rich.line(i18n.t("delib.msg.howto.help", lang))
     return rich
+
+
+# ---- scenario rounds (co-creation) and influence on the record
+
+SCENARIO_CATALOG: dict[str, dict[str, str]] = {
+    "nl": {
+        "delib.api.secretary_only_influence": "Alleen de secretaris legt de gerealiseerde invloed vast.",
+        "delib.api.scenarios_closed_for_absence": "Scenarioronde {round_id} is al afgesloten; afmelden is niet meer "
+                                                  "nodig.",
+        "delib.msg.scenarios.title": "Scenarioronde {round_id}: {title}",
+        "delib.msg.scenarios.topic": "Over onderwerp #{topic_id} {topic_title}. Reageer vóór {deadline}.",
+        "delib.msg.scenarios.howto": "De secretaris zet de scenario's hier neer met !optie <tekst> (van het bestuur: "
+                                     "!optie bestuur: <tekst>). Geef per optie je standpunt: !eens 2, !bedenking 2 "
+                                     "<tekst>, !opzij 2, !bezwaar 2 <argument>, !info 2 <vraag>. Met !voorkeur 2 zeg "
+                                     "je welke optie je het liefst hebt. !stand laat per optie zien wie nog niet "
+                                     "reageerde, de bezwaren en de bedenkingen. Er wordt niet gestemd.",
+        "delib.msg.scenarios.end": "De raad komt uit op overeenstemming over één optie (!besluit <optie>), of sluit "
+                                   "af als ‘meegedacht’ (!meegedacht): dan gaat de mening van de raad over elke "
+                                   "optie naar het bestuur.",
+        "delib.msg.option.added": "Optie {option} ({source}):",
+        "delib.msg.option.amended": "Nieuwe versie van optie {option} in scenarioronde {round_id}: versie {version}",
+        "delib.msg.option.again": "Eerdere standpunten op deze optie gelden niet meer. Geef opnieuw je standpunt "
+                                  "over optie {option}.",
+        "delib.msg.option.carried": "Bezwaar {objection_id} blijft staan tot wie het maakte zegt of deze versie "
+                                    "het oplost (!opgelost, of een nieuw standpunt).",
+        "delib.msg.option.merged": "Opties {merged} zijn samengevoegd in een nieuwe optie {option}:",
+        "delib.msg.option.merged_again": "Standpunten en voorkeuren voor de samengevoegde opties gelden niet meer. "
+                                         "Geef je standpunt over optie {option}.",
+        "delib.msg.scenarios.agreed": "Overeenstemming in scenarioronde {round_id}: {title}",
+        "delib.msg.scenarios.agreed.text": "Vastgelegd op {date}: optie {option}, versie {version}:",
+        "delib.msg.scenarios.agreed.register": "Het besluit staat in de besluitenlijst, met de bezwaren en "
+                                               "bedenkingen bij elke optie.",
+        "delib.msg.scenarios.input": "Scenarioronde {round_id} is afgesloten als ‘meegedacht’: {title}",
+        "delib.msg.scenarios.input.text": "Op {date} gaat de mening van de raad over elke optie als inbreng naar "
+                                          "het bestuur:",
+        "delib.msg.scenarios.input.option": "optie {option}: {text}",
+        "delib.msg.scenarios.input.no_objection": "niemand heeft bezwaar",
+        "delib.msg.scenarios.input.objection": "er staan bezwaren",
+        "delib.msg.scenarios.input.concerns": "met bedenkingen",
+        "delib.msg.scenarios.input.register": "De standpunten, bezwaren en bedenkingen per optie staan in de "
+                                              "besluitenlijst (!besluiten). Onderwerp #{topic_id} blijft actief tot "
+                                              "het bestuur reageert; leg daarna de invloed vast met !invloed.",
+        "delib.msg.scenarios.abandoned": "Scenarioronde {round_id} is gestopt zonder besluit. Onderwerp #{topic_id} "
+                                         "staat weer op actief.",
+        "delib.msg.scenarios.reminder.title": "Herinnering voor scenarioronde {round_id}: {title}",
+        "delib.msg.scenarios.reminder.before": "De deadline is {deadline}. Wie een melding krijgt, heeft nog niet op "
+                                               "elke optie gereageerd. Nog open: optie {options}.",
+        "delib.msg.scenarios.reminder.after": "De deadline ({deadline}) is voorbij. Wie een melding krijgt, heeft nog "
+                                              "niet op elke optie gereageerd. Nog open: optie {options}.",
+    },
+    "en": {
+        "delib.api.secretary_only_influence": "Only the secretary records the realised influence.",
+        "delib.api.scenarios_closed_for_absence": "Scenario round {round_id} is already closed; no need to excuse "
+                                                  "yourself.",
+        "delib.msg.scenarios.title": "Scenario round {round_id}: {title}",
+        "delib.msg.scenarios.topic": "On topic #{topic_id} {topic_title}. Please respond before {deadline}.",
+        "delib.msg.scenarios.howto": "The secretary puts the scenarios here with !optie <text> (the board's: "
+                                     "!optie bestuur: <text>). Give your position per option: !eens 2 (agree), "
+                                     "!bedenking 2 <text> (concern), !opzij 2 (stand aside), !bezwaar 2 <argument> "
+                                     "(objection), !info 2 <question>. With !voorkeur 2 you say which option you "
+                                     "prefer. !stand shows per option who has not responded, the objections and the "
+                                     "concerns. There is no vote.",
+        "delib.msg.scenarios.end": "The council ends with agreement on one option (!besluit <option>), or closes as "
+                                   "‘meegedacht’ (!meegedacht): then the council's view on every option goes to "
+                                   "the board.",
+        "delib.msg.option.added": "Option {option} ({source}):",
+        "delib.msg.option.amended": "New version of option {option} in scenario round {round_id}: version {version}",
+        "delib.msg.option.again": "Earlier positions on this option no longer count. Please give your position on "
+                                  "option {option} again.",
+        "delib.msg.option.carried": "Objection {objection_id} stays open until its author says whether this version "
+                                    "resolves it (!opgelost, or a new position).",
+        "delib.msg.option.merged": "Options {merged} were merged into a new option {option}:",
+        "delib.msg.option.merged_again": "Positions and preferences for the merged options no longer count. Please "
+                                         "give your position on option {option}.",
+        "delib.msg.scenarios.agreed": "Agreement in scenario round {round_id}: {title}",
+        "delib.msg.scenarios.agreed.text": "Recorded on {date}: option {option}, version {version}:",
+        "delib.msg.scenarios.agreed.register": "The decision is in the decision list, with the objections and "
+                                               "concerns on every option.",
+        "delib.msg.scenarios.input": "Scenario round {round_id} closed as ‘meegedacht’ (input given): {title}",
+        "delib.msg.scenarios.input.text": "On {date} the council's view on every option goes to the board as input:",
+        "delib.msg.scenarios.input.option": "option {option}: {text}",
+        "delib.msg.scenarios.input.no_objection": "nobody objects",
+        "delib.msg.scenarios.input.objection": "there are objections",
+        "delib.msg.scenarios.input.concerns": "with concerns",
+        "delib.msg.scenarios.input.register": "The positions, objections and concerns per option are in the decision "
+                                              "list (!besluiten). Topic #{topic_id} stays active until the board "
+                                              "answers; then record the influence with !invloed.",
+        "delib.msg.scenarios.abandoned": "Scenario round {round_id} stopped without a decision. Topic #{topic_id} is "
+                                         "active again.",
+        "delib.msg.scenarios.reminder.title": "Reminder for scenario round {round_id}: {title}",
+        "delib.msg.scenarios.reminder.before": "The deadline is {deadline}. If you were notified, you have not yet "
+                                               "responded on every option. Still open: option {options}.",
+        "delib.msg.scenarios.reminder.after": "The deadline ({deadline}) has passed. If you were notified, you have "
+                                              "not yet responded on every option. Still open: option {options}.",
+    },
+}
+for _lang in CATALOG:
+    CATALOG[_lang].update(SCENARIO_CATALOG[_lang])
+
+
+def scenarios_opened(lang: str, *, round_id: int, topic_id: int, topic_title: str, title: str,
+                     deadline: datetime) -> Rich:
+    """The scenario round's first message (its thread root): what it is about and how it works, once."""
+    rich = Rich().heading(i18n.t("delib.msg.scenarios.title", lang, round_id=round_id, title=_title(title)))
+    rich.line(i18n.t("delib.msg.scenarios.topic", lang, topic_id=topic_id, topic_title=_title(topic_title),
+                     deadline=i18n.fmt_datetime(deadline, lang)))
+    rich.line(i18n.t("delib.msg.scenarios.howto", lang))
+    rich.line(i18n.t("delib.msg.scenarios.end", lang))
+    return rich
+
+
+def option_added(lang: str, *, round_id: int, option: int, text: str, source_label: str) -> Rich:
+    rich = Rich().line(i18n.t("delib.msg.option.added", lang, option=option, source=source_label))
+    rich.quote(text)
+    return rich
+
+
+def option_amended(lang: str, *, round_id: int, option: int, version: int, text: str,
+                   carried: Iterable[tuple[int, int]] = ()) -> Rich:
+    """No names: the objectors are notified through the message's mentions."""
+    rich = Rich().heading(i18n.t("delib.msg.option.amended", lang, round_id=round_id, option=option,
+                                 version=version))
+    rich.quote(text)
+    rich.line(i18n.t("delib.msg.option.again", lang, option=option))
+    for objection_id, _old in carried:
+        rich.line(i18n.t("delib.msg.option.carried", lang, objection_id=objection_id))
+    return rich
+
+
+def options_merged(lang: str, *, round_id: int, option: int, merged: Iterable[int], text: str,
+                   carried: Iterable[tuple[int, int]] = ()) -> Rich:
+    rich = Rich().line(i18n.t("delib.msg.option.merged", lang, option=option,
+                              merged=", ".join(str(n) for n in merged)))
+    rich.quote(text)
+    rich.line(i18n.t("delib.msg.option.merged_again", lang, option=option))
+    for objection_id, _old in carried:
+        rich.line(i18n.t("delib.msg.option.carried", lang, objection_id=objection_id))
+    return rich
+
+
+def scenarios_agreed(lang: str, *, round_id: int, title: str, option: int, version: int, text: str,
+                     on: date) -> Rich:
+    rich = Rich().heading(i18n.t("delib.msg.scenarios.agreed", lang, round_id=round_id, title=_title(title)))
+    rich.line(i18n.t("delib.msg.scenarios.agreed.text", lang, date=i18n.fmt_date(on, lang), option=option,
+                     version=version))
+    rich.quote(text)
+    rich.line(i18n.t("delib.msg.scenarios.agreed.register", lang))
+    return rich
+
+
+def scenarios_input(lang: str, *, round_id: int, title: str, topic_id: int,
+                    options: Iterable[tuple[int, str, bool, bool]], on: date) -> Rich:
+    """``options``: (number, text, objections stand, concerns noted). No names and no counts in the room: the
+    decision list has the positions by name."""
+    rich = Rich().heading(i18n.t("delib.msg.scenarios.input", lang, round_id=round_id, title=_title(title)))
+    rich.line(i18n.t("delib.msg.scenarios.input.text", lang, date=i18n.fmt_date(on, lang)))
+    items = []
+    for number, text, objected, concerns in options:
+        view = [i18n.t("delib.msg.scenarios.input.objection" if objected
+                       else "delib.msg.scenarios.input.no_objection", lang)]
+        if concerns:
+            view.append(i18n.t("delib.msg.scenarios.input.concerns", lang))
+        items.append(i18n.t("delib.msg.scenarios.input.option", lang, option=number, text=_title(text))
+                     + " – " + ", ".join(view))
+    rich.items(items)
+    rich.line(i18n.t("delib.msg.scenarios.input.register", lang, topic_id=topic_id))
+    return rich
+
+
+def scenarios_abandoned(lang: str, *, round_id: int, topic_id: int) -> Rich:
+    return Rich().line(i18n.t("delib.msg.scenarios.abandoned", lang, round_id=round_id, topic_id=topic_id))
+
+
+def scenarios_reminder(lang: str, *, round_id: int, title: str, deadline: datetime, passed: bool,
+                       options: Iterable[int]) -> Rich:
+    rich = Rich().heading(i18n.t("delib.msg.scenarios.reminder.title", lang, round_id=round_id, title=_title(title)))
+    rich.line(i18n.t("delib.msg.scenarios.reminder.after" if passed else "delib.msg.scenarios.reminder.before", lang,
+                     deadline=i18n.fmt_datetime(deadline, lang), options=", ".join(str(n) for n in options)))
+    return rich

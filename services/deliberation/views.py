@@ -17,14 +17,21 @@ from services.deliberation.actions import (
     Agenda,
     Ctx,
     Deadlines,
+    InfluenceOverview,
+    InfluenceView,
     MemberView,
     Register,
     RosterView,
     RoundView,
+    ScenarioEntry,
+    ScenarioRegister,
+    ScenarioView,
     TopicView,
     display_name,
     names_of,
     participants_of,
+    scenario_participants,
+    scenario_thread_url,
     status_label,
 )
 from services.deliberation.domain.agenda import RankedTopic, Topic
@@ -32,7 +39,10 @@ from services.deliberation.domain.consensus import Objection
 from services.deliberation.domain.register import (
     RegisterEntry, position_label, to_html, to_markdown, with_objections,
 )
+from services.deliberation.domain.influence import Averages, RealisedInfluence, TopicInfluence
+from services.deliberation.domain.register import ScenarioRecord
 from services.deliberation.domain.roster import AbsenceNotice, Application, Member, Roster, Seat
+from services.deliberation.domain.scenarios import ObjectionView, OptionOutcome, ScenarioObjection, ScenarioOutcome
 from services.deliberation.schemas import (
     AbsenceOut,
     AdviceCheckOut,
@@ -46,7 +56,14 @@ from services.deliberation.schemas import (
     DeadlineOut,
     DecisionOut,
     EventOut,
+    InfluenceAveragesOut,
+    InfluenceOverviewOut,
+    InfluenceRecordOut,
     MemberOut,
+    MergedOptionOut,
+    ModeInfluenceOut,
+    OptionOut,
+    OptionOutcomeOut,
     ObjectionOut,
     ObjectionRecordOut,
     PersonOut,
@@ -54,7 +71,12 @@ from services.deliberation.schemas import (
     RegisterEntryOut,
     RosterOut,
     RoundOut,
+    ScenarioObjectionOut,
+    ScenarioObjectionRecordOut,
+    ScenarioOutcomeOut,
+    ScenarioRoundOut,
     SeatOut,
+    TopicInfluenceOut,
     TopicOut,
     TrajectoryOut,
 )
@@ -175,17 +197,25 @@ def topic_out(ctx: Ctx, view: TopicView) -> TopicOut:
 
 
 def agenda_out(ctx: Ctx, agenda: Agenda) -> AgendaOut:
-    def item(ranked: RankedTopic) -> AgendaItem:
+    def with_influence(ranked: RankedTopic, influence: TopicInfluence | None) -> AgendaItem:
         t = ranked.topic
         return AgendaItem(rank=ranked.rank, id=t.id, title=t.title, status=t.status.value,
                           status_label=status_label("topic_status", t.status.value, ctx.lang), mode=t.mode.value,
                           importance=t.council_importance, influence=t.council_influence,
                           scored_by=t.scored_by, score_line=t.score_line(ctx.lang),
-                          open_round_id=agenda.open_rounds.get(t.id))
+                          open_round_id=agenda.open_rounds.get(t.id),
+                          open_scenarios_id=agenda.open_scenarios.get(t.id),
+                          expected_influence=influence.expected if influence else None,
+                          realised_influence=influence.realised if influence else None)
+
+    def item(ranked: RankedTopic) -> AgendaItem:
+        return with_influence(ranked, agenda.influence.get(ranked.topic.id))
 
     view = agenda.view
+    year = agenda.year
     return AgendaOut(council=ctx.slug, cap=view.cap, active=[item(r) for r in view.active],
-                     waiting=[item(r) for r in view.waiting])
+                     waiting=[item(r) for r in view.waiting], influence_year=year.year if year else None,
+                     influence=averages_out(year.averages) if year else None)
 
 
 def deadlines_out(ctx: Ctx, deadlines: Deadlines) -> list[DeadlineOut]:
@@ -270,7 +300,8 @@ def objection_record_out(ctx: Ctx, o: Objection, names: Mapping[str, str]) -> Ob
                               closed_by=person(o.closed_by, names) if o.closed_by else None)
 
 
-def entry_out(ctx: Ctx, stored: store.StoredEntry, objections: Iterable[Objection] = ()) -> RegisterEntryOut:
+def entry_out(ctx: Ctx, stored: store.StoredEntry, objections: Iterable[Objection] = (),
+              influence: Iterable[RealisedInfluence] = ()) -> RegisterEntryOut:
     a, names = stored.entry.agreement, stored.names
     return RegisterEntryOut(
         round_id=a.round_id, topic_id=a.topic_id, topic_title=stored.entry.topic_title, text=a.text,
@@ -280,17 +311,32 @@ def entry_out(ctx: Ctx, stored: store.StoredEntry, objections: Iterable[Objectio
                    for p in a.positions],
         absent=[person(m, names) for m in a.absent], thread_url=stored.entry.thread_url,
         objections=[objection_record_out(ctx, o, names) for o in objections],
+        influence=[influence_record_out(ctx, r, names) for r in influence],
     )
 
 
 def register_document(ctx: Ctx, register: Register, *, html: bool, start: date | None,
-                      end: date | None) -> str:
-    """The besluitenlijst as Markdown or HTML (escaped: members' text is inert)."""
+                      end: date | None, scenarios: ScenarioRegister | None = None) -> str:
+    """The besluitenlijst as Markdown or HTML (escaped: members' text is inert): the agreements, then the ended
+    scenario rounds (agreement on one option, or meegedacht) with every option's objections and concerns, and
+    under each topic what changed because of the council."""
     entries: Iterable[RegisterEntry] = [
         with_objections(e.entry, register.objections.get(e.entry.agreement.round_id, ())) for e in register.entries]
+    names = dict(register.names)
+    influence = dict(register.influence)
+    records: list[ScenarioRecord] = []
+    if scenarios is not None:
+        names.update(scenarios.names)
+        influence.update(scenarios.influence)
+        records = [ScenarioRecord(e.outcome, e.topic_title, e.round.objections, scenario_url(e))
+                   for e in scenarios.entries]
     render = to_html if html else to_markdown
     return render(list(entries), council_name=ctx.council.name, lang=ctx.lang, start=start, end=end,
-                  display_names=register.names)
+                  display_names=names, scenarios=records, influence=influence)
+
+
+def scenario_url(entry: ScenarioEntry) -> str | None:
+    return scenario_thread_url(entry.info)
 
 
 # --------------------------------------------------------------------------- advice trajectories
@@ -313,3 +359,136 @@ def trajectory_out(ctx: Ctx, view: AdviceView) -> TrajectoryOut:
                                note=c.note, checked_on=c.checked_on) for c in t.checks],
         thread_key=view.thread_key, created=view.created,
     )
+
+
+# --------------------------------------------------------------------------- scenario rounds (co-creation)
+
+
+def _objection_view_out(o: ObjectionView | ScenarioObjection, names: Mapping[str, str]) -> ScenarioObjectionOut:
+    return ScenarioObjectionOut(id=o.id, matrix_id=o.member, display_name=display_name(o.member, names),
+                                argument=o.argument, raised_option=o.raised_option, raised_version=o.raised_version,
+                                asked_about_version=o.asked_about_version)
+
+
+def _by_name(members: Iterable[str], names: Mapping[str, str]) -> list[PersonOut]:
+    return [person(m, names) for m in sorted(members, key=lambda m: display_name(m, names).lower())]
+
+
+def option_outcome_out(ctx: Ctx, o: OptionOutcome, names: Mapping[str, str]) -> OptionOutcomeOut:
+    return OptionOutcomeOut(
+        option=o.option, text=o.text, version=o.version, source=o.source.value,
+        source_label=status_label("option_source", o.source.value, ctx.lang), merged_from=list(o.merged_from),
+        merged_into=o.merged_into,
+        positions=[PositionOut(matrix_id=p.member, display_name=display_name(p.member, names),
+                               position=p.position.value, position_label=position_label(p, ctx.lang), text=p.text)
+                   for p in o.positions],
+        open_objections=[_objection_view_out(x, names) for x in o.open_objections],
+        concerns=[ConcernOut(matrix_id=c.member, display_name=display_name(c.member, names), text=c.text)
+                  for c in o.concerns],
+        preferred_by=_by_name(o.preferred_by, names))
+
+
+def scenario_objection_record_out(ctx: Ctx, o: ScenarioObjection,
+                                  names: Mapping[str, str]) -> ScenarioObjectionRecordOut:
+    return ScenarioObjectionRecordOut(
+        id=o.id, matrix_id=o.member, display_name=display_name(o.member, names), argument=o.argument,
+        option=o.option, raised_option=o.raised_option, raised_version=o.raised_version, status=o.status.value,
+        status_label=status_label("objection_status", o.status.value, ctx.lang), note=o.note,
+        resolved_in_version=o.resolved_in_version)
+
+
+def outcome_out(ctx: Ctx, outcome: ScenarioOutcome, *, topic_title: str, objections: Iterable[ScenarioObjection],
+                names: Mapping[str, str], thread_url: str | None,
+                influence: Iterable[RealisedInfluence] = ()) -> ScenarioOutcomeOut:
+    return ScenarioOutcomeOut(
+        round_id=outcome.round_id, topic_id=outcome.topic_id, topic_title=topic_title, title=outcome.title,
+        kind=outcome.kind.value, kind_label=status_label("scenario_state", outcome.kind.value, ctx.lang),
+        decided_at=outcome.decided_at, decided_on=outcome.decided_on, decided_by=person(outcome.decided_by, names),
+        agreed_option=outcome.agreed_option, options=[option_outcome_out(ctx, o, names) for o in outcome.options],
+        objections=[scenario_objection_record_out(ctx, o, names) for o in objections],
+        absent=[person(m, names) for m in outcome.absent], note=outcome.note, thread_url=thread_url,
+        influence=[influence_record_out(ctx, r, names) for r in influence])
+
+
+def scenario_out(ctx: Ctx, view: ScenarioView) -> ScenarioRoundOut:
+    rnd, info = view.round, view.info
+    participants = scenario_participants(ctx, view.roster, view.notices, rnd.round_id)
+    names = {**names_of(ctx.council, view.roster), **info.names}
+    status = rnd.status(participants, ctx.council.quorum, ctx.now)
+    options = [OptionOut(
+        option=o.option, version=o.version, text=o.text, source=o.source.value,
+        source_label=status_label("option_source", o.source.value, ctx.lang), merged_from=list(o.merged_from),
+        not_responded=_by_name(o.not_responded, names),
+        open_objections=[_objection_view_out(x, names) for x in o.open_objections],
+        concerns=[ConcernOut(matrix_id=c.member, display_name=display_name(c.member, names), text=c.text)
+                  for c in o.concerns],
+        info_requested=[ConcernOut(matrix_id=i.member, display_name=display_name(i.member, names), text=i.question)
+                        for i in o.info_requested],
+        preferred_by=_by_name(o.preferred_by, names), unopposed=o.unopposed,
+        can_record_agreement=o.can_record_agreement) for o in status.options]
+    outcome = None
+    if rnd.outcome is not None:
+        outcome = outcome_out(ctx, rnd.outcome, topic_title=view.topic_title, objections=rnd.objections, names=names,
+                              thread_url=view.thread_url)
+    return ScenarioRoundOut(
+        id=rnd.round_id, topic_id=rnd.topic_id, topic_title=view.topic_title, title=rnd.title,
+        state=status.state.value, state_label=status_label("scenario_state", status.state.value, ctx.lang),
+        phase=status.phase.value, phase_label=status_label("phase", status.phase.value, ctx.lang),
+        opener=person(rnd.opener, names), deadline=status.deadline, deadline_passed=status.deadline_passed,
+        options=options,
+        merged=[MergedOptionOut(option=m.option, text=m.text, merged_into=m.merged_into) for m in status.merged],
+        unopposed=list(status.unopposed), decidable=list(status.decidable),
+        absent=[person(m, names) for m in sorted(participants.absent)] if rnd.is_open else [],
+        not_in_chat=[person(m, names) for m in sorted(participants.not_in_chat)] if rnd.is_open else [],
+        quorum_shortfall=status.quorum_shortfall, agreed_option=status.agreed_option, thread_key=info.thread_key,
+        thread_url=view.thread_url, outcome=outcome, duplicate=view.duplicate, objection_id=view.objection_id,
+        option=view.option)
+
+
+def scenario_entry_out(ctx: Ctx, entry: ScenarioEntry, register: ScenarioRegister) -> ScenarioOutcomeOut:
+    names = {**register.names, **entry.info.names}
+    return outcome_out(ctx, entry.outcome, topic_title=entry.topic_title, objections=entry.round.objections,
+                       names=names, thread_url=scenario_url(entry),
+                       influence=register.influence.get(entry.round.topic_id, ()))
+
+
+# --------------------------------------------------------------------------- influence on the record
+
+
+def influence_record_out(ctx: Ctx, r: RealisedInfluence, names: Mapping[str, str]) -> InfluenceRecordOut:
+    return InfluenceRecordOut(score=r.score, what_changed=r.what_changed, kind=r.kind.value,
+                              kind_label=status_label("influence_kind", r.kind.value, ctx.lang),
+                              kind_given=r.kind_given, basis=r.basis.value if r.basis else None,
+                              recorded_on=r.recorded_on, recorded_by=person(r.recorded_by, names))
+
+
+def averages_out(a: Averages) -> InfluenceAveragesOut:
+    return InfluenceAveragesOut(**a.to_dict())
+
+
+def topic_influence_out(ctx: Ctx, t: TopicInfluence, status: str, names: Mapping[str, str]) -> TopicInfluenceOut:
+    latest = t.latest
+    return TopicInfluenceOut(
+        topic_id=t.topic_id, title=t.title, mode=t.mode.value,
+        mode_label=status_label("topic_mode", t.mode.value, ctx.lang), status=status, started_on=t.started_on,
+        year=t.year, expected=t.expected, realised=t.realised,
+        difference=round(t.difference, 2) if t.difference is not None else None,
+        kind=t.kind.value if t.kind else None,
+        kind_label=status_label("influence_kind", t.kind.value, ctx.lang) if t.kind else None,
+        what_changed=latest.what_changed if latest else None,
+        records=[influence_record_out(ctx, r, names) for r in t.records])
+
+
+def influence_view_out(ctx: Ctx, view: InfluenceView) -> TopicInfluenceOut:
+    return topic_influence_out(ctx, view.topic, view.status, view.names)
+
+
+def influence_overview_out(ctx: Ctx, found: InfluenceOverview) -> InfluenceOverviewOut:
+    o = found.overview
+    return InfluenceOverviewOut(
+        council=ctx.slug, year=o.year,
+        topics=[topic_influence_out(ctx, t, found.statuses.get(t.topic_id, ""), found.names) for t in o.topics],
+        averages=averages_out(o.averages),
+        per_mode=[ModeInfluenceOut(mode=m.mode.value, mode_label=status_label("topic_mode", m.mode.value, ctx.lang),
+                                   topic_ids=list(m.topic_ids), **m.averages.to_dict()) for m in o.per_mode],
+        awaiting=list(o.awaiting))

@@ -22,7 +22,7 @@ from services.bot.context import CommandContext, Reply
 from services.bot.texts.deliberation import CATALOG
 from shared import i18n
 from shared.outbox import OutboundMessage
-from shared.api import MAX_ID
+from shared.jsonbody import MAX_ID
 from shared.dates import DATE_WORD, parse_day
 from shared.errors import InvalidInput, NotFound
 from shared.formatting import Rich, defang, one_line
@@ -30,6 +30,15 @@ from shared.formatting import Rich, defang, one_line
 # delib:round:<council>:<number> (older threads: delib:round:<id>); the same for advice trajectories.
 _ROUND_KEY = re.compile(r"^delib:round:(?:[a-z0-9][a-z0-9_-]{0,63}:)?(\d{1,10})$")
 _ADVICE_KEY = re.compile(r"^delib:advice:(?:[a-z0-9][a-z0-9_-]{0,63}:)?(\d{1,10})$")
+# delib:scenarios:<council>:<number>: a scenario round (co-creation over several options).
+_SCENARIOS_KEY = re.compile(r"^delib:scenarios:[a-z0-9][a-z0-9_-]{0,63}:(\d{1,10})$")
+_OPTION = re.compile(r"^(?:optie|option)?#?(\d{1,2})[.,:]?$", re.IGNORECASE)
+_AMEND_WORDS = {"wijzig", "wijziging", "nieuw", "change", "amend"}
+_MERGE_WORDS = {"samen", "samenvoegen", "merge"}
+_SOURCE_WORDS = {"bestuur": "bestuur", "board": "bestuur", "raad": "raad", "council": "raad"}
+_NO_PREFERENCE = {"geen", "weg", "none", "intrekken"}
+_INFLUENCE_KINDS = {"overgenomen", "aangepast", "niet-overgenomen", "niet_overgenomen", "adopted", "changed",
+                    "rejected", "taken-over", "adapted", "not-taken-over"}
 _KIND_WORDS = {"instemming": "instemming", "consent": "instemming"}
 _RECEIVED_WORDS = {"ontvangen", "received"}
 MAX_DECISIONS_SHOWN = 10
@@ -93,6 +102,9 @@ def _round_and_text(ctx: CommandContext, cmd: Command, *, takes_text: bool) -> t
         return in_thread, cmd.args
     if numbered:
         return _number(words[0], "bot.deliberation.no_such_round"), (words[1] if len(words) > 1 else "")
+    if _thread_scenarios(ctx) is not None:
+        raise InvalidInput("bot.deliberation.scenarios.round_only", "round command in a scenarios thread",
+                           word=cmd.word)
     raise InvalidInput("bot.deliberation.round_needed", "round command outside a round thread", word=cmd.word)
 
 
@@ -124,6 +136,12 @@ async def cmd_agenda(ctx: CommandContext, cmd: Command) -> Reply:
         parts = [item["score_line"], item["status_label"]]
         if item.get("open_round_id"):
             parts.append(ctx.t("bot.deliberation.agenda.in_round", round_id=item["open_round_id"]))
+        if item.get("open_scenarios_id"):
+            parts.append(ctx.t("bot.deliberation.agenda.in_scenarios", round_id=item["open_scenarios_id"]))
+        if item.get("realised_influence") is not None:
+            # Expected against realised, once the secretary recorded what the council achieved.
+            parts.append(ctx.t("bot.deliberation.agenda.influence", expected=_figure(ctx, item["expected_influence"]),
+                               realised=item["realised_influence"]))
         return f"#{item['id']} {_shown(item['title'])} – " + " · ".join(parts)
 
     rich.line(ctx.t("bot.deliberation.agenda.active", count=len(view["active"]), cap=view["cap"]))
@@ -136,6 +154,10 @@ async def cmd_agenda(ctx: CommandContext, cmd: Command) -> Reply:
         rich.items([line(i) for i in view["waiting"]])
     else:
         rich.line(ctx.t("bot.deliberation.agenda.none_waiting"))
+    year = view.get("influence") or {}
+    if year.get("realised") is not None:
+        rich.line(ctx.t("bot.deliberation.agenda.year", year=view["influence_year"],
+                        expected=_figure(ctx, year.get("expected")), realised=_figure(ctx, year["realised"])))
     rich.line(ctx.t("bot.deliberation.agenda.howto"))
     return Reply.rich(rich)
 
@@ -193,6 +215,9 @@ async def cmd_ronde(ctx: CommandContext, cmd: Command) -> Reply:
 
 async def _position(ctx: CommandContext, cmd: Command, position: str) -> Reply:
     takes_text = position in {"bedenking", "bezwaar", "info"}
+    scenarios = _thread_scenarios(ctx)
+    if scenarios is not None:
+        return await _option_position(ctx, cmd, scenarios, position, takes_text=takes_text)
     round_id, text = _round_and_text(ctx, cmd, takes_text=takes_text)
     payload: dict[str, Any] = {"actor": ctx.sender, "position": position}
     if takes_text:
@@ -225,18 +250,38 @@ async def cmd_info(ctx: CommandContext, cmd: Command) -> Reply:
 
 
 async def cmd_intrekken(ctx: CommandContext, cmd: Command) -> Reply:
+    scenarios = _thread_scenarios(ctx)
+    if scenarios is not None:
+        # ``!intrekken [optie]``: one's own objection (on that option, when one has several).
+        payload: dict[str, Any] = {"actor": ctx.sender}
+        if cmd.arg_words:
+            payload["option"] = _option_number(cmd, cmd.arg_words[0])
+        await _post(ctx, f"/scenarios/{scenarios}/withdraw", payload)
+        return Reply(body=ctx.t("bot.deliberation.scenarios.withdrawn"))
     round_id, _ = _round_and_text(ctx, cmd, takes_text=False)
     await _post(ctx, f"/rounds/{round_id}/withdraw", {"actor": ctx.sender})
     return Reply(body=ctx.t("bot.deliberation.withdrawn"))
 
 
 async def cmd_voorstel(ctx: CommandContext, cmd: Command) -> Reply:
+    scenarios = _thread_scenarios(ctx)
+    if scenarios is not None:
+        # In a scenario round a new version is always of one option: ``!voorstel 2 <tekst>``.
+        option, text = _option_and_text(cmd)
+        return await _amend_option(ctx, scenarios, option, text)
     round_id, text = _round_and_text(ctx, cmd, takes_text=True)
     status = await _post(ctx, f"/rounds/{round_id}/proposal", {"actor": ctx.sender, "text": text})
     return Reply(body=ctx.t("bot.deliberation.amended", version=status["version"]))
 
 
 async def cmd_verder(ctx: CommandContext, cmd: Command) -> Reply:
+    scenarios = _thread_scenarios(ctx)
+    if scenarios is not None:
+        status = await _post(ctx, f"/scenarios/{scenarios}/phase", {"actor": ctx.sender})
+        rich = Rich().line(ctx.t("bot.deliberation.scenarios.phase", round_id=scenarios, phase=status["phase_label"]))
+        if status["phase"] == "besluitvorming":
+            rich.line(ctx.t("bot.deliberation.scenarios.phase.decide"))
+        return Reply.rich(rich)
     round_id, _ = _round_and_text(ctx, cmd, takes_text=False)
     status = await _post(ctx, f"/rounds/{round_id}/phase", {"actor": ctx.sender})
     rich = Rich().line(ctx.t("bot.deliberation.phase", round_id=round_id, phase=status["phase_label"]))
@@ -246,6 +291,15 @@ async def cmd_verder(ctx: CommandContext, cmd: Command) -> Reply:
 
 
 async def cmd_besluit(ctx: CommandContext, cmd: Command) -> Reply:
+    scenarios = _thread_scenarios(ctx)
+    if scenarios is not None:
+        words = cmd.arg_words
+        if len(words) != 1 or _OPTION.match(words[0]) is None:
+            raise InvalidInput("bot.deliberation.usage.besluit_optie", "decide without option")
+        option = _option_number(cmd, words[0])
+        status = await _post(ctx, f"/scenarios/{scenarios}/decide", {"actor": ctx.sender, "option": option})
+        agreed = next(o for o in status["outcome"]["options"] if o["option"] == option)
+        return Reply(body=ctx.t("bot.deliberation.scenarios.decided", option=option, version=agreed["version"]))
     round_id, _ = _round_and_text(ctx, cmd, takes_text=False)
     status = await _post(ctx, f"/rounds/{round_id}/decide", {"actor": ctx.sender})
     return Reply(body=ctx.t("bot.deliberation.decided", round_id=round_id, version=status["version"]))
@@ -255,6 +309,9 @@ async def cmd_opgelost(ctx: CommandContext, cmd: Command) -> Reply:
     """``!opgelost [toelichting]``: the objector says their own objection is resolved (typically by the new
     version). ``!opgelost <bezwaar-nr> [toelichting]``: that objection; the service asks a note of anyone but the
     objector (the secretary or opener records how the council resolved it)."""
+    scenarios = _thread_scenarios(ctx)
+    if scenarios is not None:
+        return await _resolve_in_scenarios(ctx, cmd, scenarios)
     round_id, rest = _round_and_text(ctx, cmd, takes_text=True)
     words = rest.split(maxsplit=1)
     if words and _NUMBER.match(words[0]) is not None:
@@ -281,6 +338,10 @@ async def cmd_opgelost(ctx: CommandContext, cmd: Command) -> Reply:
 
 
 async def cmd_afmelden(ctx: CommandContext, cmd: Command) -> Reply:
+    scenarios = _thread_scenarios(ctx)
+    if scenarios is not None and not cmd.arg_words:
+        await _post(ctx, "/absences", {"actor": ctx.sender, "scenarios_id": scenarios})
+        return Reply(body=ctx.t("bot.deliberation.scenarios.absent", round_id=scenarios))
     round_id, _ = _round_and_text(ctx, cmd, takes_text=False)
     await _post(ctx, "/absences", {"actor": ctx.sender, "round_id": round_id})
     return Reply(body=ctx.t("bot.deliberation.absent", round_id=round_id))
@@ -288,6 +349,9 @@ async def cmd_afmelden(ctx: CommandContext, cmd: Command) -> Reply:
 
 async def cmd_stand(ctx: CommandContext, cmd: Command) -> Reply:
     words = cmd.arg_words
+    scenarios = _thread_scenarios(ctx)
+    if scenarios is not None and not words:
+        return Reply.rich(_scenarios_text(ctx, await _get(ctx, f"/scenarios/{scenarios}")))
     if _thread_round(ctx) is None and not (words and _NUMBER.match(words[0])):
         return await _open_rounds(ctx)
     round_id, _ = _round_and_text(ctx, cmd, takes_text=False)
@@ -296,12 +360,19 @@ async def cmd_stand(ctx: CommandContext, cmd: Command) -> Reply:
 
 async def _open_rounds(ctx: CommandContext) -> Reply:
     running = await _get(ctx, "/rounds", {"state": "open"})
-    if not running:
+    weighing = await _get(ctx, "/scenarios", {"state": "open"})
+    if not running and not weighing:
         return Reply(body=ctx.t("bot.deliberation.rounds.none"))
-    rich = Rich().heading(ctx.t("bot.deliberation.rounds.title"))
-    rich.items([f"{ctx.t('bot.deliberation.stand.title', round_id=r['id'], title=_shown(r['topic_title']))} "
-                f"({r['phase_label']})" for r in running])
-    rich.line(ctx.t("bot.deliberation.rounds.howto"))
+    rich = Rich()
+    if running:
+        rich.heading(ctx.t("bot.deliberation.rounds.title"))
+        rich.items([f"{ctx.t('bot.deliberation.stand.title', round_id=r['id'], title=_shown(r['topic_title']))} "
+                    f"({r['phase_label']})" for r in running])
+        rich.line(ctx.t("bot.deliberation.rounds.howto"))
+    if weighing:
+        rich.line(ctx.t("bot.deliberation.scenarios.open_title"))
+        rich.items([f"{ctx.t('bot.deliberation.scenarios.stand.title', round_id=r['id'], title=_shown(r['title']))} "
+                    f"(#{r['topic_id']}, {r['phase_label']})" for r in weighing])
     return Reply.rich(rich)
 
 
@@ -366,6 +437,280 @@ async def cmd_termijn(ctx: CommandContext, cmd: Command) -> Reply:
     return Reply(body=ctx.t("bot.deliberation.termijn", round_id=round_id, deadline=_when(ctx, status["deadline"])))
 
 
+# --------------------------------------------------------------------------- scenario rounds (co-creation)
+#
+# In a scenario round's thread the round words take an option's number first (``!eens 2``, ``!bezwaar 1 <argument>``,
+# ``!besluit 2``); ``!optie`` puts, amends (``!optie 2 wijzig <tekst>``) or merges (``!optie 1 3 samen <tekst>``)
+# options. Never a tally: per option who has not responded, the objections, the concerns and who prefers it.
+
+
+def _thread_scenarios(ctx: CommandContext) -> int | None:
+    m = _SCENARIOS_KEY.match(ctx.thread_key or "")
+    return int(m.group(1)) if m else None
+
+
+def _scenarios_thread(ctx: CommandContext, cmd: Command) -> int:
+    found = _thread_scenarios(ctx)
+    if found is None:
+        raise InvalidInput("bot.deliberation.scenarios_needed", "scenario command outside its thread", word=cmd.word)
+    return found
+
+
+def _option_number(cmd: Command, word: str) -> int:
+    m = _OPTION.match(word)
+    if m is None or int(m.group(1)) < 1:
+        raise InvalidInput("bot.deliberation.usage.option_number", "option number expected", word=cmd.word)
+    return int(m.group(1))
+
+
+def _option_and_text(cmd: Command) -> tuple[int, str]:
+    words = cmd.args.split(maxsplit=1)
+    if not words:
+        raise InvalidInput("bot.deliberation.usage.option_number", "option number missing", word=cmd.word)
+    return _option_number(cmd, words[0]), (words[1] if len(words) > 1 else "")
+
+
+def _figure(ctx: CommandContext, value: float | int | None) -> str:
+    """An influence figure as members read it: 3, 3,5 (Dutch) or 3.5; "not scored" when there is none."""
+    if value is None:
+        return ctx.t("bot.deliberation.influence.unscored")
+    shown = f"{round(float(value), 2):g}"
+    return shown.replace(".", ",") if ctx.lang == "nl" else shown
+
+
+def _version_of(status: dict[str, Any], option: int) -> int:
+    return next((o["version"] for o in status["options"] if o["option"] == option), 1)
+
+
+async def _option_position(ctx: CommandContext, cmd: Command, scenarios: int, position: str, *,
+                           takes_text: bool) -> Reply:
+    option, text = _option_and_text(cmd)
+    payload: dict[str, Any] = {"actor": ctx.sender, "option": option, "position": position}
+    if takes_text:
+        payload["text"] = text
+    status = await _post(ctx, f"/scenarios/{scenarios}/positions", payload)
+    if position == "bezwaar":
+        return Reply(body=ctx.t("bot.deliberation.scenarios.position.bezwaar", option=option,
+                                objection_id=status.get("objection_id") or "?"))
+    return Reply(body=ctx.t(f"bot.deliberation.scenarios.position.{position}", option=option,
+                            version=_version_of(status, option)))
+
+
+async def _amend_option(ctx: CommandContext, scenarios: int, option: int, text: str) -> Reply:
+    if not text.strip():
+        raise InvalidInput("bot.deliberation.usage.optie", "amendment without text")
+    status = await _post(ctx, f"/scenarios/{scenarios}/options/{option}/versions", {"actor": ctx.sender, "text": text})
+    return Reply(body=ctx.t("bot.deliberation.scenarios.option_amended", option=option,
+                            version=_version_of(status, option)))
+
+
+async def cmd_scenarios(ctx: CommandContext, cmd: Command) -> Reply:
+    words = cmd.args.split(maxsplit=1)
+    if len(words) < 2 or _NUMBER.match(words[0]) is None:
+        raise InvalidInput("bot.deliberation.usage.scenarios", "scenarios usage")
+    topic_id = _number(words[0], "bot.deliberation.no_such_topic")
+    opened = await _post(ctx, "/scenarios", {"topic_id": topic_id, "title": one_line(words[1]), "actor": ctx.sender})
+    return Reply(body=ctx.t("bot.deliberation.scenarios.opened", round_id=opened["id"], topic_id=topic_id))
+
+
+_SOURCE_PREFIX = re.compile(r"^(bestuur|board|raad|council)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+async def cmd_optie(ctx: CommandContext, cmd: Command) -> Reply:
+    """``!optie <tekst>``, ``!optie bestuur: <tekst>``, ``!optie 2 wijzig <tekst>``, ``!optie 1 3 samen <tekst>``."""
+    scenarios = _scenarios_thread(ctx, cmd)
+    words = cmd.args.split()
+    if not words:
+        raise InvalidInput("bot.deliberation.usage.optie", "option without text")
+    numbers: list[int] = []
+    while len(numbers) < len(words) and _OPTION.match(words[len(numbers)]):
+        numbers.append(_option_number(cmd, words[len(numbers)]))
+    keyword = words[len(numbers)].lower() if len(numbers) < len(words) else ""
+    if numbers and (keyword in _AMEND_WORDS or keyword in _MERGE_WORDS):
+        parts = re.split(r"\s+", cmd.args.strip(), maxsplit=len(numbers) + 1)
+        text = parts[len(numbers) + 1] if len(parts) > len(numbers) + 1 else ""
+        if keyword in _AMEND_WORDS:
+            if len(numbers) != 1:
+                raise InvalidInput("bot.deliberation.usage.optie", "amend one option at a time")
+            return await _amend_option(ctx, scenarios, numbers[0], text)
+        if not text.strip():
+            raise InvalidInput("bot.deliberation.usage.optie", "merge without text")
+        status = await _post(ctx, f"/scenarios/{scenarios}/options/merge",
+                             {"actor": ctx.sender, "options": numbers, "text": text})
+        return Reply(body=ctx.t("bot.deliberation.scenarios.options_merged", option=status["option"]))
+    text, source = cmd.args, "raad"
+    prefixed = _SOURCE_PREFIX.match(text)
+    if prefixed:
+        source, text = _SOURCE_WORDS[prefixed.group(1).lower()], prefixed.group(2)
+    if not text.strip():
+        raise InvalidInput("bot.deliberation.usage.optie", "option without text")
+    status = await _post(ctx, f"/scenarios/{scenarios}/options", {"actor": ctx.sender, "text": text, "source": source})
+    return Reply(body=ctx.t("bot.deliberation.scenarios.option_added", option=status["option"]))
+
+
+async def cmd_voorkeur(ctx: CommandContext, cmd: Command) -> Reply:
+    scenarios = _scenarios_thread(ctx, cmd)
+    words = cmd.arg_words
+    if len(words) != 1:
+        raise InvalidInput("bot.deliberation.usage.voorkeur", "preference usage")
+    if words[0].lower() in _NO_PREFERENCE:
+        await _post(ctx, f"/scenarios/{scenarios}/preference", {"actor": ctx.sender})
+        return Reply(body=ctx.t("bot.deliberation.scenarios.preference_cleared"))
+    if _OPTION.match(words[0]) is None:
+        raise InvalidInput("bot.deliberation.usage.voorkeur", "preference usage")
+    option = _option_number(cmd, words[0])
+    await _post(ctx, f"/scenarios/{scenarios}/preference", {"actor": ctx.sender, "option": option})
+    return Reply(body=ctx.t("bot.deliberation.scenarios.preference", option=option))
+
+
+async def cmd_meegedacht(ctx: CommandContext, cmd: Command) -> Reply:
+    scenarios = _scenarios_thread(ctx, cmd)
+    payload: dict[str, Any] = {"actor": ctx.sender}
+    if cmd.args.strip():
+        payload["note"] = cmd.args.strip()
+    await _post(ctx, f"/scenarios/{scenarios}/meegedacht", payload)
+    return Reply(body=ctx.t("bot.deliberation.scenarios.input", round_id=scenarios))
+
+
+async def _resolve_in_scenarios(ctx: CommandContext, cmd: Command, scenarios: int) -> Reply:
+    """``!opgelost [bezwaar-nr] [toelichting]`` in a scenario round: as in a round, the objection's number is the
+    round's (``!stand`` shows it); without one, the member's own open objection."""
+    words = cmd.args.split(maxsplit=1)
+    payload: dict[str, Any] = {"actor": ctx.sender}
+    if words and _NUMBER.match(words[0]) is not None:
+        objection_id = int(_NUMBER.match(words[0]).group(1))  # type: ignore[union-attr]
+        if not 0 < objection_id <= MAX_ID:
+            raise InvalidInput("bot.deliberation.usage.opgelost", "objection number out of range")
+        note = words[1] if len(words) > 1 else None
+    else:
+        before = await _get(ctx, f"/scenarios/{scenarios}")
+        own = [o["id"] for option in before["options"] for o in option["open_objections"]
+               if o["matrix_id"] == ctx.sender]
+        if not own:
+            raise InvalidInput("bot.deliberation.usage.opgelost", "no own open objection")
+        objection_id, note = own[0], (cmd.args.strip() or None)
+    payload["objection_id"] = objection_id
+    if note:
+        payload["note"] = note
+    await _post(ctx, f"/scenarios/{scenarios}/resolve", payload)
+    return Reply(body=ctx.t("bot.deliberation.scenarios.resolved", objection_id=objection_id))
+
+
+def _names(people: list[dict[str, Any]]) -> str:
+    return ", ".join(_shown(p["display_name"]) for p in people)
+
+
+def _numbers(ctx: CommandContext, numbers: list[int]) -> str:
+    joiner = " en " if ctx.lang == "nl" else " and "
+    shown = [str(n) for n in numbers]
+    return ", ".join(shown[:-1]) + joiner + shown[-1] if len(shown) > 1 else "".join(shown)
+
+
+def _scenarios_text(ctx: CommandContext, r: dict[str, Any]) -> Rich:
+    """Per option: who has not responded, the objections that stand, the concerns, questions and who prefers it;
+    then which options nobody objects to. Names and texts, never a count."""
+    rich = Rich().heading(ctx.t("bot.deliberation.scenarios.stand.title", round_id=r["id"], title=_shown(r["title"])))
+    rich.line(ctx.t("bot.deliberation.scenarios.stand.facts", topic_id=r["topic_id"], phase=r["phase_label"],
+                    deadline=_when(ctx, r["deadline"]) if r.get("deadline") else "-"))
+    is_open = r["state"] == "open"
+    if not is_open:
+        rich.line(ctx.t("bot.deliberation.scenarios.stand.closed", state=r["state_label"]))
+        if r.get("agreed_option"):
+            rich.line(ctx.t("bot.deliberation.scenarios.stand.agreed", option=r["agreed_option"]))
+    if not r["options"] and is_open:
+        rich.line(ctx.t("bot.deliberation.scenarios.stand.no_options"))
+    for o in r["options"]:
+        rich.line("")
+        rich.line(ctx.t("bot.deliberation.scenarios.stand.option", option=o["option"], version=o["version"],
+                        source=o["source_label"], text=_shown(o["text"])))
+        items = []
+        if is_open:
+            items.append(ctx.t("bot.deliberation.scenarios.stand.not_responded", names=_names(o["not_responded"]))
+                         if o["not_responded"] else ctx.t("bot.deliberation.scenarios.stand.everyone"))
+        for x in o["open_objections"]:
+            line = ctx.t("bot.deliberation.scenarios.stand.objection", id=x["id"], name=_shown(x["display_name"]),
+                         argument=_shown(x["argument"]))
+            if x.get("asked_about_version"):
+                line += f" ({ctx.t('bot.deliberation.scenarios.stand.carried', version=o['version'])})"
+            items.append(line)
+        if not o["open_objections"]:
+            items.append(ctx.t("bot.deliberation.scenarios.stand.no_objection"))
+        items += [ctx.t("bot.deliberation.scenarios.stand.concern", name=_shown(c["display_name"]),
+                        text=_shown(c["text"])) for c in o["concerns"]]
+        items += [ctx.t("bot.deliberation.scenarios.stand.info", name=_shown(i["display_name"]),
+                        text=_shown(i["text"])) for i in o["info_requested"]]
+        if o["preferred_by"]:
+            items.append(ctx.t("bot.deliberation.scenarios.stand.preferred", names=_names(o["preferred_by"])))
+        rich.items(items)
+    if r["merged"]:
+        rich.line("")
+        for m in r["merged"]:
+            rich.line(ctx.t("bot.deliberation.scenarios.stand.merged", option=m["option"],
+                            merged_into=m["merged_into"]))
+    if is_open:
+        if r["unopposed"]:
+            rich.line(ctx.t("bot.deliberation.scenarios.stand.unopposed", options=_numbers(ctx, r["unopposed"])))
+        if r["absent"]:
+            rich.line(ctx.t("bot.deliberation.stand.absent"))
+            rich.items([_shown(p["display_name"]) for p in r["absent"]])
+        if r["quorum_shortfall"]:
+            rich.line(ctx.t("bot.deliberation.stand.quorum"))
+        if r["deadline_passed"]:
+            rich.line(ctx.t("bot.deliberation.stand.deadline_passed"))
+        if r["decidable"]:
+            rich.line(ctx.t("bot.deliberation.scenarios.stand.ready", options=_numbers(ctx, r["decidable"])))
+    return rich
+
+
+# --------------------------------------------------------------------------- influence on the record
+
+
+async def cmd_invloed(ctx: CommandContext, cmd: Command) -> Reply:
+    """``!invloed <onderwerp-nr> <1-5> [overgenomen|aangepast|niet-overgenomen] <wat veranderde>`` (the secretary);
+    ``!invloed`` alone: this year's expected against realised influence."""
+    if not cmd.args.strip():
+        return await _influence_overview(ctx)
+    words = cmd.args.split(maxsplit=2)
+    if len(words) < 3 or _NUMBER.match(words[0]) is None or not re.fullmatch(r"\d{1,3}", words[1]):
+        raise InvalidInput("bot.deliberation.usage.invloed", "influence usage")
+    topic_id = _number(words[0], "bot.deliberation.no_such_topic")
+    rest, kind = words[2].strip(), None
+    first, _, tail = rest.partition(" ")
+    if first.lower().rstrip(":,") in _INFLUENCE_KINDS:
+        kind, rest = first.lower().rstrip(":,"), tail.strip()
+    if not rest:
+        raise InvalidInput("bot.deliberation.usage.invloed", "influence without what changed")
+    payload: dict[str, Any] = {"actor": ctx.sender, "score": int(words[1]), "what_changed": rest}
+    if kind:
+        payload["kind"] = kind
+    t = await _post(ctx, f"/topics/{topic_id}/influence", payload)
+    return Reply(body=ctx.t("bot.deliberation.influence.recorded", topic_id=topic_id, title=_shown(t["title"]),
+                            realised=t["realised"], kind=t["kind_label"], expected=_figure(ctx, t["expected"])))
+
+
+async def _influence_overview(ctx: CommandContext) -> Reply:
+    o = await _get(ctx, "/influence")
+    if not o["topics"]:
+        return Reply(body=ctx.t("bot.deliberation.influence.none", year=o["year"]))
+    rich = Rich().heading(ctx.t("bot.deliberation.influence.title", year=o["year"]))
+    items = []
+    for t in o["topics"]:
+        realised = (f"{t['realised']} ({t['kind_label']})" if t["realised"] is not None
+                    else ctx.t("bot.deliberation.influence.open"))
+        line = ctx.t("bot.deliberation.influence.topic", topic_id=t["topic_id"], title=_shown(t["title"]),
+                     expected=_figure(ctx, t["expected"]), realised=realised)
+        if t["what_changed"]:
+            line += f" – {_shown(t['what_changed'])}"
+        items.append(line)
+    rich.items(items)
+    a = o["averages"]
+    rich.line(ctx.t("bot.deliberation.influence.average", expected=_figure(ctx, a["expected"]),
+                    realised=_figure(ctx, a["realised"])))
+    if o["awaiting"]:
+        rich.line(ctx.t("bot.deliberation.influence.awaiting", topics=", ".join(f"#{n}" for n in o["awaiting"])))
+    return Reply.rich(rich)
+
+
 # --------------------------------------------------------------------------- the decision list
 
 
@@ -379,7 +724,9 @@ async def cmd_besluiten(ctx: CommandContext, cmd: Command) -> Reply:
     if query:
         params["q"] = query
     entries = await _get(ctx, "/register", params)
-    if not entries:
+    # The co-creation part of the list (scenario rounds that ended), shown when not searching.
+    cocreation = [] if query else await _get(ctx, "/register/scenarios", {"order": "newest"})
+    if not entries and not cocreation:
         code = "bot.deliberation.besluiten.none_search" if query else "bot.deliberation.besluiten.none"
         return Reply(body=ctx.t(code, query=_shown(query)))
     title = (ctx.t("bot.deliberation.besluiten.title_search", query=_shown(query)) if query
@@ -397,12 +744,40 @@ async def cmd_besluiten(ctx: CommandContext, cmd: Command) -> Reply:
                           argument=_shown(o["argument"]),
                           status=o["status_label"] + (f" – {_shown(o['note'])}" if o.get("note") else ""))
                     for o in e["objections"]]
-        rich.items(details or [ctx.t("bot.deliberation.besluiten.no_objections")])
+        details = details or [ctx.t("bot.deliberation.besluiten.no_objections")]
+        details += [_changed(ctx, r) for r in e.get("influence", [])]
+        rich.items(details)
     if len(entries) > MAX_DECISIONS_SHOWN:
         rich.line("")
         rich.line(ctx.t("bot.deliberation.besluiten.more", count=len(entries) - MAX_DECISIONS_SHOWN))
+    if cocreation:
+        rich.line("")
+        rich.line(ctx.t("bot.deliberation.besluiten.cocreation"))
+        for x in cocreation[:MAX_DECISIONS_SHOWN]:
+            rich.line(ctx.t("bot.deliberation.besluiten.scenarios", date=_day(ctx, x["decided_on"]),
+                            round_id=x["round_id"], title=_shown(x["title"]), topic_id=x["topic_id"],
+                            outcome=(ctx.t("bot.deliberation.besluiten.agreed_option", option=x["agreed_option"])
+                                     if x["agreed_option"] else x["kind_label"])))
+            items = []
+            for o in x["options"]:
+                if o["merged_into"] is not None:
+                    continue
+                view = [ctx.t("bot.deliberation.scenarios.stand.objection", id=v["id"], name=_shown(v["display_name"]),
+                              argument=_shown(v["argument"])) for v in o["open_objections"]]
+                view += [ctx.t("bot.deliberation.besluiten.concern", name=_shown(c["display_name"]),
+                               text=_shown(c["text"])) for c in o["concerns"]]
+                items.append(f"{ctx.t('bot.deliberation.besluiten.option', option=o['option'])}: {_shown(o['text'])}"
+                             + (" – " + "; ".join(view) if view else ""))
+            items += [_changed(ctx, r) for r in x.get("influence", [])]
+            rich.items(items)
     rich.line(ctx.t("bot.deliberation.besluiten.file_hint"))
     return Reply.rich(rich)
+
+
+def _changed(ctx: CommandContext, record: dict[str, Any]) -> str:
+    """What changed because of the council (realised influence), as one item of the decision list."""
+    return ctx.t("bot.deliberation.besluiten.changed", score=record["score"], kind=record["kind_label"],
+                 text=_shown(record["what_changed"]))
 
 
 async def _register_file(ctx: CommandContext) -> Reply:
@@ -733,7 +1108,19 @@ COMMANDS = [
     CommandSpec("opgelost", cmd_opgelost, "ronde", "bot.deliberation.cmd.opgelost",
                 usage="[bezwaar-nr] [toelichting]", english_aliases=("resolved",)),
     CommandSpec("besluit", cmd_besluit, "ronde", "bot.deliberation.cmd.besluit",
-                english_aliases=("decide",)),
+                usage="[optie-nr]", english_aliases=("decide",)),
+    CommandSpec("scenarios", cmd_scenarios, "ronde", "bot.deliberation.cmd.scenarios",
+                usage="<onderwerp-nr> <titel>", english_aliases=("scenario",)),
+    CommandSpec("optie", cmd_optie, "ronde", "bot.deliberation.cmd.optie",
+                usage="[bestuur:] <tekst> | <nr> wijzig <tekst> | <nr> <nr> samen <tekst>",
+                english_aliases=("option",)),
+    CommandSpec("voorkeur", cmd_voorkeur, "ronde", "bot.deliberation.cmd.voorkeur",
+                usage="<optie-nr> | geen", english_aliases=("prefer",)),
+    CommandSpec("meegedacht", cmd_meegedacht, "ronde", "bot.deliberation.cmd.meegedacht",
+                usage="[toelichting]", english_aliases=("input",)),
+    CommandSpec("invloed", cmd_invloed, "ronde", "bot.deliberation.cmd.invloed",
+                usage="[<onderwerp-nr> <1-5> <wat veranderde>]", english_aliases=("influence",),
+                secretary_only=True),
     CommandSpec("afmelden", cmd_afmelden, "ronde", "bot.deliberation.cmd.afmelden",
                 usage="[ronde-nr]", english_aliases=("excuse",)),
     CommandSpec("termijn", cmd_termijn, "ronde", "bot.deliberation.cmd.termijn",

@@ -421,3 +421,218 @@ CATALOG: dict[str, dict[str, str]] = {
         "bot.deliberation.lid.added_seat": "{name} was added as {member_type}, on seat {seat_id}.",
     },
 }
+
+# ---- co-creation over several scenarios (scenario rounds) and influence on the record
+_SCENARIOS: dict[str, dict[str, str]] = {
+    "nl": {
+        "bot.deliberation.cmd.scenarios": "open een scenarioronde: de raad weegt meerdere opties (scenario's) in "
+                                          "één draad, zonder te stemmen",
+        "bot.deliberation.cmd.optie": "in een scenarioronde: zet een optie neer (!optie bestuur: <tekst> voor een "
+                                      "scenario van het bestuur), maak een nieuwe versie (!optie 2 wijzig <tekst>) of "
+                                      "voeg opties samen (!optie 1 3 samen <tekst>) (secretaris of opener)",
+        "bot.deliberation.cmd.voorkeur": "in een scenarioronde: zeg welke optie je het liefst hebt (!voorkeur geen "
+                                         "trekt het in); er wordt niet geteld",
+        "bot.deliberation.cmd.meegedacht": "sluit een scenarioronde af als ‘meegedacht’: de mening van de raad over "
+                                           "elke optie gaat naar het bestuur (secretaris of opener)",
+        "bot.deliberation.cmd.invloed": "leg vast hoeveel invloed de raad echt had (1-5) en wat er veranderde; "
+                                        "zonder iets erachter: verwacht tegen gerealiseerd dit jaar",
+        "bot.deliberation.usage.scenarios": "Zo open je een scenarioronde: !scenarios <onderwerp-nr> <titel>, "
+                                            "bijvoorbeeld !scenarios 4 Drie varianten voor de servicekosten.",
+        "bot.deliberation.usage.optie": "Zo werkt het, in de draad van een scenarioronde: !optie <tekst> (een "
+                                        "scenario van de raad), !optie bestuur: <tekst> (van het bestuur), !optie 2 "
+                                        "wijzig <nieuwe tekst>, of !optie 1 3 samen <tekst van de nieuwe optie>.",
+        "bot.deliberation.usage.option_number": "Noem het nummer van de optie, bijvoorbeeld: !{word} 2. Met !stand "
+                                                "zie je de opties.",
+        "bot.deliberation.usage.voorkeur": "Zo geef je je voorkeur: !voorkeur <optie-nr>, bijvoorbeeld !voorkeur 2. "
+                                           "Met !voorkeur geen trek je hem in.",
+        "bot.deliberation.usage.besluit_optie": "Noem de optie waarover de raad het eens is: !besluit <optie-nr>, "
+                                                "bijvoorbeeld !besluit 2. Met !stand zie je over welke optie dat kan.",
+        "bot.deliberation.usage.invloed": "Zo leg je de invloed vast: !invloed <onderwerp-nr> <1-5> [overgenomen|"
+                                          "aangepast|niet-overgenomen] <wat veranderde>, bijvoorbeeld !invloed 4 3 het "
+                                          "bestuur nam de spreiding over, niet de lagere tarieven.",
+        "bot.deliberation.scenarios_needed": "Dit werkt in de draad van een scenarioronde. Open er een met "
+                                             "!scenarios <onderwerp-nr> <titel>, of reageer in de draad ervan.",
+        "bot.deliberation.scenarios.round_only": "!{word} werkt in een gewone ronde. In deze scenarioronde noem je "
+                                                 "per optie je standpunt, bijvoorbeeld !eens 2.",
+        "bot.deliberation.scenarios.opened": "Scenarioronde {round_id} staat open over onderwerp #{topic_id}, in een "
+                                             "nieuwe draad. De secretaris zet daar de opties neer met !optie <tekst>.",
+        "bot.deliberation.scenarios.option_added": "Optie {option} staat erbij. Voeg meer opties toe, of zet de ronde "
+                                                   "verder met !verder zodra alle opties er zijn.",
+        "bot.deliberation.scenarios.option_amended": "Optie {option} heeft nu versie {version}. Iedereen geeft "
+                                                     "opnieuw een standpunt over deze optie.",
+        "bot.deliberation.scenarios.options_merged": "De opties zijn samengevoegd in optie {option}. Iedereen geeft "
+                                                     "een standpunt over de nieuwe optie.",
+        "bot.deliberation.scenarios.position.eens": "Genoteerd: je stemt in met optie {option} (versie {version}).",
+        "bot.deliberation.scenarios.position.bedenking": "Genoteerd: je stemt in met optie {option} (versie "
+                                                         "{version}), met een bedenking.",
+        "bot.deliberation.scenarios.position.opzij": "Genoteerd: je staat opzij bij optie {option} (versie "
+                                                     "{version}).",
+        "bot.deliberation.scenarios.position.bezwaar": "Je bezwaar tegen optie {option} staat genoteerd als bezwaar "
+                                                       "{objection_id}. Het houdt overeenstemming over deze optie "
+                                                       "tegen tot het is opgelost.",
+        "bot.deliberation.scenarios.position.info": "Je vraag over optie {option} staat genoteerd. De ronde is in "
+                                                    "beeldvorming tot er antwoord is.",
+        "bot.deliberation.scenarios.preference": "Genoteerd: optie {option} heeft je voorkeur. Er wordt niet "
+                                                 "geteld; !stand noemt wie welke optie het liefst heeft.",
+        "bot.deliberation.scenarios.preference_cleared": "Je voorkeur is ingetrokken.",
+        "bot.deliberation.scenarios.withdrawn": "Je bezwaar is ingetrokken. Geef opnieuw je standpunt over die "
+                                                "optie.",
+        "bot.deliberation.scenarios.resolved": "Genoteerd: bezwaar {objection_id} is opgelost.",
+        "bot.deliberation.scenarios.phase": "Scenarioronde {round_id} is nu in de fase {phase}.",
+        "bot.deliberation.scenarios.phase.decide": "Leg overeenstemming over één optie vast met !besluit <optie>, of "
+                                                   "sluit af met !meegedacht.",
+        "bot.deliberation.scenarios.decided": "Vastgelegd: de raad is het eens over optie {option} (versie "
+                                              "{version}). Het staat in de besluitenlijst, met de bezwaren en "
+                                              "bedenkingen bij elke optie.",
+        "bot.deliberation.scenarios.input": "Scenarioronde {round_id} is afgesloten als ‘meegedacht’. De mening van "
+                                            "de raad over elke optie staat in de besluitenlijst en gaat naar het "
+                                            "bestuur.",
+        "bot.deliberation.scenarios.stand.title": "Scenarioronde {round_id}: {title}",
+        "bot.deliberation.scenarios.stand.facts": "Onderwerp #{topic_id} · fase: {phase} · deadline {deadline}",
+        "bot.deliberation.scenarios.stand.closed": "Deze scenarioronde is afgesloten: {state}.",
+        "bot.deliberation.scenarios.stand.agreed": "De raad is het eens over optie {option}.",
+        "bot.deliberation.scenarios.stand.no_options": "Er staan nog geen opties. De secretaris zet ze neer met "
+                                                       "!optie <tekst>.",
+        "bot.deliberation.scenarios.stand.option": "Optie {option} (versie {version}, {source}): {text}",
+        "bot.deliberation.scenarios.stand.not_responded": "nog niet gereageerd: {names}",
+        "bot.deliberation.scenarios.stand.everyone": "iedereen die er is heeft gereageerd",
+        "bot.deliberation.scenarios.stand.objection": "bezwaar {id}, {name}: {argument}",
+        "bot.deliberation.scenarios.stand.carried": "gevraagd of versie {version} het oplost",
+        "bot.deliberation.scenarios.stand.no_objection": "niemand heeft bezwaar",
+        "bot.deliberation.scenarios.stand.concern": "bedenking van {name}: {text}",
+        "bot.deliberation.scenarios.stand.info": "vraag van {name}: {text}",
+        "bot.deliberation.scenarios.stand.preferred": "voorkeur van: {names}",
+        "bot.deliberation.scenarios.stand.merged": "Optie {option} is samengevoegd in optie {merged_into}.",
+        "bot.deliberation.scenarios.stand.unopposed": "Niemand heeft bezwaar tegen optie {options}.",
+        "bot.deliberation.scenarios.stand.ready": "Over optie {options} kan de overeenstemming nu worden vastgelegd: "
+                                                  "!besluit <optie>.",
+        "bot.deliberation.scenarios.open_title": "Lopende scenariorondes:",
+        "bot.deliberation.influence.recorded": "Genoteerd voor onderwerp #{topic_id} {title}: invloed {realised} van "
+                                               "5 ({kind}). Verwacht was {expected}.",
+        "bot.deliberation.influence.unscored": "niet gescoord",
+        "bot.deliberation.influence.title": "Invloed van de raad in {year}: verwacht tegen gerealiseerd",
+        "bot.deliberation.influence.none": "Er zijn in {year} nog geen onderwerpen waar de raad aan werkte.",
+        "bot.deliberation.influence.topic": "#{topic_id} {title}: verwacht {expected}, gerealiseerd {realised}",
+        "bot.deliberation.influence.open": "nog niet vastgelegd",
+        "bot.deliberation.influence.average": "Gemiddeld: verwacht {expected}, gerealiseerd {realised}.",
+        "bot.deliberation.influence.awaiting": "Nog vast te leggen met !invloed: {topics}.",
+        "bot.deliberation.agenda.influence": "invloed verwacht {expected}, gerealiseerd {realised}",
+        "bot.deliberation.agenda.year": "Invloed in {year}, gemiddeld: verwacht {expected}, gerealiseerd "
+                                        "{realised}. Meer met !invloed.",
+        "bot.deliberation.agenda.in_scenarios": "scenarioronde {round_id}",
+        "bot.deliberation.besluiten.cocreation": "Co-creatie (scenariorondes), nieuwste eerst:",
+        "bot.deliberation.scenarios.absent": "Genoteerd: je bent afwezig met bericht voor scenarioronde {round_id}. "
+                                             "Er wordt niet op je gewacht.",
+        "bot.deliberation.besluiten.scenarios": "{date} – scenarioronde {round_id} {title} (onderwerp #{topic_id}): "
+                                                "{outcome}",
+        "bot.deliberation.besluiten.agreed_option": "overeenstemming over optie {option}",
+        "bot.deliberation.besluiten.option": "optie {option}",
+        "bot.deliberation.besluiten.changed": "wat veranderde door de raad (invloed {score}, {kind}): {text}",
+    },
+    "en": {
+        "bot.deliberation.cmd.scenarios": "open a scenario round: the council weighs several options (scenarios) in "
+                                          "one thread, without voting",
+        "bot.deliberation.cmd.optie": "in a scenario round: put an option (!optie bestuur: <text> for the board's "
+                                      "scenario), make a new version (!optie 2 wijzig <text>) or merge options "
+                                      "(!optie 1 3 samen <text>) (secretary or opener)",
+        "bot.deliberation.cmd.voorkeur": "in a scenario round: say which option you prefer (!voorkeur geen takes it "
+                                         "back); nothing is counted",
+        "bot.deliberation.cmd.meegedacht": "close a scenario round as ‘meegedacht’: the council's view on every "
+                                           "option goes to the board (secretary or opener)",
+        "bot.deliberation.cmd.invloed": "record how much influence the council really had (1-5) and what changed; "
+                                        "on its own: expected against realised this year",
+        "bot.deliberation.usage.scenarios": "To open a scenario round: !scenarios <topic-nr> <title>, for example "
+                                            "!scenarios 4 Three options for the service charges.",
+        "bot.deliberation.usage.optie": "How it works, in a scenario round's thread: !optie <text> (the council's "
+                                        "scenario), !optie bestuur: <text> (the board's), !optie 2 wijzig <new text>, "
+                                        "or !optie 1 3 samen <text of the new option>.",
+        "bot.deliberation.usage.option_number": "Please give the option's number, for example: !{word} 2. !stand "
+                                                "shows the options.",
+        "bot.deliberation.usage.voorkeur": "To give your preference: !voorkeur <option-nr>, for example !voorkeur 2. "
+                                           "!voorkeur geen takes it back.",
+        "bot.deliberation.usage.besluit_optie": "Name the option the council agrees on: !besluit <option-nr>, for "
+                                                "example !besluit 2. !stand shows which options can be decided.",
+        "bot.deliberation.usage.invloed": "To record influence: !invloed <topic-nr> <1-5> [overgenomen|aangepast|"
+                                          "niet-overgenomen] <what changed>, for example !invloed 4 3 the board took "
+                                          "over the phasing, not the lower rates.",
+        "bot.deliberation.scenarios_needed": "This works in a scenario round's thread. Open one with !scenarios "
+                                             "<topic-nr> <title>, or reply in its thread.",
+        "bot.deliberation.scenarios.round_only": "!{word} works in an ordinary round. In this scenario round you give "
+                                                 "your position per option, for example !eens 2.",
+        "bot.deliberation.scenarios.opened": "Scenario round {round_id} is open on topic #{topic_id}, in a new thread. "
+                                             "The secretary puts the options there with !optie <text>.",
+        "bot.deliberation.scenarios.option_added": "Option {option} is in. Add more options, or move the round on with "
+                                                   "!verder once all options are there.",
+        "bot.deliberation.scenarios.option_amended": "Option {option} now has version {version}. Everyone gives a "
+                                                     "position on this option again.",
+        "bot.deliberation.scenarios.options_merged": "The options were merged into option {option}. Everyone gives a "
+                                                     "position on the new option.",
+        "bot.deliberation.scenarios.position.eens": "Noted: you agree with option {option} (version {version}).",
+        "bot.deliberation.scenarios.position.bedenking": "Noted: you agree with option {option} (version {version}), "
+                                                         "with a concern.",
+        "bot.deliberation.scenarios.position.opzij": "Noted: you stand aside on option {option} (version {version}).",
+        "bot.deliberation.scenarios.position.bezwaar": "Your objection to option {option} is noted as objection "
+                                                       "{objection_id}. It blocks agreement on this option until it is "
+                                                       "resolved.",
+        "bot.deliberation.scenarios.position.info": "Your question on option {option} is noted. The round is back in "
+                                                    "the exploring phase until it is answered.",
+        "bot.deliberation.scenarios.preference": "Noted: you prefer option {option}. Nothing is counted; !stand names "
+                                                 "who prefers which option.",
+        "bot.deliberation.scenarios.preference_cleared": "Your preference is taken back.",
+        "bot.deliberation.scenarios.withdrawn": "Your objection is withdrawn. Please give your position on that "
+                                                "option again.",
+        "bot.deliberation.scenarios.resolved": "Noted: objection {objection_id} is resolved.",
+        "bot.deliberation.scenarios.phase": "Scenario round {round_id} is now in the phase {phase}.",
+        "bot.deliberation.scenarios.phase.decide": "Record agreement on one option with !besluit <option>, or close "
+                                                   "with !meegedacht.",
+        "bot.deliberation.scenarios.decided": "Recorded: the council agrees on option {option} (version {version}). "
+                                              "It is in the decision list, with the objections and concerns on every "
+                                              "option.",
+        "bot.deliberation.scenarios.input": "Scenario round {round_id} closed as ‘meegedacht’. The council's view on "
+                                            "every option is in the decision list and goes to the board.",
+        "bot.deliberation.scenarios.stand.title": "Scenario round {round_id}: {title}",
+        "bot.deliberation.scenarios.stand.facts": "Topic #{topic_id} · phase: {phase} · deadline {deadline}",
+        "bot.deliberation.scenarios.stand.closed": "This scenario round is closed: {state}.",
+        "bot.deliberation.scenarios.stand.agreed": "The council agrees on option {option}.",
+        "bot.deliberation.scenarios.stand.no_options": "There are no options yet. The secretary puts them with "
+                                                       "!optie <text>.",
+        "bot.deliberation.scenarios.stand.option": "Option {option} (version {version}, {source}): {text}",
+        "bot.deliberation.scenarios.stand.not_responded": "not responded yet: {names}",
+        "bot.deliberation.scenarios.stand.everyone": "everyone present has responded",
+        "bot.deliberation.scenarios.stand.objection": "objection {id}, {name}: {argument}",
+        "bot.deliberation.scenarios.stand.carried": "asked whether version {version} resolves it",
+        "bot.deliberation.scenarios.stand.no_objection": "nobody objects",
+        "bot.deliberation.scenarios.stand.concern": "concern of {name}: {text}",
+        "bot.deliberation.scenarios.stand.info": "question of {name}: {text}",
+        "bot.deliberation.scenarios.stand.preferred": "preferred by: {names}",
+        "bot.deliberation.scenarios.stand.merged": "Option {option} was merged into option {merged_into}.",
+        "bot.deliberation.scenarios.stand.unopposed": "Nobody objects to option {options}.",
+        "bot.deliberation.scenarios.stand.ready": "Agreement can be recorded now on option {options}: "
+                                                  "!besluit <option>.",
+        "bot.deliberation.scenarios.open_title": "Running scenario rounds:",
+        "bot.deliberation.influence.recorded": "Noted for topic #{topic_id} {title}: influence {realised} of 5 "
+                                               "({kind}). Expected was {expected}.",
+        "bot.deliberation.influence.unscored": "not scored",
+        "bot.deliberation.influence.title": "The council's influence in {year}: expected against realised",
+        "bot.deliberation.influence.none": "There are no topics the council worked on in {year} yet.",
+        "bot.deliberation.influence.topic": "#{topic_id} {title}: expected {expected}, realised {realised}",
+        "bot.deliberation.influence.open": "not recorded yet",
+        "bot.deliberation.influence.average": "On average: expected {expected}, realised {realised}.",
+        "bot.deliberation.influence.awaiting": "Still to record with !invloed: {topics}.",
+        "bot.deliberation.agenda.influence": "influence expected {expected}, realised {realised}",
+        "bot.deliberation.agenda.year": "Influence in {year}, on average: expected {expected}, realised {realised}. "
+                                        "More with !invloed.",
+        "bot.deliberation.agenda.in_scenarios": "scenario round {round_id}",
+        "bot.deliberation.besluiten.cocreation": "Co-creation (scenario rounds), newest first:",
+        "bot.deliberation.scenarios.absent": "Noted: you are absent with notice for scenario round {round_id}. "
+                                             "Nobody waits for you.",
+        "bot.deliberation.besluiten.scenarios": "{date} – scenario round {round_id} {title} (topic #{topic_id}): "
+                                                "{outcome}",
+        "bot.deliberation.besluiten.agreed_option": "agreement on option {option}",
+        "bot.deliberation.besluiten.option": "option {option}",
+        "bot.deliberation.besluiten.changed": "what changed because of the council (influence {score}, {kind}): "
+                                              "{text}",
+    },
+}
+for _lang, _texts in _SCENARIOS.items():
+    CATALOG[_lang].update(_texts)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from services.deliberation import actions, views
-from services.deliberation.api.common import API, CHAT, READ, ctx, rt
+from services.deliberation.api.common import API, CHAT, CHAT_OR_WERKPLEK, READ, ctx, rt
 from services.deliberation.domain.advice import open_by_next_date
 from services.deliberation.schemas import (
     AdviceCheckPlanIn,
@@ -57,7 +57,7 @@ def get_advice(slug: str, advice_id: int) -> TrajectoryOut:
 
 @API.route("/councils/<slug>/advice/<int:advice_id>/draft", "POST",
            summary="Open a consensus round on the draft advice (!concept)", body=DraftIn, response=DraftOut,
-           status=201, callers=CHAT, errors=(403, 409))
+           status=201, callers=CHAT_OR_WERKPLEK, errors=(403, 409))
 def open_draft(slug: str, advice_id: int, body: DraftIn) -> DraftOut:
     c = ctx(slug, keyed=True)
     view, rnd = actions.open_draft(rt(), c, advice_id, body.actor, body.proposal, body.deadline_day)
@@ -66,7 +66,7 @@ def open_draft(slug: str, advice_id: int, body: DraftIn) -> DraftOut:
 
 @API.route("/councils/<slug>/advice/<int:advice_id>/sent", "POST",
            summary="The advice was sent (!verstuurd; secretary, only after agreement)", body=AdviceSentIn,
-           response=TrajectoryOut, callers=CHAT, errors=(403, 409))
+           response=TrajectoryOut, callers=CHAT_OR_WERKPLEK, errors=(403, 409))
 def advice_sent(slug: str, advice_id: int, body: AdviceSentIn) -> TrajectoryOut:
     c = ctx(slug, keyed=True)
     return views.trajectory_out(c, actions.mark_advice_sent(rt(), c, advice_id, body.actor, body.on))
@@ -74,7 +74,7 @@ def advice_sent(slug: str, advice_id: int, body: AdviceSentIn) -> TrajectoryOut:
 
 @API.route("/councils/<slug>/advice/<int:advice_id>/reply", "POST",
            summary="The board's written reply (!reactie volgt|wijktaf; a deviating reply needs its reasons)",
-           body=AdviceReplyIn, response=TrajectoryOut, callers=CHAT, errors=(403, 409))
+           body=AdviceReplyIn, response=TrajectoryOut, callers=CHAT_OR_WERKPLEK, errors=(403, 409))
 def advice_reply(slug: str, advice_id: int, body: AdviceReplyIn) -> TrajectoryOut:
     c = ctx(slug, keyed=True)
     return views.trajectory_out(c, actions.record_board_reply(rt(), c, advice_id, body.actor, body.kind, body.text,
@@ -83,7 +83,7 @@ def advice_reply(slug: str, advice_id: int, body: AdviceReplyIn) -> TrajectoryOu
 
 @API.route("/councils/<slug>/advice/<int:advice_id>/checks", "POST",
            summary="Plan a realisation check (!toets; secretary)", body=AdviceCheckPlanIn, response=TrajectoryOut,
-           status=201, callers=CHAT, errors=(403, 409))
+           status=201, callers=CHAT_OR_WERKPLEK, errors=(403, 409))
 def advice_check(slug: str, advice_id: int, body: AdviceCheckPlanIn) -> TrajectoryOut:
     c = ctx(slug, keyed=True)
     return views.trajectory_out(c, actions.plan_advice_check(rt(), c, advice_id, body.actor, body.on))
@@ -91,7 +91,7 @@ def advice_check(slug: str, advice_id: int, body: AdviceCheckPlanIn) -> Trajecto
 
 @API.route("/councils/<slug>/advice/<int:advice_id>/outcome", "POST",
            summary="Record the outcome of the next open check (!uitkomst uitgevoerd|deels|niet)",
-           body=AdviceOutcomeIn, response=TrajectoryOut, callers=CHAT, errors=(403, 404, 409))
+           body=AdviceOutcomeIn, response=TrajectoryOut, callers=CHAT_OR_WERKPLEK, errors=(403, 404, 409))
 def advice_outcome(slug: str, advice_id: int, body: AdviceOutcomeIn) -> TrajectoryOut:
     c = ctx(slug, keyed=True)
     return views.trajectory_out(c, actions.record_check_outcome(rt(), c, advice_id, body.actor, body.outcome,

@@ -24,6 +24,8 @@ texts.register_messages()
 
 READ = ("bot", "admin", "calendar", "signals", "werkplek")
 CHAT = ("bot", "admin")
+# What the secretary may also do on the werkplek page (the acting member is still checked: secretary only).
+CHAT_OR_WERKPLEK = (*CHAT, "werkplek")
 ADMIN = ("admin",)
 
 MAX_IDEMPOTENCY_KEY = 200

@@ -16,6 +16,8 @@ from urllib.parse import quote
 from shared import i18n
 
 from .consensus import Agreement, FinalPosition, Objection, ObjectionStatus, Position
+from .influence import RealisedInfluence
+from .scenarios import ScenarioObjection, ScenarioOutcome, ScenarioState
 
 MATRIX_TO = "https://matrix.to/#/"
 
@@ -27,6 +29,65 @@ class RegisterEntry:
     thread_url: str | None = None  # a matrix.to link to the round's thread
     # Every objection raised in the round, and how it ended: the list shows no objection was dropped.
     objections: tuple[Objection, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScenarioRecord:
+    """An ended scenario round in the decision list: agreement on one option, or "meegedacht" (the council's view
+    on every option went to the board as co-creation input). Every option with its positions, the objections
+    that stood and the concerns; every objection raised, and how it ended."""
+
+    outcome: ScenarioOutcome
+    topic_title: str
+    objections: tuple[ScenarioObjection, ...] = ()
+    thread_url: str | None = None
+
+
+def influence_line(record: RealisedInfluence, names: Mapping[str, str], lang: str | None = None) -> str:
+    """One line of what changed because of the council: the day, the realised influence, what the board did."""
+    return i18n.t("delib.register.influence.line", lang, date=i18n.fmt_date(record.recorded_on, lang),
+                  score=record.score, kind=i18n.t(f"delib.influence_kind.{record.kind.value}", lang),
+                  what=" ".join(record.what_changed.split()))
+
+
+def scenario_objection_line(o: ScenarioObjection, names: Mapping[str, str], lang: str | None = None) -> str:
+    status = i18n.t(f"delib.objection_status.{o.status.value}", lang)
+    if o.status is ObjectionStatus.RESOLVED_BY_AMENDMENT and o.resolved_in_version:
+        status = i18n.t("delib.register.objection.by_version", lang, version=o.resolved_in_version)
+    line = i18n.t("delib.register.scenarios.objection", lang, name=_name(o.member, names), option=o.raised_option,
+                  version=o.raised_version, argument=" ".join(o.argument.split()), outcome=status)
+    if o.option != o.raised_option:
+        line += " " + i18n.t("delib.register.scenarios.objection_moved", lang, option=o.option)
+    if o.note:
+        line += " — " + " ".join(o.note.split())
+    return line
+
+
+def _scenario_lines(record: ScenarioRecord, names: Mapping[str, str], lang: str | None) -> list[tuple[str, list[str]]]:
+    """The record as (heading, items) blocks, for both renderings."""
+    o = record.outcome
+    blocks: list[tuple[str, list[str]]] = []
+    for option in o.options:
+        head = i18n.t("delib.register.scenarios.option", lang, option=option.option, version=option.version,
+                      source=i18n.t(f"delib.option_source.{option.source.value}", lang))
+        if o.agreed_option == option.option:
+            head += " — " + i18n.t("delib.register.scenarios.agreed_option", lang)
+        if option.merged_into is not None:
+            head += " — " + i18n.t("delib.register.scenarios.merged_into", lang, option=option.merged_into)
+        items = [" ".join(option.text.split())]
+        for p in option.positions:
+            line = f"{_name(p.member, names)}: {i18n.t(f'delib.register.position.{p.position.value}', lang)}"
+            if p.text and p.position in (Position.BEDENKING, Position.BEZWAAR):
+                line += " — " + " ".join(p.text.split())
+            items.append(line)
+        for x in option.open_objections:
+            items.append(i18n.t("delib.register.scenarios.standing", lang, name=_name(x.member, names),
+                                argument=" ".join(x.argument.split())))
+        if option.preferred_by:
+            items.append(i18n.t("delib.register.scenarios.preferred", lang,
+                                names=", ".join(_name(m, names) for m in option.preferred_by)))
+        blocks.append((head, items))
+    return blocks
 
 
 def with_objections(entry: RegisterEntry, objections: Iterable[Objection]) -> RegisterEntry:
@@ -87,15 +148,19 @@ def _md_url(url: str | None) -> str | None:
 
 def to_markdown(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | None = None,
                 start: date | None = None, end: date | None = None,
-                display_names: Mapping[str, str] | None = None) -> str:
-    """The besluitenlijst as Markdown. ``start``/``end`` only label the period; filter first."""
+                display_names: Mapping[str, str] | None = None, scenarios: Iterable[ScenarioRecord] = (),
+                influence: Mapping[int, Iterable[RealisedInfluence]] | None = None) -> str:
+    """The besluitenlijst as Markdown. ``start``/``end`` only label the period; filter first. ``scenarios``: the
+    ended scenario rounds (co-creation); ``influence``: what changed because of the council, by topic id."""
     names = display_names or {}
+    influence = influence or {}
     entries = list(entries)
+    scenarios = list(scenarios)
     out = [f"# {_md(i18n.t('delib.register.title', lang, council=council_name))}", ""]
     period = _period(start, end, lang)
     if period:
         out += [_md(period), ""]
-    if not entries:
+    if not entries and not scenarios:
         out.append(_md(i18n.t("delib.register.empty", lang)))
     for number, entry in enumerate(entries, start=1):
         a = entry.agreement
@@ -120,8 +185,49 @@ def to_markdown(entries: Iterable[RegisterEntry], *, council_name: str, lang: st
         if entry.objections:
             out += ["", f"**{_md(i18n.t('delib.register.objections', lang))}**", ""]
             out += [f"- {_md(objection_outcome(o, names, lang))}" for o in entry.objections]
+        out += _md_influence(influence.get(a.topic_id, ()), names, lang)
+        out.append("")
+    if scenarios:
+        out += [f"## {_md(i18n.t('delib.register.scenarios.title', lang))}", ""]
+    for record in scenarios:
+        o = record.outcome
+        out += [f"### {_md(i18n.t('delib.register.scenarios.heading', lang, round_id=o.round_id, title=o.title))}",
+                ""]
+        out.append(f"- {_md(i18n.t('delib.register.date', lang))}: {_md(i18n.fmt_date(o.decided_on, lang))}")
+        out.append(f"- {_md(i18n.t('delib.register.topic', lang))}: \\#{o.topic_id} {_md(record.topic_title)}")
+        out.append(f"- {_md(i18n.t('delib.register.scenarios.ending', lang))}: "
+                   f"{_md(_ending(o, lang))}")
+        url = _md_url(record.thread_url)
+        if url:
+            out.append(f"- [{_md(i18n.t('delib.register.thread', lang))}](<{url}>)")
+        if o.note:
+            out += ["", *(("> " + _md(line)) if line else ">" for line in o.note.split("\n"))]
+        for head, items in _scenario_lines(record, names, lang):
+            out += ["", f"**{_md(head)}**", ""]
+            out += [f"- {_md(item)}" for item in items]
+        if o.absent:
+            out += ["", f"- {_md(i18n.t('delib.register.absent', lang))}: "
+                    + ", ".join(_md(_name(m, names)) for m in o.absent)]
+        if record.objections:
+            out += ["", f"**{_md(i18n.t('delib.register.objections', lang))}**", ""]
+            out += [f"- {_md(scenario_objection_line(x, names, lang))}" for x in record.objections]
+        out += _md_influence(influence.get(o.topic_id, ()), names, lang)
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _ending(o: ScenarioOutcome, lang: str | None) -> str:
+    if o.kind is ScenarioState.AGREED:
+        return i18n.t("delib.register.scenarios.ending.agreed", lang, option=o.agreed_option)
+    return i18n.t("delib.register.scenarios.ending.input", lang)
+
+
+def _md_influence(records: Iterable[RealisedInfluence], names: Mapping[str, str], lang: str | None) -> list[str]:
+    records = list(records)
+    if not records:
+        return []
+    return ["", f"**{_md(i18n.t('delib.register.influence', lang))}**", "",
+            *(f"- {_md(influence_line(r, names, lang))}" for r in records)]
 
 
 # --------------------------------------------------------------------------- printable HTML
@@ -157,11 +263,14 @@ def _h(text: str) -> str:
 
 def to_html(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | None = None,
             start: date | None = None, end: date | None = None,
-            display_names: Mapping[str, str] | None = None) -> str:
+            display_names: Mapping[str, str] | None = None, scenarios: Iterable[ScenarioRecord] = (),
+            influence: Mapping[int, Iterable[RealisedInfluence]] | None = None) -> str:
     """The besluitenlijst as one standalone HTML page with print styles (A4)."""
     lang = i18n.normalise_language(lang)
     names = display_names or {}
+    influence = influence or {}
     entries = list(entries)
+    scenarios = list(scenarios)
     title = i18n.t("delib.register.title", lang, council=council_name)
     parts = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -170,7 +279,7 @@ def to_html(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | 
     period = _period(start, end, lang)
     if period:
         parts.append(f'<p class="period">{_h(period)}</p>')
-    if not entries:
+    if not entries and not scenarios:
         parts.append(f"<p>{_h(i18n.t('delib.register.empty', lang))}</p>")
     for number, entry in enumerate(entries, start=1):
         a = entry.agreement
@@ -205,12 +314,56 @@ def to_html(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | 
             parts.append('<ul class="objections">')
             parts += [f"<li>{_h(objection_outcome(o, names, lang))}</li>" for o in entry.objections]
             parts.append("</ul>")
+        parts += _html_influence(influence.get(a.topic_id, ()), names, lang)
+        parts.append("</article>")
+    if scenarios:
+        parts.append(f"<h2>{_h(i18n.t('delib.register.scenarios.title', lang))}</h2>")
+    for record in scenarios:
+        o = record.outcome
+        parts.append(f'<article id="scenarios-{o.round_id}">')
+        parts.append(f"<h3>{_h(i18n.t('delib.register.scenarios.heading', lang, round_id=o.round_id, title=o.title))}"
+                     "</h3>")
+        parts.append("<dl>")
+        parts.append(f"<dt>{_h(i18n.t('delib.register.date', lang))}</dt>"
+                     f'<dd><time datetime="{o.decided_on.isoformat()}">{_h(i18n.fmt_date(o.decided_on, lang))}'
+                     "</time></dd>")
+        parts.append(f"<dt>{_h(i18n.t('delib.register.topic', lang))}</dt>"
+                     f"<dd>#{o.topic_id} {_h(record.topic_title)}</dd>")
+        parts.append(f"<dt>{_h(i18n.t('delib.register.scenarios.ending', lang))}</dt><dd>{_h(_ending(o, lang))}</dd>")
+        if record.thread_url and record.thread_url.startswith("https://"):
+            parts.append(f"<dt>{_h(i18n.t('delib.register.thread_label', lang))}</dt>"
+                         f'<dd><a href="{_h(record.thread_url)}">{_h(i18n.t("delib.register.thread", lang))}</a></dd>')
+        parts.append("</dl>")
+        if o.note:
+            parts.append(f"<blockquote>{_h(o.note)}</blockquote>")
+        for head, items in _scenario_lines(record, names, lang):
+            parts.append(f"<strong>{_h(head)}</strong>")
+            parts.append('<ul class="positions">')
+            parts += [f"<li>{_h(item)}</li>" for item in items]
+            parts.append("</ul>")
+        if o.absent:
+            parts.append(f"<p>{_h(i18n.t('delib.register.absent', lang))}: "
+                         f"{_h(', '.join(_name(m, names) for m in o.absent))}</p>")
+        if record.objections:
+            parts.append(f"<strong>{_h(i18n.t('delib.register.objections', lang))}</strong>")
+            parts.append('<ul class="objections">')
+            parts += [f"<li>{_h(scenario_objection_line(x, names, lang))}</li>" for x in record.objections]
+            parts.append("</ul>")
+        parts += _html_influence(influence.get(o.topic_id, ()), names, lang)
         parts.append("</article>")
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _html_influence(records: Iterable[RealisedInfluence], names: Mapping[str, str], lang: str | None) -> list[str]:
+    records = list(records)
+    if not records:
+        return []
+    return [f"<strong>{_h(i18n.t('delib.register.influence', lang))}</strong>", '<ul class="influence">',
+            *(f"<li>{_h(influence_line(r, names, lang))}</li>" for r in records), "</ul>"]
 
 
 def _name(matrix_id: str, names: Mapping[str, str]) -> str:

@@ -420,6 +420,11 @@ def round_occasion(round_id: int) -> str:
     return f"round:{round_id}"
 
 
+def scenarios_occasion(number: int) -> str:
+    """A scenario round (co-creation): absent with notice for it, as for a round."""
+    return f"scenarios:{number}"
+
+
 def meeting_occasion(meeting_id: int | str) -> str:
     return f"meeting:{meeting_id}"
 

@@ -711,7 +711,7 @@ class ScenarioRound:
 
     def amend_option(self, actor: str, option: int, text: str | None, *, participants: Participants,
                      at: datetime, idempotency_key: str | None = None) -> ScenarioResult:
-        """``!voorstel <optie> <nieuwe tekst>`` (as amending a proposal today): version n+1 of one option;
+        """``!optie <nr> wijzig <nieuwe tekst>`` (or ``!voorstel <nr> <tekst>``): version n+1 of one option;
         everyone responds on it again."""
         if (dup := self._duplicate(idempotency_key)) is not None:
             return dup
@@ -733,7 +733,7 @@ class ScenarioRound:
     def merge_options(self, actor: str, options: Iterable[int], text: str | None, *,
                       participants: Participants, at: datetime,
                       idempotency_key: str | None = None) -> ScenarioResult:
-        """``!samenvoegen <nr> <nr>... <tekst>``: a new option; the merged ones close as "samengevoegd in N"."""
+        """``!optie <nr> <nr>... samen <tekst>``: a new option; the merged ones close as "samengevoegd in N"."""
         if (dup := self._duplicate(idempotency_key)) is not None:
             return dup
         self._require_open()
@@ -1251,7 +1251,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.scenarios.option.unknown_source": "‘{given}’ ken ik niet als herkomst van een optie. "
                                                  "Kies bestuur of raad.",
         "delib.scenarios.merge.two_needed": "Noem minstens twee opties om samen te voegen, bijvoorbeeld: "
-                                            "!samenvoegen 1 3 <tekst van de nieuwe optie>.",
+                                            "!optie 1 3 samen <tekst van de nieuwe optie>.",
         "delib.scenarios.phase.last": "Scenarioronde {round_id} is al in de laatste fase, besluitvorming. "
                                       "Leg overeenstemming over een optie vast met !besluit <optie>, of sluit af "
                                       "met !meegedacht.",
@@ -1299,6 +1299,22 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.influence.usage": "Zo werkt het: !invloed <onderwerp-nr> <1-5> <wat veranderde>. "
                                  "Bijvoorbeeld: !invloed 4 3 het bestuur nam de spreiding over.",
         "delib.influence.unknown_kind": "‘{given}’ ken ik niet. Kies overgenomen, aangepast of niet-overgenomen.",
+        # ---- the decision list
+        "delib.register.influence": "Wat veranderde door de raad",
+        "delib.register.influence.line": "{date}: invloed {score} van 5, {kind} — {what}",
+        "delib.register.scenarios.title": "Co-creatie: scenariorondes",
+        "delib.register.scenarios.heading": "Scenarioronde {round_id}: {title}",
+        "delib.register.scenarios.ending": "Uitkomst",
+        "delib.register.scenarios.ending.agreed": "overeenstemming over optie {option}",
+        "delib.register.scenarios.ending.input": "meegedacht: de mening van de raad over elke optie ging als "
+                                                 "inbreng naar het bestuur",
+        "delib.register.scenarios.option": "Optie {option} (versie {version}, {source})",
+        "delib.register.scenarios.agreed_option": "hierover is de raad het eens",
+        "delib.register.scenarios.merged_into": "samengevoegd in optie {option}",
+        "delib.register.scenarios.standing": "bezwaar van {name} staat: {argument}",
+        "delib.register.scenarios.preferred": "voorkeur van: {names}",
+        "delib.register.scenarios.objection": "{name}, op optie {option} versie {version}: {argument} ({outcome})",
+        "delib.register.scenarios.objection_moved": "(meegenomen naar optie {option})",
     },
     "en": {
         "delib.scenarios.not_found": "I don't know scenario round {round_id}. Please check the number.",
@@ -1325,7 +1341,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.scenarios.option.unknown_source": "I don't know ‘{given}’ as where an option comes from. "
                                                  "Choose bestuur (board) or raad (council).",
         "delib.scenarios.merge.two_needed": "Name at least two options to merge, for example: "
-                                            "!samenvoegen 1 3 <text of the new option>.",
+                                            "!optie 1 3 samen <text of the new option>.",
         "delib.scenarios.phase.last": "Scenario round {round_id} is already in the last phase, besluitvorming "
                                       "(deciding). Record agreement on an option with !besluit <option>, or close "
                                       "with !meegedacht.",
@@ -1373,5 +1389,20 @@ CATALOG: dict[str, dict[str, str]] = {
                                  "For example: !invloed 4 3 the board took over the phasing.",
         "delib.influence.unknown_kind": "I don't know ‘{given}’. Choose overgenomen (taken over), aangepast "
                                         "(changed) or niet-overgenomen (not taken over).",
+        "delib.register.influence": "What changed because of the council",
+        "delib.register.influence.line": "{date}: influence {score} of 5, {kind} — {what}",
+        "delib.register.scenarios.title": "Co-creation: scenario rounds",
+        "delib.register.scenarios.heading": "Scenario round {round_id}: {title}",
+        "delib.register.scenarios.ending": "Outcome",
+        "delib.register.scenarios.ending.agreed": "agreement on option {option}",
+        "delib.register.scenarios.ending.input": "meegedacht: the council's view on every option went to the board "
+                                                 "as input",
+        "delib.register.scenarios.option": "Option {option} (version {version}, {source})",
+        "delib.register.scenarios.agreed_option": "the council agrees on this one",
+        "delib.register.scenarios.merged_into": "merged into option {option}",
+        "delib.register.scenarios.standing": "objection by {name} stands: {argument}",
+        "delib.register.scenarios.preferred": "preferred by: {names}",
+        "delib.register.scenarios.objection": "{name}, on option {option} version {version}: {argument} ({outcome})",
+        "delib.register.scenarios.objection_moved": "(carried over to option {option})",
     },
 }
