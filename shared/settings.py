@@ -58,6 +58,28 @@ class CouncilRooms(_Section):
         return {self.main, *( [self.signals] if self.signals else []), *self.themes.values()}
 
 
+class BewonerscommissieConfig(_Section):
+    """A bewonerscommissie (signals): the residents' committee of a wijk or a complex, which takes up that
+    neighbourhood's own matters. Reached in a Matrix room (the bot must be in it) and/or by e-mail."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")  # what members type: !doorsturen <groep-nr> <id>
+    name: str = Field(min_length=1, max_length=200)
+    wijk: str | None = None  # the commissie of a whole wijk
+    complex: str | None = None  # or of one complex (with its streets and other names in ``places``)
+    places: list[str] = Field(default_factory=list)
+    # A room id: "!opaque:server", or "!opaque" alone (room version 12 and later have no server part).
+    room_id: str | None = Field(default=None, pattern=r"^![^:\s]+(?::\S+)?$")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+    @model_validator(mode="after")
+    def _reachable_somewhere(self) -> "BewonerscommissieConfig":
+        if not (self.wijk or self.complex):
+            raise ValueError(f"bewonerscommissie {self.id!r} needs a wijk or a complex")
+        if not (self.room_id or self.email):
+            raise ValueError(f"bewonerscommissie {self.id!r} needs a room_id or an email")
+        return self
+
+
 class CouncilConfig(_Section):
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     name: str
@@ -78,11 +100,20 @@ class CouncilConfig(_Section):
     allowance_per_activity: dict[Literal["vergadering", "heidag", "training", "raadpleging", "bewonersavond"],
                                  Decimal] = Field(default_factory=dict)
     allowance_per_month: Decimal = Field(default=Decimal(0), ge=0)
+    # The corporation's residents the council should mirror (werkplek, "samenstelling"): per dimension
+    # (customer_group, wijk, age_band) each label's share of the residents, as fractions or percentages (they
+    # are scaled to sum to one). Labels match the seats' and members' labels, ignoring case.
+    reference_shares: dict[Literal["customer_group", "wijk", "age_band"], dict[str, Decimal]] = Field(
+        default_factory=dict)
     taxonomy_path: Path | None = None  # theme CSV (id,naam,name,keywords); default: the shipped taxonomy
     neighbourhoods_path: Path | None = None  # neighbourhood CSV (a "wijk" column); default: Rotterdam
     caldav_url: str | None = None  # the council's shared calendar collection
     caldav_username: str | None = None
     caldav_password: str | None = None
+    # Signals: the bewonerscommissies of the council's wijken and complexes (!doorsturen), and the day-to-day
+    # themes that make a group about one place a neighbourhood matter (None: onderhoud, schoonmaak_groen, overlast).
+    bewonerscommissies: list[BewonerscommissieConfig] = Field(default_factory=list)
+    everyday_themes: list[str] | None = None
 
 
 class SignalsSettings(_Section):
@@ -96,6 +127,9 @@ class SignalsSettings(_Section):
     proxy_hops: int = Field(default=0, ge=0)  # reverse proxies appending to X-Forwarded-For
     theme_threshold: float = Field(default=0.4, ge=0, le=1)  # below it a signal's theme is "overig"
     feedback_interval: float = Field(default=300.0, gt=0)  # seconds between polls for decided topics
+    # Patterns across neighbourhoods: groups of one theme in at least this many wijken within this many days.
+    pattern_window_days: int = Field(default=60, ge=1)
+    pattern_min_wijken: int = Field(default=3, ge=2)
 
 
 class MailSettings(_Section):

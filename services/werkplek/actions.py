@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from services.werkplek import store
 from services.werkplek.domain import access as rules
-from services.werkplek.domain import doelen, inzet
+from services.werkplek.domain import adviezen, doelen, inzet, samenstelling
 from services.werkplek.domain.access import Role, Session
 from shared.errors import Forbidden, NotFound
 from shared.http import ServiceClient, ServiceError, ServiceUnavailable
@@ -206,12 +206,42 @@ def allowance_rules(ctx: Ctx) -> inzet.AllowanceRules:
                                 per_month=ctx.council.allowance_per_month)
 
 
-def year_overview(rt: Runtime, ctx: Ctx, year: int) -> inzet.YearOverview:
-    """Declared hours, costs and allowances of ``year``. Members with a term that year come from the roster."""
+def year_overview(rt: Runtime, ctx: Ctx, year: int,
+                  records: list[dict[str, Any]] | None = None) -> inzet.YearOverview:
+    """Attendance (from the calendar), declared hours, costs and allowances of ``year``. Members with a term
+    that year come from the roster. ``records``: the calendar's year attendance when the caller has read it
+    already (None: read it here; unreadable, the overview has no attendance and the page says so)."""
     with rt.db.read() as s:
         declared, spent = store.hours(s, ctx.slug, year), store.costs(s, ctx.slug, year)
-    return inzet.year_overview(year, attendance=(), declared=declared, costs=spent, rules=allowance_rules(ctx),
-                               terms=terms(ctx), as_of=ctx.today if year == ctx.today.year else None)
+    if records is None:
+        records = attendance_records(ctx, year) or []
+    return inzet.year_overview(year, attendance=inzet.attendance_from_records(records), declared=declared,
+                               costs=spent, rules=allowance_rules(ctx), terms=terms(ctx),
+                               as_of=ctx.today if year == ctx.today.year else None)
+
+
+def _calendar(ctx: Ctx) -> ServiceClient:
+    return ServiceClient("calendar", ctx.settings.service_urls["calendar"], ctx.settings.token_for(CALLER),
+                         timeout=10.0, retries=1)
+
+
+def attendance_records(ctx: Ctx, year: int) -> list[dict[str, Any]] | None:
+    """Who was at each held meeting, heidag, training and consultation of ``year`` (the calendar's
+    ``GET /attendance?year=``: one record per expected person per activity). None: not readable now."""
+    try:
+        found = _calendar(ctx).get(f"/api/v1/councils/{ctx.slug}/attendance", params={"year": year}, lang=ctx.lang)
+    except (ServiceUnavailable, ServiceError) as exc:
+        log.warning("werkplek: attendance not read: %s", exc)
+        return None
+    records = found.get("records") if isinstance(found, dict) else None
+    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else None
+
+
+def confirm_attendance(ctx: Ctx, actor: str, event: int, day: date, present: list[str]) -> dict[str, Any]:
+    """The secretary confirms who was really there, as ``!aanwezigheid`` does: the calendar records it."""
+    require_role(ctx, actor, Role.SECRETARY)
+    return _calendar(ctx).post(f"/api/v1/councils/{ctx.slug}/events/{event}/attendance",
+                               json={"day": day.isoformat(), "present": present}, lang=ctx.lang)
 
 
 def terms(ctx: Ctx) -> dict[str, tuple[date, date | None]]:
@@ -304,3 +334,131 @@ def applications(ctx: Ctx) -> list[dict[str, Any]] | None:
     except (ServiceUnavailable, ServiceError):
         return None
     return list(reversed(found or []))
+
+
+# --------------------------------------------------------------------------- advice trajectories and decisions
+
+
+def _deliberation(ctx: Ctx) -> ServiceClient:
+    return ServiceClient("deliberation", ctx.settings.service_urls["deliberation"], ctx.settings.token_for(CALLER),
+                         timeout=10.0, retries=1)
+
+
+def trajectories(ctx: Ctx) -> list[dict[str, Any]] | None:
+    """Every advice trajectory of the council, by number (None: deliberation could not be read)."""
+    try:
+        found = _deliberation(ctx).get(f"/api/v1/councils/{ctx.slug}/advice", params={"state": "all"},
+                                       lang=ctx.lang)
+    except (ServiceUnavailable, ServiceError):
+        return None
+    return list(found or [])
+
+
+def trajectory(ctx: Ctx, advice_id: int) -> dict[str, Any]:
+    """One trajectory; NotFound when deliberation knows no such number. ServiceUnavailable passes on."""
+    try:
+        return _deliberation(ctx).get(f"/api/v1/councils/{ctx.slug}/advice/{advice_id}", lang=ctx.lang)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise NotFound("werkplek.advice.unknown", f"no advice {advice_id}", advice=advice_id) from exc
+        raise
+
+
+def advice_step(ctx: Ctx, actor: str, advice_id: int, step: str, form: dict[str, str],
+                key: str | None) -> dict[str, Any]:
+    """The secretary takes a step of the chat flow on the page: the same deliberation route as the chat
+    command, on the secretary's behalf (deliberation checks the actor again). ``key``: the form's own
+    idempotency key, so a form sent twice is one step. Deliberation's refusals (ServiceError) carry its
+    message in the page's language."""
+    require_role(ctx, actor, Role.SECRETARY)
+    path, body = adviezen.step_request(step, form, actor)
+    try:
+        answer = _deliberation(ctx).post(f"/api/v1/councils/{ctx.slug}/advice/{advice_id}/{path}", json=body,
+                                         idempotency_key=f"werkplek:{key}" if key else None, lang=ctx.lang)
+    except ServiceError as exc:
+        if exc.code in ("forbidden", "unauthorized"):  # a deployment whose werkplek token deliberation does not know
+            log.error("werkplek: deliberation refused the werkplek's token on %s: %s", path, exc)
+            raise Forbidden("werkplek.advice.not_allowed", f"deliberation refused the caller on {path}",
+                            command=step) from exc
+        raise
+    return answer.get("advice", answer) if isinstance(answer, dict) else {}
+
+
+def decisions(ctx: Ctx, q: str | None, newest_first: bool) -> list[dict[str, Any]] | None:
+    """The decision register: each agreement with its version, positions (bedenkingen among them) and every
+    objection with how it ended (None: deliberation could not be read)."""
+    params: dict[str, Any] = {"order": "newest" if newest_first else "oldest"}
+    if q:
+        params["q"] = q
+    try:
+        return list(_deliberation(ctx).get(f"/api/v1/councils/{ctx.slug}/register", params=params,
+                                           lang=ctx.lang) or [])
+    except (ServiceUnavailable, ServiceError) as exc:
+        log.warning("werkplek: register not read: %s", exc)
+        return None
+
+
+def decisions_document(ctx: Ctx, fmt: str) -> bytes:
+    """The besluitenlijst as deliberation writes it (markdown or html)."""
+    found = _deliberation(ctx).get(f"/api/v1/councils/{ctx.slug}/register/export", params={"format": fmt},
+                                   lang=ctx.lang)
+    return found if isinstance(found, bytes) else str(found or "").encode()
+
+
+# --------------------------------------------------------------------------- roster and afspiegeling
+
+
+@dataclass(frozen=True)
+class Samenstelling:
+    seat_groups: list[samenstelling.SeatGroup]
+    vacant_seats: int
+    max_seats: int
+    dimensions: list[samenstelling.Dimension]
+    gaps: list[samenstelling.Gap]
+    configured: bool  # the operator set reference shares
+
+
+def composition(ctx: Ctx) -> Samenstelling | None:
+    """Seats by customer group and the council's make-up against the residents (None: deliberation could
+    not be read). Counted: serving members, not a secretary without a seat (who facilitates)."""
+    try:
+        roster = _deliberation(ctx).get(f"/api/v1/councils/{ctx.slug}/members", lang=ctx.lang)
+    except (ServiceUnavailable, ServiceError):
+        return None
+    seats = {int(s["id"]): s for s in roster.get("seats", [])}
+    people = []
+    for m in roster.get("members", []):
+        if not m.get("serving") or (m.get("secretary") and m.get("seat_id") is None):
+            continue
+        seat = seats.get(m["seat_id"], {}) if m.get("seat_id") is not None else {}
+        people.append(samenstelling.Person(customer_group=m.get("customer_group") or seat.get("group", ""),
+                                           wijk=seat.get("area", ""), age_band=seat.get("age_band", "")))
+    shares = samenstelling.reference(ctx.council.reference_shares)
+    dims = samenstelling.makeup(people, shares)
+    groups = samenstelling.seat_groups((s.get("group", ""), s.get("holder") is not None) for s in seats.values())
+    return Samenstelling(groups, len(roster.get("vacant_seats", [])), int(roster.get("max_seats", 0)), dims,
+                         samenstelling.gaps(dims), bool(shares))
+
+
+# --------------------------------------------------------------------------- the agenda with scores
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    agenda: dict[str, Any] | None  # None: deliberation could not be read
+    influence: dict[str, Any] | None  # expected against realised influence in the year; None: not available
+
+
+def agenda(ctx: Ctx, year: int) -> AgendaView:
+    client = _deliberation(ctx)
+    try:
+        found = client.get(f"/api/v1/councils/{ctx.slug}/agenda", lang=ctx.lang)
+    except (ServiceUnavailable, ServiceError):
+        found = None
+    try:
+        influence = client.get(f"/api/v1/councils/{ctx.slug}/influence", params={"year": year}, lang=ctx.lang)
+    except (ServiceUnavailable, ServiceError) as exc:  # an older deliberation has no influence record
+        log.info("werkplek: influence not read: %s", exc)
+        influence = None
+    return AgendaView(found if isinstance(found, dict) else None,
+                      influence if isinstance(influence, dict) else None)

@@ -6,8 +6,14 @@ except on the widget page (Element's widget API hands the page a Matrix OpenID t
 ``GET  /werkplek/commissie/<token>``  a selection committee member's own link
 ``GET  /werkplek/widget``             inside Element: asks for an OpenID token; ``POST /werkplek/openid`` checks it
 ``POST /werkplek/uit``                sign out
-``GET  /werkplek/inzet[.csv]``        time and money of the year; the secretary adds costs (POST)
+``GET  /werkplek/inzet[.csv]``        time and money of the year (a table, a chart, CSV); the secretary adds
+                                      costs (POST) and confirms attendance (``POST /werkplek/inzet/aanwezigheid``)
 ``GET  /werkplek/doelen``             the year's goals; the secretary adds goals and links topics (POST)
+``GET  /werkplek/adviezen[/<nr>]``    advice trajectories, each step with its legal dates; the secretary takes
+                                      the chat's steps (concept, verstuurd, reactie, toets, uitkomst) (POST)
+``GET  /werkplek/besluiten[.md|.html]`` the decision list (search), as Markdown or HTML for download
+``GET  /werkplek/samenstelling``      seats by customer group; the make-up against the residents, gaps named
+``GET  /werkplek/agenda[?jaar=]``     the ranked agenda with its scores; expected against realised influence
 
 The session lives in a signed cookie (HttpOnly, SameSite=Lax, Secure outside the local stack): who, which
 council, which role, when it started and when it was last used. Every request checks it again (idle 30
@@ -16,6 +22,7 @@ minutes, 12 hours at most, the person still a member, a committee link not revok
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,12 +35,15 @@ from wtforms import StringField
 
 from services.werkplek import actions, texts
 from services.werkplek.domain import access as rules
+from services.werkplek.domain import adviezen as advice_steps
+from services.werkplek.domain import samenstelling as make_up
 from services.werkplek.domain.access import Access, Role
-from services.werkplek.domain.inzet import CostKind, to_csv
+from services.werkplek.domain.chart import hours_chart
+from services.werkplek.domain.inzet import CostKind, held_activities, to_csv
 import shared
 from shared import i18n
 from shared.errors import DomainError
-from shared.http import ServiceUnavailable
+from shared.http import ServiceError, ServiceUnavailable
 from shared.service import now, runtime
 from shared.settings import Settings
 
@@ -44,6 +54,7 @@ WEB = Blueprint("werkplek_web", __name__, template_folder="templates", static_fo
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors *")  # Element embeds the widget page
 SESSION_KEY = "werkplek"
+NAV = ("overzicht", "adviezen", "besluiten", "agenda", "samenstelling", "aanmeldingen", "inzet", "doelen")
 
 
 @WEB.get("/werkplek/public.css")
@@ -156,7 +167,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     ctx: actions.Ctx | None = context.get("ctx")
     nav = []
     if s is not None:
-        nav = [(page, url_for(f".{page}", lang=lang)) for page in ("overzicht", "aanmeldingen", "inzet", "doelen")
+        nav = [(page, url_for(f".{page}", lang=lang)) for page in NAV
                if rules.access(s.role, page) is not Access.NONE]
     html = render_template(template, t=lambda code, **kw: texts.t(code, lang, **kw), other_lang=other,
                            other_url=url_for(request.endpoint or ".overzicht", **(request.view_args or {}),
@@ -165,8 +176,18 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
                            council_name=ctx.council.name if ctx else "Overleg", nav=nav, current=request.endpoint,
                            who=_who(ctx, s) if ctx and s else None,
                            role_label=texts.t(f"werkplek.role.{s.role.value}", lang) if s else None,
-                           csrf_token=generate_csrf, **context)
+                           csrf_token=generate_csrf, day=lambda value: _day(value, lang), **context)
     return Response(html, status=status, mimetype="text/html")
+
+
+def _day(value: Any, lang: str) -> str:
+    """A date from another service's answer (ISO text) as members read it; '-' when there is none."""
+    if not value:
+        return "-"
+    try:
+        return i18n.fmt_date(value if isinstance(value, date) else date.fromisoformat(str(value)[:10]), lang)
+    except ValueError:
+        return "-"
 
 
 def _message(exc: DomainError, status: int, **context: Any) -> Response:
@@ -278,6 +299,8 @@ def inzet() -> Response:
     form = CostForm()
     errors: list[str] = []
     saved = False
+    back = request.args.get("bevestigd") or ""  # back from confirming attendance: say so
+    confirmed = int(back) if back.isdigit() and len(back) < 10 and request.method == "GET" else None
     if request.method == "POST":
         if not form.validate_on_submit():
             errors.append(texts.t("werkplek.form.expired", ctx.lang))
@@ -291,12 +314,58 @@ def inzet() -> Response:
                 errors.append(texts.t("werkplek.inzet.day", ctx.lang) + ": jjjj-mm-dd")
             except DomainError as exc:
                 errors.append(exc.user_message(ctx.lang))
-    overview = actions.year_overview(runtime(), ctx, year)
+    return _inzet_page(ctx, s, year, form=form, errors=errors, saved=saved, confirmed=confirmed)
+
+
+def _inzet_page(ctx: actions.Ctx, s: rules.Session, year: int, *, form: CostForm, errors: list[str],
+                saved: bool = False, confirmed: int | None = None) -> Response:
+    records = actions.attendance_records(ctx, year)
+    overview = actions.year_overview(runtime(), ctx, year, records or [])
     names = actions.names(ctx)
+    can_edit = rules.access(s.role, "inzet") is Access.EDIT
+    held = held_activities(records or ())
     return _page("werkplek_inzet.html", 400 if errors else 200, ctx=ctx, session_=s, year=year, overview=overview,
                  names=names, errors=errors, saved=saved, form=form, cost_kinds=[k.value for k in CostKind],
-                 can_edit=rules.access(s.role, "inzet") is Access.EDIT,
-                 title=texts.t("werkplek.inzet.title", ctx.lang, year=year))
+                 can_edit=can_edit, attendance_unreadable=records is None, chart=hours_chart(overview, names),
+                 held=[a for a in held if a.day <= ctx.today] if can_edit else [], confirmed=confirmed,
+                 hours=lambda v: _hours(v, ctx.lang), title=texts.t("werkplek.inzet.title", ctx.lang, year=year))
+
+
+def _hours(value: Any, lang: str) -> str:
+    text = f"{float(value):.2f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+@WEB.post("/werkplek/inzet/aanwezigheid")
+def confirm_attendance() -> Response:
+    """The secretary confirms who was at a held activity (as ``!aanwezigheid`` does in the chat)."""
+    found = _current("inzet", Access.EDIT)
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    year = _year()
+    if isinstance(year, Response):
+        return year
+    errors: list[str] = []
+    event_raw, day_raw = (request.form.get("event") or "").strip(), (request.form.get("day") or "").strip()
+    present = [m.strip() for m in request.form.getlist("present") if m.strip()][:200]
+    try:
+        if not PlainForm().validate_on_submit():
+            raise DomainError("werkplek.form.expired", "csrf")
+        if not event_raw.isdigit() or len(event_raw) > 9:
+            raise DomainError("werkplek.attendance.unknown", "event number expected")
+        try:
+            day = date.fromisoformat(day_raw)
+        except ValueError as exc:
+            raise DomainError("werkplek.attendance.unknown", "day expected") from exc
+        actions.confirm_attendance(ctx, s.subject, int(event_raw), day, present)
+    except ServiceUnavailable as exc:
+        return _message(exc, 503, ctx=ctx, session_=s)
+    except DomainError as exc:  # the page's checks, and the calendar's refusals in the page's language
+        errors.append(exc.user_message(ctx.lang))
+        return _inzet_page(ctx, s, year, form=CostForm(), errors=errors)
+    return redirect(url_for(".inzet", lang=ctx.lang, jaar=year, bevestigd=event_raw)
+                    + f"#event-{int(event_raw)}-{day.isoformat()}", code=303)
 
 
 @WEB.get("/werkplek/inzet.csv")
@@ -348,3 +417,126 @@ def doelen() -> Response:
                  goals=actions.goals(runtime(), ctx, year), errors=errors, goal_form=goal_form, link_form=link_form,
                  can_edit=rules.access(s.role, "doelen") is Access.EDIT,
                  title=texts.t("werkplek.doelen.title", ctx.lang, year=year))
+
+
+# --------------------------------------------------------------------------- advice trajectories
+
+
+@WEB.get("/werkplek/adviezen")
+def adviezen() -> Response:
+    found = _current("adviezen")
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    return _page("werkplek_adviezen.html", ctx=ctx, session_=s, trajectories=actions.trajectories(ctx),
+                 title=texts.t("werkplek.nav.adviezen", ctx.lang))
+
+
+@WEB.route("/werkplek/adviezen/<int:nr>", methods=["GET", "POST"])
+def advies(nr: int) -> Response:
+    found = _current("adviezen", Access.EDIT if request.method == "POST" else Access.READ)
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    errors: list[str] = []
+    if request.method == "POST":
+        step = (request.form.get("stap") or "").strip()
+        try:
+            if not PlainForm().validate_on_submit():
+                raise DomainError("werkplek.form.expired", "csrf")
+            key = (request.form.get("sleutel") or "").strip()[:64] or None
+            actions.advice_step(ctx, s.subject, nr, step, {k: request.form.get(k, "") for k in
+                                                           ("text", "day", "kind", "outcome")}, key)
+        except ServiceUnavailable as exc:
+            return _message(exc, 503, ctx=ctx, session_=s)
+        except DomainError as exc:  # the page's own checks and deliberation's refusals alike
+            errors.append(exc.user_message(ctx.lang))
+        else:
+            return redirect(url_for(".advies", nr=nr, lang=ctx.lang, gedaan=step), code=303)
+    try:
+        t = actions.trajectory(ctx, nr)
+    except ServiceUnavailable as exc:
+        return _message(exc, 503, ctx=ctx, session_=s)
+    except DomainError as exc:
+        return _message(exc, exc.status, ctx=ctx, session_=s)
+    done = request.args.get("gedaan")
+    can_edit = rules.access(s.role, "adviezen") is Access.EDIT
+    return _page("werkplek_advies.html", 400 if errors else 200, ctx=ctx, session_=s, a=t, errors=errors,
+                 steps=advice_steps.timeline(t, ctx.today), next_steps=advice_steps.next_steps(t) if can_edit else (),
+                 done=done if done in advice_steps.STEPS else None, form_key=secrets.token_urlsafe(16),
+                 reply_kinds=advice_steps.REPLY_KINDS, outcomes=advice_steps.OUTCOMES, sent_form=request.form,
+                 title=texts.t("werkplek.advice.title", ctx.lang, nr=t["id"], title=t["title"]))
+
+
+# --------------------------------------------------------------------------- the decision list
+
+
+@WEB.get("/werkplek/besluiten")
+def besluiten() -> Response:
+    found = _current("besluiten")
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    q = (request.args.get("zoek") or "").strip()[:100]
+    newest = request.args.get("volgorde") != "oudste"
+    return _page("werkplek_besluiten.html", ctx=ctx, session_=s, q=q, newest=newest,
+                 entries=actions.decisions(ctx, q or None, newest),
+                 title=texts.t("werkplek.nav.besluiten", ctx.lang))
+
+
+@WEB.get("/werkplek/besluiten.<fmt>")
+def besluiten_export(fmt: str) -> Response:
+    """The besluitenlijst as a file to keep or send on: deliberation writes it (members' text escaped)."""
+    found = _current("besluiten")
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    if fmt not in ("md", "html"):  # no PDF: no library for it is pinned (the HTML prints to PDF in a browser)
+        return _message(DomainError("werkplek.export.unknown", f"format {fmt[:10]}"), 404, ctx=ctx, session_=s)
+    try:
+        body = actions.decisions_document(ctx, "markdown" if fmt == "md" else "html")
+    except (ServiceUnavailable, ServiceError) as exc:
+        return _message(exc, 503, ctx=ctx, session_=s)
+    resp = Response(body, mimetype="text/markdown" if fmt == "md" else "text/html")
+    # A download, not a page of the werkplek: the document is deliberation's, with its own markup.
+    resp.headers["Content-Disposition"] = f'attachment; filename="besluitenlijst-{ctx.slug}.{fmt}"'
+    return resp
+
+
+# --------------------------------------------------------------------------- roster and afspiegeling
+
+
+@WEB.get("/werkplek/samenstelling")
+def samenstelling() -> Response:
+    found = _current("samenstelling")
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    return _page("werkplek_samenstelling.html", ctx=ctx, session_=s, view=actions.composition(ctx),
+                 pct=make_up.percent, gap_points=make_up.GAP_POINTS,
+                 title=texts.t("werkplek.nav.samenstelling", ctx.lang))
+
+
+# --------------------------------------------------------------------------- the agenda with scores
+
+
+def _num(value: Any, lang: str, signed: bool = False) -> str:
+    """A score (1-5, a median or an average) with one decimal, Dutch comma; '-' when there is none."""
+    if value is None:
+        return "-"
+    text = f"{float(value):+.1f}" if signed else f"{float(value):.1f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+@WEB.get("/werkplek/agenda")
+def agenda() -> Response:
+    found = _current("agenda")
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    year = _year()
+    if isinstance(year, Response):
+        return year
+    return _page("werkplek_agenda.html", ctx=ctx, session_=s, view=actions.agenda(ctx, year), year=year,
+                 this_year=ctx.today.year, num=lambda v, signed=False: _num(v, ctx.lang, signed),
+                 title=texts.t("werkplek.nav.agenda", ctx.lang))

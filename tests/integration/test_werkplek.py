@@ -135,7 +135,9 @@ def test_a_member_signs_in_with_the_link_from_the_chat_and_sees_member_pages(ser
     assert "Anna de Vries (lid)" in browser.find_element(By.ID, "who").text
     assert_no_violations(browser)
     sections = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".sections li a")]
-    assert sections == ["Overzicht", "Inzet in geld en tijd", "Doelen"]  # no applications for members
+    # No applications for members.
+    assert sections == ["Overzicht", "Adviezen", "Besluiten", "Agenda", "Samenstelling", "Inzet in geld en tijd",
+                        "Doelen"]
     browser.get(f"{servers.base['werkplek']}/werkplek/aanmeldingen")
     assert "niet voor jouw rol" in browser.find_element(By.ID, "message").text
     browser.get(f"{servers.base['werkplek']}/werkplek/doelen")
@@ -283,7 +285,7 @@ def test_the_pages_work_with_the_keyboard_only(servers: Servers, browser: WebDri
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     assert browser.switch_to.active_element.get_attribute("id") == "skip-link"
     visited = []
-    for _ in range(6):
+    for _ in range(10):
         browser.switch_to.active_element.send_keys(Keys.TAB)
         visited.append(browser.switch_to.active_element.text)
     assert "Inzet in geld en tijd" in visited

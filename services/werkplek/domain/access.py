@@ -49,6 +49,8 @@ PAGES: dict[str, dict[Role, Access]] = {
     "besluiten": {Role.SECRETARY: Access.READ, Role.MEMBER: Access.READ},
     "aanmeldingen": {Role.SECRETARY: Access.EDIT, Role.COMMITTEE: Access.EDIT},
     "leden": {Role.SECRETARY: Access.EDIT, Role.MEMBER: Access.READ},
+    # Counts only, no names: the selection committee weighs candidates against the gaps.
+    "samenstelling": {Role.SECRETARY: Access.READ, Role.MEMBER: Access.READ, Role.COMMITTEE: Access.READ},
     "agenda": {Role.SECRETARY: Access.READ, Role.MEMBER: Access.READ},
     "inzet": {Role.SECRETARY: Access.EDIT, Role.MEMBER: Access.READ},
     "doelen": {Role.SECRETARY: Access.EDIT, Role.MEMBER: Access.READ},

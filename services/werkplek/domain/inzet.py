@@ -275,6 +275,62 @@ def year_overview(year: int, *, attendance: Iterable[Attendance], declared: Iter
     return YearOverview(year, tuple(rows), tuple(kinds), dict(by_cost))
 
 
+# --------------------------------------------------------------------------- attendance from the calendar
+
+
+@dataclass(frozen=True)
+class HeldActivity:
+    """One held meeting (heidag, training, ...) of the year as the calendar reports it, for the secretary to
+    confirm: who is recorded as there (their answers until confirmed), and everyone expected."""
+
+    event: int
+    day: date
+    kind: ActivityKind
+    title: str
+    hours: Decimal
+    confirmed: bool
+    present: tuple[str, ...]
+    people: tuple[str, ...]
+
+
+def _record(raw: Mapping[str, object]) -> tuple[int, date, ActivityKind, str, Decimal, str, bool, bool] | None:
+    """A record of the calendar's year attendance, or None when it is not one (it is another service's answer:
+    a malformed row is left out rather than failing the page)."""
+    try:
+        hours = Decimal(str(raw["hours"])).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (int(str(raw["event"])), date.fromisoformat(str(raw["date"])), ActivityKind.of(str(raw["kind"])),
+                str(raw.get("title") or ""), hours, str(raw["member"]), raw.get("present") is True,
+                raw.get("confirmed") is True)
+    except (KeyError, ValueError, TypeError, InvalidOperation):
+        return None
+
+
+def attendance_from_records(records: Iterable[Mapping[str, object]]) -> list[Attendance]:
+    """Who was at what, from ``GET /councils/<slug>/attendance?year=``: present members only."""
+    out = []
+    for raw in records:
+        r = _record(raw)
+        if r is not None and r[6]:
+            event, day, kind, _, hours, member, _, confirmed = r
+            out.append(Attendance(member, f"{event}:{day.isoformat()}", kind, day, hours, confirmed))
+    return out
+
+
+def held_activities(records: Iterable[Mapping[str, object]]) -> list[HeldActivity]:
+    """The year's held activities, newest first; the ones still to confirm before the confirmed ones."""
+    grouped: dict[tuple[int, date], list[tuple[int, date, ActivityKind, str, Decimal, str, bool, bool]]] = {}
+    for raw in records:
+        r = _record(raw)
+        if r is not None:
+            grouped.setdefault((r[0], r[1]), []).append(r)
+    out = []
+    for (event, day), rows in grouped.items():
+        first = rows[0]
+        out.append(HeldActivity(event, day, first[2], first[3], first[4], all(r[7] for r in rows),
+                                tuple(r[5] for r in rows if r[6]), tuple(dict.fromkeys(r[5] for r in rows))))
+    return sorted(out, key=lambda a: (a.confirmed, -a.day.toordinal(), a.event))
+
+
 def to_csv(overview: YearOverview, names: Mapping[str, str], labels: Mapping[str, str]) -> str:
     """The per-member table as CSV (semicolons and decimal commas, as Dutch spreadsheets read them).
     ``labels`` names the columns in the reader's language."""

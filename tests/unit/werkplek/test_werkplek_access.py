@@ -111,3 +111,15 @@ def test_an_openid_token_counts_only_for_a_user_of_our_homeserver():
     for answer in ({"sub": "@anna:elders.org"}, {}, {"sub": 5}, {"sub": "anna"}):
         with pytest.raises(Forbidden):
             openid_subject(answer, "woonstad.nl")
+
+
+def test_the_working_pages_by_role():
+    from services.werkplek.domain.access import Access, Role, access
+
+    expected = {"adviezen": (Access.EDIT, Access.READ, Access.NONE), "besluiten": (Access.READ, Access.READ, Access.NONE),
+                "agenda": (Access.READ, Access.READ, Access.NONE),
+                "samenstelling": (Access.READ, Access.READ, Access.READ),  # counts only: the committee may see
+                "inzet": (Access.EDIT, Access.READ, Access.NONE)}
+    for page, (secretary, member, committee) in expected.items():
+        assert (access(Role.SECRETARY, page), access(Role.MEMBER, page), access(Role.COMMITTEE, page),
+                access(None, page)) == (secretary, member, committee, Access.NONE), page

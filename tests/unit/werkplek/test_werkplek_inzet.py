@@ -136,3 +136,51 @@ def test_the_csv_reads_in_a_dutch_spreadsheet_and_cannot_run_formulas():
     assert rows[0] == ["Lid", "Activiteiten", "Uren activiteiten", "Eigen uren", "Uren", "Vergoeding", "Kosten"]
     assert rows[1] == ["'=HYPERLINK(\"x\")", "1", "2,50", "0,00", "2,50", "12,50", "0,00"]
     assert rows[2][0] == "Totaal" and rows[2][4] == "2,50"
+
+
+# --------------------------------------------------------------------------- attendance from the calendar
+
+
+def _rec(event, day, member, present, confirmed, kind="vergadering", hours=2.5, title="Vergadering"):
+    return {"event": event, "kind": kind, "title": title, "date": day, "hours": hours, "member": member,
+            "present": present, "confirmed": confirmed}
+
+
+def test_the_calendars_records_become_attendance_and_count_once_confirmed():
+    from services.werkplek.domain.inzet import attendance_from_records, held_activities
+
+    records = [_rec(1, "2026-03-02", "@a:x", True, True), _rec(1, "2026-03-02", "@b:x", False, True),
+               _rec(2, "2026-04-11", "@a:x", True, False, kind="heidag", hours=6, title="Heidag"),
+               _rec(2, "2026-04-11", "@b:x", True, False, kind="heidag", hours=6, title="Heidag"),
+               {"event": "x", "date": "gisteren"}]  # another service's odd row is left out, not a crash
+    attended = attendance_from_records(records)
+    assert [(a.member, a.activity, a.kind.value, a.hours, a.confirmed) for a in attended] == [
+        ("@a:x", "1:2026-03-02", "vergadering", Decimal("2.50"), True),
+        ("@a:x", "2:2026-04-11", "heidag", Decimal("6.00"), False), ("@b:x", "2:2026-04-11", "heidag", Decimal("6.00"),
+                                                                     False)]
+    overview = year_overview(2026, attendance=attended, declared=(), costs=(),
+                             rules=AllowanceRules(per_activity={ActivityKind.VERGADERING: Decimal(25)}), terms={})
+    a = next(m for m in overview.members if m.member == "@a:x")
+    assert (a.activities, a.activity_hours, a.allowance) == (1, Decimal("2.50"), Decimal("25.00"))  # heidag unconfirmed
+    held = held_activities(records)
+    assert [(h.event, h.confirmed, h.present, h.people) for h in held] == [
+        (2, False, ("@a:x", "@b:x"), ("@a:x", "@b:x")), (1, True, ("@a:x",), ("@a:x", "@b:x"))]
+
+
+def test_the_chart_draws_hours_per_member_most_first():
+    from services.werkplek.domain.chart import BAR_AREA, hours_chart
+    from services.werkplek.domain.inzet import DeclaredHours
+
+    attended = [Attendance("@a:x", "1:2026-03-02", ActivityKind.VERGADERING, date(2026, 3, 2), Decimal(2), True)]
+    declared = [DeclaredHours("@b:x", date(2026, 3, 3), Decimal(4), "lezen"),
+                DeclaredHours("@a:x", date(2026, 3, 3), Decimal(1), "lezen")]
+    overview = year_overview(2026, attendance=attended, declared=declared, costs=(), rules=AllowanceRules(),
+                             terms={"@c:x": (date(2026, 1, 1), None)})
+    chart = hours_chart(overview, {"@a:x": "Anna", "@b:x": "Bram"})
+    assert [b.label for b in chart.bars] == ["Bram", "Anna"]  # Cees has no hours: no bar
+    bram, anna = chart.bars
+    assert [(s.key, s.width) for s in bram.segments] == [("declared", BAR_AREA)]
+    assert [(s.key, s.x, s.width) for s in anna.segments] == [("activity", 0.0, 120.0), ("declared", 120.0, 60.0)]
+    assert anna.total == Decimal(3) and anna.y > bram.y
+    empty = year_overview(2026, attendance=(), declared=(), costs=(), rules=AllowanceRules(), terms={})
+    assert hours_chart(empty, {}) is None
