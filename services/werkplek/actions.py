@@ -384,6 +384,13 @@ def advice_step(ctx: Ctx, actor: str, advice_id: int, step: str, form: dict[str,
     return answer.get("advice", answer) if isinstance(answer, dict) else {}
 
 
+def scenario_outcomes(ctx: Ctx, newest_first: bool) -> list[dict[str, Any]]:
+    """The council's ended scenario rounds (co-creation), for the decision list's exports."""
+    params = {"order": "newest" if newest_first else "oldest"}
+    return list(_deliberation(ctx).get(f"/api/v1/councils/{ctx.slug}/register/scenarios", params=params,
+                                       lang=ctx.lang) or [])
+
+
 def decisions(ctx: Ctx, q: str | None, newest_first: bool) -> list[dict[str, Any]] | None:
     """The decision register: each agreement with its version, positions (bedenkingen among them) and every
     objection with how it ended (None: deliberation could not be read)."""

@@ -11,7 +11,8 @@ except on the widget page (Element's widget API hands the page a Matrix OpenID t
 ``GET  /werkplek/doelen``             the year's goals; the secretary adds goals and links topics (POST)
 ``GET  /werkplek/adviezen[/<nr>]``    advice trajectories, each step with its legal dates; the secretary takes
                                       the chat's steps (concept, verstuurd, reactie, toets, uitkomst) (POST)
-``GET  /werkplek/besluiten[.md|.html]`` the decision list (search), as Markdown or HTML for download
+``GET  /werkplek/besluiten[.md|.html|.pdf]`` the decision list (search), as Markdown, HTML or PDF for download
+                                      (the PDF follows the page's search and order)
 ``GET  /werkplek/samenstelling``      seats by customer group; the make-up against the residents, gaps named
 ``GET  /werkplek/agenda[?jaar=]``     the ranked agenda with its scores; expected against realised influence
 
@@ -36,6 +37,7 @@ from wtforms import StringField
 from services.werkplek import actions, texts
 from services.werkplek.domain import access as rules
 from services.werkplek.domain import adviezen as advice_steps
+from services.werkplek.domain import pdf as pdf_export
 from services.werkplek.domain import samenstelling as make_up
 from services.werkplek.domain.access import Access, Role
 from services.werkplek.domain.chart import hours_chart
@@ -477,21 +479,47 @@ def besluiten() -> Response:
     if isinstance(found, Response):
         return found
     ctx, s = found
-    q = (request.args.get("zoek") or "").strip()[:100]
-    newest = request.args.get("volgorde") != "oudste"
+    q, newest = _search()
     return _page("werkplek_besluiten.html", ctx=ctx, session_=s, q=q, newest=newest,
                  entries=actions.decisions(ctx, q or None, newest),
                  title=texts.t("werkplek.nav.besluiten", ctx.lang))
 
 
+def _search() -> tuple[str, bool]:
+    """The decision list's search words and order, as the page and its PDF read them."""
+    return (request.args.get("zoek") or "").strip()[:100], request.args.get("volgorde") != "oudste"
+
+
+def _besluiten_pdf(ctx: actions.Ctx, s: rules.Session) -> Response:
+    q, newest = _search()
+    entries = actions.decisions(ctx, q or None, newest)
+    if entries is None:  # better no file than a file that looks complete and is not
+        return _message(ServiceUnavailable("deliberation", "register not read"), 503, ctx=ctx, session_=s)
+    try:
+        scenarios = actions.scenario_outcomes(ctx, newest)
+    except (ServiceUnavailable, ServiceError) as exc:
+        return _message(exc, 503, ctx=ctx, session_=s)
+    from fpdf import FPDF  # ~0.4 s to import (Pillow, fontTools): only when someone asks for a PDF
+
+    body = pdf_export.besluitenlijst(FPDF, council_name=ctx.council.name, lang=ctx.lang, exported_at=ctx.now,
+                                     entries=entries, scenarios=scenarios, q=q or None, newest_first=newest)
+    resp = Response(body, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = (f'attachment; filename="besluitenlijst-{ctx.slug}-'
+                                           f'{ctx.today.isoformat()}.pdf"')
+    return resp
+
+
 @WEB.get("/werkplek/besluiten.<fmt>")
 def besluiten_export(fmt: str) -> Response:
-    """The besluitenlijst as a file to keep or send on: deliberation writes it (members' text escaped)."""
+    """The besluitenlijst as a file to keep or send on: deliberation writes the Markdown/HTML (members' text
+    escaped); the PDF is drawn here from the register, with the page's search and order."""
     found = _current("besluiten")
     if isinstance(found, Response):
         return found
     ctx, s = found
-    if fmt not in ("md", "html"):  # no PDF: no library for it is pinned (the HTML prints to PDF in a browser)
+    if fmt == "pdf":
+        return _besluiten_pdf(ctx, s)
+    if fmt not in ("md", "html"):
         return _message(DomainError("werkplek.export.unknown", f"format {fmt[:10]}"), 404, ctx=ctx, session_=s)
     try:
         body = actions.decisions_document(ctx, "markdown" if fmt == "md" else "html")
