@@ -24,12 +24,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.signals import store, texts
 from services.signals.charts import theme_month_png
 from services.signals.config import CouncilData, SignalsConfig
+from services.signals.domain import consultation as cons
+from services.signals.domain import neighbourhood as nbh
+from services.signals.domain import patterns as pat
+from services.signals.domain import signup as sgn
+from services.signals.domain.textutil import fold
 from services.signals.domain.clustering import DEFAULT_WINDOW, blocking_keys, choose_cluster, features_from_scrub
 from services.signals.domain.intake import check_text
 from services.signals.domain.scrub import scrub
@@ -37,7 +43,8 @@ from services.signals.domain.summary import EvidenceSignal, cluster_summary, evi
 from services.signals.domain.themes import FALLBACK_THEME, Taxonomy, classify
 from services.signals.models import MAIL_MODEL
 from services.signals.store import Cluster, Contact, Signal, ThemeInfo
-from shared.errors import DomainError, InvalidInput, NotFound
+from shared import i18n
+from shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from shared.formatting import Rich, one_line
 from shared.http import ServiceClient, ServiceError, ServiceUnavailable
 from shared.mail import MailMessage
@@ -299,7 +306,39 @@ def _render_card(council: CouncilConfig, data: CouncilData, cluster: Cluster, si
                       corrected=cluster.theme_corrected, topic_id=cluster.topic_id,
                       agendered_at=cluster.agendered_at, outcome_text=cluster.outcome_text,
                       outcome_date=cluster.outcome_date, closed=cluster.closed_at is not None,
-                      merged_into=cluster.merged_into, split_from=cluster.split_from)
+                      merged_into=cluster.merged_into, split_from=cluster.split_from,
+                      local_note=_local_note(data, cluster, signals, lang), forwarded_to=cluster.forwarded_name,
+                      forwarded_at=cluster.forwarded_at)
+
+
+def local_group(cluster: Cluster, signals: list[Signal]) -> nbh.SignalGroup:
+    """The group as domain/neighbourhood.py sees it (signals without stored features do not count)."""
+    return nbh.SignalGroup(id=cluster.id, theme=cluster.theme, number=cluster.number, signals=tuple(
+        nbh.LocalSignal.from_features(x.text, x.features) for x in signals if x.features is not None))
+
+
+def _local_note(data: CouncilData, cluster: Cluster, signals: list[Signal], lang: str) -> str | None:
+    """The card's line for a neighbourhood matter: with its commissie (and !doorsturen), or that none is
+    configured so it stays with the council. Council matters get no line."""
+    group = local_group(cluster, signals)
+    if not group.signals:
+        return None
+    found = nbh.classify(group, data.local)
+    if found.kind is not nbh.Kind.NEIGHBOURHOOD:
+        return None
+    code, params = found.card_note()
+    if "place" in params and found.scope is not None and found.scope.place:
+        params["place"] = ", ".join(p for p in (_place_name(data, found.scope.place), found.scope.wijk) if p)
+    return texts.t(code, lang, **params)
+
+
+def _place_name(data: CouncilData, key: str) -> str:
+    """A street or complex as the operator wrote it (the domain compares folded keys without spaces)."""
+    for c in data.local.commissies:
+        for name in (c.complex or "", *c.places):
+            if name and nbh.place_key(name) == key:
+                return name
+    return key[:1].upper() + key[1:]
 
 
 def _card_message(s: Any, council: CouncilConfig, cluster: Cluster, rich: Rich, *, new: bool) -> OutboundMessage:
@@ -638,7 +677,8 @@ def signal_of_unsubscribe_token(settings: Settings, token: str) -> int | None:
 
 
 def mail_residents(s: Session, settings: Settings, council: CouncilConfig, cluster_id: int, status: str, *,
-                   day: datetime | date | None = None, decision: str | None = None) -> int:
+                   day: datetime | date | None = None, decision: str | None = None,
+                   commissie: str | None = None) -> int:
     """In the transaction of the status change: an e-mail to every resident of the group who asked to hear back
     (each in their own language, once per signal and status, whatever retries or restarts follow)."""
     queue = QueueStore(MAIL_MODEL)
@@ -646,7 +686,8 @@ def mail_residents(s: Session, settings: Settings, council: CouncilConfig, clust
     for to in store.contacts_to_mail(s, cluster_id):
         lang = to.language if to.language in ("nl", "en") else council.language
         status_text = texts.t(f"signals.status.{status}", lang,
-                              date=texts.long_day(day, lang, council.timezone) if day else "")
+                              date=texts.long_day(day, lang, council.timezone) if day else "",
+                              **({"commissie": commissie} if commissie else {}))
         stop = f"{settings.public_base_url.rstrip('/')}/signaal/afmelden/{unsubscribe_token(settings, to.signal_id)}"
         subject, text = texts.status_mail(
             lang, council=council.name, status=status, status_text=status_text, name=to.name, decision=decision,
@@ -747,6 +788,8 @@ def retention(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime
         done += 1
     with rt.db.session() as s:
         erased = store.erase_expired_contacts(s, now, timedelta(days=cfg.retention_days))
+        # A consultation's contact details serve only the outcome: gone after CONTACT_RETENTION_DAYS without one.
+        erased += store.erase_expired_answer_contacts(s, now - timedelta(days=cons.CONTACT_RETENTION_DAYS))
     if erased:
         log.info("retention: contact details of %d closed signals erased", erased)
     return done + erased
@@ -935,3 +978,752 @@ def post_chart(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, *
     rt.jobs.kick()
     return key
 
+
+
+# --------------------------------------------------------------------------- resident consultations
+# ``!raadpleging``: a question on a council topic, answered by residents at /raadpleging/<code>. The domain
+# (domain/consultation.py) checks and scrubs; here it is stored (contact details apart), announced in the topic's
+# round thread (its count edited while it runs), summarised there when it closes, and residents who left an
+# e-mail address hear what the council decided, after which their details are erased.
+@dataclass(frozen=True)
+class ConsultationOpened:
+    info: store.ConsultationInfo
+    url: str
+    created: bool  # False: the same command was handled before
+
+
+def consultation_url(settings: Settings, code: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/raadpleging/{code}"
+
+
+def consultation_domain(info: store.ConsultationInfo) -> cons.Consultation:
+    return cons.Consultation(code=info.code, topic_id=info.topic_id, topic_title=info.topic_title,
+                             question=info.question, options=info.options, opens=info.opens, closes=info.closes,
+                             state=cons.State(info.state), closed_at=info.closed_at)
+
+
+def _topic(settings: Settings, slug: str, topic_id: int, lang: str) -> dict[str, Any]:
+    try:
+        return deliberation_client(settings).get(f"/api/v1/councils/{slug}/topics/{topic_id}", lang=lang)
+    except ServiceUnavailable as exc:
+        raise DeliberationDown("signals.api.deliberation_down", "deliberation unreachable") from exc
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise NotFound("signals.consultation.topic_unknown", "no such topic", topic_id=topic_id) from exc
+        raise DeliberationDown("signals.api.deliberation_down", f"deliberation answered {exc.status}") from exc
+
+
+def topic_thread(settings: Settings, slug: str, topic_id: int) -> str | None:
+    """The outbox key of the topic's current (latest) round thread, read from deliberation's API; None when the
+    topic has no round (yet) or deliberation cannot say: the message then goes to the council's room."""
+    try:
+        rounds = deliberation_client(settings).get(f"/api/v1/councils/{slug}/rounds", params={"topic_id": topic_id})
+    except DomainError:
+        return None
+    if not isinstance(rounds, list) or not rounds:
+        return None
+    latest = max(rounds, key=lambda r: int(r.get("id") or 0))
+    return str(latest.get("thread_key") or "") or None
+
+
+def _announcement(council: CouncilConfig, info: store.ConsultationInfo, url: str, count: int, *,
+                  closed: bool = False) -> Rich:
+    lang = council.language
+    c = consultation_domain(info)
+    rich = Rich().heading(texts.t("signals.cons.announce_title", lang, topic_id=info.topic_id,
+                                  topic=info.topic_title))
+    rich.line(info.question, bold=texts.t("signals.consultation.question_label", lang))
+    if info.options:
+        rich.items(list(info.options))
+    if closed:
+        rich.line(texts.t("signals.cons.announce_closed", lang, count=count))
+    else:
+        rich.line(texts.t("signals.cons.announce_link", lang, url=url))
+        code, params = cons.progress_message(c, count, lang)
+        rich.line(texts.t(code, lang, **params))
+    return rich
+
+
+def _announce_key(code: str) -> str:
+    return f"signals:consultation:{code}"
+
+
+def open_consultation(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, *, command: str | None,
+                      topic_id: int | None, question: str | None, options: list[str], closes_on: date | None,
+                      actor: str | None, action_key: str | None, now: datetime) -> ConsultationOpened:
+    """Open a consultation on a topic (the topic must exist in deliberation) and announce it in the topic's
+    round thread, or in the council's room when the topic has no round yet. ``command`` is what follows
+    ``!raadpleging`` (parsed here); else the structured fields. A repeated call (same key) opens nothing new."""
+    council = council_config(settings, slug)
+    zone = ZoneInfo(council.timezone)
+    if command is not None:
+        parsed = cons.parse_command(command, now.astimezone(zone).date())
+        topic_id, question, options, closes_on = parsed.topic_id, parsed.question, list(parsed.options), \
+            parsed.closes_on or closes_on
+    if topic_id is None or not (question or "").strip():
+        raise InvalidInput("signals.consultation.usage", "topic and question needed")
+    if action_key:
+        with rt.db.read() as s:
+            seen = store.consultation_by_action_key(s, action_key)
+        if seen is not None:
+            return ConsultationOpened(seen, consultation_url(settings, seen.code), False)
+    # Checked before deliberation is asked: a malformed question costs no call.
+    cons.open_consultation(code=cons.new_code(secrets.token_bytes), topic_id=topic_id, topic_title="-",
+                           question=question or "", options=options, now=now, closes_on=closes_on, zone=zone)
+    topic = _topic(settings, slug, topic_id, council.language)
+    thread_key = topic_thread(settings, slug, topic_id)
+    c = cons.open_consultation(code=cons.new_code(secrets.token_bytes), topic_id=topic_id,
+                               topic_title=truncate(str(topic.get("title") or f"#{topic_id}"), cons.MAX_TOPIC_CHARS),
+                               question=question or "", options=options, now=now, closes_on=closes_on, zone=zone)
+    try:
+        with rt.db.session() as s:
+            info = store.insert_consultation(s, council=slug, code=c.code, topic_id=c.topic_id,
+                                             topic_title=c.topic_title, question=c.question, options=c.options,
+                                             opens=c.opens, closes=c.closes, opened_by=actor, action_key=action_key,
+                                             thread_key=thread_key)
+            url = consultation_url(settings, info.code)
+            rich = _announcement(council, info, url, 0)
+            rt.post(s, OutboundMessage(key=_announce_key(info.code), council=slug, room="main", kind="text",
+                                       body=rich.body, html=rich.html, thread_key=thread_key, mentions=[]))
+    except IntegrityError:
+        if not action_key:
+            raise
+        with rt.db.read() as s:  # the same command handled concurrently
+            seen = store.consultation_by_action_key(s, action_key)
+        return ConsultationOpened(seen, consultation_url(settings, seen.code), False)  # type: ignore[union-attr]
+    log.info("consultation on topic %s of %s opened (%d options, closes %s)", topic_id, slug, len(c.options),
+             c.closes.isoformat())
+    rt.jobs.kick("handoff")
+    return ConsultationOpened(info, url, True)
+
+
+def consultation_info(rt: Runtime, code: str, council: str | None = None) -> store.ConsultationInfo:
+    if not cons.is_valid_code(code):
+        raise NotFound("signals.consultation.code_invalid", "malformed consultation code")
+    with rt.db.read() as s:
+        return store.consultation(s, code, council=council)
+
+
+def _stored_answers(s: Session, consultation_id: int) -> list[cons.Answer]:
+    return [cons.Answer(option=a.option, text=a.text, wijk=a.wijk, ts=a.ts, scrubbed_kinds=a.scrubbed_kinds)
+            for a in store.answers(s, consultation_id)]
+
+
+def consultation_summary(rt: Runtime, cfg: SignalsConfig, info: store.ConsultationInfo) -> cons.Summary:
+    with rt.db.read() as s:
+        items = _stored_answers(s, info.id)
+    return cons.summarise_answers(consultation_domain(info), items, cfg.council(info.council).taxonomy)
+
+
+@dataclass(frozen=True)
+class AnswerReceipt:
+    reference: str
+    created: bool
+    contact_kept: bool
+
+
+def answer_consultation(rt: Runtime, cfg: SignalsConfig, settings: Settings, code: str, form: cons.AnswerForm, *,
+                        language: str, intake_key: str | None, now: datetime) -> AnswerReceipt:
+    """A resident's answer: checked and scrubbed by the domain, the answer stored without anything that names
+    them, contact details (with consent) in a table of their own. The same submission (key) is stored once."""
+    info = consultation_info(rt, code)
+    data = cfg.council(info.council)
+    accepted = cons.validate_answer(consultation_domain(info), form, now, neighbourhoods=data.neighbourhoods)
+    reference = new_reference(settings.secret_key, f"consultation:{intake_key}" if intake_key else None)
+    ans = accepted.answer
+    try:
+        with rt.db.session() as s:
+            if intake_key and store.answer_by_intake_key(s, intake_key) is not None:
+                return AnswerReceipt(reference, False, accepted.contact is not None)
+            row = store.insert_answer(s, info.id, ref_hash=store.hash_reference(reference), intake_key=intake_key,
+                                      option=ans.option, text=ans.text, scrubbed_kinds=ans.scrubbed_kinds,
+                                      wijk=ans.wijk, ts=ans.ts)
+            if accepted.contact is not None:
+                store.insert_answer_contact(s, row.id, name=accepted.contact.name, email=accepted.contact.email,
+                                            phone=accepted.contact.phone,
+                                            language=language if language in ("nl", "en") else "nl", now=now)
+    except IntegrityError:
+        if not intake_key:
+            raise
+        return AnswerReceipt(reference, False, accepted.contact is not None)
+    log.info("consultation %s…: answer stored (%s)", code[:6], "with contact" if accepted.contact else "anonymous")
+    return AnswerReceipt(reference, True, accepted.contact is not None)
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    answer: store.StoredAnswer
+    consultation: store.ConsultationInfo
+    contact: store.AnswerContact | None
+
+
+def answer_by_reference(rt: Runtime, reference: str) -> AnswerView:
+    code = normalise_reference(reference)
+    if code is None:
+        raise NotFound("signals.api.reference_unknown", "malformed reference")
+    with rt.db.read() as s:
+        found = store.answer_by_ref(s, store.hash_reference(code))
+        if found is None:
+            raise NotFound("signals.api.reference_unknown", "unknown reference")
+        return AnswerView(found, store.consultation_by_id(s, found.consultation_id), store.answer_contact(s, found.id))
+
+
+def erase_answer(rt: Runtime, reference: str, now: datetime) -> AnswerView:
+    """The resident's erasure: text and contact details go, and the answer no longer counts. A summary already
+    posted keeps its numbers (it holds no text of theirs beyond a scrubbed quote)."""
+    view = answer_by_reference(rt, reference)
+    with rt.db.session() as s:
+        if store.erase_answer(s, view.answer.id, now):
+            log.info("consultation answer %s erased at the resident's request", view.answer.id)
+    return answer_by_reference(rt, reference)
+
+
+def close_consultation(rt: Runtime, cfg: SignalsConfig, settings: Settings, code: str, now: datetime, *,
+                       council: str | None = None) -> store.ConsultationInfo:
+    """Close it (when due, or early by the secretary) and post the summary in the topic's current round
+    thread (a round may have been opened since it started), else in the council's room. Idempotent."""
+    info = consultation_info(rt, code, council)
+    if info.state == "closed":
+        return info
+    c = consultation_domain(info).close(now)
+    cnc = settings.council(info.council)
+    if cnc is None:
+        return info
+    lang = cnc.language
+    thread_key = topic_thread(settings, info.council, info.topic_id) or info.thread_key
+    with rt.db.session() as s:
+        current = store.consultation(s, code, lock=True)
+        if current.state == "closed":
+            return current
+        taxonomy = cfg.council(info.council).taxonomy
+        summary = cons.summarise_answers(c, _stored_answers(s, info.id), taxonomy)
+        rich = cons.render_summary(summary, Rich(), lang, taxonomy=taxonomy)
+        if not thread_key:
+            rich.line(texts.t("signals.cons.summary_topic", lang, topic_id=info.topic_id))
+        rt.post(s, OutboundMessage(key=f"{_announce_key(code)}:summary", council=info.council, room="main",
+                                   kind="text", body=rich.body, html=rich.html, thread_key=thread_key, mentions=[]))
+        store.close_consultation(s, info.id, now, summary.to_dict(), thread_key)
+        version = store.set_shown(s, info.id, summary.total)
+        closed = store.consultation(s, code)
+        edit = _announcement(cnc, closed, consultation_url(settings, code), summary.total, closed=True)
+        rt.post(s, OutboundMessage(key=f"{_announce_key(code)}:v{version}", council=info.council, room="main",
+                                   kind="text", body=edit.body, html=edit.html, edit_key=_announce_key(code),
+                                   mentions=[]))
+    log.info("consultation on topic %s of %s closed: %d answers", info.topic_id, info.council, summary.total)
+    rt.jobs.kick("handoff")
+    return closed
+
+
+def consultations_job(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime) -> int:
+    """Close the consultations whose time has come (summary in the topic's thread), and edit the running ones'
+    announcements to show the count (one edit per turn, however many answers came)."""
+    done = 0
+    with rt.db.read() as s:
+        due = store.consultations_due(s, now)
+        to_show = store.consultations_to_show(s)
+    for info in due:
+        close_consultation(rt, cfg, settings, info.code, now)
+        done += 1
+    for info in to_show:
+        if info.closes <= now:
+            continue
+        council = settings.council(info.council)
+        if council is None:
+            continue
+        with rt.db.session() as s:
+            current = store.consultation(s, info.code, lock=True)
+            if current.state != "open" or current.answer_count == current.shown_count:
+                continue
+            version = store.set_shown(s, info.id, current.answer_count)
+            rich = _announcement(council, current, consultation_url(settings, info.code), current.answer_count)
+            rt.post(s, OutboundMessage(key=f"{_announce_key(info.code)}:v{version}", council=info.council,
+                                       room="main", kind="text", body=rich.body, html=rich.html,
+                                       edit_key=_announce_key(info.code), mentions=[]))
+        done += 1
+    if done:
+        rt.jobs.kick("handoff")
+    return done
+
+
+def consultation_outcomes(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime) -> int:
+    """Residents who left an e-mail address hear what the council decided on the consultation's topic (asked
+    of deliberation, like the signals' feedback); their contact details are erased in the same transaction."""
+    with rt.db.read() as s:
+        waiting = store.consultations_awaiting_outcome(s)
+    sent = 0
+    for info in waiting:
+        council = settings.council(info.council)
+        if council is None:
+            continue
+        try:
+            topic = deliberation_client(settings).get(f"/api/v1/councils/{info.council}/topics/{info.topic_id}")
+        except ServiceUnavailable:
+            return sent
+        except ServiceError as exc:
+            log.warning("consultation on topic %s: deliberation answered %s", info.topic_id, exc.status)
+            continue
+        decision = topic.get("decision") if isinstance(topic, dict) else None
+        if not decision:
+            continue
+        queue = QueueStore(MAIL_MODEL)
+        with rt.db.session() as s:
+            for to in store.answer_contacts(s, info.id):
+                lang = to.language if to.language in ("nl", "en") else council.language
+                subject = texts.t("signals.consultation.feedback_subject", lang, topic=info.topic_title)
+                body = texts.t("signals.consultation.feedback_body", lang, topic=info.topic_title,
+                               decision=str(decision.get("text") or ""))
+                hello = texts.t("signals.mail.hello", lang, name=to.name) if to.name else \
+                    texts.t("signals.mail.hello_anonymous", lang)
+                text = f"{hello}\n\n{body}\n\n{texts.t('signals.mail.regards', lang, council=council.name)}\n"
+                queue.enqueue(s, MailMessage(key=f"signals:consultation-mail:{to.answer_id}", to=to.email,  # type: ignore[arg-type]
+                                             subject=truncate(subject, 200), text=text, language=lang))
+                sent += 1
+            store.delete_answer_contacts(s, info.id)
+            store.set_outcome_sent(s, info.id, now)
+        log.info("consultation on topic %s decided: residents informed, contact details erased", info.topic_id)
+    return sent
+
+
+# --------------------------------------------------------------------------- bewonerscommissies
+def forward_group(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, number: int,
+                  commissie_id: str | None, actor: str | None, now: datetime) -> tuple[Cluster, nbh.Bewonerscommissie,
+                                                                                  bool]:
+    """``!doorsturen [commissie]`` in a group's thread: the group goes to the bewonerscommissie of its place (or
+    the one named): a message in the commissie's room and/or an e-mail, with the scrubbed signals only (never
+    contact details). The group leaves the council's open list, its card and residents' status pages say to
+    whom, residents who asked hear of it. Refused (the group stays) when no commissie fits. Handing over the
+    same signals twice sends nothing twice."""
+    council = council_config(settings, slug)
+    data = cfg.council(slug)
+    lang = council.language
+    cluster_id = cluster_id_of(rt, slug, number)
+    with rt.db.read() as s:
+        cluster = store.cluster(s, slug, cluster_id)
+        members = [x for x in store.cluster_signals(s, cluster_id) if x.text]
+    if cluster.topic_id is not None:
+        raise Refused("signals.forward.on_agenda", "group on the agenda", number=number, topic_id=cluster.topic_id)
+    group = local_group(cluster, members)
+    if not group.signals:
+        raise InvalidInput("signals.cluster_empty", "nothing to hand over")
+    target = nbh.forward_target(group, data.local, commissie_id)
+    handoff = nbh.build_handoff(group, target, known_places=data.neighbourhoods.names)
+    key = f"signals:handoff:{cluster.id}:{target.id}:{cluster.signal_count}"
+    mail_queue = QueueStore(MAIL_MODEL)
+    with rt.db.session() as s:
+        cluster = store.cluster(s, slug, cluster_id, lock=True)
+        if cluster.forwarded_to == target.id and _handed(s, rt, key):
+            return cluster, target, False  # these very signals went to this commissie already
+        if target.room_id:
+            rich = nbh.render_handoff(handoff, Rich(), lang, taxonomy=data.taxonomy)
+            rt.post(s, OutboundMessage(key=key, council=slug, room=target.room_id, kind="text", body=rich.body,
+                                       html=rich.html, mentions=[]))
+        if target.email:
+            subject, text = nbh.handoff_email(handoff, lang, taxonomy=data.taxonomy)
+            mail_queue.enqueue(s, MailMessage(key=f"{key}:mail", to=target.email,  # type: ignore[arg-type]
+                                              subject=truncate(subject, 200), text=text, language=lang))
+        first = cluster.forwarded_to is None
+        store.set_forwarded(s, cluster_id, target.id, target.name, now)
+        status, note_code, params = nbh.resident_status(target)
+        store.set_cluster_signal_status(s, cluster_id, status, texts.t(
+            f"signals.status.{status}", lang, commissie=target.name, date=texts.long_day(now, lang, council.timezone)))
+        if first:
+            mail_residents(s, settings, council, cluster_id, status, day=now, commissie=target.name)
+        post_card(rt, s, council, data, cluster, new=False)
+        _notice(rt, s, council, cluster, f"{key}:notice", texts.t("signals.forward.done", lang, commissie=target.name))
+        cluster = store.cluster(s, slug, cluster_id)
+    log.info("group %s of %s handed to bewonerscommissie %s (%d signals, %s)", number, slug, target.id,
+             handoff.count, "room" if target.room_id else "e-mail")
+    rt.jobs.kick()
+    return cluster, target, True
+
+
+def _handed(s: Session, rt: Runtime, key: str) -> bool:
+    """Whether the hand-off with this key was queued before (its notice in the group's thread is keyed alike)."""
+    model = rt.handoff.queue.model
+    return s.scalar(select(model.id).where(model.key == f"{key}:notice")) is not None
+
+
+def open_list(rt: Runtime, settings: Settings, slug: str, limit: int = 100) -> list[Cluster]:
+    council_config(settings, slug)
+    with rt.db.read() as s:
+        return store.open_clusters(s, slug, limit=limit)
+
+
+# --------------------------------------------------------------------------- patterns across neighbourhoods
+_PATTERN_SEEN: dict[str, tuple[Any, ...]] = {}  # per council: the groups' fingerprint last looked at (per process)
+
+
+def _pattern_groups(clusters: list[Cluster]) -> list[pat.PatternGroup]:
+    return [pat.PatternGroup(id=c.id, theme=c.theme, wijk=c.wijk, first_ts=c.first_ts, last_ts=c.last_ts,
+                             count=c.signal_count, number=c.number) for c in clusters]
+
+
+def _pattern_card(council: CouncilConfig, data: CouncilData, p: pat.Pattern, topic_id: int | None) -> Rich:
+    lang = council.language
+    rich = pat.render_card(p, Rich(), lang, taxonomy=data.taxonomy)
+    if topic_id is not None:
+        rich.line(texts.t("signals.pattern.on_agenda", lang, topic_id=topic_id))
+    return rich
+
+
+def _pattern_from(info: store.PatternInfo) -> pat.Pattern:
+    d = info.data
+    groups = tuple(pat.PatternGroup(id=int(g["id"]), theme=info.theme, wijk=g.get("wijk"),
+                                    first_ts=datetime.fromisoformat(g["first"]), last_ts=datetime.fromisoformat(g["last"]),
+                                    count=int(g.get("count") or 1), number=g.get("number")) for g in d["groups"])
+    return pat.Pattern(id=info.id, theme=info.theme, groups=groups, wijken=tuple(d["wijken"]),
+                       first_seen=datetime.fromisoformat(d["first_seen"]),
+                       last_seen=datetime.fromisoformat(d["last_seen"]))
+
+
+def refresh_patterns(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, now: datetime, *,
+                     force: bool = False) -> int:
+    """Find the council's patterns (the same theme in ``pattern_min_wijken`` wijken within
+    ``pattern_window_days``); a new one gets a card in the signals room, a changed one an edit of it. Groups handed
+    to a commissie count too. Only done again when the groups changed (a cheap fingerprint)."""
+    council = council_config(settings, slug)
+    data = cfg.council(slug)
+    since = now - timedelta(days=cfg.pattern_window_days)
+    with rt.db.read() as s:
+        print_ = (*store.cluster_activity(s, slug, since), since.date())
+        if not force and _PATTERN_SEEN.get(slug) == print_:
+            return 0
+        clusters = store.clusters_active_since(s, slug, since)
+        known = store.patterns(s, slug, active_only=False)
+    found = pat.find_patterns(_pattern_groups(clusters), now, cfg.pattern_window_days, cfg.pattern_min_wijken,
+                              known=[pat.KnownPattern(k.id, k.theme, k.group_ids, frozenset(fold(w) for w in k.wijken))
+                                     for k in known])
+    active = [pat.KnownPattern(k.id, k.theme, k.group_ids, frozenset(fold(w) for w in k.wijken))
+              for k in known if k.active]
+    changed = 0
+    topics = {k.id: k.topic_id for k in known}
+    try:
+        with rt.db.session() as s:
+            for update in pat.updates(found, active):
+                if update.change is pat.Change.UNCHANGED:
+                    continue
+                p = update.pattern
+                version = store.save_pattern(s, slug, p.id, p.theme, [g.id for g in p.groups], p.wijken, p.to_dict(),
+                                             now)
+                rich = _pattern_card(council, data, p, topics.get(p.id))
+                key = pat.card_key(p)
+                if version == 0:
+                    rt.post(s, OutboundMessage(key=key, council=slug, room="signals", kind="text", body=rich.body,
+                                               html=rich.html, mentions=[]))
+                else:
+                    rt.post(s, OutboundMessage(key=f"{key}:v{version}", council=slug, room="signals", kind="text",
+                                               body=rich.body, html=rich.html, edit_key=key, mentions=[]))
+                changed += 1
+            store.deactivate_patterns(s, slug, [p.id for p in found])
+    except IntegrityError:  # another worker saved the same new pattern at the same moment: it posted the card
+        return 0
+    _PATTERN_SEEN[slug] = print_
+    if changed:
+        log.info("patterns of %s: %d cards posted or edited", slug, changed)
+        rt.jobs.kick("handoff")
+    return changed
+
+
+def patterns_job(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime) -> int:
+    return sum(refresh_patterns(rt, cfg, settings, c.slug, now) for c in settings.councils)
+
+
+def list_patterns(rt: Runtime, settings: Settings, slug: str) -> list[store.PatternInfo]:
+    council_config(settings, slug)
+    with rt.db.read() as s:
+        return store.patterns(s, slug)
+
+
+def pattern_of_card(rt: Runtime, slug: str, pattern_id: str) -> store.PatternInfo:
+    with rt.db.read() as s:
+        return store.pattern(s, slug, pattern_id)
+
+
+def put_pattern_on_agenda(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, pattern_id: str,
+                          actor: str | None, idempotency_key: str | None, now: datetime) -> tuple[store.PatternInfo,
+                                                                                                   bool]:
+    """``!agenderen`` in a pattern card's thread: a council topic with the pattern as its background (the groups,
+    wijken and dates; no resident's text). Deliberation answers the same card with the same topic."""
+    council = council_config(settings, slug)
+    data = cfg.council(slug)
+    lang = council.language
+    info = pattern_of_card(rt, slug, pattern_id)
+    if info.topic_id is not None:
+        return info, False
+    p = _pattern_from(info)
+    title, background = pat.topic_proposal(p, lang, taxonomy=data.taxonomy)
+    lines = [background, "", texts.t("signals.pattern.evidence_groups", lang)]
+    lines += [f"- {g.wijk}: #{g.number} ({g.count})" for g in p.groups]
+    link = thread_link(settings, info.card_key)
+    if link:
+        lines += ["", link]
+    payload: dict[str, Any] = {"title": truncate(title, TOPIC_TITLE_MAX), "source": "signaal_cluster",
+                               "source_ref": info.card_key, "evidence": truncate("\n".join(lines), 4000)}
+    if actor:
+        payload["actor"] = actor
+    try:
+        topic = deliberation_client(settings).post(
+            f"/api/v1/councils/{slug}/topics", json=payload,
+            idempotency_key=f"signals:pattern-agenda:{pattern_id}:{idempotency_key or 'direct'}"[:200], lang=lang)
+    except ServiceUnavailable as exc:
+        raise DeliberationDown("signals.api.deliberation_down", "deliberation unreachable") from exc
+    except ServiceError as exc:
+        if exc.status >= 500 or exc.status == 401:
+            raise DeliberationDown("signals.api.deliberation_down", f"deliberation answered {exc.status}") from exc
+        raise
+    topic_id = int(topic["id"])
+    with rt.db.session() as s:
+        current = store.pattern(s, slug, pattern_id, lock=True)
+        if current.topic_id is not None:
+            return current, False
+        version = store.set_pattern_topic(s, pattern_id, topic_id)
+        rich = _pattern_card(council, data, p, topic_id)
+        rt.post(s, OutboundMessage(key=f"{info.card_key}:v{version}", council=slug, room="signals", kind="text",
+                                   body=rich.body, html=rich.html, edit_key=info.card_key, mentions=[]))
+        current = store.pattern(s, slug, pattern_id)
+    log.info("pattern %s of %s put on the agenda as topic %s", pattern_id, slug, topic_id)
+    rt.jobs.kick("handoff")
+    return current, True
+
+
+# --------------------------------------------------------------------------- bewonersavond sign-up
+# ``!bewonersavond <event-nr>`` opens a calendar event of type bewonersavond or bewonersconsultatie for residents:
+# a public page /bewonersavond/<code> with places and a waiting list (domain/signup.py). The event's facts come
+# from the calendar service (read by the bot, which may call it; see the notes); the list holds no addresses:
+# they live apart, serve the confirmation, a "a place came free" and the reminder, and are erased on cancelling
+# and once the event is over.
+SIGNUP_TYPES = ("bewonersavond", "bewonersconsultatie")
+
+
+def signup_url(settings: Settings, code: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/bewonersavond/{code}"
+
+
+def cancel_url(settings: Settings, token: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/bewonersavond/afmelden/{token}"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(f"signals-signup:{token}".encode()).hexdigest()
+
+
+def _event_start(value: str, zone: ZoneInfo) -> datetime:
+    """The calendar's start: ``2027-03-16`` (all day: its morning) or ``2027-03-16T19:30`` (local), or with an
+    offset."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise Refused("signals.signup.event_invalid", "event start unreadable") from exc
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+
+
+def _signup_list(s: Session, ev: store.SignupEvent) -> sgn.SignupList:
+    regs = tuple(sgn.Registration(token=r.token_hash, email_key=r.email_key, signed_up=store.aware(r.signed_up),
+                                  state=sgn.SeatState(r.state), moved_up=store.aware(r.moved_up),
+                                  cancelled=store.aware(r.cancelled), reminded=store.aware(r.reminded))
+                 for r in store.signup_rows(s, ev.id))
+    return sgn.SignupList(event_key=str(ev.id), capacity=ev.capacity, starts=ev.starts, registrations=regs)
+
+
+def _signup_mail(s: Session, settings: Settings, council: CouncilConfig, ev: store.SignupEvent,
+                 contact: store.SignupContact, kind: str, *, token: str | None = None, position: int | None = None,
+                 key_part: str = "") -> None:
+    """One of the sign-up e-mails (confirmed, waiting, moved_up, reminder), in the resident's language. The
+    cancellation link holds the token, which only the e-mail and the resident's browser ever have."""
+    lang = contact.language if contact.language in ("nl", "en") else council.language
+    when = i18n.fmt_datetime(ev.starts.astimezone(ZoneInfo(council.timezone)), lang)
+    link = cancel_url(settings, token) if token else signup_url(settings, ev.code)
+    params = dict(title=ev.title, when=when, place=ev.location or "-", link=link, position=position or 0)
+    subject = texts.t(f"signals.signup.{kind}_subject", lang, **params)
+    hello = texts.t("signals.mail.hello", lang, name=contact.name) if contact.name else \
+        texts.t("signals.mail.hello_anonymous", lang)
+    text = (f"{hello}\n\n{texts.t(f'signals.signup.{kind}_body', lang, **params)}\n\n"
+            f"{texts.t('signals.mail.regards', lang, council=council.name)}\n")
+    QueueStore(MAIL_MODEL).enqueue(s, MailMessage(  # type: ignore[arg-type]
+        key=f"signals:signup-mail:{contact.signup_id}:{kind}{key_part}", to=contact.email,
+        subject=truncate(subject, 200), text=text, language=lang))
+
+
+def places_text(counts: sgn.Counts, lang: str) -> str:
+    """"Nog 3 van 40 plaatsen vrij." or "Vol: …; 2 op de wachtlijst." (the page, the chat, a feed)."""
+    if counts.places_left:
+        return texts.t("signals.signup.places_left", lang, left=counts.places_left, capacity=counts.capacity)
+    return texts.t("signals.signup.full", lang, capacity=counts.capacity, waiting=counts.waiting)
+
+
+@dataclass(frozen=True)
+class SignupView:
+    event: store.SignupEvent
+    counts: sgn.Counts
+    url: str
+    created: bool = False
+
+
+def signup_view(rt: Runtime, settings: Settings, ev: store.SignupEvent, created: bool = False) -> SignupView:
+    with rt.db.read() as s:
+        counts = _signup_list(s, ev).counts()
+    return SignupView(ev, counts, signup_url(settings, ev.code), created)
+
+
+def open_signup(rt: Runtime, settings: Settings, slug: str, *, event: dict[str, Any], capacity: int | None,
+                actor: str | None, now: datetime) -> SignupView:
+    """Open the event for sign-up, or (again) bring its facts and number of places up to date: more places move
+    people up from the waiting list, and they hear so."""
+    council = council_config(settings, slug)
+    if str(event.get("type") or "") not in SIGNUP_TYPES:
+        raise Refused("signals.signup.wrong_type", "not a residents' event", number=event.get("number"))
+    places = capacity or event.get("capacity")
+    if not places:
+        raise Refused("signals.signup.capacity_needed", "no number of places", number=event.get("number"))
+    starts = _event_start(str(event.get("start") or ""), ZoneInfo(council.timezone))
+    if starts <= now:
+        raise Conflict("signals.signup.closed", "event has begun")
+    number = int(event["number"])
+    title = truncate(one_line(str(event.get("title") or "")), 200) or f"#{number}"
+    location = truncate(one_line(str(event.get("location") or "")), 300)
+    sgn.new_signup_list("check", int(places), starts)  # the domain's rule on the number of places
+    try:
+        with rt.db.session() as s:
+            ev = store.signup_event(s, council=slug, event_number=number, lock=True)
+            if ev is None:
+                ev = store.insert_signup_event(s, council=slug, code=cons.new_code(secrets.token_bytes),
+                                               event_number=number, event_type=str(event["type"]), title=title,
+                                               location=location, starts=starts, capacity=int(places),
+                                               opened_by=actor, now=now)
+                created = True
+            else:
+                lst, moved = _signup_list(s, ev).with_capacity(int(places), now)
+                store.update_signup_event(s, ev.id, title=title, location=location, starts=starts,
+                                          capacity=int(places))
+                store.save_signup_states(s, ev.id, lst.registrations)
+                ev = store.signup_event(s, code=ev.code)
+                contacts = store.signup_contacts(s, ev.id)  # type: ignore[union-attr]
+                for reg in moved:
+                    if reg.token in contacts:
+                        _signup_mail(s, settings, council, ev, contacts[reg.token], "moved_up")  # type: ignore[arg-type]
+                created = False
+    except IntegrityError:  # opened twice at once: the other one stands
+        with rt.db.read() as s:
+            ev = store.signup_event(s, council=slug, event_number=number)
+        created = False
+    log.info("event %s of %s open for sign-up (%s places)", number, slug, places)
+    return signup_view(rt, settings, ev, created)  # type: ignore[arg-type]
+
+
+def signup_of_event(rt: Runtime, settings: Settings, slug: str, number: int) -> SignupView:
+    council_config(settings, slug)
+    with rt.db.read() as s:
+        ev = store.signup_event(s, council=slug, event_number=number)
+    if ev is None:
+        raise NotFound("signals.signup.not_open", "event not open for sign-up", number=number)
+    return signup_view(rt, settings, ev)
+
+
+def signup_by_code(rt: Runtime, settings: Settings, code: str) -> SignupView:
+    if not cons.is_valid_code(code):
+        raise NotFound("signals.signup.unknown", "malformed code")
+    with rt.db.read() as s:
+        ev = store.signup_event(s, code=code)
+    if ev is None:
+        raise NotFound("signals.signup.unknown", "no such sign-up page")
+    return signup_view(rt, settings, ev)
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    token: str | None  # None: the same submission came before (no link handed out twice)
+    state: sgn.SeatState | None
+    position: int | None
+
+
+def sign_up(rt: Runtime, settings: Settings, code: str, *, email: str, name: str | None, consent: bool,
+            language: str, intake_key: str | None, now: datetime) -> SignedUp:
+    view = signup_by_code(rt, settings, code)
+    council = council_config(settings, view.event.council)
+    email = (email or "").strip()
+    if not email:
+        raise InvalidInput("signals.signup.email_required", "no address")
+    address = cons.normalise_email(email)
+    name = one_line(name or "") or None
+    if name and len(name) > NAME_MAX:
+        raise InvalidInput("signals.consultation.name_long", "name too long", max=NAME_MAX)
+    if not consent:
+        raise InvalidInput("signals.signup.consent_required", "no consent")
+    token = sgn.new_token(secrets.token_bytes)
+    lang = language if language in ("nl", "en") else council.language
+    try:
+        with rt.db.session() as s:
+            if intake_key and store.signup_by_intake_key(s, intake_key) is not None:
+                return SignedUp(None, None, None)
+            ev = store.signup_event(s, code=code, lock=True)
+            lst, reg = _signup_list(s, ev).sign_up(address, _token_hash(token), now)  # type: ignore[arg-type]
+            row = store.insert_signup(s, ev.id, token_hash=reg.token, email_key=reg.email_key,  # type: ignore[union-attr]
+                                      intake_key=intake_key, state=reg.state.value, signed_up=reg.signed_up,
+                                      email=address, name=name, language=lang)
+            position = lst.position(reg.token)
+            contact = store.SignupContact(row.id, reg.token, address, name, lang)
+            _signup_mail(s, settings, council, ev, contact,  # type: ignore[arg-type]
+                         "confirmed" if reg.state is sgn.SeatState.CONFIRMED else "waiting", token=token,
+                         position=position)
+    except IntegrityError:
+        if intake_key:
+            return SignedUp(None, None, None)
+        raise
+    log.info("sign-up for event %s of %s: %s", view.event.event_number, view.event.council, reg.state.value)
+    return SignedUp(token, reg.state, position)
+
+
+def signup_of_token(rt: Runtime, token: str) -> tuple[store.SignupEvent, str]:
+    """The event and the state of the sign-up behind a cancellation link."""
+    with rt.db.read() as s:
+        found = store.signup_of_token(s, _token_hash(token or ""))
+    if found is None:
+        raise NotFound("signals.signup.unknown", "unknown token")
+    return found
+
+
+def cancel_signup(rt: Runtime, settings: Settings, token: str, now: datetime) -> bool:
+    """Cancel through the link in the e-mail: the place goes to the first on the waiting list, who hears so; the
+    cancelled resident's address is erased. Cancelling twice is harmless (False)."""
+    ev, _ = signup_of_token(rt, token)
+    council = council_config(settings, ev.council)
+    with rt.db.session() as s:
+        ev = store.signup_event(s, code=ev.code, lock=True)  # type: ignore[assignment]
+        before = _signup_list(s, ev)
+        lst, moved = before.cancel(_token_hash(token), now)
+        if lst is before:
+            return False
+        store.save_signup_states(s, ev.id, lst.registrations)
+        contacts = store.signup_contacts(s, ev.id)
+        for reg in moved:
+            if reg.token in contacts:
+                _signup_mail(s, settings, council, ev, contacts[reg.token], "moved_up")
+        row = store.signup_by_token(s, _token_hash(token))
+        store.delete_signup_contact(s, row.id)  # type: ignore[union-attr]
+    log.info("sign-up for event %s of %s cancelled; %d moved up", ev.event_number, ev.council, len(moved))
+    return True
+
+
+def signup_reminders(rt: Runtime, settings: Settings, now: datetime) -> int:
+    """The reminder a day before, to everyone with a place (once); and addresses of events that are over go."""
+    sent = 0
+    with rt.db.read() as s:
+        soon = store.signup_events_upcoming(s, now, now + sgn.REMINDER_BEFORE)
+    for ev in soon:
+        council = settings.council(ev.council)
+        if council is None:
+            continue
+        with rt.db.session() as s:
+            lst = _signup_list(s, ev)
+            due = lst.reminders_due(now)
+            if not due:
+                continue
+            contacts = store.signup_contacts(s, ev.id)
+            for reg in due:
+                if reg.token in contacts:
+                    _signup_mail(s, settings, council, ev, contacts[reg.token], "reminder")
+                    sent += 1
+            store.save_signup_states(s, ev.id, lst.mark_reminded({r.token for r in due}, now).registrations)
+    with rt.db.session() as s:
+        store.erase_past_signup_contacts(s, now - timedelta(days=1))
+    return sent

@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import Response, current_app, g, request
 
 from services.signals import actions, store, texts
+from services.signals.domain import consultation as cons
 from services.signals.config import SignalsConfig
 from services.signals.ratelimit import RateLimiter
 from services.signals.schemas import (
@@ -25,7 +26,16 @@ from services.signals.schemas import (
     ClusterDetail,
     ClusterOut,
     ClusterQuery,
+    ConsultationIn,
+    ConsultationOut,
+    ConsultationQuery,
+    OptionCountOut,
     CorrectionOut,
+    ForwardIn,
+    ForwardOut,
+    PatternAgendaOut,
+    PatternGroupOut,
+    PatternOut,
     Count,
     HeardIn,
     MergeIn,
@@ -33,6 +43,8 @@ from services.signals.schemas import (
     ReceiptOut,
     SignalIn,
     SignalOut,
+    SignupOpenIn,
+    SignupOut,
     SplitIn,
     StatsOut,
     StatsQuery,
@@ -106,7 +118,8 @@ def cluster_out(slug: str, cl: store.Cluster, lang: str) -> ClusterOut:
                       signal_count=cl.signal_count, heard_count=cl.heard_count, first_at=cl.first_ts,
                       last_at=cl.last_ts, topic_id=cl.topic_id, topic_status=cl.topic_status,
                       agendered_at=cl.agendered_at, outcome_text=cl.outcome_text, outcome_date=cl.outcome_date,
-                      closed_at=cl.closed_at, merged_into=cl.merged_into, split_from=cl.split_from)
+                      closed_at=cl.closed_at, merged_into=cl.merged_into, split_from=cl.split_from,
+                      forwarded_to=cl.forwarded_name, forwarded_at=cl.forwarded_at)
 
 
 def _limit_partner() -> None:
@@ -279,3 +292,129 @@ def post_chart(slug: str, body: ChartIn) -> ChartQueued:
                              thread_event_id=body.thread_event_id, reply_to_event_id=body.reply_to_event_id,
                              months=body.months, lang=lang, now=_now())
     return ChartQueued(key=key)
+
+
+# --------------------------------------------------------------------------- resident consultations
+def consultation_out(info: store.ConsultationInfo, *, created: bool = False) -> ConsultationOut:
+    summary = actions.consultation_summary(runtime(), _cfg(), info)
+    c = actions.consultation_domain(info)
+    return ConsultationOut(code=info.code, url=actions.consultation_url(_settings(), info.code),
+                           topic_id=info.topic_id, topic_title=info.topic_title, question=info.question,
+                           options=list(info.options), opens=info.opens, closes=info.closes, last_day=c.last_day,
+                           state=info.state, answers=summary.total,
+                           per_option=[OptionCountOut(option=o.option, count=o.count) for o in summary.options],
+                           thread_key=info.thread_key, created=created,
+                           background=cons.background_text(summary, _council_lang(info.council),
+                                                           taxonomy=_cfg().council(info.council).taxonomy)
+                           if info.state == "closed" else None)
+
+
+def _council_lang(slug: str) -> str:
+    return actions.council_config(_settings(), slug).language
+
+
+@API.route("/councils/<slug>/consultations", "POST",
+           summary="Open a resident consultation on a topic (!raadpleging): a public page /raadpleging/<code>, "
+                   "announced in the topic's round thread", body=ConsultationIn, response=ConsultationOut,
+           status=201, callers=CHAT, errors=(404, 422, 503))
+def open_consultation(slug: str, body: ConsultationIn) -> ConsultationOut:
+    key = request.headers.get("Idempotency-Key")
+    opened = actions.open_consultation(
+        runtime(), _cfg(), _settings(), slug, command=body.command, topic_id=body.topic_id, question=body.question,
+        options=list(body.options), closes_on=body.closes_on, actor=body.actor,
+        action_key=f"{g.caller}:{key}"[:255] if key else None, now=_now())
+    return consultation_out(opened.info, created=opened.created)
+
+
+@API.route("/councils/<slug>/consultations", summary="The council's consultations, newest first (of one topic: "
+           "deliberation reads a closed one's background here)", query=ConsultationQuery,
+           response=list[ConsultationOut], callers=READ)
+def list_consultations(slug: str, query: ConsultationQuery) -> list[ConsultationOut]:
+    actions.council_config(_settings(), slug)
+    with runtime().db.read() as s:
+        found = store.consultations(s, slug)
+    return [consultation_out(c) for c in found if query.topic_id is None or c.topic_id == query.topic_id]
+
+
+@API.route("/councils/<slug>/consultations/<code>", summary="A consultation and its count so far",
+           response=ConsultationOut, callers=READ, errors=(404,))
+def get_consultation(slug: str, code: str) -> ConsultationOut:
+    actions.council_config(_settings(), slug)
+    return consultation_out(actions.consultation_info(runtime(), code, slug))
+
+
+@API.route("/councils/<slug>/consultations/<code>/close", "POST",
+           summary="Close a consultation now; the summary goes into the topic's thread", body=AgendaIn,
+           response=ConsultationOut, callers=CHAT, errors=(404,))
+def close_consultation(slug: str, code: str, body: AgendaIn) -> ConsultationOut:
+    actions.council_config(_settings(), slug)
+    return consultation_out(actions.close_consultation(runtime(), _cfg(), _settings(), code, _now(), council=slug))
+
+
+# --------------------------------------------------------------------------- bewonerscommissies and patterns
+@API.route("/councils/<slug>/clusters/open", summary="The council's open list: groups not closed, merged, handed to "
+           "a bewonerscommissie or on the agenda, most recently active first", query=ClusterQuery,
+           response=list[ClusterOut], callers=CHAT)
+def list_open_clusters(slug: str, query: ClusterQuery) -> list[ClusterOut]:
+    lang = _lang(slug)
+    return [cluster_out(slug, c, lang) for c in actions.open_list(runtime(), _settings(), slug, limit=query.limit)]
+
+
+@API.route("/councils/<slug>/clusters/<int:cluster_id>/forward", "POST",
+           summary="Hand the group to a bewonerscommissie (!doorsturen): scrubbed signals to its room and/or e-mail, "
+                   "never contact details; it leaves the council's open list", body=ForwardIn, response=ForwardOut,
+           callers=CHAT, errors=(404, 409, 422))
+def forward(slug: str, cluster_id: int, body: ForwardIn) -> ForwardOut:
+    _acting_member(slug, body.actor)
+    cluster, target, changed = actions.forward_group(runtime(), _cfg(), _settings(), slug, cluster_id, body.commissie,
+                                                     body.actor, _now())
+    return ForwardOut(changed=changed, commissie=target.name, by_room=bool(target.room_id),
+                      by_email=bool(target.email), cluster=cluster_out(slug, cluster, _lang(slug)))
+
+
+def pattern_out(slug: str, info: store.PatternInfo, lang: str) -> PatternOut:
+    return PatternOut(id=info.id, card_key=info.card_key, theme=info.theme, theme_label=_label(slug, info.theme, lang),
+                      wijken=list(info.wijken), topic_id=info.topic_id,
+                      groups=[PatternGroupOut(number=g.get("number"), wijk=g.get("wijk"), count=int(g.get("count") or 0))
+                              for g in info.data.get("groups", [])])
+
+
+@API.route("/councils/<slug>/patterns", summary="Patterns across neighbourhoods: one theme in several wijken at once",
+           response=list[PatternOut], callers=READ)
+def list_patterns(slug: str) -> list[PatternOut]:
+    lang = _lang(slug)
+    return [pattern_out(slug, p, lang) for p in actions.list_patterns(runtime(), _settings(), slug)]
+
+
+@API.route("/councils/<slug>/patterns/<pattern_id>/agenda", "POST",
+           summary="Make a pattern a council topic (!agenderen in the pattern card's thread)", body=AgendaIn,
+           response=PatternAgendaOut, callers=CHAT, errors=(404, 422, 503))
+def put_pattern_on_agenda(slug: str, pattern_id: str, body: AgendaIn) -> PatternAgendaOut:
+    info, created = actions.put_pattern_on_agenda(runtime(), _cfg(), _settings(), slug, pattern_id, body.actor,
+                                                  request.headers.get("Idempotency-Key"), _now())
+    return PatternAgendaOut(changed=created, pattern=pattern_out(slug, info, _lang(slug)))
+
+
+# --------------------------------------------------------------------------- bewonersavond sign-up
+def signup_out(view: actions.SignupView, lang: str) -> SignupOut:
+    ev, c = view.event, view.counts
+    return SignupOut(code=ev.code, url=view.url, event_number=ev.event_number, title=ev.title, starts=ev.starts,
+                     capacity=c.capacity, confirmed=c.confirmed, waiting=c.waiting, places_left=c.places_left,
+                     places_text=actions.places_text(c, lang), created=view.created)
+
+
+@API.route("/councils/<slug>/signups", "POST",
+           summary="Open a bewonersavond or bewonersconsultatie for residents to sign up (!bewonersavond): places, a "
+                   "waiting list, a public page /bewonersavond/<code>; again: the facts and places brought up to date",
+           body=SignupOpenIn, response=SignupOut, callers=CHAT, errors=(409, 422))
+def open_signup(slug: str, body: SignupOpenIn) -> SignupOut:
+    view = actions.open_signup(runtime(), _settings(), slug, event=body.event.model_dump(), capacity=body.capacity,
+                               actor=body.actor, now=_now())
+    return signup_out(view, _lang(slug))
+
+
+@API.route("/councils/<slug>/signups/<int:event_number>",
+           summary="An event's sign-up numbers: places, signed up, waiting list (never who); the calendar's feed may "
+                   "show the places left", response=SignupOut, callers=(*READ, "calendar"), errors=(404,))
+def get_signup(slug: str, event_number: int) -> SignupOut:
+    return signup_out(actions.signup_of_event(runtime(), _settings(), slug, event_number), _lang(slug))

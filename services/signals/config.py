@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.signals.domain.neighbourhood import NeighbourhoodConfig
 from services.signals.domain.themes import DEFAULT_THRESHOLD, Taxonomy, load_default_taxonomy
 from services.signals.domain.wijken import Neighbourhoods, load_rotterdam
 from shared.settings import Settings
@@ -31,6 +32,8 @@ class CouncilData:
 
     taxonomy: Taxonomy
     neighbourhoods: Neighbourhoods
+    # The council's bewonerscommissies and day-to-day themes (CouncilConfig.bewonerscommissies).
+    local: NeighbourhoodConfig = NeighbourhoodConfig()
 
 
 @dataclass
@@ -47,6 +50,8 @@ class SignalsConfig:
     # per burst), but never longer than card_max_wait; 0 sends it right after each intake.
     card_quiet: float = 2.0
     card_max_wait: float = 30.0
+    pattern_window_days: int = 60
+    pattern_min_wijken: int = 3
     taxonomy_paths: dict[str, Path] = field(default_factory=dict)  # slug or "*" → CSV
     neighbourhood_paths: dict[str, Path] = field(default_factory=dict)
     _councils: dict[str, CouncilData] = field(default_factory=dict, repr=False)
@@ -63,6 +68,8 @@ class SignalsConfig:
             proxy_hops=sig.proxy_hops,
             theme_threshold=sig.theme_threshold,
             feedback_interval=sig.feedback_interval,
+            pattern_window_days=sig.pattern_window_days,
+            pattern_min_wijken=sig.pattern_min_wijken,
             taxonomy_paths={c.slug: c.taxonomy_path for c in settings.councils if c.taxonomy_path},
             neighbourhood_paths={c.slug: c.neighbourhoods_path for c in settings.councils if c.neighbourhoods_path},
         )
@@ -81,7 +88,11 @@ class SignalsConfig:
                 neighbourhoods = Neighbourhoods.from_csv_text(nb_path.read_text("utf-8"))
             else:
                 neighbourhoods = default_nb = default_nb or load_rotterdam()
-            self._councils[council.slug] = CouncilData(taxonomy, neighbourhoods)
+            local = NeighbourhoodConfig.from_dict({
+                "commissies": [c.model_dump() for c in council.bewonerscommissies],
+                "everyday_themes": council.everyday_themes})
+            local.check_themes(taxonomy)  # a theme the taxonomy lacks stops the start
+            self._councils[council.slug] = CouncilData(taxonomy, neighbourhoods, local)
 
     def council(self, slug: str) -> CouncilData:
         return self._councils[slug]

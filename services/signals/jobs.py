@@ -26,9 +26,17 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
 
     return [
         # Card edits owed after an intake, one per burst (cheap when nothing is owed: one indexed read).
-        Job("signals_cards", lambda: actions.flush_cards(rt(), cfg, settings, clock()), interval=1.0),
-        Job("signals_feedback", lambda: actions.poll_decisions(rt(), cfg, settings, clock()),
-            interval=cfg.feedback_interval),
+        # With them, the running consultations: their count in the topic's thread (an edit when it changed) and
+        # closing with the summary when due (two indexed reads when there is nothing to do).
+        # And the patterns across neighbourhoods (found again only when the groups changed).
+        Job("signals_cards", lambda: actions.flush_cards(rt(), cfg, settings, clock())
+            + actions.consultations_job(rt(), cfg, settings, clock())
+            + actions.patterns_job(rt(), cfg, settings, clock()), interval=1.0),
+        # Decisions on clusters' topics, and on consultations' topics for residents who asked to hear the outcome.
+        Job("signals_feedback", lambda: actions.poll_decisions(rt(), cfg, settings, clock())
+            + actions.consultation_outcomes(rt(), cfg, settings, clock())
+            # and the bewonersavond reminders a day before (addresses of events that are over are erased).
+            + actions.signup_reminders(rt(), settings, clock()), interval=cfg.feedback_interval),
         Job("signals_retention", lambda: actions.retention(rt(), cfg, settings, clock()), interval=3600.0),
         # Residents' e-mails: sent over SMTP when mail is configured, kept until then.
         *MailQueue(db, MAIL_MODEL, settings.mail).jobs(),

@@ -85,6 +85,10 @@ class ClusterRow(SignalsBase):
     # split off from another (!afsplitsen).
     merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
     split_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Handed to a bewonerscommissie (!doorsturen): its id and name then, and when. Off the council's open list.
+    forwarded_to: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    forwarded_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    forwarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class SignalRow(SignalsBase):
@@ -197,6 +201,133 @@ class ThemeCorrectionRow(SignalsBase):
     member: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
     action_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConsultationRow(SignalsBase):
+    """A resident consultation (``!raadpleging``): a question on a topic, answered at ``/raadpleging/<code>``."""
+
+    __tablename__ = "signals_consultations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # the unguessable part of the public URL
+    topic_id: Mapped[int] = mapped_column(Integer)  # deliberation's topic number in the council
+    topic_title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    options: Mapped[str] = mapped_column(Text, default="[]")  # JSON list; empty: an open question
+    opens: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    opened_by: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
+    action_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)  # sha256 of the call's key
+    # Where the announcement went: the topic's round thread (its outbox key), or the council's room.
+    thread_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    answer_count: Mapped[int] = mapped_column(Integer, default=0)
+    shown_count: Mapped[int] = mapped_column(Integer, default=0)  # the count the announcement shows now
+    announce_version: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON of the final summary, no names
+    outcome_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ConsultationAnswerRow(SignalsBase):
+    """One resident's answer: scrubbed text, chosen option, wijk. Nothing here names the resident."""
+
+    __tablename__ = "signals_consultation_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("signals_consultations.id"), index=True)
+    ref_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the resident's reference
+    intake_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)  # sha256 of the nonce
+    option: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 0-based
+    text: Mapped[str] = mapped_column(Text, default="")  # scrubbed; emptied on erasure
+    scrubbed_kinds: Mapped[str] = mapped_column(String(120), default="")
+    wijk: Mapped[str | None] = mapped_column(String(WIJK), nullable=True)
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ConsultationContactRow(SignalsBase):
+    """Contact details left with an answer, apart from it; only with consent, erased once the outcome is sent."""
+
+    __tablename__ = "signals_consultation_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("signals_consultation_answers.id", ondelete="CASCADE"),
+                                           unique=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    language: Mapped[str] = mapped_column(String(8), default="nl")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PatternRow(SignalsBase):
+    """A pattern across neighbourhoods (domain/patterns.py) whose card is in the signals room: kept so the card
+    is edited, not posted again, and so ``!agenderen`` in its thread knows which groups it stands for."""
+
+    __tablename__ = "signals_patterns"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)  # stable: patterns.find_patterns(known=…)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    theme: Mapped[str] = mapped_column(String(THEME))
+    group_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON: cluster ids
+    wijken: Mapped[str] = mapped_column(Text, default="[]")  # JSON: as written
+    data: Mapped[str] = mapped_column(Text, default="{}")  # JSON of Pattern.to_dict(), for the API and the agenda
+    card_version: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: no longer a pattern in the window
+    topic_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # !agenderen
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignupEventRow(SignalsBase):
+    """A bewonersavond (or consultation evening) opened for residents to sign up (``!bewonersavond``): the event's
+    facts as the calendar service gave them, and its public page ``/bewonersavond/<code>``."""
+
+    __tablename__ = "signals_signup_events"
+    __table_args__ = (UniqueConstraint("council", "event_number", name="uq_signals_signup_events_event"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    event_number: Mapped[int] = mapped_column(Integer)  # the calendar's number of the event in the council
+    event_type: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    starts: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    opened_by: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignupRow(SignalsBase):
+    """One place (or a place on the waiting list): nothing here names the resident."""
+
+    __tablename__ = "signals_signups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("signals_signup_events.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the cancellation link's token
+    email_key: Mapped[str] = mapped_column(String(64))  # sha256 of the normalised address (no double sign-ups)
+    intake_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)  # sha256 of the nonce
+    state: Mapped[str] = mapped_column(String(16))
+    signed_up: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    moved_up: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    cancelled: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reminded: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SignupContactRow(SignalsBase):
+    """The address a sign-up's e-mails go to, apart from the list; erased on cancelling and after the event."""
+
+    __tablename__ = "signals_signup_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("signals_signups.id", ondelete="CASCADE"), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    language: Mapped[str] = mapped_column(String(8), default="nl")
 
 
 RUNTIME_MODELS = make_runtime_models(SignalsBase, "signals")

@@ -96,6 +96,8 @@ class ClusterOut(OutModel):
     closed_at: datetime | None
     merged_into: int | None = None  # the group it went into (!samenvoegen)
     split_from: int | None = None  # the group it was split off from (!afsplitsen)
+    forwarded_to: str | None = None  # the bewonerscommissie it was handed to (!doorsturen), by name
+    forwarded_at: datetime | None = None
 
 
 class CorrectionOut(OutModel):
@@ -204,3 +206,123 @@ class ChartQueued(OutModel):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+# --------------------------------------------------------------------------- resident consultations
+class ConsultationIn(Model):
+    """``!raadpleging``: either ``command`` (what follows the command word, parsed by the service:
+    ``<onderwerp-nr> <vraag> [opties: a | b | c] [tot <datum>]``) or the structured fields."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    command: Text(2000, 1) | None = None
+    topic_id: Annotated[int, Field(ge=1, le=10**9)] | None = None
+    question: Text(2000) | None = None
+    options: list[Text(200)] = Field(default_factory=list, max_length=10)
+    closes_on: date | None = None  # the last day answers are accepted (council's time zone)
+    actor: MatrixId | None = None
+
+
+class OptionCountOut(OutModel):
+    option: str
+    count: int
+
+
+class ConsultationOut(OutModel):
+    code: str
+    url: str
+    topic_id: int
+    topic_title: str
+    question: str
+    options: list[str]
+    opens: datetime
+    closes: datetime
+    last_day: date
+    state: Literal["open", "closed"]
+    answers: int
+    per_option: list[OptionCountOut]
+    thread_key: str | None  # the topic's round thread it was announced in (None: the council's room)
+    created: bool = False
+    # Once closed: one plain paragraph for the background of the topic's rounds and its decision.
+    background: str | None = None
+
+
+class ConsultationQuery(Model):
+    topic_id: Annotated[int, Field(ge=1, le=10**9)] | None = None
+
+
+# --------------------------------------------------------------------------- bewonerscommissies and patterns
+class ForwardIn(Model):
+    """``!doorsturen [commissie]``: to the commissie of the group's place, or the one named (its id or name)."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    commissie: Text(200) | None = None
+    actor: MatrixId | None = None
+
+
+class ForwardOut(OutModel):
+    changed: bool
+    commissie: str  # its name
+    by_room: bool
+    by_email: bool
+    cluster: ClusterOut
+
+
+class PatternGroupOut(OutModel):
+    number: int | None
+    wijk: str | None
+    count: int
+
+
+class PatternOut(OutModel):
+    id: str
+    card_key: str
+    theme: str
+    theme_label: str
+    wijken: list[str]
+    groups: list[PatternGroupOut]
+    topic_id: int | None
+
+
+class PatternAgendaOut(OutModel):
+    changed: bool
+    pattern: PatternOut
+
+
+# --------------------------------------------------------------------------- bewonersavond sign-up
+class SignupEventIn(Model):
+    """The event's facts as the calendar service gives them (``GET /events/<nr>``; other fields are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    number: Annotated[int, Field(ge=1, le=10**9)]
+    type: Text(40, 1)
+    title: Text(300, 1)
+    start: Text(40, 1)
+    location: Text(400) = ""
+    capacity: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+
+class SignupOpenIn(Model):
+    """``!bewonersavond <event-nr> [plaatsen <n>]``: open the event for residents to sign up (again: update)."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    event: SignupEventIn
+    capacity: Annotated[int, Field(ge=1, le=1000)] | None = None  # else the event's own
+    actor: MatrixId | None = None
+
+
+class SignupOut(OutModel):
+    code: str
+    url: str
+    event_number: int
+    title: str
+    starts: datetime
+    capacity: int
+    confirmed: int
+    waiting: int
+    places_left: int
+    places_text: str  # "Nog 3 van 40 plaatsen vrij." / "Vol: …; 2 op de wachtlijst." (the chat and a feed)
+    created: bool = False

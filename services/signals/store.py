@@ -21,10 +21,17 @@ from services.signals.domain.clustering import DEFAULT_PER_KEY_LIMIT, SignalFeat
 from services.signals.models import (
     ClusterKeyRow,
     ClusterRow,
+    ConsultationAnswerRow,
+    ConsultationContactRow,
+    ConsultationRow,
     ContactRow,
     GroupCorrectionRow,
     HeardRow,
+    PatternRow,
     SignalRow,
+    SignupContactRow,
+    SignupEventRow,
+    SignupRow,
     ThemeCorrectionRow,
 )
 from shared.errors import NotFound
@@ -90,6 +97,9 @@ class Cluster:
     card_pending: int = 0  # changes not yet on the card
     merged_into: int | None = None  # the number of the group it went into (!samenvoegen)
     split_from: int | None = None  # the number of the group it was split off from (!afsplitsen)
+    forwarded_to: str | None = None  # the bewonerscommissie it was handed to (!doorsturen): id
+    forwarded_name: str | None = None  # and name
+    forwarded_at: datetime | None = None
 
     @property
     def card_key(self) -> str:
@@ -172,7 +182,8 @@ def _cluster(row: ClusterRow) -> Cluster:
                    outcome_date=row.outcome_date, closed_at=aware(row.closed_at),
                    card_generation=int(row.erased_count or 0), number=row.number, card_base=row.card_base or "",
                    wijken=ordered_wijken(wijken_counts(row.wijken)), card_pending=int(row.card_pending or 0),
-                   merged_into=row.merged_into, split_from=row.split_from)
+                   merged_into=row.merged_into, split_from=row.split_from, forwarded_to=row.forwarded_to,
+                   forwarded_name=row.forwarded_name, forwarded_at=aware(row.forwarded_at))
 
 
 def _contact(row: ContactRow) -> Contact:
@@ -643,3 +654,457 @@ def stats(s: Session, council: str, since_month: str | None = None) -> dict[str,
     return {"themes": {k: int(v) for k, v in by_theme.items()},
             "wijken": {k: int(v) for k, v in by_wijk.items()},
             "months": dict(sorted(by_month.items()))}
+
+
+# --------------------------------------------------------------------------- consultations
+@dataclass(frozen=True)
+class ConsultationInfo:
+    """A consultation as the service keeps it (the domain's ``Consultation`` plus bookkeeping)."""
+
+    id: int
+    council: str
+    code: str
+    topic_id: int
+    topic_title: str
+    question: str
+    options: tuple[str, ...]
+    opens: datetime
+    closes: datetime
+    state: str
+    closed_at: datetime | None
+    thread_key: str | None
+    answer_count: int
+    shown_count: int
+    announce_version: int
+    summary: dict[str, Any] | None
+    outcome_sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    id: int
+    consultation_id: int
+    option: int | None
+    text: str
+    scrubbed_kinds: tuple[str, ...]
+    wijk: str | None
+    ts: datetime
+    erased_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AnswerContact:
+    answer_id: int
+    name: str | None
+    email: str
+    phone: str | None
+    language: str
+
+
+def _consultation(row: ConsultationRow) -> ConsultationInfo:
+    return ConsultationInfo(
+        id=row.id, council=row.council, code=row.code, topic_id=row.topic_id, topic_title=row.topic_title,
+        question=row.question, options=tuple(json.loads(row.options or "[]")), opens=aware(row.opens),
+        closes=aware(row.closes), state=row.state, closed_at=aware(row.closed_at) if row.closed_at else None,
+        thread_key=row.thread_key, answer_count=row.answer_count, shown_count=row.shown_count,
+        announce_version=row.announce_version, summary=json.loads(row.summary) if row.summary else None,
+        outcome_sent_at=aware(row.outcome_sent_at) if row.outcome_sent_at else None)
+
+
+def _answer(row: ConsultationAnswerRow) -> StoredAnswer:
+    return StoredAnswer(row.id, row.consultation_id, row.option, row.text,
+                        tuple(k for k in (row.scrubbed_kinds or "").split(",") if k), row.wijk, aware(row.ts),
+                        aware(row.erased_at) if row.erased_at else None)
+
+
+def insert_consultation(s: Session, *, council: str, code: str, topic_id: int, topic_title: str, question: str,
+                        options: tuple[str, ...], opens: datetime, closes: datetime, opened_by: str | None,
+                        action_key: str | None, thread_key: str | None) -> ConsultationInfo:
+    row = ConsultationRow(council=council, code=code, topic_id=topic_id, topic_title=topic_title, question=question,
+                          options=json.dumps(list(options), ensure_ascii=False), opens=opens, closes=closes,
+                          state="open", opened_by=opened_by,
+                          action_key=hash_intake_key(action_key) if action_key else None, thread_key=thread_key,
+                          answer_count=0, shown_count=0, announce_version=0)
+    s.add(row)
+    s.flush()
+    return _consultation(row)
+
+
+def consultation_by_action_key(s: Session, action_key: str) -> ConsultationInfo | None:
+    row = s.scalar(select(ConsultationRow).where(ConsultationRow.action_key == hash_intake_key(action_key)))
+    return _consultation(row) if row else None
+
+
+def consultation(s: Session, code: str, *, council: str | None = None, lock: bool = False) -> ConsultationInfo:
+    q = select(ConsultationRow).where(ConsultationRow.code == code)
+    if council is not None:
+        q = q.where(ConsultationRow.council == council)
+    if lock:
+        q = q.with_for_update()
+    row = s.scalar(q)
+    if row is None:
+        raise NotFound("signals.consultation.code_invalid", "no such consultation")
+    return _consultation(row)
+
+
+def consultations(s: Session, council: str, *, state: str | None = None, limit: int = 50) -> list[ConsultationInfo]:
+    q = select(ConsultationRow).where(ConsultationRow.council == council)
+    if state:
+        q = q.where(ConsultationRow.state == state)
+    return [_consultation(r) for r in s.scalars(q.order_by(ConsultationRow.id.desc()).limit(limit))]
+
+
+def consultations_due(s: Session, now: datetime) -> list[ConsultationInfo]:
+    """Open ones past their closing time: the job closes them and posts the summary."""
+    q = select(ConsultationRow).where(ConsultationRow.state == "open", ConsultationRow.closes <= now)
+    return [_consultation(r) for r in s.scalars(q.order_by(ConsultationRow.id))]
+
+
+def consultations_to_show(s: Session) -> list[ConsultationInfo]:
+    """Open ones whose announcement shows an old count."""
+    q = select(ConsultationRow).where(ConsultationRow.state == "open",
+                                      ConsultationRow.answer_count != ConsultationRow.shown_count)
+    return [_consultation(r) for r in s.scalars(q.order_by(ConsultationRow.id))]
+
+
+def consultations_awaiting_outcome(s: Session) -> list[ConsultationInfo]:
+    """Closed ones with residents still waiting to hear what the council decided."""
+    has_contacts = (select(ConsultationContactRow.id)
+                    .join(ConsultationAnswerRow, ConsultationAnswerRow.id == ConsultationContactRow.answer_id)
+                    .where(ConsultationAnswerRow.consultation_id == ConsultationRow.id).exists())
+    q = select(ConsultationRow).where(ConsultationRow.state == "closed", ConsultationRow.outcome_sent_at.is_(None),
+                                      has_contacts)
+    return [_consultation(r) for r in s.scalars(q.order_by(ConsultationRow.id))]
+
+
+def set_shown(s: Session, consultation_id: int, count: int) -> int:
+    """The announcement now shows ``count``: the next version number of its edit."""
+    row = s.get(ConsultationRow, consultation_id, with_for_update=True)
+    row.shown_count = count
+    row.announce_version += 1
+    s.flush()
+    return row.announce_version
+
+
+def close_consultation(s: Session, consultation_id: int, now: datetime, summary: dict[str, Any],
+                       thread_key: str | None) -> None:
+    row = s.get(ConsultationRow, consultation_id, with_for_update=True)
+    row.state, row.closed_at = "closed", now
+    row.summary = json.dumps(summary, ensure_ascii=False)
+    if thread_key:
+        row.thread_key = thread_key
+    s.flush()
+
+
+def set_outcome_sent(s: Session, consultation_id: int, now: datetime) -> None:
+    s.execute(update(ConsultationRow).where(ConsultationRow.id == consultation_id).values(outcome_sent_at=now))
+
+
+def answer_by_intake_key(s: Session, intake_key: str) -> StoredAnswer | None:
+    row = s.scalar(select(ConsultationAnswerRow).where(ConsultationAnswerRow.intake_key == hash_intake_key(intake_key)))
+    return _answer(row) if row else None
+
+
+def insert_answer(s: Session, consultation_id: int, *, ref_hash: str, intake_key: str | None, option: int | None,
+                  text: str, scrubbed_kinds: tuple[str, ...], wijk: str | None, ts: datetime) -> StoredAnswer:
+    row = ConsultationAnswerRow(consultation_id=consultation_id, ref_hash=ref_hash,
+                                intake_key=hash_intake_key(intake_key) if intake_key else None, option=option,
+                                text=text, scrubbed_kinds=",".join(scrubbed_kinds)[:120], wijk=wijk, ts=ts)
+    s.add(row)
+    s.flush()
+    s.execute(update(ConsultationRow).where(ConsultationRow.id == consultation_id)
+              .values(answer_count=ConsultationRow.answer_count + 1))
+    return _answer(row)
+
+
+def insert_answer_contact(s: Session, answer_id: int, *, name: str | None, email: str, phone: str | None,
+                          language: str, now: datetime) -> None:
+    s.add(ConsultationContactRow(answer_id=answer_id, name=name, email=email, phone=phone, language=language,
+                                 created_at=now))
+    s.flush()
+
+
+def answers(s: Session, consultation_id: int) -> list[StoredAnswer]:
+    q = select(ConsultationAnswerRow).where(ConsultationAnswerRow.consultation_id == consultation_id,
+                                            ConsultationAnswerRow.erased_at.is_(None))
+    return [_answer(r) for r in s.scalars(q.order_by(ConsultationAnswerRow.ts, ConsultationAnswerRow.id))]
+
+
+def answer_by_ref(s: Session, ref_hash: str) -> StoredAnswer | None:
+    row = s.scalar(select(ConsultationAnswerRow).where(ConsultationAnswerRow.ref_hash == ref_hash))
+    return _answer(row) if row else None
+
+
+def consultation_by_id(s: Session, consultation_id: int) -> ConsultationInfo:
+    row = s.get(ConsultationRow, consultation_id)
+    if row is None:
+        raise NotFound("signals.consultation.code_invalid", "no such consultation")
+    return _consultation(row)
+
+
+def answer_contact(s: Session, answer_id: int) -> AnswerContact | None:
+    row = s.scalar(select(ConsultationContactRow).where(ConsultationContactRow.answer_id == answer_id))
+    return AnswerContact(row.answer_id, row.name, row.email, row.phone, row.language) if row else None
+
+
+def answer_contacts(s: Session, consultation_id: int) -> list[AnswerContact]:
+    rows = s.scalars(select(ConsultationContactRow)
+                     .join(ConsultationAnswerRow, ConsultationAnswerRow.id == ConsultationContactRow.answer_id)
+                     .where(ConsultationAnswerRow.consultation_id == consultation_id)
+                     .order_by(ConsultationContactRow.id))
+    return [AnswerContact(r.answer_id, r.name, r.email, r.phone, r.language) for r in rows]
+
+
+def delete_answer_contacts(s: Session, consultation_id: int) -> int:
+    ids = select(ConsultationAnswerRow.id).where(ConsultationAnswerRow.consultation_id == consultation_id)
+    result = s.execute(delete(ConsultationContactRow).where(ConsultationContactRow.answer_id.in_(ids)))
+    return int(result.rowcount or 0)
+
+
+def erase_answer(s: Session, answer_id: int, now: datetime) -> bool:
+    """The resident's erasure: the text goes, the contact details go; the option and wijk stay counted only
+    while the consultation runs (an erased answer is left out of every count)."""
+    row = s.get(ConsultationAnswerRow, answer_id, with_for_update=True)
+    if row is None or row.erased_at is not None:
+        return False
+    s.execute(delete(ConsultationContactRow).where(ConsultationContactRow.answer_id == answer_id))
+    row.text, row.option, row.wijk, row.scrubbed_kinds, row.erased_at = "", None, None, "", now
+    s.execute(update(ConsultationRow).where(ConsultationRow.id == row.consultation_id)
+              .values(answer_count=ConsultationRow.answer_count - 1))
+    s.flush()
+    return True
+
+
+def erase_expired_answer_contacts(s: Session, closed_before: datetime, limit: int = 500) -> int:
+    """Contact details of consultations closed before ``closed_before`` (no outcome came in time)."""
+    ids = list(s.scalars(select(ConsultationContactRow.id)
+                         .join(ConsultationAnswerRow, ConsultationAnswerRow.id == ConsultationContactRow.answer_id)
+                         .join(ConsultationRow, ConsultationRow.id == ConsultationAnswerRow.consultation_id)
+                         .where(ConsultationRow.closed_at.is_not(None), ConsultationRow.closed_at < closed_before)
+                         .limit(limit)))
+    if not ids:
+        return 0
+    s.execute(delete(ConsultationContactRow).where(ConsultationContactRow.id.in_(ids)))
+    return len(ids)
+
+
+# --------------------------------------------------------------------------- bewonerscommissies
+def set_forwarded(s: Session, cluster_id: int, commissie_id: str, name: str, now: datetime) -> None:
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id)
+              .values(forwarded_to=commissie_id, forwarded_name=name[:200], forwarded_at=now))
+
+
+def open_clusters(s: Session, council: str, *, limit: int = 100) -> list[Cluster]:
+    """The council's open list: groups not closed, merged away, handed to a commissie or on the agenda."""
+    q = (select(ClusterRow).where(ClusterRow.council == council, ClusterRow.closed_at.is_(None),
+                                  ClusterRow.merged_into.is_(None), ClusterRow.forwarded_to.is_(None),
+                                  ClusterRow.topic_id.is_(None))
+         .order_by(ClusterRow.last_ts.desc()).limit(limit))
+    return [_cluster(r) for r in s.scalars(q)]
+
+
+# --------------------------------------------------------------------------- patterns
+@dataclass(frozen=True)
+class PatternInfo:
+    id: str
+    council: str
+    theme: str
+    group_ids: frozenset[int]
+    wijken: tuple[str, ...]
+    data: dict[str, Any]
+    card_version: int
+    active: bool
+    topic_id: int | None
+
+    @property
+    def card_key(self) -> str:
+        return f"signals:pattern:{self.id}"
+
+
+def _pattern(row: PatternRow) -> PatternInfo:
+    return PatternInfo(row.id, row.council, row.theme, frozenset(int(i) for i in json.loads(row.group_ids or "[]")),
+                       tuple(json.loads(row.wijken or "[]")), json.loads(row.data or "{}"), row.card_version,
+                       bool(row.active), row.topic_id)
+
+
+def cluster_activity(s: Session, council: str, since: datetime) -> tuple[int, int, Any]:
+    """A cheap fingerprint of the council's groups active since ``since`` (patterns are found again only when it
+    changes): how many, their signals, the latest activity."""
+    row = s.execute(select(func.count(), func.coalesce(func.sum(ClusterRow.signal_count), 0), func.max(ClusterRow.last_ts))
+                    .where(ClusterRow.council == council, ClusterRow.last_ts >= since,
+                           ClusterRow.merged_into.is_(None))).one()
+    return int(row[0]), int(row[1]), row[2]
+
+
+def clusters_active_since(s: Session, council: str, since: datetime, limit: int = 5000) -> list[Cluster]:
+    q = (select(ClusterRow).where(ClusterRow.council == council, ClusterRow.last_ts >= since,
+                                  ClusterRow.merged_into.is_(None), ClusterRow.signal_count > 0)
+         .order_by(ClusterRow.last_ts.desc()).limit(limit))
+    return [_cluster(r) for r in s.scalars(q)]
+
+
+def patterns(s: Session, council: str, *, active_only: bool = True) -> list[PatternInfo]:
+    q = select(PatternRow).where(PatternRow.council == council)
+    if active_only:
+        q = q.where(PatternRow.active.is_(True))
+    return [_pattern(r) for r in s.scalars(q.order_by(PatternRow.updated_at.desc()))]
+
+
+def pattern(s: Session, council: str, pattern_id: str, *, lock: bool = False) -> PatternInfo:
+    q = select(PatternRow).where(PatternRow.council == council, PatternRow.id == pattern_id)
+    row = s.scalar(q.with_for_update() if lock else q)
+    if row is None:
+        raise NotFound("signals.pattern.unknown", "no such pattern")
+    return _pattern(row)
+
+
+def save_pattern(s: Session, council: str, pattern_id: str, theme: str, group_ids: Iterable[int],
+                 wijken: Iterable[str], data: dict[str, Any], now: datetime) -> int:
+    """Insert or update a pattern; returns the card version to use (0: the card itself, n: its n-th edit)."""
+    row = s.get(PatternRow, pattern_id, with_for_update=True)
+    ids, names = json.dumps(sorted(group_ids)), json.dumps(list(wijken), ensure_ascii=False)
+    payload = json.dumps(data, ensure_ascii=False)
+    if row is None:
+        s.add(PatternRow(id=pattern_id, council=council, theme=theme, group_ids=ids, wijken=names, data=payload,
+                         card_version=0, active=True, created_at=now, updated_at=now))
+        s.flush()
+        return 0
+    row.group_ids, row.wijken, row.data, row.active, row.updated_at = ids, names, payload, True, now
+    row.card_version += 1
+    s.flush()
+    return row.card_version
+
+
+def deactivate_patterns(s: Session, council: str, keep: Iterable[str]) -> int:
+    result = s.execute(update(PatternRow).where(PatternRow.council == council, PatternRow.active.is_(True),
+                                                PatternRow.id.not_in(list(keep)))
+                       .values(active=False))
+    return int(result.rowcount or 0)
+
+
+def set_pattern_topic(s: Session, pattern_id: str, topic_id: int) -> int:
+    row = s.get(PatternRow, pattern_id, with_for_update=True)
+    row.topic_id = topic_id
+    row.card_version += 1
+    s.flush()
+    return row.card_version
+
+
+# --------------------------------------------------------------------------- bewonersavond sign-up
+@dataclass(frozen=True)
+class SignupEvent:
+    id: int
+    council: str
+    code: str
+    event_number: int
+    event_type: str
+    title: str
+    location: str
+    starts: datetime
+    capacity: int
+
+
+@dataclass(frozen=True)
+class SignupContact:
+    signup_id: int
+    token_hash: str
+    email: str
+    name: str | None
+    language: str
+
+
+def _signup_event(row: SignupEventRow) -> SignupEvent:
+    return SignupEvent(row.id, row.council, row.code, row.event_number, row.event_type, row.title, row.location or "",
+                       aware(row.starts), row.capacity)
+
+
+def signup_event(s: Session, *, code: str | None = None, council: str | None = None, event_number: int | None = None,
+                 lock: bool = False) -> SignupEvent | None:
+    q = select(SignupEventRow)
+    if code is not None:
+        q = q.where(SignupEventRow.code == code)
+    else:
+        q = q.where(SignupEventRow.council == council, SignupEventRow.event_number == event_number)
+    row = s.scalar(q.with_for_update() if lock else q)
+    return _signup_event(row) if row else None
+
+
+def insert_signup_event(s: Session, *, council: str, code: str, event_number: int, event_type: str, title: str,
+                        location: str, starts: datetime, capacity: int, opened_by: str | None,
+                        now: datetime) -> SignupEvent:
+    row = SignupEventRow(council=council, code=code, event_number=event_number, event_type=event_type, title=title,
+                         location=location, starts=starts, capacity=capacity, opened_by=opened_by, created_at=now)
+    s.add(row)
+    s.flush()
+    return _signup_event(row)
+
+
+def update_signup_event(s: Session, event_id: int, *, title: str, location: str, starts: datetime,
+                        capacity: int) -> None:
+    s.execute(update(SignupEventRow).where(SignupEventRow.id == event_id)
+              .values(title=title, location=location, starts=starts, capacity=capacity))
+
+
+def signup_rows(s: Session, event_id: int) -> list[SignupRow]:
+    return list(s.scalars(select(SignupRow).where(SignupRow.event_id == event_id).order_by(SignupRow.id)))
+
+
+def signup_by_token(s: Session, token_hash: str) -> SignupRow | None:
+    return s.scalar(select(SignupRow).where(SignupRow.token_hash == token_hash))
+
+
+def signup_of_token(s: Session, token_hash: str) -> tuple[SignupEvent, str] | None:
+    row = signup_by_token(s, token_hash)
+    if row is None:
+        return None
+    return _signup_event(s.get(SignupEventRow, row.event_id)), row.state
+
+
+def signup_by_intake_key(s: Session, intake_key: str) -> SignupRow | None:
+    return s.scalar(select(SignupRow).where(SignupRow.intake_key == hash_intake_key(intake_key)))
+
+
+def insert_signup(s: Session, event_id: int, *, token_hash: str, email_key: str, intake_key: str | None, state: str,
+                  signed_up: datetime, email: str, name: str | None, language: str) -> SignupRow:
+    row = SignupRow(event_id=event_id, token_hash=token_hash, email_key=email_key,
+                    intake_key=hash_intake_key(intake_key) if intake_key else None, state=state, signed_up=signed_up)
+    s.add(row)
+    s.flush()
+    s.add(SignupContactRow(signup_id=row.id, email=email, name=name, language=language))
+    s.flush()
+    return row
+
+
+def save_signup_states(s: Session, event_id: int, regs: Iterable[Any]) -> None:
+    """Write the domain's registrations back (matched by token hash)."""
+    by_token = {r.token_hash: r for r in signup_rows(s, event_id)}
+    for reg in regs:
+        row = by_token.get(reg.token)
+        if row is None:
+            continue
+        row.state, row.moved_up, row.cancelled, row.reminded = reg.state.value, reg.moved_up, reg.cancelled, reg.reminded
+    s.flush()
+
+
+def signup_contacts(s: Session, event_id: int) -> dict[str, SignupContact]:
+    rows = s.execute(select(SignupContactRow, SignupRow.token_hash)
+                     .join(SignupRow, SignupRow.id == SignupContactRow.signup_id)
+                     .where(SignupRow.event_id == event_id)).all()
+    return {token: SignupContact(c.signup_id, token, c.email, c.name, c.language) for c, token in rows}
+
+
+def delete_signup_contact(s: Session, signup_id: int) -> None:
+    s.execute(delete(SignupContactRow).where(SignupContactRow.signup_id == signup_id))
+
+
+def signup_events_upcoming(s: Session, now: datetime, until: datetime) -> list[SignupEvent]:
+    q = select(SignupEventRow).where(SignupEventRow.starts > now, SignupEventRow.starts <= until)
+    return [_signup_event(r) for r in s.scalars(q.order_by(SignupEventRow.starts))]
+
+
+def erase_past_signup_contacts(s: Session, started_before: datetime) -> int:
+    """Addresses of sign-ups for events that are over: they served the confirmation and the reminder only."""
+    ids = select(SignupRow.id).join(SignupEventRow, SignupEventRow.id == SignupRow.event_id).where(
+        SignupEventRow.starts < started_before)
+    result = s.execute(delete(SignupContactRow).where(SignupContactRow.signup_id.in_(ids)))
+    return int(result.rowcount or 0)

@@ -93,6 +93,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.status.besloten": "Besloten. De raad heeft op {date} een besluit genomen.",
         "signals.status.gesloten": "Afgesloten. De raad heeft het onderwerp afgesloten zonder apart besluit.",
         "signals.status.verlopen": "Afgesloten. Er kwamen lang geen vergelijkbare signalen meer bij.",
+        "signals.status.doorgestuurd": "Doorgestuurd aan {commissie} (op {date}), die dit in je buurt oppakt.",
+        "signals.mail.status.doorgestuurd": "doorgestuurd aan de bewonerscommissie",
         "signals.mail.subject": "Je signaal aan {council}: {status}",
         "signals.mail.status.op_agenda": "op de agenda",
         "signals.mail.status.besloten": "de raad heeft besloten",
@@ -277,6 +279,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.status.besloten": "Decided. The council reached a decision on {date}.",
         "signals.status.gesloten": "Closed. The council closed the topic without a separate decision.",
         "signals.status.verlopen": "Closed. No similar signals came in for a long time.",
+        "signals.status.doorgestuurd": "Handed over to {commissie} (on {date}), who take this up in your "
+                                       "neighbourhood.",
+        "signals.mail.status.doorgestuurd": "handed over to the residents' committee",
         "signals.mail.subject": "Your signal to {council}: {status}",
         "signals.mail.status.op_agenda": "on the agenda",
         "signals.mail.status.besloten": "the council has decided",
@@ -393,8 +398,168 @@ CATALOG: dict[str, dict[str, str]] = {
     },
 }
 
+# Resident consultations (!raadpleging, /raadpleging/<code>): the announcement in the topic's thread and the pages.
+CONSULTATION_CATALOG: dict[str, dict[str, str]] = {
+    "nl": {
+        "signals.consultation.topic_unknown": "Onderwerp #{topic_id} ken ik niet. !agenda toont de nummers.",
+        "signals.cons.announce_title": "Bewonersraadpleging over onderwerp #{topic_id}: {topic}",
+        "signals.cons.announce_link": "Bewoners antwoorden hier: {url}",
+        "signals.cons.announce_closed": "Gesloten, met {count} antwoorden. De samenvatting staat hieronder.",
+        "signals.cons.summary_topic": "Dit hoort bij onderwerp #{topic_id}; dat heeft nog geen ronde.",
+        "signals.cons.web_title": "Bewonersraadpleging",
+        "signals.cons.intro": "{council} wil graag weten wat u vindt. Het gaat over: {topic}.",
+        "signals.cons.closes": "U kunt antwoorden tot en met {date}.",
+        "signals.cons.privacy": "U kunt anoniem antwoorden. Staan er toch persoonsgegevens in uw antwoord (een "
+                                "naam, telefoonnummer of adres), dan halen we die eruit voordat we het bewaren.",
+        "signals.cons.question": "De vraag",
+        "signals.cons.choice": "Uw keuze",
+        "signals.cons.no_choice": "Geen keuze, alleen een toelichting",
+        "signals.cons.text": "Uw antwoord of toelichting",
+        "signals.cons.text_hint": "Hoogstens {limit} tekens. Niet verplicht als u een keuze maakt.",
+        "signals.cons.text_required": "Uw antwoord",
+        "signals.cons.wijk": "Uw wijk (niet verplicht)",
+        "signals.cons.wijk_hint": "Zo ziet de raad uit welke wijken de antwoorden komen.",
+        "signals.cons.contact": "Wilt u horen wat de raad besluit? (niet verplicht)",
+        "signals.cons.contact_hint": "Laat dan uw e-mailadres achter. We bewaren het apart van uw antwoord en "
+                                     "wissen het zodra we u de uitkomst hebben gestuurd.",
+        "signals.cons.consent": "Ik geef toestemming mijn contactgegevens hiervoor te bewaren, tot de uitkomst "
+                                "er is (hoogstens {days} dagen na het sluiten).",
+        "signals.cons.submit": "Antwoord versturen",
+        "signals.cons.thanks_title": "Bedankt voor uw antwoord",
+        "signals.cons.thanks": "Uw antwoord is ontvangen.",
+        "signals.cons.reference": "Met dit nummer kunt u uw antwoord later inzien of wissen. Bewaar het goed.",
+        "signals.cons.will_mail": "We mailen u wat de raad besluit. Daarna wissen we uw e-mailadres.",
+        "signals.cons.answer_title": "Uw antwoord op de raadpleging",
+        "signals.cons.your_answer": "Zo is uw antwoord bewaard",
+        "signals.cons.your_choice": "Uw keuze: {option}",
+        "signals.cons.erase": "Mijn antwoord wissen",
+        "signals.cons.erase_hint": "Wist uw antwoord en uw contactgegevens. Het telt dan niet meer mee.",
+        "signals.cons.erased": "Uw antwoord en contactgegevens zijn gewist.",
+        "signals.cons.closed_title": "Raadpleging gesloten",
+        "signals.cons.already": "Dit antwoord hadden we al ontvangen.",
+        "signals.signup.wrong_type": "Evenement #{number} is geen bewonersavond of bewonersconsultatie; alleen "
+                                     "die kunnen bewoners zich voor aanmelden.",
+        "signals.signup.capacity_needed": "Hoeveel plaatsen heeft evenement #{number}? Geef het aantal: "
+                                          "!bewonersavond {number} plaatsen <aantal>.",
+        "signals.signup.event_invalid": "De gegevens van dit evenement kon ik niet lezen.",
+        "signals.signup.not_open": "Evenement #{number} staat niet open voor aanmelden.",
+        "signals.signup.email_required": "Vul uw e-mailadres in: daar sturen we de bevestiging en een herinnering heen.",
+        "signals.signup.consent_required": "Geef toestemming om uw e-mailadres hiervoor te bewaren.",
+        "signals.su.title": "Aanmelden",
+        "signals.su.when": "Wanneer",
+        "signals.su.where": "Waar",
+        "signals.su.places": "Plaatsen",
+        "signals.su.intro": "Meld u aan met uw e-mailadres. U krijgt een bevestiging en de dag ervoor een herinnering.",
+        "signals.su.privacy": "We bewaren uw e-mailadres apart van de lijst, alleen voor deze bijeenkomst; daarna "
+                              "wissen we het. Afmelden kan altijd via de link in de e-mail.",
+        "signals.su.full_hint": "Vol? Meld u toch aan: dan komt u op de wachtlijst en krijgt u bericht als er een "
+                                "plaats vrijkomt.",
+        "signals.su.consent": "Ik geef toestemming mijn e-mailadres te bewaren voor de bevestiging en de herinnering.",
+        "signals.su.submit": "Aanmelden",
+        "signals.su.confirmed_title": "U bent aangemeld",
+        "signals.su.confirmed": "U hebt een plaats. De bevestiging staat in uw e-mail.",
+        "signals.su.waiting_title": "U staat op de wachtlijst",
+        "signals.su.waiting": "Alle plaatsen zijn bezet. U staat op plaats {position} van de wachtlijst; komt er een "
+                              "plaats vrij, dan krijgt u een e-mail.",
+        "signals.su.cancel_hint": "Kunt u toch niet? Meld u dan af, dan krijgt iemand anders uw plaats.",
+        "signals.su.cancel_link": "Afmelden",
+        "signals.su.cancel_title": "Afmelden",
+        "signals.su.cancel_question": "Wilt u zich afmelden voor {title}?",
+        "signals.su.cancel_button": "Ja, afmelden",
+        "signals.su.already": "Deze aanmelding hadden we al ontvangen. De link om af te melden staat in de e-mail.",
+        "signals.card.forwarded": "Doorgestuurd aan {commissie} op {date}: niet meer op de open lijst van de raad.",
+        "signals.forward.done": "Doorgestuurd aan {commissie}. De groep staat niet meer op de open lijst van de raad; "
+                                "bewoners zien op hun statuspagina aan wie.",
+        "signals.pattern.unknown": "Dat patroon ken ik niet (meer).",
+        "signals.forward.on_agenda": "Signaalgroep #{number} staat al op de agenda (onderwerp #{topic_id}); die blijft "
+                                     "bij de raad.",
+        "signals.pattern.on_agenda": "Op de agenda als onderwerp #{topic_id}.",
+        "signals.pattern.evidence_groups": "Signaalgroepen:",
+    },
+    "en": {
+        "signals.consultation.topic_unknown": "I don't know topic #{topic_id}. !agenda shows the numbers.",
+        "signals.cons.announce_title": "Resident consultation on topic #{topic_id}: {topic}",
+        "signals.cons.announce_link": "Residents answer here: {url}",
+        "signals.cons.announce_closed": "Closed, with {count} answers. The summary follows below.",
+        "signals.cons.summary_topic": "This belongs to topic #{topic_id}, which has no round yet.",
+        "signals.cons.web_title": "Resident consultation",
+        "signals.cons.intro": "{council} would like to know what you think. It is about: {topic}.",
+        "signals.cons.closes": "You can answer until {date} inclusive.",
+        "signals.cons.privacy": "You can answer anonymously. If your answer contains personal data (a name, "
+                                "phone number or address), we take it out before storing it.",
+        "signals.cons.question": "The question",
+        "signals.cons.choice": "Your choice",
+        "signals.cons.no_choice": "No choice, only a comment",
+        "signals.cons.text": "Your answer or comment",
+        "signals.cons.text_hint": "At most {limit} characters. Optional when you make a choice.",
+        "signals.cons.text_required": "Your answer",
+        "signals.cons.wijk": "Your neighbourhood (optional)",
+        "signals.cons.wijk_hint": "So the council sees which neighbourhoods the answers come from.",
+        "signals.cons.contact": "Want to hear what the council decides? (optional)",
+        "signals.cons.contact_hint": "Then leave your e-mail address. We keep it apart from your answer and erase "
+                                     "it once we have sent you the outcome.",
+        "signals.cons.consent": "I agree to my contact details being kept for this until the outcome is known "
+                                "(at most {days} days after closing).",
+        "signals.cons.submit": "Send answer",
+        "signals.cons.thanks_title": "Thank you for your answer",
+        "signals.cons.thanks": "Your answer has been received.",
+        "signals.cons.reference": "With this number you can see or erase your answer later. Keep it safe.",
+        "signals.cons.will_mail": "We will e-mail you what the council decides. Then we erase your address.",
+        "signals.cons.answer_title": "Your answer to the consultation",
+        "signals.cons.your_answer": "This is how your answer was stored",
+        "signals.cons.your_choice": "Your choice: {option}",
+        "signals.cons.erase": "Erase my answer",
+        "signals.cons.erase_hint": "Erases your answer and your contact details. It no longer counts.",
+        "signals.cons.erased": "Your answer and contact details have been erased.",
+        "signals.cons.closed_title": "Consultation closed",
+        "signals.cons.already": "We had received this answer already.",
+        "signals.signup.wrong_type": "Event #{number} is not a residents' evening or resident consultation; only "
+                                     "those are open for residents to sign up.",
+        "signals.signup.capacity_needed": "How many places does event #{number} have? Give the number: "
+                                          "!bewonersavond {number} plaatsen <number>.",
+        "signals.signup.event_invalid": "I could not read this event's details.",
+        "signals.signup.not_open": "Event #{number} is not open for sign-up.",
+        "signals.signup.email_required": "Fill in your e-mail address: the confirmation and a reminder go there.",
+        "signals.signup.consent_required": "Agree to us keeping your e-mail address for this.",
+        "signals.su.title": "Sign up",
+        "signals.su.when": "When",
+        "signals.su.where": "Where",
+        "signals.su.places": "Places",
+        "signals.su.intro": "Sign up with your e-mail address. You get a confirmation and a reminder the day before.",
+        "signals.su.privacy": "We keep your e-mail address apart from the list, for this meeting only; then we erase "
+                              "it. You can always cancel through the link in the e-mail.",
+        "signals.su.full_hint": "Full? Sign up anyway: you go on the waiting list and hear when a place comes free.",
+        "signals.su.consent": "I agree to my e-mail address being kept for the confirmation and the reminder.",
+        "signals.su.submit": "Sign up",
+        "signals.su.confirmed_title": "You have signed up",
+        "signals.su.confirmed": "You have a place. The confirmation is in your e-mail.",
+        "signals.su.waiting_title": "You are on the waiting list",
+        "signals.su.waiting": "All places are taken. You are number {position} on the waiting list; when a place "
+                              "comes free you get an e-mail.",
+        "signals.su.cancel_hint": "Can't make it after all? Cancel, so someone else gets your place.",
+        "signals.su.cancel_link": "Cancel",
+        "signals.su.cancel_title": "Cancel",
+        "signals.su.cancel_question": "Do you want to cancel your sign-up for {title}?",
+        "signals.su.cancel_button": "Yes, cancel",
+        "signals.su.already": "We had received this sign-up already. The link to cancel is in the e-mail.",
+        "signals.card.forwarded": "Handed over to {commissie} on {date}: no longer on the council's open list.",
+        "signals.forward.done": "Handed over to {commissie}. The group is no longer on the council's open list; "
+                                "residents see on their status page to whom.",
+        "signals.pattern.unknown": "I don't know that pattern (any more).",
+        "signals.forward.on_agenda": "Signal group #{number} is on the agenda already (topic #{topic_id}); it stays "
+                                     "with the council.",
+        "signals.pattern.on_agenda": "On the agenda as topic #{topic_id}.",
+        "signals.pattern.evidence_groups": "Signal groups:",
+    },
+}
+
+
 def register_messages() -> None:
-    i18n.register(CATALOG)
+    from services.signals.domain import consultation, neighbourhood, patterns, signup  # their user texts
+
+    for catalog in (CATALOG, CONSULTATION_CATALOG, consultation.CATALOG, neighbourhood.CATALOG, patterns.CATALOG,
+                    signup.CATALOG):
+        i18n.register(catalog)
 
 
 def t(code: str, lang: str | None, **params: object) -> str:
@@ -426,7 +591,8 @@ def card(lang: str, tz: str, *, cluster_id: int, theme: str, wijk: str | None, c
          first: datetime, last: datetime, summary: str, wijken: Sequence[str], reason: Sequence[str],
          corrected: bool, topic_id: int | None, agendered_at: datetime | None, outcome_text: str | None,
          outcome_date: date | None, closed: bool, merged_into: int | None = None,
-         split_from: int | None = None) -> Rich:
+         split_from: int | None = None, local_note: str | None = None, forwarded_to: str | None = None,
+         forwarded_at: datetime | None = None) -> Rich:
     """The thread root of a cluster. Only scrubbed text, shown inertly."""
     rich = Rich().heading(t("signals.card.title", lang, cluster_id=cluster_id, theme=theme,
                             wijk=wijk or t("signals.card.no_wijk", lang)))
@@ -448,6 +614,11 @@ def card(lang: str, tz: str, *, cluster_id: int, theme: str, wijk: str | None, c
     if outcome_text is not None and outcome_date is not None:
         rich.line(t("signals.card.decided", lang, date=day(outcome_date, lang, tz)))
         rich.quote(outcome_text)
+    if forwarded_to is not None:
+        rich.line(t("signals.card.forwarded", lang, commissie=forwarded_to,
+                    date=day(forwarded_at, lang, tz) if forwarded_at else "?"))
+    elif local_note and topic_id is None and not closed:
+        rich.line(local_note)
     if split_from is not None:
         rich.line(t("signals.card.split_from", lang, number=split_from))
     if merged_into is not None:

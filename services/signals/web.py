@@ -24,6 +24,7 @@ import logging
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
@@ -32,10 +33,11 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 import shared
 from services.signals import actions, texts
 from services.signals.config import Limit, SignalsConfig
+from services.signals.domain import consultation as cons
 from services.signals.domain.intake import MAX_TEXT_CHARS
 from services.signals.ratelimit import RateLimiter, client_address
 from shared import i18n
-from shared.errors import NotFound
+from shared.errors import DomainError, NotFound
 from shared.outbox import utcnow
 from shared.service import runtime
 from shared.settings import CouncilConfig, Settings
@@ -128,7 +130,10 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     council = context.get("council") or _council()
     other = "en" if lang == "nl" else "nl"
     args = {k: v for k, v in request.args.items() if k not in ("lang", "nieuw", "gewist")}
-    if request.method == "GET" and request.endpoint:
+    other_url = context.pop("other_url", None)
+    if other_url is not None:
+        pass
+    elif request.method == "GET" and request.endpoint:
         other_url = url_for(request.endpoint, **(request.view_args or {}), **args, lang=other)
     else:  # after a POST, the other language starts from the form
         other_url = url_for("signals_web.form", **args, lang=other)
@@ -249,6 +254,9 @@ def status(reference: str) -> Response:
         params["date"] = texts.long_day(cl.agendered_at, lang, tz)
     if sig.status == "besloten" and cl.outcome_date:
         params["date"] = texts.long_day(cl.outcome_date, lang, tz)
+    if sig.status == "doorgestuurd" and cl.forwarded_name:
+        params.update(commissie=cl.forwarded_name,
+                      date=texts.long_day(cl.forwarded_at, lang, tz) if cl.forwarded_at else "")
     status_text = i18n.t(f"signals.status.{sig.status}", lang, **params)
     return _page("signaal_status.html", lang=lang, council=council, reference=actions.normalise_reference(reference),
                  signal=sig, cluster=cl, contact=view.contact, status_text=status_text,
@@ -341,3 +349,240 @@ def unsubscribe(token: str) -> Response:
     except NotFound:
         return _message("signals.web.not_found_title", i18n.t("signals.web.unsubscribe_unknown", lang), 404)
     return _message("signals.web.unsubscribe_title", i18n.t("signals.web.unsubscribed", lang), 200)
+
+
+# --------------------------------------------------------------------------- resident consultations
+class ConsultationForm(FlaskForm):
+    keuze = StringField()
+    text = TextAreaField()
+    buurt = StringField()
+    name = StringField()
+    email = StringField()
+    phone = StringField()
+    consent = BooleanField()
+    website = StringField()  # honeypot
+    nonce = HiddenField()
+
+
+# The domain's refusal codes, per field of the consultation form.
+CONSULTATION_FIELD = {
+    "signals.consultation.answer_long": "text", "signals.consultation.answer_empty": "text",
+    "signals.consultation.answer_choose": "keuze", "signals.consultation.option_unknown": "keuze",
+    "signals.wijk_unknown": "buurt", "signals.consultation.consent_required": "consent",
+    "signals.consultation.email_required": "email", "signals.consultation.email_invalid": "email",
+    "signals.consultation.name_long": "name", "signals.consultation.phone_invalid": "phone",
+}
+
+
+def _council_of(slug: str) -> CouncilConfig | None:
+    return _settings().council(slug)
+
+
+@WEB.route("/raadpleging/<code>", methods=["GET", "POST"])
+def consultation(code: str) -> Response:
+    """The consultation's public page: the question, the choices (radio buttons), an open answer, the wijk, and
+    contact details only for hearing the outcome (with consent). Works without JavaScript; CSRF, honeypot,
+    rate limit and a nonce against double submission, like the signal form."""
+    lang = _lang()
+    cfg = _cfg()
+    # Answers have a budget of their own: answering a consultation costs no signal, and the reverse.
+    wait = _limited("raadpleging", Limit(cfg.form_limit.count * 10, cfg.form_limit.seconds)) \
+        if request.method == "GET" else _limited("raadpleging-antwoord", cfg.form_limit)
+    if wait is not None:
+        return _rate_limited(wait)
+    try:
+        info = actions.consultation_info(runtime(), code)
+    except NotFound:
+        return _message("signals.web.not_found_title", i18n.t("signals.consultation.code_invalid", lang), 404)
+    council = _council_of(info.council)
+    c = actions.consultation_domain(info)
+    if not c.is_open(utcnow()):
+        return _page("signaal_bericht.html", 410, lang=lang, council=council,
+                     title=i18n.t("signals.cons.closed_title", lang),
+                     message=i18n.t("signals.consultation.closed", lang))
+    form = ConsultationForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            errors["form"] = i18n.t("signals.api.csrf", lang)
+        elif (form.website.data or "").strip():
+            log.info("consultation answer with the honeypot filled in refused")
+            errors["form"] = i18n.t("signals.api.honeypot", lang)
+        else:
+            nonce = (form.nonce.data or "").strip()
+            answer = cons.AnswerForm(option=form.keuze.data or None, text=form.text.data, wijk=form.buurt.data,
+                                     name=form.name.data, email=form.email.data, phone=form.phone.data,
+                                     consent=bool(form.consent.data))
+            try:
+                receipt = actions.answer_consultation(
+                    runtime(), cfg, _settings(), code, answer, language=lang,
+                    intake_key=f"raadpleging:{nonce}"[:255] if 16 <= len(nonce) <= 64 else None, now=utcnow())
+            except DomainError as exc:
+                if exc.code == "signals.consultation.closed":
+                    return _message("signals.cons.closed_title", i18n.t(exc.code, lang), 410)
+                errors[CONSULTATION_FIELD.get(exc.code, "form")] = i18n.t(exc.code, lang, **exc.params)
+            else:
+                if not receipt.created:
+                    return _page("signaal_bericht.html", 200, lang=lang, council=council,
+                                 title=i18n.t("signals.cons.thanks_title", lang),
+                                 message=i18n.t("signals.cons.already", lang),
+                                 other_url=url_for(".consultation", code=code, lang="en" if lang == "nl" else "nl"))
+                return _page("raadpleging_bedankt.html", 200, lang=lang, council=council,
+                             reference=receipt.reference, contact_kept=receipt.contact_kept,
+                             title=i18n.t("signals.cons.thanks_title", lang),
+                             answer_url=url_for(".consultation_answer", reference=receipt.reference, lang=lang),
+                             other_url=url_for(".consultation", code=code, lang="en" if lang == "nl" else "nl"))
+    nonce = form.nonce.data if request.method == "POST" and form.nonce.data else secrets.token_urlsafe(24)
+    nb = cfg.council(info.council).neighbourhoods
+    groups: dict[str, list[str]] = {}
+    for item in nb.items:
+        groups.setdefault(item.area or "", []).append(item.name)
+    order = ["keuze", "text", "buurt", "name", "email", "phone", "consent", "form"]
+    tz = council.timezone if council else "Europe/Amsterdam"
+    return _page("raadpleging_form.html", 400 if errors else 200, lang=lang, council=council, form=form,
+                 info=info, errors={k: errors[k] for k in order if k in errors}, nonce=nonce,
+                 groups=sorted(groups.items()), limit=cons.MAX_ANSWER_CHARS,
+                 last_day=texts.long_day(c.last_day, lang, tz), retention_days=cons.CONTACT_RETENTION_DAYS,
+                 action=url_for(".consultation", code=code, lang=lang),
+                 other_url=url_for(".consultation", code=code, lang="en" if lang == "nl" else "nl"),
+                 title=i18n.t("signals.cons.web_title", lang))
+
+
+def _answer_view(reference: str) -> actions.AnswerView | Response:
+    wait = _limited("ref", Limit(_cfg().form_limit.count * 10, _cfg().form_limit.seconds))
+    if wait is not None:
+        return _rate_limited(wait)
+    try:
+        return actions.answer_by_reference(runtime(), reference)
+    except NotFound:
+        return _not_found()
+
+
+@WEB.get("/raadpleging/antwoord/<reference>")
+def consultation_answer(reference: str) -> Response:
+    """What is stored of a resident's answer (scrubbed), with the button to erase it."""
+    view = _answer_view(reference)
+    if isinstance(view, Response):
+        return view
+    lang = _lang()
+    option = view.consultation.options[view.answer.option] if view.answer.option is not None and \
+        view.answer.option < len(view.consultation.options) else None
+    return _page("raadpleging_antwoord.html", lang=lang, council=_council_of(view.consultation.council),
+                 view=view, option=option, reference=actions.normalise_reference(reference),
+                 erased_now=request.args.get("gewist") == "1", erase_form=EraseForm(),
+                 title=i18n.t("signals.cons.answer_title", lang))
+
+
+@WEB.post("/raadpleging/antwoord/<reference>/wissen")
+def consultation_erase(reference: str) -> Response:
+    view = _answer_view(reference)
+    if isinstance(view, Response):
+        return view
+    if not EraseForm().validate_on_submit():
+        return _message("signals.web.error_title", i18n.t("signals.api.csrf", _lang()), 400)
+    actions.erase_answer(runtime(), reference, utcnow())
+    return redirect(url_for(".consultation_answer", reference=actions.normalise_reference(reference), lang=_lang(),
+                            gewist="1"), code=303)
+
+
+# --------------------------------------------------------------------------- bewonersavond sign-up
+class SignupForm(FlaskForm):
+    email = StringField()
+    name = StringField()
+    consent = BooleanField()
+    website = StringField()  # honeypot
+    nonce = HiddenField()
+
+
+SIGNUP_FIELD = {"signals.signup.email_required": "email", "signals.consultation.email_invalid": "email",
+                "signals.signup.duplicate": "email", "signals.consultation.name_long": "name",
+                "signals.signup.consent_required": "consent"}
+
+
+def _signup_page(view: actions.SignupView, lang: str, **context: Any) -> dict[str, Any]:
+    council = _council_of(view.event.council)
+    tz = council.timezone if council else "Europe/Amsterdam"
+    return dict(lang=lang, council=council, event=view.event, counts=view.counts,
+                when=i18n.fmt_datetime(view.event.starts.astimezone(ZoneInfo(tz)), lang),
+                places_text=actions.places_text(view.counts, lang),
+                other_url=url_for(".signup", code=view.event.code, lang="en" if lang == "nl" else "nl"), **context)
+
+
+@WEB.route("/bewonersavond/<code>", methods=["GET", "POST"])
+def signup(code: str) -> Response:
+    """The sign-up page of a bewonersavond: the facts, the places left, an e-mail address (with consent) and
+    optionally a name. Full: the waiting list. CSRF, honeypot, rate limit and a nonce, like the other forms."""
+    lang = _lang()
+    cfg = _cfg()
+    wait = _limited("bewonersavond", Limit(cfg.form_limit.count * 10, cfg.form_limit.seconds)) \
+        if request.method == "GET" else _limited("bewonersavond-aanmelding", cfg.form_limit)
+    if wait is not None:
+        return _rate_limited(wait)
+    try:
+        view = actions.signup_by_code(runtime(), _settings(), code)
+    except NotFound:
+        return _message("signals.web.not_found_title", i18n.t("signals.signup.unknown", lang), 404)
+    if view.event.starts <= utcnow():
+        return _page("signaal_bericht.html", 410, lang=lang, council=_council_of(view.event.council),
+                     title=view.event.title, message=i18n.t("signals.signup.closed", lang))
+    form = SignupForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            errors["form"] = i18n.t("signals.api.csrf", lang)
+        elif (form.website.data or "").strip():
+            errors["form"] = i18n.t("signals.api.honeypot", lang)
+        else:
+            nonce = (form.nonce.data or "").strip()
+            try:
+                done = actions.sign_up(runtime(), _settings(), code, email=form.email.data or "",
+                                       name=form.name.data, consent=bool(form.consent.data), language=lang,
+                                       intake_key=f"signup:{nonce}"[:255] if 16 <= len(nonce) <= 64 else None,
+                                       now=utcnow())
+            except DomainError as exc:
+                errors[SIGNUP_FIELD.get(exc.code, "form")] = i18n.t(exc.code, lang, **exc.params)
+            else:
+                if done.token is None:
+                    return _page("signaal_bericht.html", 200, **_signup_page(
+                        view, lang, title=view.event.title, message=i18n.t("signals.su.already", lang)))
+                view = actions.signup_by_code(runtime(), _settings(), code)
+                return _page("bewonersavond_bedankt.html", 200, **_signup_page(
+                    view, lang, done=done, waiting=done.state is not None and done.state.value == "waiting",
+                    cancel=url_for(".signup_cancel", token=done.token, lang=lang),
+                    title=i18n.t("signals.su.waiting_title" if done.state is not None and done.state.value ==
+                                 "waiting" else "signals.su.confirmed_title", lang)))
+    nonce = form.nonce.data if request.method == "POST" and form.nonce.data else secrets.token_urlsafe(24)
+    order = ["email", "name", "consent", "form"]
+    return _page("bewonersavond_form.html", 400 if errors else 200, **_signup_page(
+        view, lang, form=form, errors={k: errors[k] for k in order if k in errors}, nonce=nonce,
+        action=url_for(".signup", code=code, lang=lang), title=i18n.t("signals.su.title", lang)))
+
+
+@WEB.route("/bewonersavond/afmelden/<token>", methods=["GET", "POST"])
+def signup_cancel(token: str) -> Response:
+    """The link in the e-mails: a page with one button (a GET changes nothing: mail scanners open links)."""
+    lang = _lang()
+    wait = _limited("ref", Limit(_cfg().form_limit.count * 10, _cfg().form_limit.seconds))
+    if wait is not None:
+        return _rate_limited(wait)
+    try:
+        event, state = actions.signup_of_token(runtime(), token)
+    except NotFound:
+        return _message("signals.web.not_found_title", i18n.t("signals.signup.unknown", lang), 404)
+    council = _council_of(event.council)
+    if state == "cancelled":
+        return _page("signaal_bericht.html", 200, lang=lang, council=council, title=event.title,
+                     message=i18n.t("signals.signup.cancelled", lang))
+    form = EraseForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _message("signals.web.error_title", i18n.t("signals.api.csrf", lang), 400)
+        try:
+            actions.cancel_signup(runtime(), _settings(), token, utcnow())
+        except DomainError as exc:
+            return _page("signaal_bericht.html", 409, lang=lang, council=council, title=event.title,
+                         message=i18n.t(exc.code, lang, **exc.params))
+        return _page("signaal_bericht.html", 200, lang=lang, council=council, title=event.title,
+                     message=i18n.t("signals.signup.cancelled", lang))
+    return _page("bewonersavond_afmelden.html", lang=lang, council=council, event=event, form=form,
+                 title=i18n.t("signals.su.cancel_title", lang))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from typing import Any
 
 from services.bot.commands import Command, CommandSpec
@@ -91,7 +92,20 @@ async def cmd_signaal(ctx: CommandContext, cmd: Command) -> Reply:
 
 
 # --------------------------------------------------------------------------- in a cluster's thread
+# A pattern card (patterns across neighbourhoods): signals:pattern:<id>; edits carry :v<n> and are never roots.
+_PATTERN_KEY = re.compile(r"^signals:pattern:(pattern-[a-z0-9_-]{1,64}-[0-9a-f]{10})$")
+
+
 async def cmd_agenderen(ctx: CommandContext, cmd: Command) -> Reply:
+    pattern = _PATTERN_KEY.match(ctx.thread_key or "")
+    if pattern is not None:  # a pattern across neighbourhoods becomes a council topic
+        result = await ctx.service("signals").post(f"{_base(ctx)}/patterns/{pattern.group(1)}/agenda",
+                                                   json={"actor": ctx.sender}, idempotency_key=ctx.event_id,
+                                                   lang=ctx.lang)
+        found = result["pattern"]
+        code = "bot.signals.agenda.pattern_created" if result["changed"] else "bot.signals.agenda.pattern_existing"
+        return Reply(body=ctx.t(code, theme=found["theme_label"], wijken=len(found["wijken"]),
+                                topic_id=found["topic_id"]))
     cluster_id = _cluster_in_thread(ctx, "agenderen")
     result = await ctx.service("signals").post(f"{_base(ctx)}/clusters/{cluster_id}/agenda",
                                                json={"actor": ctx.sender}, idempotency_key=ctx.event_id,
@@ -158,11 +172,44 @@ async def cmd_afsplitsen(ctx: CommandContext, cmd: Command) -> Reply:
     return Reply(body=ctx.t("bot.signals.afsplitsen.done", signal_id=signal_id, number=result["cluster"]["id"]))
 
 
+_DOORSTUREN = re.compile(r"^(?:#?(\d{1,9}))?\s*(.*)$", re.DOTALL)
+
+
+async def cmd_doorsturen(ctx: CommandContext, cmd: Command) -> Reply:
+    """``!doorsturen <groep-nr> [commissie]`` (or without the number in a group's thread): the group goes to the
+    bewonerscommissie of its place, or the one named; the service refuses when none fits (it stays)."""
+    match = _DOORSTUREN.match(cmd.args.strip())
+    number = int(match.group(1)) if match and match.group(1) else None
+    if number is None:
+        in_thread = _CARD_KEY.match(ctx.thread_key or "")
+        if in_thread is None:
+            return Reply(body=ctx.t("bot.signals.usage.doorsturen"))
+        number = int(in_thread.group(1))
+    commissie = (match.group(2) if match else "").strip() or None
+    result = await ctx.service("signals").post(f"{_base(ctx)}/clusters/{number}/forward",
+                                               json={"commissie": commissie[:200] if commissie else None,
+                                                     "actor": ctx.sender},
+                                               idempotency_key=ctx.event_id, lang=ctx.lang)
+    if not result["changed"]:
+        return Reply(body=ctx.t("bot.signals.doorsturen.again", number=number, commissie=result["commissie"]))
+    how = "bot.signals.doorsturen.room" if result["by_room"] else "bot.signals.doorsturen.email"
+    return Reply(body=f"{ctx.t('bot.signals.doorsturen.done', number=number, commissie=result['commissie'])} "
+                      f"{ctx.t(how)}")
+
+
 # --------------------------------------------------------------------------- overview
 async def cmd_signalen(ctx: CommandContext, cmd: Command) -> Reply:
     client = ctx.service("signals")
+    patterns = await client.get(f"{_base(ctx)}/patterns", lang=ctx.lang)
     stats = await client.get(f"{_base(ctx)}/stats", params={"months": 12}, lang=ctx.lang)
     rich = Rich()
+    if patterns:  # patterns across neighbourhoods first: what the council itself should look at
+        rich.heading(ctx.t("bot.signals.stats.patterns"))
+        rich.items([ctx.t("bot.signals.stats.pattern_line", theme=p["theme_label"], count=len(p["wijken"]),
+                          wijken=", ".join(p["wijken"]),
+                          groups=", ".join(f"#{g['number']}" for g in p["groups"] if g.get("number")))
+                    + (ctx.t("bot.signals.stats.pattern_topic", topic_id=p["topic_id"]) if p.get("topic_id") else "")
+                    for p in patterns])
     if not stats["total"]:
         rich.line(ctx.t("bot.signals.stats.none"))
         return Reply.rich(rich)
@@ -171,11 +218,63 @@ async def cmd_signalen(ctx: CommandContext, cmd: Command) -> Reply:
     rich.items([f"{c['label']}: {c['count']}" for c in stats["themes"]])
     rich.line(ctx.t("bot.signals.stats.wijken"))
     rich.items([f"{c['label']}: {c['count']}" for c in stats["neighbourhoods"][:5]])
+    groups = await client.get(f"{_base(ctx)}/clusters/open", params={"limit": 10}, lang=ctx.lang)
+    if groups:
+        rich.line(ctx.t("bot.signals.stats.open"))
+        rich.items([ctx.t("bot.signals.stats.open_line", number=c["id"], theme=c["theme_label"],
+                          wijk=c["wijk"] or ctx.t("bot.signals.wijk_unknown"), count=c["signal_count"])
+                    for c in groups])
     await client.post(f"{_base(ctx)}/stats/chart",
                       json={"room_id": ctx.room_id, "thread_event_id": ctx.thread_root or ctx.event_id,
                             "reply_to_event_id": ctx.event_id, "months": 12, "lang": ctx.lang},
                       idempotency_key=ctx.event_id, lang=ctx.lang)
     rich.line(ctx.t("bot.signals.stats.chart"))
+    return Reply.rich(rich)
+
+
+# --------------------------------------------------------------------------- resident consultations
+async def cmd_raadpleging(ctx: CommandContext, cmd: Command) -> Reply:
+    """``!raadpleging <onderwerp-nr> <vraag> [opties: a | b | c] [tot <datum>]`` (secretary): a public page for
+    residents; the service parses the rest, announces it in the topic's thread and answers with the link."""
+    if not cmd.args.strip() or not _NUMBER.match(cmd.arg_words[0]):
+        return Reply(body=ctx.t("bot.signals.usage.raadpleging"))
+    result = await ctx.service("signals").post(f"{_base(ctx)}/consultations",
+                                               json={"command": cmd.args, "actor": ctx.sender},
+                                               idempotency_key=ctx.event_id, lang=ctx.lang)
+    rich = Rich()
+    rich.line(ctx.t("bot.signals.raadpleging.opened", topic_id=result["topic_id"], url=result["url"],
+                    date=i18n.fmt_date(date.fromisoformat(result["last_day"]), ctx.lang)))
+    if result["options"]:
+        rich.line(ctx.t("bot.signals.raadpleging.options", count=len(result["options"])))
+    code = "bot.signals.raadpleging.in_thread" if result.get("thread_key") else "bot.signals.raadpleging.in_room"
+    rich.line(ctx.t(code, topic_id=result["topic_id"]))
+    return Reply.rich(rich)
+
+
+# --------------------------------------------------------------------------- bewonersavond sign-up
+_BEWONERSAVOND = re.compile(r"^#?(\d{1,9})(?:\s+(?:plaatsen|places)\s+(\d{1,4}))?$", re.IGNORECASE)
+
+
+async def cmd_bewonersavond(ctx: CommandContext, cmd: Command) -> Reply:
+    """``!bewonersavond <evenement-nr> [plaatsen <n>]`` (secretary): the calendar's bewonersavond or
+    bewonersconsultatie opens for residents to sign up (or its places change); the reply has the public link and
+    the numbers. Asked again, it shows the numbers."""
+    match = _BEWONERSAVOND.match(cmd.args.strip())
+    if match is None:
+        return Reply(body=ctx.t("bot.signals.usage.bewonersavond"))
+    number = int(match.group(1))
+    event = await ctx.service("calendar").get(f"/api/v1/councils/{ctx.council.slug}/events/{number}", lang=ctx.lang)
+    body: dict[str, Any] = {"event": {k: event.get(k) for k in ("number", "type", "title", "start", "location",
+                                                                  "capacity")}, "actor": ctx.sender}
+    if match.group(2):
+        body["capacity"] = int(match.group(2))
+    result = await ctx.service("signals").post(f"{_base(ctx)}/signups", json=body, idempotency_key=ctx.event_id,
+                                               lang=ctx.lang)
+    rich = Rich()
+    code = "bot.signals.bewonersavond.opened" if result["created"] else "bot.signals.bewonersavond.numbers"
+    rich.line(ctx.t(code, number=number, title=result["title"], url=result["url"]))
+    rich.line(ctx.t("bot.signals.bewonersavond.counts", confirmed=result["confirmed"], waiting=result["waiting"],
+                    places=result["places_text"]))
     return Reply.rich(rich)
 
 
@@ -209,6 +308,14 @@ COMMANDS = [
                 usage="<groep-nr>", english_aliases=("merge",)),
     CommandSpec("afsplitsen", cmd_afsplitsen, "signalen", "bot.signals.cmd.afsplitsen",
                 usage="<signaal-nr>", english_aliases=("split",)),
+    CommandSpec("doorsturen", cmd_doorsturen, "signalen", "bot.signals.cmd.doorsturen",
+                usage="<groep-nr> [commissie]", english_aliases=("handover",)),
+    CommandSpec("bewonersavond", cmd_bewonersavond, "signalen", "bot.signals.cmd.bewonersavond",
+                usage="<evenement-nr> [plaatsen <aantal>]", english_aliases=("residentsevening",),
+                secretary_only=True),
+    CommandSpec("raadpleging", cmd_raadpleging, "signalen", "bot.signals.cmd.raadpleging",
+                usage="<onderwerp-nr> <vraag> [opties: <optie> | <optie> | …] [tot <datum>]",
+                english_aliases=("consult",), secretary_only=True),
 ]
 
 REACTIONS = [(CARD_PREFIX, react_card)]

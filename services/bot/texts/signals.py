@@ -16,6 +16,48 @@ CATALOG: dict[str, dict[str, str]] = {
         "bot.signals.samenvoegen.done": "Groep #{other} is bij groep #{cluster_id} gevoegd; deze groep heeft nu "
                                         "{count} signalen. Nieuwe signalen zoals die komen voortaan hier.",
         "bot.signals.afsplitsen.done": "Signaal {signal_id} is nu een eigen groep: #{number}, met een eigen draad.",
+        "bot.signals.cmd.doorsturen": "stuur een signaalgroep door aan de bewonerscommissie van de buurt (zonder "
+                                      "persoonsgegevens); hij gaat van de open lijst van de raad",
+        "bot.signals.usage.doorsturen": "Zo stuur je een groep door: !doorsturen <groep-nr> [commissie], of "
+                                        "!doorsturen in de draad van de groep. Zonder commissie kies ik die van de "
+                                        "plek waar de signalen over gaan.",
+        "bot.signals.doorsturen.done": "Signaalgroep #{number} is doorgestuurd aan {commissie}, zonder "
+                                       "persoonsgegevens. Hij staat niet meer op de open lijst van de raad.",
+        "bot.signals.doorsturen.room": "Het bericht staat in de room van de commissie.",
+        "bot.signals.doorsturen.email": "De commissie krijgt het per e-mail.",
+        "bot.signals.doorsturen.again": "Signaalgroep #{number} was al doorgestuurd aan {commissie}.",
+        "bot.signals.agenda.pattern_created": "Het patroon {theme} in {wijken} wijken staat op de agenda als "
+                                              "onderwerp #{topic_id}. De kaart is bijgewerkt.",
+        "bot.signals.agenda.pattern_existing": "Het patroon {theme} in {wijken} wijken stond al op de agenda als "
+                                               "onderwerp #{topic_id}.",
+        "bot.signals.stats.patterns": "Patronen over wijken heen",
+        "bot.signals.stats.pattern_line": "{theme} in {count} wijken ({wijken}): groepen {groups}",
+        "bot.signals.stats.pattern_topic": " · op de agenda als onderwerp #{topic_id}",
+        "bot.signals.stats.open": "Open signaalgroepen:",
+        "bot.signals.stats.open_line": "#{number} {theme} – {wijk} ({count})",
+        "bot.signals.cmd.bewonersavond": "laat bewoners zich aanmelden voor een bewonersavond of "
+                                         "bewonersconsultatie uit de agenda (plaatsen en wachtlijst), of zie de "
+                                         "aantallen",
+        "bot.signals.usage.bewonersavond": "Zo open je een bewonersavond voor aanmelden: !bewonersavond "
+                                           "<evenement-nr> [plaatsen <aantal>]. Het nummer staat bij het evenement "
+                                           "in de agenda.",
+        "bot.signals.bewonersavond.opened": "Bewoners kunnen zich nu aanmelden voor {title} (evenement #{number}): "
+                                            "{url}",
+        "bot.signals.bewonersavond.numbers": "Aanmelden voor {title} (evenement #{number}): {url}",
+        "bot.signals.bewonersavond.counts": "{confirmed} aangemeld, {waiting} op de wachtlijst. {places}",
+        "bot.signals.cmd.raadpleging": "vraag bewoners hun mening over een onderwerp, via een openbare pagina "
+                                       "(met keuzes: opties: a | b | c; sluit: tot <datum>)",
+        "bot.signals.usage.raadpleging": "Zo open je een bewonersraadpleging: !raadpleging <onderwerp-nr> <vraag> "
+                                         "[opties: <optie> | <optie>] [tot <datum>], bijvoorbeeld !raadpleging 12 "
+                                         "Wat vindt u van de nieuwe tuinregels? opties: goed | niet goed | weet niet "
+                                         "tot 15-1-2027. Zonder datum loopt hij drie weken.",
+        "bot.signals.raadpleging.opened": "De bewonersraadpleging over onderwerp #{topic_id} staat open tot en met "
+                                          "{date}: {url}",
+        "bot.signals.raadpleging.options": "Bewoners kiezen uit {count} opties en kunnen iets toelichten.",
+        "bot.signals.raadpleging.in_thread": "In de draad van onderwerp #{topic_id} staat hoeveel bewoners al "
+                                             "antwoordden; na het sluiten komt daar de samenvatting.",
+        "bot.signals.raadpleging.in_room": "Onderwerp #{topic_id} heeft nog geen ronde: de aankondiging en straks de "
+                                           "samenvatting staan in de raadsroom.",
         "bot.signals.cmd.signalen": "overzicht en grafiek van de signalen per thema en maand",
         "bot.signals.usage.signaal": "Zo leg je een signaal vast: !signaal [wijk=<buurt>] <wat de bewoner "
                                      "vertelde>, bijvoorbeeld !signaal wijk=Tarwewijk De lift in de Tarwehof is al "
@@ -69,6 +111,45 @@ CATALOG: dict[str, dict[str, str]] = {
                                         "{count} signals now. New signals like them come here from now on.",
         "bot.signals.afsplitsen.done": "Signal {signal_id} is a group of its own now: #{number}, with its own "
                                        "thread.",
+        "bot.signals.cmd.doorsturen": "hand a signal group to the neighbourhood's residents' committee (without "
+                                      "personal data); it leaves the council's open list",
+        "bot.signals.usage.doorsturen": "To hand a group over: !doorsturen <group-nr> [committee], or !doorsturen in "
+                                        "the group's thread. Without a committee I take the one of the place the "
+                                        "signals are about.",
+        "bot.signals.doorsturen.done": "Signal group #{number} was handed to {commissie}, without personal data. It "
+                                       "is no longer on the council's open list.",
+        "bot.signals.doorsturen.room": "The message is in the committee's room.",
+        "bot.signals.doorsturen.email": "The committee gets it by e-mail.",
+        "bot.signals.doorsturen.again": "Signal group #{number} had been handed to {commissie} already.",
+        "bot.signals.agenda.pattern_created": "The pattern {theme} in {wijken} neighbourhoods is on the agenda as "
+                                              "topic #{topic_id}. The card was updated.",
+        "bot.signals.agenda.pattern_existing": "The pattern {theme} in {wijken} neighbourhoods was on the agenda "
+                                               "already as topic #{topic_id}.",
+        "bot.signals.stats.patterns": "Patterns across neighbourhoods",
+        "bot.signals.stats.pattern_line": "{theme} in {count} neighbourhoods ({wijken}): groups {groups}",
+        "bot.signals.stats.pattern_topic": " · on the agenda as topic #{topic_id}",
+        "bot.signals.stats.open": "Open signal groups:",
+        "bot.signals.stats.open_line": "#{number} {theme} – {wijk} ({count})",
+        "bot.signals.cmd.bewonersavond": "let residents sign up for a residents' evening or consultation from the "
+                                         "calendar (places and a waiting list), or see the numbers",
+        "bot.signals.usage.bewonersavond": "To open a residents' evening for sign-up: !bewonersavond <event-nr> "
+                                           "[plaatsen <number>]. The number is shown with the event in the calendar.",
+        "bot.signals.bewonersavond.opened": "Residents can now sign up for {title} (event #{number}): {url}",
+        "bot.signals.bewonersavond.numbers": "Sign-up for {title} (event #{number}): {url}",
+        "bot.signals.bewonersavond.counts": "{confirmed} signed up, {waiting} on the waiting list. {places}",
+        "bot.signals.cmd.raadpleging": "ask residents their view on a topic, through a public page (with choices: "
+                                       "options: a | b | c; closing: until <date>)",
+        "bot.signals.usage.raadpleging": "To open a resident consultation: !raadpleging <topic-nr> <question> "
+                                         "[options: <option> | <option>] [until <date>], for example !raadpleging 12 "
+                                         "What do you think of the new garden rules? options: good | not good | "
+                                         "don't know until 15-1-2027. Without a date it runs for three weeks.",
+        "bot.signals.raadpleging.opened": "The resident consultation on topic #{topic_id} is open until {date} "
+                                          "inclusive: {url}",
+        "bot.signals.raadpleging.options": "Residents choose from {count} options and can add a comment.",
+        "bot.signals.raadpleging.in_thread": "The thread of topic #{topic_id} shows how many residents answered; "
+                                             "the summary follows there after closing.",
+        "bot.signals.raadpleging.in_room": "Topic #{topic_id} has no round yet: the announcement and later the "
+                                           "summary are in the council's room.",
         "bot.signals.cmd.signalen": "overview and chart of signals per theme and month",
         "bot.signals.usage.signaal": "To record a signal: !signaal [wijk=<neighbourhood>] <what the resident said>, "
                                      "for example !signaal wijk=Tarwewijk The lift in the Tarwehof has been broken "

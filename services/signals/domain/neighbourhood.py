@@ -43,7 +43,7 @@ DEFAULT_EVERYDAY_THEMES = frozenset({"onderhoud", "schoonmaak_groen", "overlast"
 FORWARDED_STATUS = "doorgestuurd"     # the signals' status once handed to a commissie (≤ 16 chars)
 MAX_HANDOFF_SIGNALS = 20
 HANDOFF_TEXT_CHARS = 600
-_ROOM_RE = re.compile(r"^![^:\s]+:[^\s]+$")
+_ROOM_RE = re.compile(r"^![^:\s]+(?::\S+)?$")  # room version 12 ids have no ":server" part
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _COMPLEX_ENDINGS = tuple(s for s in lexicon.COMPLEX_SUFFIXES if s not in ("hof", "hoven"))
 
