@@ -115,6 +115,11 @@ class CouncilConfig(_Section):
     bewonerscommissies: list[BewonerscommissieConfig] = Field(default_factory=list)
     everyday_themes: list[str] | None = None
 
+    def commissie_rooms(self) -> set[str]:
+        """The bewonerscommissies' rooms: the bot joins them and posts hand-offs there, and takes no
+        commands from them (they are the commissies' rooms, not the council's)."""
+        return {c.room_id for c in self.bewonerscommissies if c.room_id}
+
 
 class SignalsSettings(_Section):
     """The residents' signals: retention, rate limits, theming. Environment: ``OVERLEG_SIGNALS__<FIELD>``."""
@@ -280,7 +285,12 @@ class Settings(BaseSettings):
         return next((c for c in self.councils if c.slug == slug), None)
 
     def council_for_room(self, room_id: str) -> CouncilConfig | None:
+        """The council whose own room this is (commands are taken there)."""
         return next((c for c in self.councils if room_id in c.rooms.all()), None)
+
+    def rooms_to_join(self) -> set[str]:
+        """Every room the bot must be in: the councils' own and their bewonerscommissies'."""
+        return {room for c in self.councils for room in c.rooms.all() | c.commissie_rooms()}
 
     def token_for(self, caller: str) -> str | None:
         return self.api_tokens.get(caller)

@@ -163,7 +163,7 @@ class Bot:
         self.handler_services = self._handler_services()
 
     def _council_rooms(self) -> set[str]:
-        return {room for c in self.settings.councils for room in c.rooms.all()}
+        return self.settings.rooms_to_join()
 
     async def _with_room_ids(self, settings: Settings) -> Settings:
         """The settings with every room alias (``#klantenraad:example.org``) replaced by its room id,
@@ -217,19 +217,17 @@ class Bot:
 
     def rooms_not_joined(self) -> list[str]:
         """Configured rooms the bot is not in (``/readyz`` is not ready while there are any)."""
-        configured = {room for c in self.settings.councils for room in c.rooms.all()}
-        return sorted(configured - self.joined_rooms)
+        return sorted(self.settings.rooms_to_join() - self.joined_rooms)
 
     async def _join_configured_rooms(self) -> None:
-        for council in self.settings.councils:
-            for room_id in council.rooms.all():
-                try:
-                    if await self.gateway.join(room_id):
-                        self.joined_rooms.add(room_id)
-                        with self.db.session() as s:
-                            store.record_join(s, room_id, int(time.time() * 1000))
-                except TransientError as exc:
-                    log.warning("could not join %s yet: %s", room_id, exc)
+        for room_id in sorted(self.settings.rooms_to_join()):
+            try:
+                if await self.gateway.join(room_id):
+                    self.joined_rooms.add(room_id)
+                    with self.db.session() as s:
+                        store.record_join(s, room_id, int(time.time() * 1000))
+            except TransientError as exc:
+                log.warning("could not join %s yet: %s", room_id, exc)
 
     async def _until_stopped(self, coro: Awaitable[Any]) -> Any:
         """Await ``coro`` unless a stop comes first (a long-poll must not delay shutdown)."""
@@ -278,7 +276,7 @@ class Bot:
                 await self._sleep(delay)
 
     async def process(self, batch: Any) -> None:
-        configured = {room for c in self.settings.councils for room in c.rooms.all()}
+        configured = self.settings.rooms_to_join()
         self.joined_rooms.update(room for room in batch.joined if room in configured)
         for room_id in batch.invites:
             if room_id in configured:
@@ -589,7 +587,7 @@ class Bot:
         if message.dm_to:
             return None
         if message.room.startswith("!"):
-            if self.settings.council_for_room(message.room) is None:
+            if message.room not in self.settings.rooms_to_join():
                 raise LookupError(f"room {message.room} is not configured for any council")
             return message.room
         council = self.settings.council(message.council or "")

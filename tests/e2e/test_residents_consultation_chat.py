@@ -162,9 +162,6 @@ def test_a_neighbourhood_matter_reaches_the_bewonerscommissie_s_room(stack: Any,
         council = settings["councils"][0]
         council["bewonerscommissies"] = [{"id": f"rieder{run}", "name": f"Bewonerscommissie {complex_name}",
                                           "complex": complex_name, "wijk": "Carnisse", "room_id": commissie_room}]
-        # The bot sends only to rooms of a council's configuration: until it knows commissie rooms of its own,
-        # the commissie's room is listed among the council's rooms under a key that is no theme.
-        council["rooms"]["themes"] = {f"bewonerscommissie-rieder{run}": commissie_room}
         try:
             configure(stack, settings)
             deadline = time.monotonic() + 60

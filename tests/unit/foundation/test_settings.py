@@ -50,3 +50,15 @@ def test_json_logs_are_one_object_per_line_and_http_clients_stay_quiet(capsys):
         assert entry["message"] == "round 12 opened" and entry["level"] == "INFO" and entry["logger"] == "overleg.test"
     finally:
         configure_logging("INFO", "text")
+
+
+def test_a_bewonerscommissie_room_is_joined_and_posted_to_but_takes_no_commands(tmp_path):
+    settings = load_settings(data_dir=tmp_path, councils=[{
+        "slug": "klantenraad", "name": "Klantenraad", "rooms": {"main": "!main:example.org"},
+        "bewonerscommissies": [{"id": "carnisse", "name": "Bewonerscommissie Carnisse", "wijk": "Carnisse",
+                                "room_id": "!bc:example.org"},
+                               {"id": "tarwewijk", "name": "Bewonerscommissie Tarwewijk", "wijk": "Tarwewijk",
+                                "email": "bc-tarwewijk@example.org"}]}])
+    assert settings.rooms_to_join() == {"!main:example.org", "!bc:example.org"}
+    assert settings.council_for_room("!bc:example.org") is None  # commands there are not the council's
+    assert settings.council_for_room("!main:example.org").slug == "klantenraad"
