@@ -237,7 +237,7 @@ def create_event_from_text(slug: str, body: EventTextIn) -> EventOut:
 
 
 @API.route("/councils/<slug>/events", summary="What is coming: occurrences of the next days, in order",
-           query=UpcomingQuery, response=list[OccurrenceOut], callers=ANY_SERVICE)
+           query=UpcomingQuery, response=list[OccurrenceOut], callers=(*ANY_SERVICE, "werkplek"))
 def list_upcoming(slug: str, query: UpcomingQuery) -> list[OccurrenceOut]:
     council = council_of(slug)
     now = clock(council)

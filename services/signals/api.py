@@ -354,7 +354,7 @@ def close_consultation(slug: str, code: str, body: AgendaIn) -> ConsultationOut:
 # --------------------------------------------------------------------------- bewonerscommissies and patterns
 @API.route("/councils/<slug>/clusters/open", summary="The council's open list: groups not closed, merged, handed to "
            "a bewonerscommissie or on the agenda, most recently active first", query=ClusterQuery,
-           response=list[ClusterOut], callers=CHAT)
+           response=list[ClusterOut], callers=(*CHAT, "werkplek"))
 def list_open_clusters(slug: str, query: ClusterQuery) -> list[ClusterOut]:
     lang = _lang(slug)
     return [cluster_out(slug, c, lang) for c in actions.open_list(runtime(), _settings(), slug, limit=query.limit)]

@@ -309,20 +309,31 @@ def link_goal_topic(rt: Runtime, ctx: Ctx, actor: str, goal_number: int, topic_i
 class Overview:
     trajectories: list[dict[str, Any]] | None  # None: deliberation could not be read
     agenda: dict[str, Any] | None
+    meetings: list[dict[str, Any]] | None = None  # the next weeks' meetings (None: the calendar could not be read)
+    groups: list[dict[str, Any]] | None = None  # open signal groups (None: signals could not be read)
+
+
+OVERVIEW_DAYS = 42  # "next meetings": six weeks ahead
+OVERVIEW_ITEMS = 8
+
+
+def _read(service: str, ctx: Ctx, path: str, params: dict[str, Any] | None = None) -> Any:
+    """One read for the overview; None when that service cannot be read (the page says so per section)."""
+    url = ctx.settings.service_urls.get(service)
+    if not url:
+        return None
+    client = ServiceClient(service, url, ctx.settings.token_for(CALLER), timeout=5.0, retries=1)
+    try:
+        return client.get(f"/api/v1/councils/{ctx.slug}{path}", params=params, lang=ctx.lang)
+    except (ServiceUnavailable, ServiceError):
+        return None
 
 
 def overview(ctx: Ctx) -> Overview:
-    client = ServiceClient("deliberation", ctx.settings.service_urls["deliberation"], ctx.settings.token_for(CALLER),
-                           timeout=5.0, retries=1)
-    try:
-        trajectories = client.get(f"/api/v1/councils/{ctx.slug}/advice", params={"state": "open"}, lang=ctx.lang)
-    except (ServiceUnavailable, ServiceError):
-        trajectories = None
-    try:
-        agenda = client.get(f"/api/v1/councils/{ctx.slug}/agenda", lang=ctx.lang)
-    except (ServiceUnavailable, ServiceError):
-        agenda = None
-    return Overview(trajectories, agenda)
+    meetings = _read("calendar", ctx, "/events", {"days": OVERVIEW_DAYS, "limit": OVERVIEW_ITEMS})
+    groups = _read("signals", ctx, "/clusters/open", {"limit": OVERVIEW_ITEMS})
+    return Overview(_read("deliberation", ctx, "/advice", {"state": "open"}), _read("deliberation", ctx, "/agenda"),
+                    [m for m in meetings if not m.get("cancelled")] if meetings is not None else None, groups)
 
 
 def applications(ctx: Ctx) -> list[dict[str, Any]] | None:

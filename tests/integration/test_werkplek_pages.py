@@ -620,3 +620,22 @@ def test_a_deliberation_that_refuses_the_werkplek_token_gets_a_plain_answer(tmp_
         assert "Zet hem in de chat met !verstuurd" in refused.value.user_message("nl")
     finally:
         server.shutdown()
+
+
+def test_the_overview_shows_the_coming_weeks_and_says_what_it_could_not_read(stack: Stack, browser: WebDriver):
+    soon = date.today() + timedelta(days=10)
+    stack.calendar("POST", "/events", {"type": "training", "title": "Training huurrecht", "start": f"{soon}T19:00",
+                                       "end": f"{soon}T21:00", "location": "Wijkcentrum Zuid", "capacity": 12},
+                   status=201)
+    stack.calendar("POST", "/events", {"type": "vergadering", "title": "Vergadering later",
+                                       "start": f"{date.today() + timedelta(days=90)}T19:30"}, status=201)
+    sign_in(browser, stack, ANNA)
+    browser.get(stack.url("/werkplek?lang=nl"))
+    meetings = browser.find_element(By.ID, "meetings").text
+    assert "Training huurrecht" in meetings and "19:00" in meetings and "Wijkcentrum Zuid" in meetings
+    assert "nog 12 plaatsen" in meetings
+    assert "Vergadering later" not in meetings  # beyond six weeks
+    # The signals service of this stack is not running: that section says so, the rest of the page stands.
+    groups = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=groups-title]").text
+    assert "kon nu niet worden opgehaald" in groups
+    assert_no_violations(browser)
