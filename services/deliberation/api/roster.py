@@ -103,7 +103,7 @@ def list_applications(slug: str, query: ApplicationQuery) -> list[ApplicationOut
 @API.route("/councils/<slug>/applications/<int:application_id>/status", "POST",
            summary="Record the selection committee's decision (!selectie): interview, appointed (fills a seat, the "
                    "bot invites the new member) or not appointed", body=ApplicationStatusIn, response=ApplicationOut,
-           callers=CHAT, errors=(403, 404, 409, 422))
+           callers=(*CHAT, "werkplek"), errors=(403, 404, 409, 422))
 def change_application(slug: str, application_id: int, body: ApplicationStatusIn) -> ApplicationOut:
     c = ctx(slug)
     return views.application_out(c, actions.change_application(rt(), c, application_id, body))
