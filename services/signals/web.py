@@ -23,7 +23,7 @@ import json
 import logging
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
@@ -56,6 +56,7 @@ _MESSAGES = {
 i18n.register(_MESSAGES)
 
 # The style is the one every public page shares (shared/static/public.css).
+T = TypeVar("T")
 WEB = Blueprint("signals_web", __name__, template_folder="templates",
                 static_folder=str(Path(shared.__file__).parent / "static"),
                 static_url_path="/signaal/static")
@@ -230,14 +231,20 @@ def form() -> Response:
 
 
 # --------------------------------------------------------------------------- status, export, erase
-def _view(reference: str) -> actions.ResidentView | Response:
+def _by_reference(lookup: Callable[[Any, str], T], reference: str) -> T | Response:
+    """What a resident's reference opens, behind the per-address limit on guessing references (404 for
+    anything unknown: a guess learns nothing)."""
     wait = _limited("ref", Limit(_cfg().form_limit.count * 10, _cfg().form_limit.seconds))
     if wait is not None:
         return _rate_limited(wait)
     try:
-        return actions.by_reference(runtime(), reference)
+        return lookup(runtime(), reference)
     except NotFound:
         return _not_found()
+
+
+def _view(reference: str) -> actions.ResidentView | Response:
+    return _by_reference(actions.by_reference, reference)
 
 
 @WEB.get("/signaal/<reference>")
@@ -449,13 +456,7 @@ def consultation(code: str) -> Response:
 
 
 def _answer_view(reference: str) -> actions.AnswerView | Response:
-    wait = _limited("ref", Limit(_cfg().form_limit.count * 10, _cfg().form_limit.seconds))
-    if wait is not None:
-        return _rate_limited(wait)
-    try:
-        return actions.answer_by_reference(runtime(), reference)
-    except NotFound:
-        return _not_found()
+    return _by_reference(actions.answer_by_reference, reference)
 
 
 @WEB.get("/raadpleging/antwoord/<reference>")
