@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 from services.deliberation import jobs, store, texts
 from services.deliberation.domain import advice as advice_rules
 from services.deliberation.domain import agenda as agenda_rules
+from services.deliberation.domain import background as background_rules
 from services.deliberation.domain.advice import ReplyKind, Trajectory
 from services.deliberation.domain.agenda import WAITING_STATUSES, AgendaView, Topic, TopicSource
+from services.deliberation.domain.background import Background
 from services.deliberation.domain.consensus import (
     DEADLINE_TIME,
     ROUND_DAYS,
@@ -81,6 +83,7 @@ from services.deliberation.schemas import (
     AdviceOpenIn,
     ApplicationIn,
     ApplicationStatusIn,
+    BackgroundIn,
     InfluenceIn,
     MemberIn,
     MemberPatch,
@@ -680,6 +683,22 @@ def erase_signal_text(rt: Runtime, ctx: Ctx, topic_id: int, body: TextErasureIn)
         return _topic_view(s, ctx, store.topic(s, ctx.slug, topic_id)), changed
 
 
+@retry_on_conflict
+def add_background(rt: Runtime, ctx: Ctx, topic_id: int, body: BackgroundIn) -> tuple[Background, bool]:
+    """A background note on a topic from another service (a consultation's summary) or the operator. The same
+    source key again replaces the note's title and text: a retried hand-off never adds a second note.
+    (note, created)."""
+    source, key, title, text = background_rules.validate(source=body.source, key=body.key, title=body.title,
+                                                         text=body.text)
+    with rt.db.session() as s:
+        store.topic(s, ctx.slug, topic_id, lock=True)  # 404 for a topic the council lacks
+        note, created = store.set_background(s, ctx.slug, Background(
+            topic_id=topic_id, source=source, key=key, title=title, text=text, added_on=ctx.today), ctx.now)
+    log.info("topic %s of %s: background %s (%s)", topic_id, ctx.slug, "added" if created else "kept/replaced",
+             source)
+    return note, created
+
+
 def topics(rt: Runtime, ctx: Ctx, status: str | None) -> list[TopicView]:
     with rt.db.read() as s:
         open_rounds = store.open_round_ids_by_topic(s, ctx.slug)
@@ -835,6 +854,7 @@ class RoundView:
     thread_url: str | None
     duplicate: bool = False  # the command (idempotency key) was applied before: nothing changed now
     events: tuple[Event, ...] = ()  # what the command appended (for a duplicate: what it appended then)
+    background: tuple[Background, ...] = ()  # the topic's background notes, oldest first
 
     @property
     def objection_id(self) -> int | None:
@@ -870,9 +890,15 @@ def thread_url(info: store.RoundInfo) -> str | None:
 
 def _round_view(s: Session, ctx: Ctx, info: store.RoundInfo, rnd: Round, roster: Roster,
                 notices: tuple[AbsenceNotice, ...], *, duplicate: bool = False,
-                events: tuple[Event, ...] = ()) -> RoundView:
+                events: tuple[Event, ...] = (), background: tuple[Background, ...] | None = None) -> RoundView:
+    if background is None:
+        background = _topic_background(s, ctx, rnd.topic_id)
     return RoundView(info, rnd, roster, notices, store.topic(s, ctx.slug, rnd.topic_id).title, thread_url(info),
-                     duplicate, events)
+                     duplicate, events, background)
+
+
+def _topic_background(s: Session, ctx: Ctx, topic_id: int) -> tuple[Background, ...]:
+    return tuple(store.backgrounds(s, ctx.slug, [topic_id]).get(topic_id, ()))
 
 
 def _load_round_view(s: Session, ctx: Ctx, round_id: int, *, duplicate: bool = False) -> RoundView:
@@ -920,14 +946,16 @@ def round_deadline(ctx: Ctx, moment: datetime | None = None, day: date | None = 
     return default_deadline(ctx.now, ctx.council.timezone, ctx.deadline_time)
 
 
-def _round_root(ctx: Ctx, rnd: Round, title: str, draft: Trajectory | None) -> Rich:
-    """The round's first message (its thread root): the proposal's first version, the phase words explained once,
-    the deadline."""
+def _round_root(s: Session, ctx: Ctx, rnd: Round, title: str, draft: Trajectory | None) -> Rich:
+    """The round's first message (its thread root): the proposal's first version, the topic's background in
+    short (a consultation's summary, ...), the phase words explained once, the deadline."""
     lang = ctx.council.language
+    notes = background_rules.shown(_topic_background(s, ctx, rnd.topic_id))
     return texts.round_opened(lang, round_id=rnd.round_id, title=title, proposal=rnd.proposals[0].text,
                               phase_label=status_label("phase", rnd.phase.value, lang),
                               deadline=council_now(ctx.council, rnd.deadline),
-                              advice_id=draft.id if draft else None)
+                              advice_id=draft.id if draft else None,
+                              background=[background_rules.background_line(n, lang) for n in notes])
 
 
 def _open_round(rt: Runtime, s: Session, ctx: Ctx, *, topic_id: int, proposal: str, actor: str,
@@ -953,7 +981,7 @@ def _open_round(rt: Runtime, s: Session, ctx: Ctx, *, topic_id: int, proposal: s
     store.append_events(s, result.events, result.round)
     store.save_topic(s, topic)
     _start_topic(s, ctx, topic)
-    _post(rt, s, ctx, store.round_thread_key(ctx.slug, round_id), _round_root(ctx, result.round, topic.title, draft))
+    _post(rt, s, ctx, store.round_thread_key(ctx.slug, round_id), _round_root(s, ctx, result.round, topic.title, draft))
     return round_id
 
 
@@ -974,8 +1002,11 @@ def open_new_round(rt: Runtime, ctx: Ctx, body: RoundOpenIn) -> RoundView:
 def rounds(rt: Runtime, ctx: Ctx, state: str | None, topic_id: int | None) -> list[RoundView]:
     with rt.db.read() as s:
         roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
-        return [_round_view(s, ctx, info, rnd, roster, store.absences(s, ctx.slug, round_occasion(rnd.round_id)))
-                for info, rnd in store.rounds(s, ctx.slug, state=state, topic_id=topic_id)]
+        found = store.rounds(s, ctx.slug, state=state, topic_id=topic_id)
+        notes = store.backgrounds(s, ctx.slug, {rnd.topic_id for _, rnd in found})
+        return [_round_view(s, ctx, info, rnd, roster, store.absences(s, ctx.slug, round_occasion(rnd.round_id)),
+                            background=tuple(notes.get(rnd.topic_id, ())))
+                for info, rnd in found]
 
 
 def round_status(rt: Runtime, ctx: Ctx, round_id: int) -> RoundView:
@@ -1070,7 +1101,7 @@ def set_deadline(rt: Runtime, ctx: Ctx, round_id: int, actor: str, deadline: dat
         _post(c.rt, c.s, c.ctx, f"{c.info.thread_key}:deadline:{stamp}",
               texts.deadline_moved(lang, round_id=rnd.round_id, deadline=council_now(c.ctx.council, rnd.deadline)),
               thread_key=c.info.thread_key, mentions=members_to_remind(rnd, c.participants.present))
-        root = _round_root(c.ctx, rnd, topic.title, draft)
+        root = _round_root(c.s, c.ctx, rnd, topic.title, draft)
         c.rt.post(c.s, OutboundMessage(key=f"{c.info.thread_key}:root:{stamp}", council=c.ctx.slug, room="main",
                                        kind="text", body=root.body, html=root.html, edit_key=c.info.thread_key))
 
@@ -1151,6 +1182,8 @@ class Register:
     objections: Mapping[int, tuple[Objection, ...]] = field(default_factory=dict)
     # What changed because of the council (realised influence), by topic id.
     influence: Mapping[int, tuple[RealisedInfluence, ...]] = field(default_factory=dict)
+    # The topics' background notes (a consultation's summary, ...), by topic id.
+    background: Mapping[int, tuple[Background, ...]] = field(default_factory=dict)
 
 
 def _matches(words: list[str], entry: store.StoredEntry, objections: Iterable[Objection]) -> bool:
@@ -1170,6 +1203,7 @@ def register(rt: Runtime, ctx: Ctx, start: date | None, end: date | None, topic_
         objections = {e.entry.agreement.round_id: store.load_round(s, ctx.slug, e.entry.agreement.round_id)[1].objections
                       for e in entries}
         records = store.influence_records(s, ctx.slug)
+        notes = store.backgrounds(s, ctx.slug, {e.entry.agreement.topic_id for e in entries})
         known = names_of(ctx.council, store.load_roster(s, ctx.slug, ctx.council.max_seats))
     words = (search or "").lower().split()
     if words:
@@ -1184,7 +1218,8 @@ def register(rt: Runtime, ctx: Ctx, start: date | None, end: date | None, topic_
         for records_of in influence.values():
             for r in records_of:
                 names.setdefault(r.recorded_by, display_name(r.recorded_by, known))
-    return Register(entries, names, objections, influence)
+    background = {e.entry.agreement.topic_id: tuple(notes.get(e.entry.agreement.topic_id, ())) for e in entries}
+    return Register(entries, names, objections, influence, background)
 
 
 # --------------------------------------------------------------------------- advice trajectories
@@ -1742,6 +1777,7 @@ class ScenarioRegister:
     entries: list[ScenarioEntry]
     influence: Mapping[int, tuple[RealisedInfluence, ...]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    background: Mapping[int, tuple[Background, ...]] = field(default_factory=dict)  # by topic id
 
 
 def scenario_register(rt: Runtime, ctx: Ctx, start: date | None, end: date | None, topic_id: int | None,
@@ -1752,6 +1788,7 @@ def scenario_register(rt: Runtime, ctx: Ctx, start: date | None, end: date | Non
         found = store.scenario_rounds(s, ctx.slug, topic_id=topic_id, start=start, end=end, ended=True)
         titles = {t.id: t.title for t in store.topics(s, ctx.slug)}
         records = store.influence_records(s, ctx.slug)
+        notes = store.backgrounds(s, ctx.slug, {rnd.topic_id for _, rnd in found})
         roster = store.load_roster(s, ctx.slug, ctx.council.max_seats)
     entries = sorted((ScenarioEntry(info, rnd, titles.get(rnd.topic_id, "")) for info, rnd in found
                       if rnd.outcome is not None),
@@ -1760,7 +1797,8 @@ def scenario_register(rt: Runtime, ctx: Ctx, start: date | None, end: date | Non
     for e in entries:
         names.update(e.info.names)
     influence = {e.round.topic_id: tuple(records.get(e.round.topic_id, ())) for e in entries}
-    return ScenarioRegister(entries, influence, names)
+    background = {e.round.topic_id: tuple(notes.get(e.round.topic_id, ())) for e in entries}
+    return ScenarioRegister(entries, influence, names, background)
 
 
 # --------------------------------------------------------------------------- influence on the record

@@ -358,4 +358,23 @@ class InfluenceRow(DeliberationBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class TopicBackgroundRow(DeliberationBase):
+    """A background note on a topic from another service (a consultation's summary) or the operator. One per
+    (topic, source key): the same key again replaces the title and text."""
+
+    __tablename__ = "deliberation_topic_backgrounds"
+    __table_args__ = (UniqueConstraint("topic_id", "source_key", name="uq_deliberation_topic_backgrounds_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("deliberation_topics.id"), index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    source_key: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    added_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 RUNTIME_MODELS = make_runtime_models(DeliberationBase, "deliberation")

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from services.deliberation.domain.agenda import MAX_TITLE_LENGTH
+from services.deliberation.domain.background import KEY_MAX, SOURCE_MAX, TEXT_MAX, TITLE_MAX
 from services.deliberation.domain.roster import MATRIX_ID_MAX, MATRIX_ID_RE
 from shared.api import MAX_ID, Model, OutModel, Text
 
@@ -262,6 +263,27 @@ class ActorIn(In):
     actor: MatrixId | None = None
 
 
+class BackgroundIn(In):
+    """A background note on a topic from another service (a residents' consultation's summary) or the operator.
+    ``key`` is the source's stable key: posting the same key again replaces the note, never adds a second."""
+
+    source: Text(SOURCE_MAX, 1)  # one lowercase word: "raadpleging", "admin" (the domain checks it)
+    key: Text(KEY_MAX, 1)
+    title: Text(TITLE_MAX, 1)
+    text: Text(TEXT_MAX, 1)
+
+
+class BackgroundOut(OutModel):
+    topic_id: int
+    source: str
+    key: str
+    title: str
+    text: str
+    added_on: date
+    line: str  # the one-line view members see in a round: "Achtergrond: <title> — <first ~300 characters>"
+    created: bool = False  # on POST: False when the key was known (the note was replaced or kept)
+
+
 class TextErasureIn(In):
     """A resident erased a signal: its text goes from a signal-cluster topic's evidence and title."""
 
@@ -493,6 +515,10 @@ class RoundOut(OutModel):
     duplicate: bool = False  # the same command (idempotency key) was applied before
     # The objection this command raised (a position ``bezwaar``); None for every other command.
     objection_id: int | None = None
+    # The topic's background notes (a consultation's summary, ...), oldest first, and the short lines a status
+    # view shows for the newest few ("Achtergrond: ..."), in the caller's language.
+    background: list[BackgroundOut] = []
+    background_lines: list[str] = []
 
 
 class RoundQuery(Query):
@@ -579,6 +605,8 @@ class RegisterEntryOut(OutModel):
     objections: list[ObjectionRecordOut] = []
     # What changed because of the council on this topic (realised influence, oldest first).
     influence: list["InfluenceRecordOut"] = []
+    # The topic's background notes (a residents' consultation's summary, ...), oldest first.
+    background: list[BackgroundOut] = []
 
 
 class DeadlineOut(OutModel):
@@ -843,6 +871,7 @@ class ScenarioOutcomeOut(OutModel):
     note: str | None
     thread_url: str | None
     influence: list[InfluenceRecordOut] = []  # what changed because of the council on this topic
+    background: list[BackgroundOut] = []  # the topic's background notes (a consultation's summary, ...)
 
 
 class ScenarioRoundOut(OutModel):

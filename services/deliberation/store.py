@@ -38,6 +38,7 @@ from services.deliberation.domain.agenda import (
     TopicStatus,
     topic_not_found,
 )
+from services.deliberation.domain.background import Background
 from services.deliberation.domain.consensus import Agreement, Event, Round, round_not_found
 from services.deliberation.domain.influence import InfluenceBasis, InfluenceKind, RealisedInfluence
 from services.deliberation.domain.register import RegisterEntry
@@ -66,6 +67,7 @@ from services.deliberation.models import (
     ScenarioEventRow,
     ScenarioRoundRow,
     SeatRow,
+    TopicBackgroundRow,
     TopicRow,
     TopicScoreRow,
 )
@@ -994,4 +996,45 @@ def influence_records(s: Session, council: str, topic_id: int | None = None) -> 
     out: dict[int, list[RealisedInfluence]] = {}
     for row, number in s.execute(query.order_by(InfluenceRow.id)):
         out.setdefault(number, []).append(_influence(row, number))
+    return out
+
+
+# --------------------------------------------------------------------------- background notes on topics
+
+
+def _background(row: TopicBackgroundRow, number: int) -> Background:
+    return Background(topic_id=number, source=row.source, key=row.source_key, title=row.title, text=row.text,
+                      added_on=row.added_on)
+
+
+def set_background(s: Session, council: str, note: Background, at: datetime) -> tuple[Background, bool]:
+    """Store the note, or replace the title and text of the topic's note with the same key. (note, created)."""
+    topic_pk = _pk(s, TopicRow, council, note.topic_id)
+    row = s.scalar(select(TopicBackgroundRow).where(TopicBackgroundRow.topic_id == topic_pk,
+                                                    TopicBackgroundRow.source_key == note.key).with_for_update())
+    if row is None:
+        row = TopicBackgroundRow(council=council, topic_id=topic_pk, source=note.source, source_key=note.key,
+                                 title=note.title, text=note.text, added_on=note.added_on, created_at=at,
+                                 updated_at=at)
+        s.add(row)
+        s.flush()
+        return _background(row, note.topic_id), True
+    if (row.source, row.title, row.text) != (note.source, note.title, note.text):
+        row.source, row.title, row.text, row.updated_at = note.source, note.title, note.text, at
+        s.flush()
+    return _background(row, note.topic_id), False
+
+
+def backgrounds(s: Session, council: str, topic_ids: Iterable[int] | None = None) -> dict[int, list[Background]]:
+    """Background notes by topic number, oldest first (of the topics given, or all)."""
+    query = (select(TopicBackgroundRow, TopicRow.number).join(TopicRow, TopicRow.id == TopicBackgroundRow.topic_id)
+             .where(TopicBackgroundRow.council == council))
+    if topic_ids is not None:
+        wanted = sorted(set(topic_ids))
+        if not wanted:
+            return {}
+        query = query.where(TopicRow.number.in_(wanted))
+    out: dict[int, list[Background]] = {}
+    for row, number in s.execute(query.order_by(TopicBackgroundRow.id)):
+        out.setdefault(number, []).append(_background(row, number))
     return out

@@ -7,7 +7,7 @@ people who must act are notified through ``mentions`` only.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from shared import i18n
@@ -434,14 +434,16 @@ def _title(title: str) -> str:
 
 
 def round_opened(lang: str, *, round_id: int, title: str, proposal: str, phase_label: str,
-                 deadline: datetime, advice_id: int | None = None) -> Rich:
-    """The round's first message: the proposal, the phase and deadline, how to respond, and the phase words
-    explained once (here, not in every reply)."""
+                 deadline: datetime, advice_id: int | None = None, background: Sequence[str] = ()) -> Rich:
+    """The round's first message: the proposal, the topic's background in short (one line each), the phase and
+    deadline, how to respond, and the phase words explained once (here, not in every reply)."""
     rich = Rich().heading(i18n.t("delib.msg.round_opened.title", lang, round_id=round_id, title=_title(title)))
     if advice_id is not None:
         rich.line(i18n.t("delib.msg.round_opened.draft", lang, advice_id=advice_id))
     rich.line(i18n.t("delib.msg.round_opened.proposal", lang))
     rich.quote(proposal)
+    for line in background:
+        rich.line(defang(line))
     rich.line(i18n.t("delib.msg.round_opened.phase", lang, phase=phase_label,
                      deadline=i18n.fmt_datetime(deadline, lang)))
     rich.line(i18n.t("delib.msg.round_opened.howto", lang))

@@ -35,6 +35,8 @@ from services.deliberation.actions import (
     status_label,
 )
 from services.deliberation.domain.agenda import RankedTopic, Topic
+from services.deliberation.domain.background import Background, background_line
+from services.deliberation.domain.background import shown as shown_background
 from services.deliberation.domain.consensus import Objection
 from services.deliberation.domain.register import (
     RegisterEntry, position_label, to_html, to_markdown, with_objections,
@@ -51,6 +53,7 @@ from services.deliberation.schemas import (
     AgendaOut,
     ApplicationOut,
     ApplicationReceipt,
+    BackgroundOut,
     CheckOut,
     ConcernOut,
     DeadlineOut,
@@ -281,7 +284,14 @@ def round_out(ctx: Ctx, view: RoundView) -> RoundOut:
         quorum_shortfall=status.quorum_shortfall, can_record_agreement=status.can_record_agreement,
         thread_key=info.thread_key, thread_url=view.thread_url, duplicate=view.duplicate,
         objection_id=view.objection_id,
+        background=[background_out(ctx, n) for n in view.background],
+        background_lines=[background_line(n, ctx.lang) for n in shown_background(view.background)],
     )
+
+
+def background_out(ctx: Ctx, note: Background, *, created: bool = False) -> BackgroundOut:
+    return BackgroundOut(topic_id=note.topic_id, source=note.source, key=note.key, title=note.title, text=note.text,
+                         added_on=note.added_on, line=background_line(note, ctx.lang), created=created)
 
 
 def event_out(event: Mapping[str, Any]) -> EventOut:
@@ -301,7 +311,7 @@ def objection_record_out(ctx: Ctx, o: Objection, names: Mapping[str, str]) -> Ob
 
 
 def entry_out(ctx: Ctx, stored: store.StoredEntry, objections: Iterable[Objection] = (),
-              influence: Iterable[RealisedInfluence] = ()) -> RegisterEntryOut:
+              influence: Iterable[RealisedInfluence] = (), background: Iterable[Background] = ()) -> RegisterEntryOut:
     a, names = stored.entry.agreement, stored.names
     return RegisterEntryOut(
         round_id=a.round_id, topic_id=a.topic_id, topic_title=stored.entry.topic_title, text=a.text,
@@ -312,6 +322,7 @@ def entry_out(ctx: Ctx, stored: store.StoredEntry, objections: Iterable[Objectio
         absent=[person(m, names) for m in a.absent], thread_url=stored.entry.thread_url,
         objections=[objection_record_out(ctx, o, names) for o in objections],
         influence=[influence_record_out(ctx, r, names) for r in influence],
+        background=[background_out(ctx, n) for n in background],
     )
 
 
@@ -324,15 +335,17 @@ def register_document(ctx: Ctx, register: Register, *, html: bool, start: date |
         with_objections(e.entry, register.objections.get(e.entry.agreement.round_id, ())) for e in register.entries]
     names = dict(register.names)
     influence = dict(register.influence)
+    background = dict(register.background)
     records: list[ScenarioRecord] = []
     if scenarios is not None:
         names.update(scenarios.names)
         influence.update(scenarios.influence)
+        background.update(scenarios.background)
         records = [ScenarioRecord(e.outcome, e.topic_title, e.round.objections, scenario_url(e))
                    for e in scenarios.entries]
     render = to_html if html else to_markdown
     return render(list(entries), council_name=ctx.council.name, lang=ctx.lang, start=start, end=end,
-                  display_names=names, scenarios=records, influence=influence)
+                  display_names=names, scenarios=records, influence=influence, background=background)
 
 
 def scenario_url(entry: ScenarioEntry) -> str | None:
@@ -399,7 +412,8 @@ def scenario_objection_record_out(ctx: Ctx, o: ScenarioObjection,
 
 def outcome_out(ctx: Ctx, outcome: ScenarioOutcome, *, topic_title: str, objections: Iterable[ScenarioObjection],
                 names: Mapping[str, str], thread_url: str | None,
-                influence: Iterable[RealisedInfluence] = ()) -> ScenarioOutcomeOut:
+                influence: Iterable[RealisedInfluence] = (),
+                background: Iterable[Background] = ()) -> ScenarioOutcomeOut:
     return ScenarioOutcomeOut(
         round_id=outcome.round_id, topic_id=outcome.topic_id, topic_title=topic_title, title=outcome.title,
         kind=outcome.kind.value, kind_label=status_label("scenario_state", outcome.kind.value, ctx.lang),
@@ -407,7 +421,8 @@ def outcome_out(ctx: Ctx, outcome: ScenarioOutcome, *, topic_title: str, objecti
         agreed_option=outcome.agreed_option, options=[option_outcome_out(ctx, o, names) for o in outcome.options],
         objections=[scenario_objection_record_out(ctx, o, names) for o in objections],
         absent=[person(m, names) for m in outcome.absent], note=outcome.note, thread_url=thread_url,
-        influence=[influence_record_out(ctx, r, names) for r in influence])
+        influence=[influence_record_out(ctx, r, names) for r in influence],
+        background=[background_out(ctx, n) for n in background])
 
 
 def scenario_out(ctx: Ctx, view: ScenarioView) -> ScenarioRoundOut:
@@ -449,7 +464,8 @@ def scenario_entry_out(ctx: Ctx, entry: ScenarioEntry, register: ScenarioRegiste
     names = {**register.names, **entry.info.names}
     return outcome_out(ctx, entry.outcome, topic_title=entry.topic_title, objections=entry.round.objections,
                        names=names, thread_url=scenario_url(entry),
-                       influence=register.influence.get(entry.round.topic_id, ()))
+                       influence=register.influence.get(entry.round.topic_id, ()),
+                       background=register.background.get(entry.round.topic_id, ()))
 
 
 # --------------------------------------------------------------------------- influence on the record

@@ -1211,7 +1211,58 @@ def close_consultation(rt: Runtime, cfg: SignalsConfig, settings: Settings, code
                                    mentions=[]))
     log.info("consultation on topic %s of %s closed: %d answers", info.topic_id, info.council, summary.total)
     rt.jobs.kick("handoff")
+    # The summary becomes background of the topic in deliberation: now if it answers, else the feedback job
+    # sends it later (the row stays owed until deliberation has it).
+    send_consultation_background(rt, cfg, settings, closed, now)
     return closed
+
+
+BACKGROUND_TEXT_MAX = 4000  # deliberation's limit for a background note
+
+
+def send_consultation_background(rt: Runtime, cfg: SignalsConfig, settings: Settings, info: store.ConsultationInfo,
+                                 now: datetime) -> str:
+    """Post a closed consultation's summary to deliberation as background of its topic (shown in the topic's
+    rounds and with its decision in the decision list). Keyed by the consultation: sending twice stores one
+    note. "sent"; or "down"/"refused" (deliberation unreachable, or it said no): the consultation stays owed
+    and is sent again later."""
+    council = settings.council(info.council)
+    if council is None or info.state != "closed":
+        return "refused"
+    lang = council.language
+    summary = consultation_summary(rt, cfg, info)
+    payload = {"source": "raadpleging", "key": _announce_key(info.code),
+               "title": texts.t("signals.cons.web_title", lang),
+               "text": truncate(cons.background_text(summary, lang, taxonomy=cfg.council(info.council).taxonomy),
+                                BACKGROUND_TEXT_MAX)}
+    try:
+        deliberation_client(settings).post(f"/api/v1/councils/{info.council}/topics/{info.topic_id}/background",
+                                           json=payload, lang=lang)
+    except ServiceUnavailable:
+        log.info("consultation on topic %s: deliberation unreachable, background sent later", info.topic_id)
+        return "down"
+    except ServiceError as exc:
+        log.warning("consultation on topic %s: deliberation refused the background (%s); tried again later",
+                    info.topic_id, exc.status)
+        return "refused"
+    with rt.db.session() as s:
+        store.set_background_sent(s, info.id, now)
+    log.info("consultation on topic %s of %s: summary sent as the topic's background", info.topic_id, info.council)
+    return "sent"
+
+
+def consultation_backgrounds(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime) -> int:
+    """Send the summaries deliberation does not have yet (it was down when they closed). Stops when deliberation
+    is unreachable; the next turn tries again."""
+    with rt.db.read() as s:
+        owed = store.consultations_background_owed(s)
+    sent = 0
+    for info in owed:
+        outcome = send_consultation_background(rt, cfg, settings, info, now)
+        if outcome == "down":
+            break
+        sent += outcome == "sent"
+    return sent
 
 
 def consultations_job(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime) -> int:

@@ -35,6 +35,8 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
         # Decisions on clusters' topics, and on consultations' topics for residents who asked to hear the outcome.
         Job("signals_feedback", lambda: actions.poll_decisions(rt(), cfg, settings, clock())
             + actions.consultation_outcomes(rt(), cfg, settings, clock())
+            # closed consultations' summaries that deliberation did not take yet (it was down), as background
+            + actions.consultation_backgrounds(rt(), cfg, settings, clock())
             # and the bewonersavond reminders a day before (addresses of events that are over are erased).
             + actions.signup_reminders(rt(), settings, clock()), interval=cfg.feedback_interval),
         Job("signals_retention", lambda: actions.retention(rt(), cfg, settings, clock()), interval=3600.0),

@@ -228,6 +228,9 @@ class ConsultationRow(SignalsBase):
     announce_version: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON of the final summary, no names
     outcome_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The summary reached deliberation as background of the topic (its rounds and decision list); None while
+    # owed: a job sends it again until deliberation has it.
+    background_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ConsultationAnswerRow(SignalsBase):

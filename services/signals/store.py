@@ -800,6 +800,17 @@ def set_outcome_sent(s: Session, consultation_id: int, now: datetime) -> None:
     s.execute(update(ConsultationRow).where(ConsultationRow.id == consultation_id).values(outcome_sent_at=now))
 
 
+def consultations_background_owed(s: Session) -> list[ConsultationInfo]:
+    """Closed ones whose summary has not reached deliberation as the topic's background yet."""
+    q = select(ConsultationRow).where(ConsultationRow.state == "closed", ConsultationRow.summary.is_not(None),
+                                      ConsultationRow.background_sent_at.is_(None))
+    return [_consultation(r) for r in s.scalars(q.order_by(ConsultationRow.id))]
+
+
+def set_background_sent(s: Session, consultation_id: int, now: datetime) -> None:
+    s.execute(update(ConsultationRow).where(ConsultationRow.id == consultation_id).values(background_sent_at=now))
+
+
 def answer_by_intake_key(s: Session, intake_key: str) -> StoredAnswer | None:
     row = s.scalar(select(ConsultationAnswerRow).where(ConsultationAnswerRow.intake_key == hash_intake_key(intake_key)))
     return _answer(row) if row else None

@@ -116,6 +116,9 @@ def test_raadpleging_from_the_command_to_the_summary_in_the_topic_s_thread(stack
     closed = httpx.post(f"{stack.url('signals')}/api/v1/councils/{COUNCIL}/consultations/{code}/close",
                         json={}, headers=admin, timeout=15)
     assert closed.status_code == 200 and closed.json()["state"] == "closed", closed.text
+    # The summary is the background of the topic's round: !stand in its thread says so.
+    stand = room.say("anna", "!stand", root)
+    assert "Achtergrond: Bewonersraadpleging" in stand, stand
     summary = room.bot_message("bram", in_thread(room.bot, root, "Raadpleging gesloten"))
     text = body(summary)
     assert "Aantal antwoorden: 3." in text and "goed: 1" in text and "niet goed: 2" in text, text

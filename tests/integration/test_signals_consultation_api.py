@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from devstack.procs import free_port
 from services.signals import actions
 from services.signals.models import (
     MAIL_MODEL,
@@ -153,6 +154,43 @@ def test_a_consultation_runs_from_the_command_to_the_summary_in_the_topic_s_thre
         assert s.scalars(select(ConsultationContactRow)).all() == []
     mail = next(m for m in mails if "consultation-mail" in m.key)
     assert "fatima@example.com" in mail.payload and "tuinregels te versoepelen" in mail.payload
+
+
+def test_the_summary_becomes_the_topic_s_background_in_deliberation_even_after_it_was_down(
+        svc: Service, delib: dict[str, Any]):
+    topic_id, _ = topic_with_round(delib)
+    code = open_consultation(svc, f"{topic_id} Mag de binnentuin 's avonds open? opties: ja | nee").json["code"]
+    assert answer(svc, code, keuze="1", text="Ja, maar niet na tienen.", buurt="Tarwewijk").status_code == 200
+    assert answer(svc, code, keuze="2", buurt="Carnisse").status_code == 200
+    now = datetime.now(timezone.utc)
+    # Deliberation is down when the consultation closes: the summary still goes to the thread, the background
+    # stays owed, and the job keeps it until deliberation answers.
+    down = svc.settings.model_copy(update={"service_urls": {**svc.settings.service_urls,
+                                                            "deliberation": f"http://127.0.0.1:{free_port()}"}})
+    assert actions.close_consultation(svc.rt, svc.cfg, down, code, now).state == "closed"
+    assert any(m.key == f"signals:consultation:{code}:summary" for m in svc.handoff())
+    assert actions.consultation_backgrounds(svc.rt, svc.cfg, down, now) == 0
+    with svc.db.read() as s:
+        assert s.scalar(select(ConsultationRow).where(ConsultationRow.code == code)).background_sent_at is None
+    rid = delib_get(delib, f"/rounds?topic_id={topic_id}").json[0]["id"]
+    assert delib_get(delib, f"/rounds/{rid}").json["background"] == []
+    # Deliberation is back: the next turn sends it, once.
+    assert actions.consultation_backgrounds(svc.rt, svc.cfg, svc.settings, now) == 1
+    assert actions.consultation_backgrounds(svc.rt, svc.cfg, svc.settings, now) == 0
+    status = delib_get(delib, f"/rounds/{rid}").json
+    assert [b["key"] for b in status["background"]] == [f"signals:consultation:{code}"]
+    assert status["background"][0]["source"] == "raadpleging"
+    assert status["background_lines"][0].startswith(
+        "Achtergrond: Bewonersraadpleging \"Mag de binnentuin 's avonds open?\": 2 antwoorden")
+    # Sent again (a retry after a lost answer): still one note. A consultation closing while deliberation is up
+    # sends its summary right away.
+    info = actions.consultation_info(svc.rt, code)
+    assert actions.send_consultation_background(svc.rt, svc.cfg, svc.settings, info, now) == "sent"
+    assert len(delib_get(delib, f"/rounds/{rid}").json["background"]) == 1
+    other = open_consultation(svc, f"{topic_id} Hoe laat moet de tuin dicht?").json["code"]
+    assert svc.bot.post(f"/consultations/{other}/close", {"actor": SEC}).status_code == 200
+    assert len(delib_get(delib, f"/rounds/{rid}").json["background"]) == 2
+    assert actions.consultation_backgrounds(svc.rt, svc.cfg, svc.settings, now) == 0
 
 
 def test_without_a_round_the_consultation_goes_to_the_council_room(svc: Service, delib: dict[str, Any]):

@@ -409,6 +409,8 @@ def _status_text(ctx: CommandContext, r: dict[str, Any]) -> Rich:
     if r["info_requested"]:
         rich.line(ctx.t("bot.deliberation.stand.info"))
         rich.items([f"{_shown(i['display_name'])}: {_shown(i['text'])}" for i in r["info_requested"]])
+    for line in r.get("background_lines") or []:  # e.g. what residents said in a consultation
+        rich.line(_shown(line))
     if r["state"] == "open":
         if r["quorum_shortfall"]:
             rich.line(ctx.t("bot.deliberation.stand.quorum"))
@@ -746,6 +748,7 @@ async def cmd_besluiten(ctx: CommandContext, cmd: Command) -> Reply:
                     for o in e["objections"]]
         details = details or [ctx.t("bot.deliberation.besluiten.no_objections")]
         details += [_changed(ctx, r) for r in e.get("influence", [])]
+        details += [_shown(b["line"]) for b in e.get("background", []) if b.get("line")]
         rich.items(details)
     if len(entries) > MAX_DECISIONS_SHOWN:
         rich.line("")

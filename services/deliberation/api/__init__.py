@@ -2,8 +2,8 @@
 
 Who calls what: ``bot`` for members' chat commands (always naming the member as ``actor``, with the
 Matrix event id as ``Idempotency-Key``), ``admin`` for the operator's and secretary's tools,
-``calendar`` for the deadlines feed, ``signals`` to put a cluster of residents' signals on the agenda
-and to read back what became of it. Applying for a seat is public.
+``calendar`` for the deadlines feed, ``signals`` to put a cluster of residents' signals on the agenda,
+to read back what became of it and to add a closed consultation's summary as the topic's background. Applying for a seat is public.
 
 Thin routes, one module per area: :mod:`.roster` (members, seats, applications, absences),
 :mod:`.agenda` (topics, the agenda, advice, realisation checks, the deadlines feed), :mod:`.rounds`

@@ -11,6 +11,8 @@ from services.deliberation.schemas import (
     AdviceIn,
     AdviceRequestIn,
     AgendaOut,
+    BackgroundIn,
+    BackgroundOut,
     BoardReplyIn,
     CheckIn,
     CheckResultIn,
@@ -48,6 +50,21 @@ def erase_signal_text(slug: str, topic_id: int, body: TextErasureIn) -> TopicOut
     c = ctx(slug)
     view, _changed = actions.erase_signal_text(rt(), c, topic_id, body)
     return views.topic_out(c, view)
+
+
+@API.route("/councils/<slug>/topics/<int:topic_id>/background", "POST",
+           summary="A background note on a topic (a residents' consultation's summary): shown in short in the topic's "
+                   "rounds and in full with its decisions in the decision list; the same key again replaces it",
+           body=BackgroundIn, response=BackgroundOut, status=201, callers=("signals", "admin"), errors=(404,))
+def add_background(slug: str, topic_id: int, body: BackgroundIn) -> BackgroundOut | Response:
+    c = ctx(slug)
+    note, created = actions.add_background(rt(), c, topic_id, body)
+    out = views.background_out(c, note, created=created)
+    if created:
+        return out
+    resp = jsonify(dump(out))  # the key was known: 200, not 201
+    resp.status_code = 200
+    return resp
 
 
 @API.route("/councils/<slug>/topics", summary="All topics of the council", query=TopicQuery,

@@ -15,7 +15,8 @@ def list_register(slug: str, query: RegisterQuery) -> list[RegisterEntryOut]:
     c = ctx(slug)
     found = actions.register(rt(), c, query.start, query.end, query.topic_id, query.q, query.order == "newest")
     return [views.entry_out(c, e, found.objections.get(e.entry.agreement.round_id, ()),
-                            found.influence.get(e.entry.agreement.topic_id, ())) for e in found.entries]
+                            found.influence.get(e.entry.agreement.topic_id, ()),
+                            found.background.get(e.entry.agreement.topic_id, ())) for e in found.entries]
 
 
 @API.route("/councils/<slug>/register/export",

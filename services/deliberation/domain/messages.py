@@ -214,6 +214,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.member_type.ondernemer": "ondernemer",
         # ---- decision register
         "delib.register.title": "Besluitenlijst {council}",
+        "delib.register.background": "Achtergrond",
+        "delib.background.line": "Achtergrond: {text}",
+        "delib.background.bad_source": "Geef de soort achtergrond als één kort woord in kleine letters (hoogstens "
+                                       "{max} tekens), bijvoorbeeld raadpleging.",
+        "delib.background.key_required": "Geef een vaste sleutel voor deze achtergrond (hoogstens {max} tekens).",
+        "delib.background.title_required": "Geef de achtergrond een korte titel (hoogstens {max} tekens).",
+        "delib.background.text_required": "Schrijf de tekst van de achtergrond erbij (hoogstens {max} tekens).",
         "delib.register.empty": "Er zijn in deze periode geen besluiten.",
         "delib.register.period": "Periode: {start} tot en met {end}",
         "delib.register.period_from": "Vanaf {start}",
@@ -436,6 +443,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "delib.member_type.ondernemer": "entrepreneur",
         # ---- decision register
         "delib.register.title": "Decision list {council}",
+        "delib.register.background": "Background",
+        "delib.background.line": "Background: {text}",
+        "delib.background.bad_source": "Give the kind of background as one short lowercase word (at most {max} "
+                                       "characters), for example raadpleging.",
+        "delib.background.key_required": "Give a stable key for this background (at most {max} characters).",
+        "delib.background.title_required": "Give the background a short title (at most {max} characters).",
+        "delib.background.text_required": "Write the background's text (at most {max} characters).",
         "delib.register.empty": "There are no decisions in this period.",
         "delib.register.period": "Period: {start} to {end} inclusive",
         "delib.register.period_from": "From {start}",

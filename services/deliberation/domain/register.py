@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from shared import i18n
 
+from .background import Background, titled
 from .consensus import Agreement, FinalPosition, Objection, ObjectionStatus, Position
 from .influence import RealisedInfluence
 from .scenarios import ScenarioObjection, ScenarioOutcome, ScenarioState
@@ -149,11 +150,14 @@ def _md_url(url: str | None) -> str | None:
 def to_markdown(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | None = None,
                 start: date | None = None, end: date | None = None,
                 display_names: Mapping[str, str] | None = None, scenarios: Iterable[ScenarioRecord] = (),
-                influence: Mapping[int, Iterable[RealisedInfluence]] | None = None) -> str:
+                influence: Mapping[int, Iterable[RealisedInfluence]] | None = None,
+                background: Mapping[int, Iterable[Background]] | None = None) -> str:
     """The besluitenlijst as Markdown. ``start``/``end`` only label the period; filter first. ``scenarios``: the
-    ended scenario rounds (co-creation); ``influence``: what changed because of the council, by topic id."""
+    ended scenario rounds (co-creation); ``influence``: what changed because of the council, by topic id;
+    ``background``: the topics' background notes (a residents' consultation's summary), by topic id."""
     names = display_names or {}
     influence = influence or {}
+    background = background or {}
     entries = list(entries)
     scenarios = list(scenarios)
     out = [f"# {_md(i18n.t('delib.register.title', lang, council=council_name))}", ""]
@@ -173,6 +177,11 @@ def to_markdown(entries: Iterable[RegisterEntry], *, council_name: str, lang: st
         if url:
             out.append(f"- [{_md(i18n.t('delib.register.thread', lang))}](<{url}>)")
         out += ["", *(("> " + _md(line)) if line else ">" for line in a.text.split("\n")), ""]
+        notes = list(background.get(a.topic_id, ()))
+        if notes:
+            out += [f"**{_md(i18n.t('delib.register.background', lang))}**", ""]
+            out += [f"- {_md(background_text(n))}" for n in notes]
+            out.append("")
         out += [f"**{_md(i18n.t('delib.register.positions', lang))}**", ""]
         for p in a.positions:
             line = f"- {_md(_name(p.member, names))}: {_md(position_label(p, lang))}"
@@ -202,6 +211,10 @@ def to_markdown(entries: Iterable[RegisterEntry], *, council_name: str, lang: st
             out.append(f"- [{_md(i18n.t('delib.register.thread', lang))}](<{url}>)")
         if o.note:
             out += ["", *(("> " + _md(line)) if line else ">" for line in o.note.split("\n"))]
+        notes = list(background.get(o.topic_id, ()))
+        if notes:
+            out += ["", f"**{_md(i18n.t('delib.register.background', lang))}**", ""]
+            out += [f"- {_md(background_text(n))}" for n in notes]
         for head, items in _scenario_lines(record, names, lang):
             out += ["", f"**{_md(head)}**", ""]
             out += [f"- {_md(item)}" for item in items]
@@ -264,11 +277,13 @@ def _h(text: str) -> str:
 def to_html(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | None = None,
             start: date | None = None, end: date | None = None,
             display_names: Mapping[str, str] | None = None, scenarios: Iterable[ScenarioRecord] = (),
-            influence: Mapping[int, Iterable[RealisedInfluence]] | None = None) -> str:
+            influence: Mapping[int, Iterable[RealisedInfluence]] | None = None,
+            background: Mapping[int, Iterable[Background]] | None = None) -> str:
     """The besluitenlijst as one standalone HTML page with print styles (A4)."""
     lang = i18n.normalise_language(lang)
     names = display_names or {}
     influence = influence or {}
+    background = background or {}
     entries = list(entries)
     scenarios = list(scenarios)
     title = i18n.t("delib.register.title", lang, council=council_name)
@@ -298,6 +313,12 @@ def to_html(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | 
                          f'<dd><a href="{_h(entry.thread_url)}">{_h(i18n.t("delib.register.thread", lang))}</a></dd>')
         parts.append("</dl>")
         parts.append(f"<blockquote>{_h(a.text)}</blockquote>")
+        notes = list(background.get(a.topic_id, ()))
+        if notes:
+            parts.append(f"<strong>{_h(i18n.t('delib.register.background', lang))}</strong>")
+            parts.append('<ul class="background">')
+            parts += [f"<li>{_h(background_text(n))}</li>" for n in notes]
+            parts.append("</ul>")
         parts.append(f"<strong>{_h(i18n.t('delib.register.positions', lang))}</strong>")
         parts.append('<ul class="positions">')
         for p in a.positions:
@@ -336,6 +357,12 @@ def to_html(entries: Iterable[RegisterEntry], *, council_name: str, lang: str | 
         parts.append("</dl>")
         if o.note:
             parts.append(f"<blockquote>{_h(o.note)}</blockquote>")
+        notes = list(background.get(o.topic_id, ()))
+        if notes:
+            parts.append(f"<strong>{_h(i18n.t('delib.register.background', lang))}</strong>")
+            parts.append('<ul class="background">')
+            parts += [f"<li>{_h(background_text(n))}</li>" for n in notes]
+            parts.append("</ul>")
         for head, items in _scenario_lines(record, names, lang):
             parts.append(f"<strong>{_h(head)}</strong>")
             parts.append('<ul class="positions">')
@@ -364,6 +391,11 @@ def _html_influence(records: Iterable[RealisedInfluence], names: Mapping[str, st
         return []
     return [f"<strong>{_h(i18n.t('delib.register.influence', lang))}</strong>", '<ul class="influence">',
             *(f"<li>{_h(influence_line(r, names, lang))}</li>" for r in records), "</ul>"]
+
+
+def background_text(note: Background) -> str:
+    """A background note in full in the decision list: its title and text on one line."""
+    return titled(note, " ".join(note.text.split()))
 
 
 def _name(matrix_id: str, names: Mapping[str, str]) -> str:
