@@ -12,11 +12,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
+
 from services.werkplek import store
 from services.werkplek.domain import access as rules
-from services.werkplek.domain import adviezen, doelen, inzet, samenstelling
+from services.werkplek.domain import adviezen, doelen, inzet, samenstelling, selectie
 from services.werkplek.domain.access import Role, Session
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.http import ServiceClient, ServiceError, ServiceUnavailable
 from shared.membership import fetch_roster
 from shared.service import Runtime
@@ -345,6 +347,94 @@ def applications(ctx: Ctx) -> list[dict[str, Any]] | None:
     except (ServiceUnavailable, ServiceError):
         return None
     return list(reversed(found or []))
+
+
+# --------------------------------------------------------------------------- selection: advice and decision
+
+
+def _application(ctx: Ctx, application_id: int) -> dict[str, Any]:
+    """One application from deliberation's list (it has no single-application route for the werkplek);
+    NotFound when there is no such number. ServiceUnavailable passes on."""
+    found = _deliberation(ctx).get(f"/api/v1/councils/{ctx.slug}/applications", lang=ctx.lang)
+    for a in found or []:
+        if isinstance(a, dict) and a.get("id") == application_id:
+            return a
+    raise NotFound("werkplek.selectie.unknown", f"no application {application_id}", nr=application_id)
+
+
+def selection_advice(rt: Runtime, ctx: Ctx) -> dict[int, list[selectie.SelectionAdvice]]:
+    """The committee's advice per application: one per person (their latest), newest first."""
+    with rt.db.read() as s:
+        return selectie.by_application(store.selection_advice(s, ctx.slug))
+
+
+def forget_advice_of_gone_applications(rt: Runtime, settings: Settings, now: datetime) -> int:
+    """The committee's notes about an applicant go when the application goes from deliberation (withdrawn: erased
+    at once; decided: after deliberation's retention). Deliberation unreadable: nothing is deleted this time."""
+    forgotten = 0
+    for council in settings.councils:
+        found = applications(context(settings, council.slug, now))
+        if found is None:
+            continue
+        with rt.db.session() as s:
+            forgotten += store.forget_selection_advice(s, council.slug, {int(a["id"]) for a in found})
+    if forgotten:
+        log.info("forgot the committee's advice on %d application(s) no longer held", forgotten)
+    return forgotten
+
+
+def give_selection_advice(rt: Runtime, ctx: Ctx, session: Session, application_id: int, advice: str,
+                          note: str | None) -> selectie.SelectionAdvice:
+    """A committee member's advice on an application, stored under their own link (a later one replaces
+    theirs); named as the secretary named their link."""
+    if not selectie.may_advise(session.role):
+        raise Forbidden("werkplek.access.refused", "advice from a role other than the committee", page="")
+    with rt.db.read() as s:
+        link = store.committee_link(s, session.subject.removeprefix("committee:"))
+    label = link.name if link else session.subject
+    given = selectie.new_advice(application_id, session.subject, label, advice, note, ctx.now)
+    try:
+        _application(ctx, application_id)
+    except ServiceError as exc:
+        raise NotFound("werkplek.selectie.unknown", f"application {application_id}: {exc}",
+                       nr=application_id) from exc
+    for attempt in range(2):  # the same person sending twice at once: the second finds the first's row
+        try:
+            with rt.db.session() as s:
+                store.save_selection_advice(s, ctx.slug, given)
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+    return given
+
+
+def decide_application(ctx: Ctx, actor: str, application_id: int, form: dict[str, str],
+                       key: str | None) -> dict[str, Any]:
+    """The secretary's decision on the page: the same deliberation route as ``!selectie``, on the secretary's
+    behalf (deliberation checks the actor again; on appointment it has the bot invite the new member). ``key``:
+    the form's own idempotency key, so a form sent twice is one decision. Deliberation's refusals
+    (ServiceError) carry its message in the page's language."""
+    require_role(ctx, actor, Role.SECRETARY)
+    try:
+        application = _application(ctx, application_id)
+    except ServiceError as exc:
+        raise NotFound("werkplek.selectie.unknown", f"application {application_id}: {exc}",
+                       nr=application_id) from exc
+    body = selectie.decision_request(form, actor, application)
+    body["language"] = ctx.council.language if ctx.council.language in ("nl", "en") else "nl"
+    try:
+        answer = _deliberation(ctx).post(f"/api/v1/councils/{ctx.slug}/applications/{application_id}/status",
+                                         json=body, idempotency_key=f"werkplek:{key}" if key else None, lang=ctx.lang)
+    except ServiceError as exc:
+        if exc.code in ("forbidden", "unauthorized"):  # a deployment whose werkplek token deliberation does not know
+            log.error("werkplek: deliberation refused the werkplek's token on the selection: %s", exc)
+            raise Forbidden("werkplek.selectie.not_allowed", "deliberation refused the caller") from exc
+        if exc.code == "delib.application.matrix_id_required":
+            raise InvalidInput("werkplek.selectie.matrix_id_required", "no matrix id",
+                               nr=application_id) from exc
+        raise
+    return answer if isinstance(answer, dict) else {}
 
 
 # --------------------------------------------------------------------------- advice trajectories and decisions

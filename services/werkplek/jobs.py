@@ -1,4 +1,5 @@
-"""The werkplek's background jobs: sign-in links are useless after ten minutes; their rows go after a day."""
+"""The werkplek's background jobs: sign-in links are useless after ten minutes, their rows go after a day; the
+committee's advice goes when its application is gone from deliberation."""
 from __future__ import annotations
 
 from flask import Flask
@@ -13,4 +14,6 @@ def jobs(app: Flask) -> list[Job]:
         return app.extensions["overleg_runtime"]
 
     now = clock_of(app)
-    return [Job("werkplek_forget_links", lambda: actions.forget_old_links(rt(), now()), interval=3600.0)]
+    return [Job("werkplek_forget_links", lambda: actions.forget_old_links(rt(), now()), interval=3600.0),
+            Job("werkplek_forget_advice",
+                lambda: actions.forget_advice_of_gone_applications(rt(), rt().settings, now()), interval=3600.0)]

@@ -1,7 +1,7 @@
 """Tables of the werkplek. Every table name starts with 'werkplek_' so it can share a PostgreSQL database with
 the other services. The roster, topics, trajectories and meetings are not kept here: the werkplek reads them
 from the services that own them. What it keeps is its own: sign-in links (as hashes), the hours members
-declare, the costs the secretary enters, and the council's goals."""
+declare, the costs the secretary enters, the council's goals, and the selection committee's advice."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -94,6 +94,23 @@ class GoalRow(WerkplekBase):
     set_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SelectionAdviceRow(WerkplekBase):
+    """A selection committee member's advice on an application (deliberation's number): one per person, a later
+    one replaces theirs."""
+
+    __tablename__ = "werkplek_selection_advice"
+    __table_args__ = (UniqueConstraint("council", "application_id", "author", name="uq_werkplek_selection_advice"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
+    application_id: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(MATRIX_ID))  # the session's subject
+    author_label: Mapped[str] = mapped_column(String(120))
+    advice: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 RUNTIME_MODELS = make_runtime_models(WerkplekBase, "werkplek")

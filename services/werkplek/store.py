@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from services.werkplek.domain.access import CommitteeLink, SignInLink
 from services.werkplek.domain.doelen import Goal, GoalStatus
 from services.werkplek.domain.inzet import ActivityKind, Cost, CostKind, DeclaredHours
-from services.werkplek.models import CommitteeLinkRow, CostRow, GoalRow, HoursRow, SignInLinkRow
+from services.werkplek.domain.selectie import SelectionAdvice
+from services.werkplek.models import CommitteeLinkRow, CostRow, GoalRow, HoursRow, SelectionAdviceRow, SignInLinkRow
 from shared.outbox import aware
 
 # --------------------------------------------------------------------------- sign-in
@@ -139,3 +140,35 @@ def save_goal(s: Session, goal: Goal) -> None:
 
 def goal_numbers(goals_: Iterable[Goal]) -> set[int]:
     return {g.id for g in goals_}
+
+
+# --------------------------------------------------------------------------- selection advice
+
+
+def save_selection_advice(s: Session, council: str, advice: SelectionAdvice) -> None:
+    """One advice per person per application: a later one replaces theirs."""
+    row = s.scalar(select(SelectionAdviceRow).where(SelectionAdviceRow.council == council,
+                                                    SelectionAdviceRow.application_id == advice.application_id,
+                                                    SelectionAdviceRow.author == advice.author).with_for_update())
+    if row is None:
+        row = SelectionAdviceRow(council=council, application_id=advice.application_id, author=advice.author)
+        s.add(row)
+    row.author_label, row.advice, row.note, row.given_at = (advice.author_label, advice.advice, advice.note,
+                                                             advice.given_at)
+    s.flush()
+
+
+def selection_advice(s: Session, council: str) -> list[SelectionAdvice]:
+    rows = s.scalars(select(SelectionAdviceRow).where(SelectionAdviceRow.council == council)
+                     .order_by(SelectionAdviceRow.given_at.desc(), SelectionAdviceRow.id.desc()))
+    return [SelectionAdvice(r.application_id, r.author, r.author_label, r.advice, r.note, aware(r.given_at))
+            for r in rows]
+
+
+def forget_selection_advice(s: Session, council: str, keep: set[int]) -> int:
+    """Delete the advice on applications that are gone from deliberation (withdrawn, or past their retention)."""
+    rows = s.scalars(select(SelectionAdviceRow).where(SelectionAdviceRow.council == council))
+    gone = [r for r in rows if r.application_id not in keep]
+    for row in gone:
+        s.delete(row)
+    return len(gone)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.werkplek.domain import access, adviezen, doelen, inzet, samenstelling
+from services.werkplek.domain import access, adviezen, doelen, inzet, samenstelling, selectie
 from shared import i18n
 
 CATALOG = {
@@ -20,6 +20,31 @@ CATALOG = {
         "werkplek.applications.received": "ontvangen {date}",
         "werkplek.applications.contact": "Contact",
         "werkplek.applications.motivation": "Motivatie",
+        "werkplek.selectie.advice_title": "Advies van de selectiecommissie",
+        "werkplek.selectie.advice_none": "Nog geen advies.",
+        "werkplek.selectie.advice.gesprek": "uitnodigen voor een gesprek",
+        "werkplek.selectie.advice.benoemen": "benoemen",
+        "werkplek.selectie.advice.niet_benoemen": "niet benoemen",
+        "werkplek.selectie.advice_on": "op {date}",
+        "werkplek.selectie.give": "Jouw advies over {name}",
+        "werkplek.selectie.give_field": "Wat adviseer je?",
+        "werkplek.selectie.give_note": "Toelichting in een paar woorden (mag leeg)",
+        "werkplek.selectie.give_hint": "Geef je later opnieuw advies, dan vervangt dat je eerdere advies.",
+        "werkplek.selectie.give_submit": "Advies geven",
+        "werkplek.selectie.decide": "Besluit over {name}",
+        "werkplek.selectie.decide_field": "Wat is het besluit?",
+        "werkplek.selectie.decision.gesprek": "Uitnodigen voor een gesprek",
+        "werkplek.selectie.decision.benoemd": "Benoemd",
+        "werkplek.selectie.decision.niet_benoemd": "Niet benoemd",
+        "werkplek.selectie.seat_field": "Zetelnummer bij benoemen (leeg: de eerste vrije zetel)",
+        "werkplek.selectie.matrix_field": "Matrix-adres van de sollicitant, nodig bij benoemen (@naam:server.nl)",
+        "werkplek.selectie.decide_note": "Toelichting (mag leeg)",
+        "werkplek.selectie.decide_hint": "Bij benoemen zet Overleg het nieuwe lid op de ledenlijst en nodigt de bot "
+                                         "het uit in de chat van de raad.",
+        "werkplek.selectie.decide_submit": "Besluit vastleggen",
+        "werkplek.selectie.done.advies": "Je advies over aanmelding {nr} is opgeslagen.",
+        "werkplek.selectie.done.besluit": "Het besluit over aanmelding {nr} is vastgelegd: {status}.",
+        "werkplek.selectie.done.benoemd": "De bot nodigt het nieuwe lid uit in de chat van de raad.",
         "werkplek.nav.inzet": "Inzet in geld en tijd",
         "werkplek.nav.doelen": "Doelen",
         "werkplek.sign_out": "Afmelden",
@@ -151,6 +176,8 @@ CATALOG = {
         "werkplek.besluiten.none_found": "Geen besluiten gevonden met \"{q}\".",
         "werkplek.besluiten.count": "{count} besluiten gevonden.",
         "werkplek.besluiten.decided": "Besloten op {date}, versie {version}, vastgelegd door {who}",
+        "werkplek.besluiten.changed": "Wat de raad veranderde",
+        "werkplek.besluiten.background": "Achtergrond",
         "werkplek.besluiten.concerns": "Bedenkingen",
         "werkplek.besluiten.objections": "Bezwaren en hoe ze zijn opgelost",
         "werkplek.besluiten.on_version": "bij versie {version}",
@@ -265,6 +292,31 @@ CATALOG = {
         "werkplek.applications.received": "received {date}",
         "werkplek.applications.contact": "Contact",
         "werkplek.applications.motivation": "Motivation",
+        "werkplek.selectie.advice_title": "The selection committee's advice",
+        "werkplek.selectie.advice_none": "No advice yet.",
+        "werkplek.selectie.advice.gesprek": "invite for an interview",
+        "werkplek.selectie.advice.benoemen": "appoint",
+        "werkplek.selectie.advice.niet_benoemen": "do not appoint",
+        "werkplek.selectie.advice_on": "on {date}",
+        "werkplek.selectie.give": "Your advice on {name}",
+        "werkplek.selectie.give_field": "What do you advise?",
+        "werkplek.selectie.give_note": "A note in a few words (may be empty)",
+        "werkplek.selectie.give_hint": "If you give advice again later, it replaces your earlier advice.",
+        "werkplek.selectie.give_submit": "Give advice",
+        "werkplek.selectie.decide": "Decision on {name}",
+        "werkplek.selectie.decide_field": "What is the decision?",
+        "werkplek.selectie.decision.gesprek": "Invite for an interview",
+        "werkplek.selectie.decision.benoemd": "Appointed",
+        "werkplek.selectie.decision.niet_benoemd": "Not appointed",
+        "werkplek.selectie.seat_field": "Seat number when appointing (empty: the first vacant seat)",
+        "werkplek.selectie.matrix_field": "The applicant's Matrix address, needed to appoint (@name:server.org)",
+        "werkplek.selectie.decide_note": "Note (may be empty)",
+        "werkplek.selectie.decide_hint": "On appointment Overleg puts the new member on the roster and the bot "
+                                         "invites them to the council's chat.",
+        "werkplek.selectie.decide_submit": "Record the decision",
+        "werkplek.selectie.done.advies": "Your advice on application {nr} has been saved.",
+        "werkplek.selectie.done.besluit": "The decision on application {nr} has been recorded: {status}.",
+        "werkplek.selectie.done.benoemd": "The bot invites the new member to the council's chat.",
         "werkplek.nav.inzet": "Time and money",
         "werkplek.nav.doelen": "Goals",
         "werkplek.sign_out": "Sign out",
@@ -396,6 +448,8 @@ CATALOG = {
         "werkplek.besluiten.none_found": "No decisions found with \"{q}\".",
         "werkplek.besluiten.count": "{count} decisions found.",
         "werkplek.besluiten.decided": "Decided on {date}, version {version}, recorded by {who}",
+        "werkplek.besluiten.changed": "What the council changed",
+        "werkplek.besluiten.background": "Background",
         "werkplek.besluiten.concerns": "Concerns (bedenkingen)",
         "werkplek.besluiten.objections": "Objections and how they were resolved",
         "werkplek.besluiten.on_version": "on version {version}",
@@ -500,7 +554,7 @@ CATALOG = {
 
 def register_messages() -> None:
     for catalog in (CATALOG, access.CATALOG, inzet.CATALOG, doelen.CATALOG, adviezen.CATALOG,
-                    samenstelling.CATALOG):
+                    samenstelling.CATALOG, selectie.CATALOG):
         i18n.register(catalog)
 
 

@@ -14,6 +14,9 @@ except on the widget page (Element's widget API hands the page a Matrix OpenID t
 ``GET  /werkplek/besluiten[.md|.html|.pdf]`` the decision list (search), as Markdown, HTML or PDF for download
                                       (the PDF follows the page's search and order)
 ``GET  /werkplek/samenstelling``      seats by customer group; the make-up against the residents, gaps named
+``GET  /werkplek/aanmeldingen``      applications with the selection committee's advice; the committee advises
+                                      (``POST .../<nr>/advies``), the secretary decides (``POST .../<nr>/besluit``,
+                                      deliberation's status route as ``!selectie``: appointing invites in Matrix)
 ``GET  /werkplek/agenda[?jaar=]``     the ranked agenda with its scores; expected against realised influence
 
 The session lives in a signed cookie (HttpOnly, SameSite=Lax, Secure outside the local stack): who, which
@@ -39,6 +42,7 @@ from services.werkplek.domain import access as rules
 from services.werkplek.domain import adviezen as advice_steps
 from services.werkplek.domain import pdf as pdf_export
 from services.werkplek.domain import samenstelling as make_up
+from services.werkplek.domain import selectie as selection
 from services.werkplek.domain.access import Access, Role
 from services.werkplek.domain.chart import hours_chart
 from services.werkplek.domain.inzet import CostKind, held_activities, to_csv
@@ -271,13 +275,64 @@ def overzicht() -> Response:
 
 @WEB.get("/werkplek/aanmeldingen")
 def aanmeldingen() -> Response:
-    """The applications, for the selection committee and the secretary (newest first)."""
+    """The applications, for the selection committee and the secretary (newest first), each with the
+    committee's advice; the committee gives advice, the secretary decides."""
     found = _current("aanmeldingen")
     if isinstance(found, Response):
         return found
     ctx, s = found
-    return _page("werkplek_aanmeldingen.html", ctx=ctx, session_=s, applications=actions.applications(ctx),
+    done, nr = request.args.get("gedaan"), request.args.get("nr") or ""
+    return _aanmeldingen_page(ctx, s, errors=[], done=done if done in ("advies", "besluit") else None,
+                              done_nr=int(nr) if nr.isdigit() and len(nr) < 10 else None)
+
+
+def _aanmeldingen_page(ctx: actions.Ctx, s: rules.Session, *, errors: list[str], done: str | None = None,
+                       done_nr: int | None = None, sent_nr: int | None = None) -> Response:
+    applications = actions.applications(ctx)
+    advice = actions.selection_advice(runtime(), ctx)
+    done_app = next((a for a in applications or () if a.get("id") == done_nr), None) if done else None
+    return _page("werkplek_aanmeldingen.html", 400 if errors else 200, ctx=ctx, session_=s, applications=applications,
+                 advice=advice, errors=errors, may_advise=selection.may_advise(s.role),
+                 may_decide=selection.may_decide(s.role), advice_choices=selection.ADVICE,
+                 decisions=selection.DECISIONS, open_statuses=OPEN_APPLICATION, form_key=secrets.token_urlsafe(16),
+                 done=done if done_app else None, done_app=done_app, sent_nr=sent_nr, sent_form=request.form,
+                 local_day=lambda moment: moment.astimezone(ctx.now.tzinfo).date(),
                  title=texts.t("werkplek.nav.aanmeldingen", ctx.lang))
+
+
+OPEN_APPLICATION = ("ontvangen", "gesprek")  # deliberation's statuses a decision can still follow
+
+
+@WEB.post("/werkplek/aanmeldingen/<int:nr>/<what>")
+def aanmelding(nr: int, what: str) -> Response:
+    """``advies``: a committee member's advice; ``besluit``: the secretary's decision (to deliberation)."""
+    found = _current("aanmeldingen", Access.EDIT)
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    if what not in ("advies", "besluit"):
+        return _message(DomainError("werkplek.selectie.unknown", "unknown form", nr=nr), 404, ctx=ctx, session_=s)
+    allowed = selection.may_advise(s.role) if what == "advies" else selection.may_decide(s.role)
+    if not allowed:
+        return _message(DomainError("werkplek.access.refused", f"{what} by {s.role.value}", page="aanmeldingen"),
+                        403, ctx=ctx, session_=s)
+    errors: list[str] = []
+    try:
+        if not PlainForm().validate_on_submit():
+            raise DomainError("werkplek.form.expired", "csrf")
+        if what == "advies":
+            actions.give_selection_advice(runtime(), ctx, s, nr, request.form.get("advice", ""),
+                                          request.form.get("note", ""))
+        else:
+            key = (request.form.get("sleutel") or "").strip()[:64] or None
+            actions.decide_application(ctx, s.subject, nr, {k: request.form.get(k, "") for k in
+                                                            ("status", "seat", "matrix_id", "note")}, key)
+    except ServiceUnavailable as exc:
+        return _message(exc, 503, ctx=ctx, session_=s)
+    except DomainError as exc:  # the page's own checks and deliberation's refusals alike
+        errors.append(exc.user_message(ctx.lang))
+        return _aanmeldingen_page(ctx, s, errors=errors, sent_nr=nr)
+    return redirect(url_for(".aanmeldingen", lang=ctx.lang, gedaan=what, nr=nr) + f"#application-{nr}", code=303)
 
 
 def _year() -> int | Response:

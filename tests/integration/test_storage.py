@@ -13,7 +13,7 @@ from shared.outbox import OutboundMessage, QueueStore, utcnow
 
 pytestmark = pytest.mark.postgres
 
-SERVICES = ["deliberation", "calendar", "signals", "bot"]
+SERVICES = ["deliberation", "calendar", "signals", "werkplek", "bot"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

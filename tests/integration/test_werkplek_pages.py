@@ -337,6 +337,12 @@ def test_the_decision_list_shows_concerns_objections_and_searches(stack: Stack, 
     objection = objected["open_objections"][0]["id"]
     stack.delib("POST", f"/rounds/{rnd['id']}/withdraw", {"actor": BRAM, "objection_id": objection})
     stack.agree(rnd["id"], {ANNA: ("bedenking", "Let op de kosten van onderhoud.")})
+    stack.delib("POST", f"/topics/{topic}/background", {"source": "raadpleging", "key": "test:groen",
+                                                         "title": "Bewonersraadpleging over groen",
+                                                         "text": "41 antwoorden; de meesten willen meer bomen."},
+                status=201)
+    stack.delib("POST", f"/topics/{topic}/influence", {"score": 4, "kind": "aangepast",
+                                                        "what_changed": "Twaalf bomen extra op het plein."}, status=201)
 
     sign_in(browser, stack, ANNA)
     browser.find_element(By.LINK_TEXT, "Besluiten").click()
@@ -346,6 +352,8 @@ def test_the_decision_list_shows_concerns_objections_and_searches(stack: Stack, 
     assert "Groen in de wijk" in text and "Meer bomen op het plein." in text
     assert "Bedenkingen" in text and "Anna de Vries: Let op de kosten van onderhoud." in text
     assert "Bomen geven overlast van bladeren." in text and "ingetrokken" in text.lower()
+    assert "Wat de raad veranderde" in text and "Twaalf bomen extra op het plein." in text
+    assert "Achtergrond" in text and "41 antwoorden; de meesten willen meer bomen." in text
     assert not re.search(r"\d+\s*(stemmen|voor|tegen)", text)  # no tallies, ever
     assert_no_violations(browser)
 
@@ -639,3 +647,188 @@ def test_the_overview_shows_the_coming_weeks_and_says_what_it_could_not_read(sta
     groups = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=groups-title]").text
     assert "kon nu niet worden opgehaald" in groups
     assert_no_violations(browser)
+
+
+# --------------------------------------------------------------------------- applications and selection
+
+
+def committee_link_for(stack: Stack, name: str) -> str:
+    """A committee member's own link (the Stack's ``committee_link`` always names Dhr. Visser)."""
+    with stack.werkplek_app.app_context():
+        from shared.service import runtime
+        ctx = actions.context(stack.settings, SLUG, datetime.now(timezone.utc))
+        return actions.issue_committee_link(runtime(), ctx, SEC, name, 30).url
+
+
+def apply(stack: Stack, name: str, **extra: Any) -> int:
+    resp = httpx.post(f"{stack.base['deliberation']}/api/v1/councils/{SLUG}/applications",
+                      json={"name": name, "member_type": "huurder", "contact": "06-12345678",
+                            "motivation": "Ik wil meedenken over onderhoud.", **extra}, timeout=10)
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
+
+
+def application(stack: Stack, nr: int) -> dict[str, Any]:
+    return next(a for a in stack.delib("GET", "/applications") if a["id"] == nr)
+
+
+def give_advice(browser: WebDriver, nr: int, advice: str | None, note: str = "") -> None:
+    form = browser.find_element(By.ID, f"give-{nr}")
+    if not form.is_displayed():
+        browser.find_element(By.ID, f"give-title-{nr}").click()
+    if advice:
+        browser.find_element(By.ID, f"give-{nr}-{advice}").click()
+    field = browser.find_element(By.ID, f"give-{nr}-note")
+    field.clear()
+    field.send_keys(note)
+    submit(browser, f"do-give-{nr}")
+
+
+def decide(browser: WebDriver, nr: int, status: str, seat: str = "", matrix_id: str = "", note: str = "") -> None:
+    if not browser.find_element(By.ID, f"decide-{nr}").is_displayed():
+        browser.find_element(By.ID, f"decide-title-{nr}").click()
+    browser.find_element(By.ID, f"decide-{nr}-{status}").click()
+    for field, value in ((f"decide-{nr}-seat", seat), (f"decide-{nr}-matrix", matrix_id), (f"decide-{nr}-note", note)):
+        found = browser.find_elements(By.ID, field)
+        if found:
+            found[0].clear()
+            found[0].send_keys(value)
+    submit(browser, f"do-decide-{nr}")
+
+
+def test_the_committee_advises_and_the_secretary_appoints_on_the_page(stack: Stack, browser: WebDriver):
+    nr = apply(stack, "Fatima El Amrani")
+    vacant = next(s["id"] for s in stack.delib("GET", "/seats") if s.get("holder") is None)
+    held = next(s["id"] for s in stack.delib("GET", "/seats") if s.get("holder") is not None)
+
+    # A committee member advises; without a choice the page says what is missing.
+    browser.delete_all_cookies()
+    browser.get(committee_link_for(stack, "Mw. De Boer"))
+    wait(browser, lambda d: h1(d) == "Aanmeldingen")
+    assert f"#{nr} Fatima El Amrani" in browser.find_element(By.ID, f"application-{nr}").text
+    assert browser.find_element(By.ID, f"advice-{nr}").text == "Nog geen advies."
+    assert not browser.find_elements(By.ID, f"decide-{nr}")  # the committee advises, the secretary decides
+    assert_no_violations(browser)
+    give_advice(browser, nr, None, "Weet ik nog niet")
+    assert "Kies je advies" in errors(browser)
+    assert browser.find_element(By.ID, f"give-{nr}-note").get_attribute("value") == "Weet ik nog niet"
+    assert_no_violations(browser)
+    give_advice(browser, nr, "gesprek", "Eerst kennismaken")
+    assert not errors(browser), errors(browser)
+    assert f"advies over aanmelding {nr} is opgeslagen" in browser.find_element(By.ID, "saved").text
+    assert browser.find_element(By.ID, f"advice-{nr}").text.startswith(
+        "Mw. De Boer: uitnodigen voor een gesprek — Eerst kennismaken")
+    # A later advice from the same person replaces theirs.
+    give_advice(browser, nr, "benoemen", "Sterke motivatie")
+    entries = browser.find_elements(By.CSS_SELECTOR, f"#advice-{nr} li")
+    assert len(entries) == 1 and entries[0].text.startswith("Mw. De Boer: benoemen — Sterke motivatie")
+    assert browser.find_element(By.ID, f"give-{nr}-benoemen").is_selected()
+
+    # Another committee member: their advice comes first (newest first), beside the other's.
+    browser.delete_all_cookies()
+    browser.get(committee_link_for(stack, "Dhr. Visser"))
+    wait(browser, lambda d: h1(d) == "Aanmeldingen")
+    give_advice(browser, nr, "niet_benoemen")
+    assert [e.text.split(" (")[0] for e in browser.find_elements(By.CSS_SELECTOR, f"#advice-{nr} li")] == [
+        "Dhr. Visser: niet benoemen", "Mw. De Boer: benoemen — Sterke motivatie"]
+    assert_no_violations(browser)
+
+    # The secretary reads the advice and decides: an interview first.
+    sign_in(browser, stack, SEC)
+    browser.get(stack.url("/werkplek/aanmeldingen"))
+    assert "Mw. De Boer: benoemen" in browser.find_element(By.ID, f"advice-{nr}").text
+    assert not browser.find_elements(By.ID, f"give-{nr}")
+    assert_no_violations(browser)
+    browser.find_element(By.ID, f"decide-title-{nr}").click()  # the open form fits a phone's width too
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    decide(browser, nr, "gesprek", note="Gesprek op 12 juni")
+    assert not errors(browser), errors(browser)
+    assert (f"besluit over aanmelding {nr} is vastgelegd: uitgenodigd voor een gesprek"
+            in browser.find_element(By.ID, "saved").text)
+    assert application(stack, nr)["status"] == "gesprek"
+
+    # Appointing needs the address the bot invites; a seat that is taken: deliberation's refusal, in Dutch.
+    decide(browser, nr, "benoemd", seat=str(vacant))
+    assert "Matrix-adres nodig" in errors(browser)
+    assert_no_violations(browser)
+    decide(browser, nr, "benoemd", seat=str(held), matrix_id="@fatima:test.local")
+    assert f"Zetel {held} is al bezet" in errors(browser)
+    assert browser.find_element(By.ID, f"decide-{nr}-matrix").get_attribute("value") == "@fatima:test.local"
+    assert application(stack, nr)["status"] == "gesprek"
+    decide(browser, nr, "benoemd", seat=str(vacant), matrix_id="@fatima:test.local", note="Unaniem")
+    assert not errors(browser), errors(browser)
+    saved = browser.find_element(By.ID, "saved").text
+    assert f"aanmelding {nr} is vastgelegd: benoemd" in saved and "nodigt het nieuwe lid uit" in saved
+    assert not browser.find_elements(By.ID, f"decide-{nr}")  # decided: no form any more
+    decided = application(stack, nr)
+    assert (decided["status"], decided["seat_id"], decided["matrix_id"]) == ("benoemd", vacant, "@fatima:test.local")
+    roster = stack.delib("GET", "/members")
+    fatima = next(m for m in roster["members"] if m["matrix_id"] == "@fatima:test.local")
+    assert fatima["seat_id"] == vacant
+    assert_no_violations(browser)
+
+    browser.find_element(By.ID, "other-language").click()
+    wait(browser, lambda d: h1(d) == "Applications")
+    assert "The selection committee's advice" in browser.page_source
+    assert "Dhr. Visser: do not appoint" in browser.find_element(By.ID, f"advice-{nr}").text
+    assert_no_violations(browser)
+
+
+def test_selection_forms_refuse_members_the_wrong_role_and_posts_without_a_token(stack: Stack,
+                                                                                browser: WebDriver):
+    nr = apply(stack, "Gerrit Hoek", matrix_id="@gerrit:test.local")
+
+    sign_in(browser, stack, ANNA)
+    with session_client(browser) as member:
+        page = member.get(stack.url("/werkplek/aanmeldingen"))
+        assert page.status_code == 403 and "niet voor jouw rol" in page.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # the sign-out form's
+        for what, data in (("advies", {"advice": "benoemen"}), ("besluit", {"status": "benoemd"})):
+            refused = member.post(stack.url(f"/werkplek/aanmeldingen/{nr}/{what}"), data={"csrf_token": csrf, **data})
+            assert refused.status_code == 403 and "niet voor jouw rol" in refused.text
+
+    with httpx.Client(timeout=10, follow_redirects=True) as committee:
+        page = committee.get(committee_link_for(stack, "Mw. Smit"))
+        assert page.status_code == 200
+        forged = committee.post(stack.url(f"/werkplek/aanmeldingen/{nr}/advies"), data={"advice": "benoemen"})
+        assert forged.status_code == 400 and "formulier was verlopen" in forged.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        wrong_role = committee.post(stack.url(f"/werkplek/aanmeldingen/{nr}/besluit"),
+                                    data={"csrf_token": csrf, "status": "benoemd"})
+        assert wrong_role.status_code == 403 and "niet voor jouw rol" in wrong_role.text
+        unknown = committee.post(stack.url("/werkplek/aanmeldingen/9999/advies"),
+                                 data={"csrf_token": csrf, "advice": "gesprek"})
+        assert unknown.status_code == 400 and "Ik ken geen aanmelding 9999" in unknown.text
+        after = committee.get(stack.url("/werkplek/aanmeldingen"))
+        assert "Mw. Smit" not in after.text  # nothing was stored
+
+    sign_in(browser, stack, SEC)
+    with session_client(browser) as secretary:
+        forged = secretary.post(stack.url(f"/werkplek/aanmeldingen/{nr}/besluit"), data={"status": "niet_benoemd"})
+    assert forged.status_code == 400 and "formulier was verlopen" in forged.text
+    assert application(stack, nr)["status"] == "ontvangen"
+    with httpx.Client(timeout=10) as nobody:
+        signed_out = nobody.post(stack.url(f"/werkplek/aanmeldingen/{nr}/advies"), data={"advice": "gesprek"})
+        assert signed_out.status_code == 401
+
+
+def test_the_committee_s_advice_goes_when_the_application_is_gone(stack: Stack):
+    from services.werkplek import actions, store
+    from services.werkplek.domain.selectie import SelectionAdvice
+
+    kept = apply(stack, "Karim Bouzid")
+    rt = stack.werkplek_app.extensions["overleg_runtime"]
+    now = datetime.now(ZoneInfo("Europe/Amsterdam"))
+    with rt.db.session() as s:
+        for nr in (kept, 9_999):  # 9,999: an application deliberation no longer holds (withdrawn, or past retention)
+            store.save_selection_advice(s, SLUG, SelectionAdvice(nr, "committee:x", "Mw. De Boer", "gesprek",
+                                                                 "Over hem: …", now))
+    assert actions.forget_advice_of_gone_applications(rt, stack.settings, now) == 1
+    with rt.db.read() as s:
+        assert [a.application_id for a in store.selection_advice(s, SLUG)
+                if a.author == "committee:x"] == [kept]
+    # Deliberation unreadable: nothing is deleted on a guess.
+    unreachable = stack.settings.model_copy(update={"service_urls": {**stack.settings.service_urls,
+                                                                      "deliberation": "http://127.0.0.1:9"}})
+    assert actions.forget_advice_of_gone_applications(rt, unreachable, now) == 0
+    assert "werkplek_forget_advice" in [job.name for job in rt.jobs.jobs]
