@@ -24,6 +24,7 @@ from services.calendar.domain.attendance import (
     rebalance,
     respond,
 )
+from services.calendar.domain.ical import ResidentPlaces
 from services.calendar.domain.presence import COUNTED_TYPES, PresenceRecord, resolve_names, year_records
 from services.calendar.domain.dates import (
     DateOption,
@@ -508,6 +509,37 @@ def _notify_promoted(session: Session, post: Poster, council: CouncilConfig, occ
         # The time keeps a second promotion (after leaving and queueing again) a new message.
         key = f"calendar:promoted:{occ.uid}:{occ.day.isoformat()}:{_short_hash(member)}:{int(now.timestamp())}"
         post(session, _message(key, council, rich, dm_to=member))
+
+
+# --------------------------------------------------------------------------------------------
+# residents' places
+
+_URL_RE = re.compile(r"^https?://[^\s\"<>\\^`{|}]+$")
+
+
+def set_resident_places(session: Session, council: CouncilConfig, stored: store.StoredEvent, day: date | None,
+                        places: ResidentPlaces, now: datetime) -> tuple[bool, date | None]:
+    """The residents' places of a meeting, as the signals service's public sign-up counts them (a repeat replaces
+    them). The feeds change, so the council's version rises, but only when a number or the address changed:
+    calendar apps then fetch the feed again. Returns (changed, the meeting's day in its series or None)."""
+    event = stored.event
+    if event.type in DEADLINE_TYPES:
+        raise InvalidInput("cal.resident_places.not_a_meeting", f"residents' places on {event.type.value}")
+    if not _URL_RE.match(places.url):
+        raise InvalidInput("cal.resident_places.url", "sign-up url is no web address")
+    meeting: date | None = None
+    if event.recurrence is not None:
+        if day is None:
+            raise InvalidInput("cal.resident_places.day_needed", f"event {stored.number} is a series")
+        occ = find_occurrence(event, day)
+        if occ is None:
+            raise NotFound("cal.occurrence.not_found", f"event {stored.number}: no meeting on {day}",
+                           number=stored.number, **messages.date_params(day))
+        meeting = occ.series_day
+    changed = store.save_resident_places(session, council.slug, event.uid, meeting, places, now)
+    if changed:
+        store.touch(session, council.slug, now)
+    return changed, meeting
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from services.calendar.domain import messages
 from services.calendar.domain.attendance import Rsvp, Seat, heidag_warning, new_attendance, training_record
 from services.calendar.domain.presence import answer_overview
 from services.calendar.domain.dates import split_two_dates
-from services.calendar.domain.ical import places_text
+from services.calendar.domain.ical import ResidentPlaces, places_text
 from services.calendar.domain.events import (
     EventSpec,
     EventType,
@@ -67,6 +67,8 @@ from services.calendar.schemas import (
     PollOut,
     PollsQuery,
     PresenceRecordOut,
+    ResidentPlacesIn,
+    ResidentPlacesOut,
     RsvpIn,
     RsvpOut,
     SyncStatusOut,
@@ -160,7 +162,8 @@ def event_out(stored: store.StoredEvent, language: str) -> EventOut:
                for n in e.notes])
 
 
-def occurrence_out(number: int, occ: Occurrence, att: Any, member: str | None, language: str) -> OccurrenceOut:
+def occurrence_out(number: int, occ: Occurrence, att: Any, member: str | None, language: str,
+                   residents: ResidentPlaces | None = None) -> OccurrenceOut:
     e = occ.event
     seat = att.seat(member).value if (att is not None and member) else (Seat.UNKNOWN.value if member else None)
     taken = len(att.places) if att else 0
@@ -174,7 +177,9 @@ def occurrence_out(number: int, occ: Occurrence, att: Any, member: str | None, l
         places_label=places_text(e.capacity, taken, language) if e.capacity else None,
         answer=seat, answer_label=messages.text(f"cal.seat.{seat}", language) if seat else None,
         moved_from=_iso(occ.original_start) if occ.original_start is not None else None,
-        agenda=notes.agenda if notes else "", minutes=notes.minutes if notes else "")
+        agenda=notes.agenda if notes else "", minutes=notes.minutes if notes else "",
+        resident_places_left=residents.left if residents else None,
+        resident_capacity=residents.capacity if residents else None)
 
 
 def poll_out(stored: store.StoredPoll, council: CouncilConfig, language: str) -> PollOut:
@@ -247,10 +252,13 @@ def list_upcoming(slug: str, query: UpcomingQuery) -> list[OccurrenceOut]:
                               types=[query.type.value] if query.type else None)
         numbers = {item.uid: item.number for item in stored}
         atts = store.attendances(s, council.slug, numbers)
+        residents = store.resident_places(s, council.slug)
     occurrences = [o for o in expand_occurrences([i.event for i in stored], now, until, include_cancelled=True)
                    if o.end_instant > now][:query.limit]
     language = lang()
-    return [occurrence_out(numbers[o.uid], o, atts.get(o.key), query.member, language) for o in occurrences]
+    return [occurrence_out(numbers[o.uid], o, atts.get(o.key), query.member, language,
+                           (residents.get(o.uid) or {}).get(o.series_day if o.event.recurrence else None))
+            for o in occurrences]
 
 
 @API.route("/councils/<slug>/events/<int:number>", summary="One event", response=EventOut, callers=ANY_SERVICE)
@@ -525,6 +533,23 @@ def heidag_route(slug: str) -> HeidagOut:
                      max_gap_days=status.max_gap_days, tracking_since=since.isoformat(),
                      code=note[0] if note else None,
                      message=messages.text(note[0], language, **note[1]) if note else None)
+
+
+@API.route("/councils/<slug>/events/<int:number>/resident-places", "PUT",
+           summary="A meeting's places for residents from the public sign-up (counts and its page); replaces them",
+           body=ResidentPlacesIn, response=ResidentPlacesOut, callers=("signals", "admin"), errors=(404, 422))
+def put_resident_places(slug: str, number: int, body: ResidentPlacesIn) -> ResidentPlacesOut:
+    council = council_of(slug)
+    now = clock(council)
+    try:
+        day = date.fromisoformat(body.day) if body.day else None
+    except ValueError as exc:
+        raise InvalidInput("cal.resident_places.day", "day not ISO") from exc
+    places = ResidentPlaces(capacity=body.capacity, taken=body.taken, url=body.url.strip())
+    changed, meeting = transaction(lambda s: actions.set_resident_places(
+        s, council, actions.require_event(s, council, number, lock=True), day, places, now))
+    return ResidentPlacesOut(number=number, day=meeting.isoformat() if meeting else None, capacity=places.capacity,
+                             taken=places.taken, left=places.left, url=places.url, changed=changed)
 
 
 # --------------------------------------------------------------------------------------------

@@ -331,24 +331,27 @@ def render(session, council: CouncilConfig, token: store.FeedToken, now: datetim
     else:
         atts = store.attendances(session, council.slug, limited) if limited else {}
     places = places_taken(atts)
+    residents = store.resident_places(session, council.slug)
     if token.kind == "council":
         name = messages.text("cal.feed.name.council", lang, **params)
         description = messages.text("cal.feed.description.council", lang, **params)
         return render_feed(name, events, description=description, refresh_minutes=REFRESH_MINUTES, lang=lang,
-                           places=places, memo=MEMO, zone=zone)
+                           places=places, memo=MEMO, zone=zone, residents=residents)
     if token.kind == "type":
         etype = EventType(token.scope)
         label = etype.label(lang)
         name = messages.text("cal.feed.name.type", lang, type=label, **params)
         description = messages.text("cal.feed.description.type", lang, type=label, **params)
         return render_feed(name, [e for e in events if e.type is etype], description=description,
-                           refresh_minutes=REFRESH_MINUTES, lang=lang, places=places, memo=MEMO, zone=zone)
+                           refresh_minutes=REFRESH_MINUTES, lang=lang, places=places, memo=MEMO, zone=zone,
+                           residents=residents)
     member = Invitee(member_id=token.scope, display_name=token.scope)
     mine, answers = personal_events(member, events, atts)
     name = messages.text("cal.feed.name.member", lang, **params)
     description = messages.text("cal.feed.description.member", lang, **params)
     return render_feed(name, mine, description=description, refresh_minutes=REFRESH_MINUTES,
-                       attendee_partstat=answers, lang=lang, places=places, memo=MEMO, zone=zone)
+                       attendee_partstat=answers, lang=lang, places=places, memo=MEMO, zone=zone,
+                       residents=residents)
 
 
 def places_taken(attendances: dict) -> dict[str, dict]:  # type: ignore[type-arg]

@@ -148,4 +148,19 @@ class CalendarSyncState(CalendarBase):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+class CalendarResidentPlaces(CalendarBase):
+    """Residents' places of one meeting, as the signals service's public sign-up reports them (counts and the
+    sign-up page's address only: no resident is named here). ``meeting`` is "" for a single event, else the
+    meeting's day in its series (ISO), so a moved meeting keeps its numbers."""
+
+    __tablename__ = "calendar_resident_places"
+    event_uid: Mapped[str] = mapped_column(String(120), primary_key=True)
+    meeting: Mapped[str] = mapped_column(String(10), primary_key=True)
+    council: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    capacity: Mapped[int] = mapped_column(Integer, nullable=False)
+    taken: Mapped[int] = mapped_column(Integer, nullable=False)
+    url: Mapped[str] = mapped_column(String(500), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 RUNTIME_MODELS = make_runtime_models(CalendarBase, "calendar")

@@ -116,6 +116,15 @@ class DayIn(Model):
     announce: bool = False
 
 
+class ResidentPlacesIn(Model):
+    """A meeting's places for residents, from the public sign-up (signals): counts and the page's address, no
+    names. ``day`` is the meeting's day (ISO; needed for a meeting of a series). A PUT replaces what was there."""
+    day: Text(10) | None = None  # type: ignore[valid-type]
+    capacity: int = Field(ge=1, le=1000)
+    taken: int = Field(ge=0, le=100_000)
+    url: Text(500, 1)  # type: ignore[valid-type]
+
+
 class MoveIn(Model):
     """One meeting to another time. From chat: ``text`` ("16-3 17-3 20:00": the meeting's date,
     then the new date, with a time to change it). Otherwise ``day`` (which meeting: 2027-03-16
@@ -313,6 +322,18 @@ class OccurrenceOut(OutModel):
     moved_from: str | None = None  # a moved meeting: where the series put it
     agenda: str = ""
     minutes: str = ""
+    resident_places_left: int | None = None  # opened for residents' sign-up: their places still free
+    resident_capacity: int | None = None  # and how many places residents have in all
+
+
+class ResidentPlacesOut(OutModel):
+    number: int
+    day: str | None  # the meeting's day in its series; None for a single event
+    capacity: int
+    taken: int
+    left: int
+    url: str
+    changed: bool  # False: the same numbers were there already (the feeds kept their version)
 
 
 class RsvpOut(OutModel):

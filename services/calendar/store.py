@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from services.calendar.domain.attendance import Attendance
 from services.calendar.domain.events import Event, first_start, last_end
+from services.calendar.domain.ical import ResidentPlaces
 from services.calendar.domain.polls import Poll
 from services.calendar.models import (
     CalendarAttendance,
@@ -37,6 +38,7 @@ from services.calendar.models import (
     CalendarEvent,
     CalendarFeedToken,
     CalendarPoll,
+    CalendarResidentPlaces,
     CalendarSentReminder,
     CalendarSyncState,
 )
@@ -169,6 +171,7 @@ def save_event(session: Session, event: Event) -> StoredEvent:
 def remove_event(session: Session, uid: str) -> None:
     """Gone for good (e.g. a deadline the deliberation service no longer has)."""
     session.execute(delete(CalendarAttendance).where(CalendarAttendance.event_uid == uid))
+    session.execute(delete(CalendarResidentPlaces).where(CalendarResidentPlaces.event_uid == uid))
     session.execute(delete(CalendarEvent).where(CalendarEvent.uid == uid))
 
 
@@ -294,6 +297,35 @@ def save_attendance(session: Session, council: str, att: Attendance, now: dateti
     row.day = att.day
     row.data = json.dumps(att.to_dict(), ensure_ascii=False, sort_keys=True)
     row.updated_at = _utc(now)
+
+
+# --------------------------------------------------------------------------------------------
+# residents' places (from the signals service's public sign-up)
+
+def resident_places(session: Session, council: str) -> dict[str, dict[date | None, ResidentPlaces]]:
+    """uid → meeting (None: a single event; else its day in the series) → the residents' places. A council
+    opens a few meetings a year for residents: all of them are read at once."""
+    out: dict[str, dict[date | None, ResidentPlaces]] = {}
+    for row in session.scalars(select(CalendarResidentPlaces).where(CalendarResidentPlaces.council == council)):
+        meeting = date.fromisoformat(row.meeting) if row.meeting else None
+        out.setdefault(row.event_uid, {})[meeting] = ResidentPlaces(row.capacity, row.taken, row.url)
+    return out
+
+
+def save_resident_places(session: Session, council: str, uid: str, meeting: date | None, places: ResidentPlaces,
+                         now: datetime) -> bool:
+    """Keep the meeting's residents' places (a repeat replaces them); whether anything changed."""
+    key = meeting.isoformat() if meeting else ""
+    row = session.get(CalendarResidentPlaces, (uid, key), with_for_update=True)
+    if row is not None and ResidentPlaces(row.capacity, row.taken, row.url) == places:
+        return False
+    if row is None:
+        row = CalendarResidentPlaces(event_uid=uid, meeting=key, council=council)
+        session.add(row)
+    row.capacity, row.taken, row.url = places.capacity, places.taken, places.url
+    row.updated_at = _utc(now)
+    session.flush()
+    return True
 
 
 # --------------------------------------------------------------------------------------------

@@ -1641,12 +1641,14 @@ def open_signup(rt: Runtime, settings: Settings, slug: str, *, event: dict[str, 
                                                event_number=number, event_type=str(event["type"]), title=title,
                                                location=location, starts=starts, capacity=int(places),
                                                opened_by=actor, now=now)
+                store.owe_signup_to_calendar(s, ev.id)
                 created = True
             else:
                 lst, moved = _signup_list(s, ev).with_capacity(int(places), now)
                 store.update_signup_event(s, ev.id, title=title, location=location, starts=starts,
                                           capacity=int(places))
                 store.save_signup_states(s, ev.id, lst.registrations)
+                store.owe_signup_to_calendar(s, ev.id)
                 ev = store.signup_event(s, code=ev.code)
                 contacts = store.signup_contacts(s, ev.id)  # type: ignore[union-attr]
                 for reg in moved:
@@ -1658,6 +1660,7 @@ def open_signup(rt: Runtime, settings: Settings, slug: str, *, event: dict[str, 
             ev = store.signup_event(s, council=slug, event_number=number)
         created = False
     log.info("event %s of %s open for sign-up (%s places)", number, slug, places)
+    rt.jobs.kick("signals_cards")  # the calendar hears the numbers (its feeds show the places left)
     return signup_view(rt, settings, ev, created)  # type: ignore[arg-type]
 
 
@@ -1711,6 +1714,7 @@ def sign_up(rt: Runtime, settings: Settings, code: str, *, email: str, name: str
             row = store.insert_signup(s, ev.id, token_hash=reg.token, email_key=reg.email_key,  # type: ignore[union-attr]
                                       intake_key=intake_key, state=reg.state.value, signed_up=reg.signed_up,
                                       email=address, name=name, language=lang)
+            store.owe_signup_to_calendar(s, ev.id)  # type: ignore[union-attr]
             position = lst.position(reg.token)
             contact = store.SignupContact(row.id, reg.token, address, name, lang)
             _signup_mail(s, settings, council, ev, contact,  # type: ignore[arg-type]
@@ -1721,6 +1725,7 @@ def sign_up(rt: Runtime, settings: Settings, code: str, *, email: str, name: str
             return SignedUp(None, None, None)
         raise
     log.info("sign-up for event %s of %s: %s", view.event.event_number, view.event.council, reg.state.value)
+    rt.jobs.kick("signals_cards")
     return SignedUp(token, reg.state, position)
 
 
@@ -1745,6 +1750,7 @@ def cancel_signup(rt: Runtime, settings: Settings, token: str, now: datetime) ->
         if lst is before:
             return False
         store.save_signup_states(s, ev.id, lst.registrations)
+        store.owe_signup_to_calendar(s, ev.id)
         contacts = store.signup_contacts(s, ev.id)
         for reg in moved:
             if reg.token in contacts:
@@ -1752,6 +1758,7 @@ def cancel_signup(rt: Runtime, settings: Settings, token: str, now: datetime) ->
         row = store.signup_by_token(s, _token_hash(token))
         store.delete_signup_contact(s, row.id)  # type: ignore[union-attr]
     log.info("sign-up for event %s of %s cancelled; %d moved up", ev.event_number, ev.council, len(moved))
+    rt.jobs.kick("signals_cards")
     return True
 
 
@@ -1777,4 +1784,57 @@ def signup_reminders(rt: Runtime, settings: Settings, now: datetime) -> int:
             store.save_signup_states(s, ev.id, lst.mark_reminded({r.token for r in due}, now).registrations)
     with rt.db.session() as s:
         store.erase_past_signup_contacts(s, now - timedelta(days=1))
+    return sent
+
+
+# The calendar's feeds show the places left: every change of a sign-up's numbers marks it owed in its own
+# transaction, and the cards job PUTs the numbers (counts and the public page's address, never a resident) to the
+# calendar until it answered 2xx; after a failure it waits a little longer each time.
+CALENDAR_RETRY_MAX = 900.0
+
+
+def calendar_client(settings: Settings) -> ServiceClient:
+    return ServiceClient("calendar", settings.service_urls["calendar"], settings.token_for("signals"),
+                         timeout=5.0, retries=0)
+
+
+def _calendar_retry_delay(failures: int) -> float:
+    return min(CALENDAR_RETRY_MAX, 5.0 * 2 ** min(failures, 10))
+
+
+def push_signup_places(rt: Runtime, settings: Settings, now: datetime) -> int:
+    """Hand the owed sign-ups' numbers to the calendar. Stops at the first sign that it is unreachable (the
+    others wait for the next turn); a refusal is retried later too. Returns how many the calendar took."""
+    with rt.db.read() as s:
+        owed = store.signups_owed_to_calendar(s, now)
+    sent = 0
+    for ev, _, failures in owed:
+        council = settings.council(ev.council)
+        if council is None:
+            continue
+        with rt.db.read() as s:  # the numbers and the version they belong to, read together
+            current = store.signup_calendar_state(s, ev.id)
+            if current is None:
+                continue
+            ev, version = current
+            counts = _signup_list(s, ev).counts()
+        payload = {"day": ev.starts.astimezone(ZoneInfo(council.timezone)).date().isoformat(),
+                   "capacity": counts.capacity, "taken": counts.confirmed, "url": signup_url(settings, ev.code)}
+        path = f"/api/v1/councils/{ev.council}/events/{ev.event_number}/resident-places"
+        try:
+            calendar_client(settings).request("PUT", path, json=payload, lang=council.language)
+        except (ServiceUnavailable, ServiceError) as exc:
+            retry_at = now + timedelta(seconds=_calendar_retry_delay(failures))
+            with rt.db.session() as s:
+                store.signup_calendar_failed(s, ev.id, retry_at)
+            if isinstance(exc, ServiceUnavailable):
+                log.info("sign-up of event %s of %s: calendar unreachable, numbers sent later", ev.event_number,
+                         ev.council)
+                break
+            log.warning("sign-up of event %s of %s: calendar refused the numbers (%s); tried again later",
+                        ev.event_number, ev.council, exc.status)
+            continue
+        with rt.db.session() as s:
+            store.signup_sent_to_calendar(s, ev.id, version)
+        sent += 1
     return sent

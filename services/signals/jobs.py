@@ -28,10 +28,12 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
         # Card edits owed after an intake, one per burst (cheap when nothing is owed: one indexed read).
         # With them, the running consultations: their count in the topic's thread (an edit when it changed) and
         # closing with the summary when due (two indexed reads when there is nothing to do).
-        # And the patterns across neighbourhoods (found again only when the groups changed).
+        # And the patterns across neighbourhoods (found again only when the groups changed), and the bewonersavond
+        # sign-ups' numbers owed to the calendar, whose feeds show the places left (one read when none is owed).
         Job("signals_cards", lambda: actions.flush_cards(rt(), cfg, settings, clock())
             + actions.consultations_job(rt(), cfg, settings, clock())
-            + actions.patterns_job(rt(), cfg, settings, clock()), interval=1.0),
+            + actions.patterns_job(rt(), cfg, settings, clock())
+            + actions.push_signup_places(rt(), settings, clock()), interval=1.0),
         # Decisions on clusters' topics, and on consultations' topics for residents who asked to hear the outcome.
         Job("signals_feedback", lambda: actions.poll_decisions(rt(), cfg, settings, clock())
             + actions.consultation_outcomes(rt(), cfg, settings, clock())

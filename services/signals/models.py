@@ -302,6 +302,13 @@ class SignupEventRow(SignalsBase):
     capacity: Mapped[int] = mapped_column(Integer)
     opened_by: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The calendar's feeds show the places left: every change of the numbers raises ``calendar_version`` in its
+    # transaction; the job PUTs the numbers to the calendar and records the version it answered 2xx for. Owed
+    # while ``calendar_sent < calendar_version``; after a failure not before ``calendar_retry_at``.
+    calendar_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    calendar_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    calendar_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    calendar_retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class SignupRow(SignalsBase):

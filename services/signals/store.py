@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import delete, func, select, update
@@ -1119,3 +1119,41 @@ def erase_past_signup_contacts(s: Session, started_before: datetime) -> int:
         SignupEventRow.starts < started_before)
     result = s.execute(delete(SignupContactRow).where(SignupContactRow.signup_id.in_(ids)))
     return int(result.rowcount or 0)
+
+
+# The calendar's copy of the numbers (its feeds show the places left): owed while calendar_sent < calendar_version.
+def owe_signup_to_calendar(s: Session, event_id: int) -> None:
+    """The sign-up's numbers changed (in the caller's transaction): the calendar is owed them, now."""
+    s.execute(update(SignupEventRow).where(SignupEventRow.id == event_id).values(
+        calendar_version=SignupEventRow.calendar_version + 1, calendar_failures=0, calendar_retry_at=None))
+
+
+def signups_owed_to_calendar(s: Session, now: datetime, limit: int = 20) -> list[tuple[SignupEvent, int, int]]:
+    """(sign-up, version owed, failures so far) of those the calendar has not confirmed yet and may be tried now."""
+    now = now.astimezone(timezone.utc)
+    q = (select(SignupEventRow).where(SignupEventRow.calendar_sent < SignupEventRow.calendar_version)
+         .order_by(SignupEventRow.id).limit(limit))
+    out = []
+    for row in s.scalars(q):
+        retry_at = aware(row.calendar_retry_at)
+        if retry_at is not None and retry_at > now:
+            continue
+        out.append((_signup_event(row), row.calendar_version, row.calendar_failures or 0))
+    return out
+
+
+def signup_calendar_state(s: Session, event_id: int) -> tuple[SignupEvent, int] | None:
+    """The sign-up and the version of its numbers now (read with the numbers, in one transaction)."""
+    row = s.get(SignupEventRow, event_id)
+    return (_signup_event(row), row.calendar_version) if row is not None else None
+
+
+def signup_sent_to_calendar(s: Session, event_id: int, version: int) -> None:
+    """The calendar answered 2xx for ``version``; a change committed meanwhile (a higher version) stays owed."""
+    s.execute(update(SignupEventRow).where(SignupEventRow.id == event_id, SignupEventRow.calendar_sent < version)
+              .values(calendar_sent=version, calendar_failures=0, calendar_retry_at=None))
+
+
+def signup_calendar_failed(s: Session, event_id: int, retry_at: datetime) -> None:
+    s.execute(update(SignupEventRow).where(SignupEventRow.id == event_id).values(
+        calendar_failures=SignupEventRow.calendar_failures + 1, calendar_retry_at=retry_at.astimezone(timezone.utc)))

@@ -276,6 +276,17 @@ def test_a_bewonersavond_fills_up_and_its_waiting_list_moves(stack: Any, room: R
         assert "plaats 1 van de wachtlijst" in sign_up_over_http(url, f"derde-{run}@example.nl")
         full = room.say("secretaris", f"!bewonersavond {number}")
         assert "2 aangemeld, 1 op de wachtlijst" in full and "Vol" in full, full
+        # The calendar hears the numbers (signals pushes them): the members' calendar says the evening is full.
+        deadline = time.monotonic() + 60
+        while True:
+            upcoming = httpx.get(f"{stack.url('calendar')}/api/v1/councils/{COUNCIL}/events", headers=headers,
+                                 params={"days": 30}, timeout=10).json()
+            if any(o["number"] == number and o.get("resident_places_left") == 0 for o in upcoming):
+                break
+            assert time.monotonic() < deadline, "the calendar never heard the residents' numbers"
+            time.sleep(0.5)
+        calendar = room.say("anna", "!kalender")
+        assert f"Bewonersavond Carnisse {run}" in calendar and "bewoners: vol, wachtlijst" in calendar, calendar
 
         # The first cancels through the link: the third moves up from the waiting list.
         driver.get(link)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 
 from services.signals import actions
 from services.signals.models import MAIL_MODEL, SignupContactRow, SignupRow
@@ -172,3 +173,80 @@ def test_signing_up_and_cancelling_in_a_browser(server: Server):
         wait(driver, lambda d: "afgemeld" in d.find_element(By.ID, "message").text)
     finally:
         driver.quit()
+
+
+# --------------------------------------------------------------------------- the numbers reach the calendar's feeds
+def calendar_owed(svc: Service) -> list[tuple[int, int]]:
+    """(calendar's event number, version owed) of the sign-ups the calendar has not confirmed, whenever tried."""
+    from services.signals import store
+
+    with svc.db.read() as s:
+        return [(ev.event_number, version) for ev, version, _ in
+                store.signups_owed_to_calendar(s, datetime.now(timezone.utc) + timedelta(days=1))]
+
+
+def cancel(svc: Service, mail: dict[str, Any]) -> None:
+    link = cancel_link(mail)
+    done = svc.client.post(link, data={"csrf_token": svc.csrf(link)})
+    assert done.status_code == 200 and "U bent afgemeld" in done.get_data(as_text=True)
+
+
+def test_the_numbers_reach_the_calendar_and_wait_while_it_is_down(svc: Service, tmp_path):
+    from devstack.procs import free_port
+    from services.calendar.app import create_app as create_calendar
+    from services.calendar.app import migrate as migrate_calendar
+    from shared.db import Database
+    from test_signals_api import TOKENS, Served
+
+    # The real calendar service, with the event; not answering yet.
+    port = free_port()
+    svc.settings.service_urls["calendar"] = f"http://127.0.0.1:{port}"
+    calendar_db = Database(f"sqlite:///{tmp_path}/calendar.db")
+    migrate_calendar(calendar_db)
+    calendar = create_calendar(svc.settings, database=calendar_db).test_client()
+    admin = {"Authorization": f"Bearer {TOKENS['admin']}"}
+    ev = event(1, capacity=2)
+    made = calendar.post("/api/v1/councils/raad/events", headers=admin, json={
+        "type": "bewonersavond", "title": ev["title"], "start": ev["start"], "location": ev["location"]})
+    assert made.status_code == 201 and made.json["number"] == 1, made.json
+
+    def residents() -> tuple[int | None, int | None]:
+        items = calendar.get("/api/v1/councils/raad/events?days=30", headers=admin).json
+        return items[0]["resident_places_left"], items[0]["resident_capacity"]
+
+    served = None
+    try:
+        code = open_signup(svc, ev).json["code"]
+        assert calendar_owed(svc) == [(1, 2)]  # opened: owed (version 1 is the column's start)
+        now = datetime.now(timezone.utc)
+        assert actions.push_signup_places(svc.rt, svc.settings, now) == 0  # the calendar is down: still owed
+        assert calendar_owed(svc) == [(1, 2)] and residents() == (None, None)
+
+        served = Served(create_calendar(svc.settings, database=calendar_db), port)  # back
+        assert actions.push_signup_places(svc.rt, svc.settings, now) == 0  # not before the retry is due
+        assert actions.push_signup_places(svc.rt, svc.settings, now + timedelta(hours=1)) == 1
+        assert calendar_owed(svc) == [] and residents() == (2, 2)
+
+        # Residents sign up (the third waits): the cards job hands the calendar the new numbers.
+        for who in ("a@example.nl", "b@example.nl", "c@example.nl"):
+            assert sign_up(svc, code, who).status_code == 200
+        assert calendar_owed(svc) == [(1, 5)]
+        assert svc.rt.jobs.run_once("signals_cards") >= 1
+        assert calendar_owed(svc) == [] and residents() == (0, 2)
+
+        # One cancels: the waiting one moves up (still full); more places: the feed shows them.
+        cancel(svc, mails(svc)[0])
+        assert calendar_owed(svc) == [(1, 6)]
+        assert svc.rt.jobs.run_once("signals_cards") >= 1 and residents() == (0, 2)
+        assert open_signup(svc, ev, capacity=5).json["places_left"] == 3
+        assert svc.rt.jobs.run_once("signals_cards") >= 1
+        assert calendar_owed(svc) == [] and residents() == (3, 5)
+
+        # Only counts and the public page went over: no resident's address is in the calendar.
+        with calendar_db.read() as s:
+            rows = [tuple(r) for r in s.execute(sql_text("SELECT * FROM calendar_resident_places"))]
+        assert len(rows) == 1 and f"/bewonersavond/{code}" in str(rows) and "@" not in str(rows)
+    finally:
+        if served is not None:
+            served.stop()
+        calendar_db.dispose()

@@ -183,6 +183,13 @@ async def cmd_kalender(ctx: CommandContext, cmd: Command) -> Reply:
                     parts.append(ctx.t("bot.calendar.kalender.full", capacity=item["capacity"]))
                 if item["waiting"]:
                     parts.append(ctx.t("bot.calendar.kalender.waiting", count=item["waiting"]))
+            if item.get("resident_places_left") is not None and item.get("resident_capacity"):
+                # Opened for residents' sign-up (the public page): their places, apart from the members'.
+                if item["resident_places_left"]:
+                    parts.append(ctx.t("bot.calendar.kalender.residents", left=item["resident_places_left"],
+                                       capacity=item["resident_capacity"]))
+                else:
+                    parts.append(ctx.t("bot.calendar.kalender.residents_full"))
             if item.get("agenda"):
                 parts.append(ctx.t("bot.calendar.kalender.agenda", text=_shown(item["agenda"])))
             if item.get("minutes"):

@@ -71,6 +71,22 @@ AnswerArg = PersonalAnswer | tuple[Invitee, PartStat]
 Places = Mapping[str, Mapping[date, int]]
 
 
+@dataclass(frozen=True)
+class ResidentPlaces:
+    """Residents' places of a meeting, from the public sign-up: counts and the page's address only."""
+    capacity: int
+    taken: int
+    url: str
+
+    @property
+    def left(self) -> int:
+        return max(0, self.capacity - self.taken)
+
+
+# Residents' places per event uid and meeting (None: a single event; else the meeting's day in its series).
+Residents = Mapping[str, Mapping[date | None, ResidentPlaces]]
+
+
 class RenderMemo:
     """Rendered VEVENTs of events that did not change, so a feed re-rendered after one change
     renders one event, not all of them.
@@ -118,14 +134,16 @@ def render_feed(name: str, events: Iterable[Event], *, description: str | None =
                 refresh_minutes: int = 60,
                 attendee_partstat: Mapping[str, AnswerArg] | None = None,
                 alarms: bool = True, lang: str | None = "nl", places: Places | None = None,
-                memo: RenderMemo | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> bytes:
+                memo: RenderMemo | None = None, zone: ZoneInfo = DEFAULT_ZONE,
+                residents: Residents | None = None) -> bytes:
     """A complete subscription feed (METHOD:PUBLISH) for the given events.
 
     ``attendee_partstat`` (event uid → the member and their answer) makes it a personal feed:
     each such event carries one ATTENDEE line for that member with their PARTSTAT (not when the
     event or the meeting is called off: nobody attends a cancelled meeting).
     ``places`` (uid → meeting day → places taken) makes events with a capacity say how many
-    places are left. ``memo`` remembers rendered events between calls (same bytes, less work).
+    places are left. ``residents`` (uid → meeting → :class:`ResidentPlaces`) adds the residents'
+    places and sign-up page to those meetings. ``memo`` remembers rendered events between calls (same bytes, less work).
     ``zone`` is the council's time zone (X-WR-TIMEZONE); each event's times carry its own TZID,
     with a VTIMEZONE for every zone used.
     """
@@ -158,18 +176,27 @@ def render_feed(name: str, events: Iterable[Event], *, description: str | None =
         raw = answers.get(event.uid)
         answer = _as_answer(raw) if raw is not None else None
         taken = dict(places.get(event.uid) or {}) if places is not None and event.capacity else None
+        res = dict((residents or {}).get(event.uid) or {}) or None
         if memo is None:
-            parts.append(_text(_vevent(event, alarms=alarms, lang=lang, answer=answer, places=taken)))
+            parts.append(_text(_vevent(event, alarms=alarms, lang=lang, answer=answer, places=taken,
+                                       residents=res)))
             continue
+        # The residents' numbers are part of the key: a remembered text never shows old numbers.
         key = (id(event), lang, alarms, _answer_key(answer),
-               tuple(sorted(taken.items())) if taken is not None else None)
+               tuple(sorted(taken.items())) if taken is not None else None, _residents_key(res))
         text = memo.get(key, event)
         if text is None:
-            text = _text(_vevent(event, alarms=alarms, lang=lang, answer=answer, places=taken))
+            text = _text(_vevent(event, alarms=alarms, lang=lang, answer=answer, places=taken, residents=res))
             memo.put(key, event, text)
         parts.append(text)
     parts.append("END:VCALENDAR" + CRLF)
     return "".join(parts).encode("utf-8")
+
+
+def _residents_key(res: Mapping[date | None, ResidentPlaces] | None) -> tuple | None:
+    if not res:
+        return None
+    return tuple(sorted(((d.isoformat() if d else ""), p.capacity, p.taken, p.url) for d, p in res.items()))
 
 
 def _answer_key(answer: PersonalAnswer | None) -> tuple | None:
@@ -200,15 +227,17 @@ def feed_etag(body: bytes) -> str:
 # VEVENT
 
 def _vevent(event: Event, *, alarms: bool, lang: str | None, answer: PersonalAnswer | None,
-            places: Mapping[date, int] | None = None) -> list[str]:
+            places: Mapping[date, int] | None = None,
+            residents: Mapping[date | None, ResidentPlaces] | None = None) -> list[str]:
     """The event's VEVENT, and for a series one override per meeting that differs from the
     rule: moved (RECURRENCE-ID where the series puts it, DTSTART where it is now), with its own
-    agenda or minutes, with places taken, or with the member's own answer."""
+    agenda or minutes, with places taken or residents' places, or with the member's own answer."""
     member = answer.member if answer is not None and not event.cancelled else None
     single = event.recurrence is None
     master = ["BEGIN:VEVENT"]
     master += _common(event, lang, notes=event.notes_of(None) if single else None,
-                      taken=(sum(places.values()) if single else 0) if places is not None else None)
+                      taken=(sum(places.values()) if single else 0) if places is not None else None,
+                      resident=(residents or {}).get(None) if single else None)
     zone = event.tz
     master += _times(event.start, event.end, zone)
     rule = rrule_text(event)
@@ -226,6 +255,7 @@ def _vevent(event: Event, *, alarms: bool, lang: str | None, answer: PersonalAns
     occurrences = answer.occurrences if answer is not None else {}
     days = {m.day for m in event.moves} | {n.day for n in event.notes if n.day is not None}
     days |= {d for d, n in (places or {}).items() if n}
+    days |= {d for d in (residents or {}) if d is not None}
     days |= {d for d, p in occurrences.items() if answer is not None and p is not answer.partstat}
     out = master
     for day in sorted(days):
@@ -236,7 +266,8 @@ def _vevent(event: Event, *, alarms: bool, lang: str | None, answer: PersonalAns
             continue
         out.append("BEGIN:VEVENT")
         out += _common(event, lang, notes=event.notes_of(day),
-                       taken=(places or {}).get(day, 0) if places is not None else None)
+                       taken=(places or {}).get(day, 0) if places is not None else None,
+                       resident=(residents or {}).get(day))
         out.append(_date_prop("RECURRENCE-ID", occ.recurrence_start, zone))
         out += _times(occ.start, occ.end, zone)
         out += _people(event, member, occurrences.get(day, answer.partstat) if answer else None)
@@ -247,7 +278,7 @@ def _vevent(event: Event, *, alarms: bool, lang: str | None, answer: PersonalAns
 
 
 def _common(event: Event, lang: str | None, *, notes: MeetingNotes | None = None,
-            taken: int | None = None) -> list[str]:
+            taken: int | None = None, resident: ResidentPlaces | None = None) -> list[str]:
     title = event.title
     if event.cancelled:
         title = messages.text("cal.feed.cancelled_prefix", lang) + title
@@ -260,7 +291,7 @@ def _common(event: Event, lang: str | None, *, notes: MeetingNotes | None = None
         "STATUS:" + ("CANCELLED" if event.cancelled else "CONFIRMED"),
         _prop("SUMMARY", _escape(title)),
     ]
-    description = _description(event, lang, notes, taken)
+    description = _description(event, lang, notes, taken, resident)
     if description:
         lines.append(_prop("DESCRIPTION", _escape(description)))
     if event.location:
@@ -275,8 +306,9 @@ def _common(event: Event, lang: str | None, *, notes: MeetingNotes | None = None
 
 
 def _description(event: Event, lang: str | None, notes: MeetingNotes | None,
-                 taken: int | None) -> str:
-    """The event's description, then the meeting's agenda and minutes, then the places left."""
+                 taken: int | None, resident: ResidentPlaces | None = None) -> str:
+    """The event's description, then the meeting's agenda and minutes, then the places left (members',
+    then residents')."""
     parts = [event.description] if event.description else []
     if notes is not None and notes.agenda:
         parts.append(messages.text("cal.feed.agenda", lang, agenda=notes.agenda))
@@ -284,7 +316,17 @@ def _description(event: Event, lang: str | None, notes: MeetingNotes | None,
         parts.append(messages.text("cal.feed.minutes", lang, minutes=notes.minutes))
     if taken is not None and event.capacity and not event.cancelled:
         parts.append(places_text(event.capacity, taken, lang))
+    if resident is not None and not event.cancelled:
+        parts.append(resident_places_text(resident, lang))
     return "\n\n".join(parts)
+
+
+def resident_places_text(resident: ResidentPlaces, lang: str | None) -> str:
+    """"Bewoners: nog 3 van 40 plaatsen — aanmelden: <url>" / "Bewoners: vol, wachtlijst — aanmelden: <url>"."""
+    if resident.left == 0:
+        return messages.text("cal.feed.residents_full", lang, url=resident.url)
+    return messages.text("cal.feed.residents_left", lang, left=resident.left, capacity=resident.capacity,
+                         url=resident.url)
 
 
 def places_text(capacity: int, taken: int, lang: str | None) -> str:

@@ -27,6 +27,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.feed.agenda": "Agenda: {agenda}",
         "cal.feed.minutes": "Verslag: {minutes}",
         "cal.feed.places_left": "Nog {left} van {capacity} plaatsen vrij.",
+        "cal.feed.residents_left": "Bewoners: nog {left} van {capacity} plaatsen — aanmelden: {url}",
+        "cal.feed.residents_full": "Bewoners: vol, wachtlijst — aanmelden: {url}",
+        "cal.resident_places.day": "Geef de dag van de bijeenkomst als datum (2027-03-16).",
+        "cal.resident_places.day_needed": "Deze afspraak is een reeks: zeg om welke dag het gaat.",
+        "cal.resident_places.url": "Het adres van de aanmeldpagina moet een webadres zijn (https://…).",
+        "cal.resident_places.not_a_meeting": "Een deadline heeft geen plaatsen voor bewoners.",
         "cal.feed.places_full": "Vol: alle {capacity} plaatsen zijn bezet. Wie zich nu aanmeldt, "
                                 "komt op de wachtlijst.",
         # moving one meeting, agenda and minutes
@@ -262,6 +268,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "cal.feed.agenda": "Agenda: {agenda}",
         "cal.feed.minutes": "Minutes: {minutes}",
         "cal.feed.places_left": "{left} of {capacity} places left.",
+        "cal.feed.residents_left": "Residents: {left} of {capacity} places left — sign up: {url}",
+        "cal.feed.residents_full": "Residents: full, waiting list — sign up: {url}",
+        "cal.resident_places.day": "Give the meeting's day as a date (2027-03-16).",
+        "cal.resident_places.day_needed": "This event is a series: say which day is meant.",
+        "cal.resident_places.url": "The sign-up page's address must be a web address (https://…).",
+        "cal.resident_places.not_a_meeting": "A deadline has no places for residents.",
         "cal.feed.places_full": "Full: all {capacity} places are taken. Signing up now puts you "
                                 "on the waiting list.",
         "cal.occurrence.not_on_day": "This event is not on {date_en}.",
