@@ -316,7 +316,7 @@ def _council_lang(slug: str) -> str:
 @API.route("/councils/<slug>/consultations", "POST",
            summary="Open a resident consultation on a topic (!raadpleging): a public page /raadpleging/<code>, "
                    "announced in the topic's round thread", body=ConsultationIn, response=ConsultationOut,
-           status=201, callers=CHAT, errors=(404, 422, 503))
+           status=201, callers=(*CHAT, "werkplek"), errors=(404, 422, 503))
 def open_consultation(slug: str, body: ConsultationIn) -> ConsultationOut:
     key = request.headers.get("Idempotency-Key")
     opened = actions.open_consultation(
@@ -328,7 +328,7 @@ def open_consultation(slug: str, body: ConsultationIn) -> ConsultationOut:
 
 @API.route("/councils/<slug>/consultations", summary="The council's consultations, newest first (of one topic: "
            "deliberation reads a closed one's background here)", query=ConsultationQuery,
-           response=list[ConsultationOut], callers=READ)
+           response=list[ConsultationOut], callers=(*READ, "werkplek"))
 def list_consultations(slug: str, query: ConsultationQuery) -> list[ConsultationOut]:
     actions.council_config(_settings(), slug)
     with runtime().db.read() as s:

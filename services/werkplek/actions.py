@@ -513,6 +513,38 @@ def decisions_document(ctx: Ctx, fmt: str) -> bytes:
     return found if isinstance(found, bytes) else str(found or "").encode()
 
 
+# --------------------------------------------------------------------------- resident consultations
+
+
+def _signals(ctx: Ctx) -> ServiceClient:
+    return ServiceClient("signals", ctx.settings.service_urls["signals"], ctx.settings.token_for(CALLER),
+                         timeout=10.0, retries=1)
+
+
+def consultations(ctx: Ctx) -> list[dict[str, Any]] | None:
+    """The council's consultations of residents, newest first (None: the signals service could not be read)."""
+    if not ctx.settings.service_urls.get("signals"):
+        return None
+    try:
+        return list(_signals(ctx).get(f"/api/v1/councils/{ctx.slug}/consultations", lang=ctx.lang) or [])
+    except (ServiceUnavailable, ServiceError) as exc:
+        log.warning("werkplek: consultations not read: %s", exc)
+        return None
+
+
+def open_consultation(ctx: Ctx, actor: str, topic_id: int, question: str, options: list[str],
+                      closes_on: date | None, key: str) -> dict[str, Any]:
+    """What ``!raadpleging`` does, from the page: the secretary opens a consultation on a topic (the signals
+    service checks the topic and announces it in the topic's thread). ``key``: the form's own, so a form sent
+    twice opens one consultation. The service's refusals arrive in the page's language."""
+    require_role(ctx, actor, Role.SECRETARY)
+    body: dict[str, Any] = {"topic_id": topic_id, "question": question, "options": options, "actor": actor}
+    if closes_on is not None:
+        body["closes_on"] = closes_on.isoformat()
+    return dict(_signals(ctx).post(f"/api/v1/councils/{ctx.slug}/consultations", json=body,
+                                   idempotency_key=f"werkplek:{key}", lang=ctx.lang) or {})
+
+
 # --------------------------------------------------------------------------- roster and afspiegeling
 
 

@@ -60,7 +60,8 @@ WEB = Blueprint("werkplek_web", __name__, template_folder="templates", static_fo
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors *")  # Element embeds the widget page
 SESSION_KEY = "werkplek"
-NAV = ("overzicht", "adviezen", "besluiten", "agenda", "samenstelling", "aanmeldingen", "inzet", "doelen")
+NAV = ("overzicht", "adviezen", "besluiten", "agenda", "raadplegingen", "samenstelling", "aanmeldingen", "inzet",
+       "doelen")
 
 
 @WEB.get("/werkplek/public.css")
@@ -87,6 +88,14 @@ class LinkTopicForm(FlaskForm):
 
 class PlainForm(FlaskForm):
     pass
+
+
+class ConsultationForm(FlaskForm):
+    topic = StringField()
+    question = StringField()
+    options = StringField()
+    last_day = StringField()
+    key = StringField()
 
 
 def _settings() -> Settings:
@@ -474,6 +483,46 @@ def doelen() -> Response:
                  goals=actions.goals(runtime(), ctx, year), errors=errors, goal_form=goal_form, link_form=link_form,
                  can_edit=rules.access(s.role, "doelen") is Access.EDIT,
                  title=texts.t("werkplek.doelen.title", ctx.lang, year=year))
+
+
+# --------------------------------------------------------------------------- resident consultations
+
+
+@WEB.route("/werkplek/raadplegingen", methods=["GET", "POST"])
+def raadplegingen() -> Response:
+    """The council's consultations of residents (answers, closing day, the public page); the secretary opens one
+    here as with ``!raadpleging`` in the chat."""
+    found = _current("raadplegingen", Access.EDIT if request.method == "POST" else Access.READ)
+    if isinstance(found, Response):
+        return found
+    ctx, s = found
+    form = ConsultationForm(prefix="r")
+    errors: list[str] = []
+    opened: dict[str, Any] | None = None
+    if request.method == "POST":
+        try:
+            if not form.validate_on_submit():
+                raise DomainError("werkplek.form.expired", "csrf")
+            topic = (form.topic.data or "").strip().lstrip("#")
+            if not topic.isdigit() or len(topic) > 9:
+                raise DomainError("werkplek.raadpleging.topic_needed", "topic number expected")
+            last_day = (form.last_day.data or "").strip()
+            try:
+                closes_on = date.fromisoformat(last_day) if last_day else None
+            except ValueError as exc:
+                raise DomainError("werkplek.raadpleging.day", "day expected") from exc
+            options = [o.strip() for o in (form.options.data or "").splitlines() if o.strip()][:10]
+            key = (form.key.data or "").strip()[:64] or secrets.token_hex(16)
+            opened = actions.open_consultation(ctx, s.subject, int(topic), (form.question.data or "").strip(),
+                                               options, closes_on, key)
+        except ServiceUnavailable as exc:
+            return _message(exc, 503, ctx=ctx, session_=s)
+        except DomainError as exc:  # the page's checks, and the signals service's refusals in the page's language
+            errors.append(exc.user_message(ctx.lang))
+    return _page("werkplek_raadplegingen.html", 400 if errors else 200, ctx=ctx, session_=s,
+                 consultations=actions.consultations(ctx), form=form, errors=errors, opened=opened,
+                 form_key=secrets.token_hex(16), can_edit=rules.access(s.role, "raadplegingen") is Access.EDIT,
+                 title=texts.t("werkplek.nav.raadplegingen", ctx.lang))
 
 
 # --------------------------------------------------------------------------- advice trajectories

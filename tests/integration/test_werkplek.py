@@ -136,7 +136,7 @@ def test_a_member_signs_in_with_the_link_from_the_chat_and_sees_member_pages(ser
     assert_no_violations(browser)
     sections = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".sections li a")]
     # No applications for members.
-    assert sections == ["Overzicht", "Adviezen", "Besluiten", "Agenda", "Samenstelling", "Inzet in geld en tijd",
+    assert sections == ["Overzicht", "Adviezen", "Besluiten", "Agenda", "Raadplegingen", "Samenstelling", "Inzet in geld en tijd",
                         "Doelen"]
     browser.get(f"{servers.base['werkplek']}/werkplek/aanmeldingen")
     assert "niet voor jouw rol" in browser.find_element(By.ID, "message").text

@@ -579,7 +579,8 @@ def test_the_secretary_confirms_attendance_and_the_year_overview_counts_it(stack
 PAGES = {"/werkplek/adviezen": ("Adviezen", "Advice"), "/werkplek/adviezen/1": ("Advies 1: ", "Advice 1: "),
          "/werkplek/besluiten": ("Besluiten", "Decisions"), "/werkplek/agenda": ("Agenda", "Agenda"),
          "/werkplek/samenstelling": ("Samenstelling", "Make-up"), "/werkplek/inzet": ("Inzet in geld en tijd",
-                                                                                     "Time and money")}
+                                                                                     "Time and money"),
+         "/werkplek/raadplegingen": ("Raadplegingen", "Consultations")}
 
 
 @pytest.mark.parametrize("who, languages", [(SEC, ("nl", "en")), (ANNA, ("nl",))])

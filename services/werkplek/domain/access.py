@@ -54,6 +54,7 @@ PAGES: dict[str, dict[Role, Access]] = {
     "agenda": {Role.SECRETARY: Access.READ, Role.MEMBER: Access.READ},
     "inzet": {Role.SECRETARY: Access.EDIT, Role.MEMBER: Access.READ},
     "doelen": {Role.SECRETARY: Access.EDIT, Role.MEMBER: Access.READ},
+    "raadplegingen": {Role.SECRETARY: Access.EDIT, Role.MEMBER: Access.READ},
 }
 
 
