@@ -78,6 +78,7 @@ class Operation:
     content_type: str = "application/json"
     errors: tuple[int, ...] = ()
     secret_fields: tuple[str, ...] = ()
+    also: tuple[int, ...] = ()  # other success statuses with the same answer (200 for "already there")
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Api:
         content_type: str = "application/json",
         errors: tuple[int, ...] = (),
         secret_fields: tuple[str, ...] = (),
+        also: tuple[int, ...] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """``callers=None`` makes the endpoint public; otherwise the bearer token must belong to one
         of the named callers (401 without a valid token, 403 for a caller not allowed here).
@@ -119,7 +121,7 @@ class Api:
 
         def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
             op = Operation(method.upper(), rule, fn.__name__, summary, body, query, response, status,
-                           allowed, self.name, content_type, errors, tuple(secret_fields))
+                           allowed, self.name, content_type, errors, tuple(secret_fields), tuple(also))
             self.operations.append(op)
 
             @functools.wraps(fn)
@@ -333,7 +335,8 @@ def openapi_document(app: Flask, title: str, version: str, extra_paths: dict[str
                 content = {"application/json": {"schema": ref(op.response)}} if op.response is not None else None
             else:
                 content = {op.content_type: {"schema": {"type": "string"}}}
-            responses[str(op.status)] = {"description": "OK", **({"content": content} if content else {})}
+            for success in (op.status, *op.also):
+                responses[str(success)] = {"description": "OK", **({"content": content} if content else {})}
             err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
             codes = set(op.errors) | {400 if (op.body or op.query) else None, 404 if "<" in op.rule else None}
             if op.callers is not None:

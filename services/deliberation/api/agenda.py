@@ -55,7 +55,8 @@ def erase_signal_text(slug: str, topic_id: int, body: TextErasureIn) -> TopicOut
 @API.route("/councils/<slug>/topics/<int:topic_id>/background", "POST",
            summary="A background note on a topic (a residents' consultation's summary): shown in short in the topic's "
                    "rounds and in full with its decisions in the decision list; the same key again replaces it",
-           body=BackgroundIn, response=BackgroundOut, status=201, callers=("signals", "admin"), errors=(404,))
+           body=BackgroundIn, response=BackgroundOut, status=201, also=(200,), callers=("signals", "admin"),
+           errors=(404,))
 def add_background(slug: str, topic_id: int, body: BackgroundIn) -> BackgroundOut | Response:
     c = ctx(slug)
     note, created = actions.add_background(rt(), c, topic_id, body)
