@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -134,11 +135,12 @@ def main() -> None:
             changes = iter(range(1_000_000))
             change_client = httpx.Client(timeout=30, headers=admin, trust_env=False)
 
-            def change_one_event(settle: float = 0.3) -> None:
-                """Change one event; then (``settle``) let the background jobs the change woke in its
-                worker (reminders, CalDAV sync, handoff) finish, so the timing is the render alone."""
+            def change_one_event(settle: float = 0.3, through: str = "") -> None:
+                """Change one event; then (``settle``) let the background work the change woke in its
+                worker (reminders, CalDAV sync, handoff, rendering its feeds ahead) finish."""
                 i = next(changes)
-                resp = change_client.patch(f"{api}/events/{1 + i % made}", json={"title": f"Gewijzigd {i}"})
+                resp = change_client.patch(f"{through or api}/events/{1 + i % made}",
+                                           json={"title": f"Gewijzigd {i}"})
                 if resp.status_code != 200:
                     raise RuntimeError(f"changing an event: {resp.status_code} {resp.text[:300]}")
                 time.sleep(settle)
@@ -178,6 +180,20 @@ def main() -> None:
                     busy_lat = statistics.median(latency(one, feed_url, args.renders,
                                                          before=lambda: change_one_event(0.0)))
                     cached_lat = statistics.median(latency(one, feed_url, args.renders))
+                    cached_paused_lat = statistics.median(latency(one, feed_url, args.renders,
+                                                                  before=lambda: time.sleep(0.3)))
+                    # The same database served by a calendar with ``feeds_render_ahead`` off: each
+                    # poll after a change renders in the request (what a worker does when the change
+                    # came from elsewhere, or on a read-only data folder).
+                    with Gunicorn("services.calendar.wsgi:app", folder, workers=2, service="calendar",
+                                  name="calendar-no-ahead",
+                                  env={"OVERLEG_CONFIG": str(config), "OVERLEG_FEEDS_RENDER_AHEAD": "false"}) as plain:
+                        plain_api = f"{plain.url}/api/v1/councils/{SLUG}"
+                        plain_feed = plain.url + feed_url[feed_url.index("/feeds/"):]
+                        latency(one, plain_feed, 3, before=lambda: change_one_event(through=plain_api))
+                        inline_lat = statistics.median(latency(
+                            one, plain_feed, args.renders, before=lambda: change_one_event(through=plain_api)))
+                    origins = feed_bodies(cal.url)
             change_client.close()
             cold_lat = statistics.median(cold_renders(cal_db, config, args.renders))
             cal_db.dispose()
@@ -195,10 +211,24 @@ def main() -> None:
           f" (ratio {render_lat / static_lat:5.2f})")
     print(f"  same pause before each request (0.3 s): static 200 {static_paused_lat * 1000:6.1f} ms,"
           f" feed rendered after a change {render_lat * 1000:6.1f} ms (ratio {render_lat / static_paused_lat:5.2f})")
+    print(f"  same pause, nothing changed: feed 200 {cached_paused_lat * 1000:6.1f} ms"
+          f" (ratio {cached_paused_lat / static_paused_lat:5.2f} to the paused static file)")
     print(f"  feed rendered right after the change, its jobs still running: {busy_lat * 1000:6.1f} ms"
           f" (ratio {busy_lat / static_lat:5.2f})")
+    print("  feed bodies served by the calendar with render-ahead on, by origin: "
+          + ", ".join(f"{how} {n:.0f}" for how, n in sorted(origins.items())))
+    print(f"  rendered in the request (feeds_render_ahead off): {inline_lat * 1000:6.1f} ms"
+          f" (ratio {inline_lat / static_lat:5.2f}; after the same pause {inline_lat / static_paused_lat:5.2f})")
     print(f"  cold render in this process (nothing remembered, as a fresh worker once): {cold_lat * 1000:6.1f} ms"
           f" (ratio {cold_lat / static_lat:5.2f})")
+
+
+def feed_bodies(url: str) -> dict[str, float]:
+    """The calendar's count of feed bodies by origin (``overleg_calendar_feed_bodies_total``):
+    rendered in a request, ahead after a change, or read from the shared cache."""
+    text = httpx.get(url + "/metrics", timeout=10, trust_env=False).text
+    return {m[1]: float(m[2]) for m in re.finditer(r'^overleg_calendar_feed_bodies_total\{how="(\w+)"\} (\S+)$',
+                                                   text, re.M)}
 
 
 def cold_renders(db, config: Path, n: int) -> list[float]:

@@ -199,6 +199,21 @@ def _reap(proc: subprocess.Popen[bytes] | None) -> None:
             proc.wait(timeout=5)
 
 
+def child_pids(pid: int) -> set[int]:
+    """The direct children of ``pid`` (a gunicorn master's workers), from /proc."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.add(int(entry.name))
+    return out
+
+
 def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
     while True:

@@ -22,7 +22,9 @@ import httpx
 import yaml
 
 from devstack.matrix_client import MatrixTestClient, RegisteredUser
-from devstack.procs import free_port, live_pid_from_pidfile, spawn, terminate, wait_http_ready
+from devstack.procs import (
+    child_pids, free_port, live_pid_from_pidfile, spawn, terminate, wait_http_ready, wait_until,
+)
 from devstack.radicale import EmbeddedRadicale
 from devstack.synapse import EmbeddedSynapse
 
@@ -274,6 +276,24 @@ class Stack:
         self._pidfile("bot").parent.mkdir(parents=True, exist_ok=True)
         self.procs["bot"] = spawn([self.python, "-m", "services.bot"], log_path=self._log("bot"),
                                   pidfile=self._pidfile("bot"), cwd=ROOT, env=self.env())
+
+    def reload_service(self, name: str, timeout: float = 60.0) -> None:
+        """Let a running service take on the configuration file anew, as ``systemctl reload`` does:
+        gunicorn's SIGHUP starts new workers (each builds the app from the file again) and lets the
+        old ones finish their requests. Returns once only new workers answer. Seconds, where a stop
+        and start of the master takes a dozen (migrations, the jobs' shutdown)."""
+        import signal as _signal
+
+        master = live_pid_from_pidfile(self._pidfile(name), cmdline_contains=("gunicorn",))
+        if master is None:
+            raise RuntimeError(f"{name} is not running")
+        old = child_pids(master)
+        os.kill(master, _signal.SIGHUP)
+        if not wait_until(lambda: not (old & child_pids(master)) and len(child_pids(master)) >= 1, timeout,
+                          interval=0.1):
+            raise RuntimeError(f"{name}: the old workers did not end within {timeout:.0f} s after SIGHUP")
+        wait_http_ready(f"{self.url(name)}/readyz", timeout=timeout, log_path=self._log(name), name=name,
+                        is_alive=lambda: live_pid_from_pidfile(self._pidfile(name)) is not None)
 
     def stop_process(self, name: str, *, kill: bool = False, timeout: float = 15.0) -> None:
         pid = live_pid_from_pidfile(self._pidfile(name))

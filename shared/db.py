@@ -12,7 +12,7 @@ import contextlib
 import os
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from datetime import datetime, timezone
 
@@ -53,7 +53,7 @@ class Base(DeclarativeBase):
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[1] if "///" in url else ""  # "sqlite://" alone: in memory
         if path and path != ":memory:":
             _private_file(Path(path))
         engine = create_engine(
@@ -120,6 +120,11 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    def after_commit(self, listener: Callable[[Session], None]) -> None:
+        """Call ``listener(session)`` after each write transaction commits (in the committing
+        thread: it must be quick, e.g. hand work to a thread of its own)."""
+        event.listen(self._sessions, "after_commit", listener)
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:

@@ -200,6 +200,10 @@ class Settings(BaseSettings):
     # What calendar apps see for the feeds (behind the proxy in production); empty means the
     # calendar service's own URL.
     feeds_base_url: str | None = None
+    # Render a council's feeds (those calendar apps fetch) right after each change, and share
+    # rendered feeds between the calendar's workers as files under data_dir/feed-cache. Off: each
+    # worker renders a feed on the first poll after a change (e.g. a read-only data_dir).
+    feeds_render_ahead: bool = True
     service_urls: dict[str, str] = Field(default_factory=lambda: {
         "deliberation": "http://127.0.0.1:8791",
         "calendar": "http://127.0.0.1:8792",

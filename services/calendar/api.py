@@ -647,7 +647,10 @@ def _not_modified(etag: str, last_modified: datetime) -> bool:
 @FEEDS.route("/feeds/<token>.ics", summary="A calendar feed (iCalendar), behind its secret link",
              callers=None, content_type="text/calendar", errors=(404,))
 def feed_route(token: str) -> Response:
-    rendered = feeds.serve(runtime().db, settings(), token, clock(), not_modified=_not_modified)
+    rendered = feeds.serve(runtime().db, settings(), token, clock(), not_modified=_not_modified,
+                           disk=current_app.extensions.get("overleg_feed_disk"),
+                           prerender=current_app.extensions.get("overleg_feed_prerender"),
+                           count=current_app.extensions.get("overleg_feed_count"))
     headers = feeds.feed_headers(rendered.etag, rendered.last_modified, rendered.filename)
     if rendered.body is None:
         return Response(status=304, headers=headers)

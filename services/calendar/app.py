@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from prometheus_client import Counter
 
 from services.calendar import api, feeds, jobs
 from services.calendar.domain.messages import register_messages
@@ -23,6 +24,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     app = build_service_app(NAME, settings, database=database, title="Overleg calendar API")
     db = app.extensions["overleg_db"]
     attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=jobs.jobs(app, settings, db))
+    renders = Counter("overleg_calendar_feed_bodies_total",
+                      "Feed bodies by origin: rendered in a request, ahead after a change, or read from the shared cache",
+                      ["how"], registry=app.extensions["overleg_metrics_registry"])
+    app.extensions["overleg_feed_count"] = count_body = lambda how: renders.labels(how).inc()
+    disk = feeds.DiskBodies.for_database(settings.data_dir, db) if settings.feeds_render_ahead else None
+    app.extensions["overleg_feed_disk"] = disk
+    if disk is not None:
+        prerender = feeds.Prerenderer(db, settings, disk, count_body)
+        app.extensions["overleg_feed_prerender"] = prerender
+        db.after_commit(prerender.after_commit)
     api.API.register(app)
     api.FEEDS.register(app)
     count = app.extensions["overleg_count_request"]

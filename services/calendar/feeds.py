@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import os
 import re
 import threading
 import time
@@ -27,6 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -161,6 +163,172 @@ class BodyCache:
             self._bytes = 0
 
 
+class DiskBodies:
+    """Rendered feeds shared by the workers of one host: one file per feed, named by everything its
+    body is a function of (see :func:`state_tag`), so a file is never stale, only superseded.
+
+    A worker's own :class:`BodyCache` is lost to the other workers: a change made through worker A
+    would still be rendered by worker B on the next poll it gets. With this cache, whichever worker
+    renders a version first (the :class:`Prerenderer` of the worker that made the change, usually)
+    writes it once, and every worker answers from the file. Files are written whole and renamed
+    into place (a reader never sees half a body), readable by the service's user only (a personal
+    feed names the member's answers, as the database next to it does).
+
+    A feed nobody fetched has no file: :meth:`in_use` lets the prerenderer skip it."""
+
+    SUFFIX = ".ics"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def for_database(data_dir: Path, db: Database) -> "DiskBodies | None":
+        """The cache of ``db``'s feeds under ``data_dir`` (none for an in-memory database). The
+        folder is named after the database (its URL and, for SQLite, the file's inode), so two
+        databases, or a database recreated in the same place, never share files."""
+        url = db.url
+        identity = url
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1] if "///" in url else ""
+            if not path or path == ":memory:" or "mode=memory" in url:
+                return None
+            try:
+                identity += f"|{os.stat(path).st_ino}"
+            except OSError:
+                return None  # not created yet: nothing to cache for
+        name = hashlib.sha256(identity.encode()).hexdigest()[:16]
+        return DiskBodies(Path(data_dir).expanduser().resolve() / "feed-cache" / name)
+
+    @staticmethod
+    def _key_name(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+    def _path(self, key: str, tag: str) -> Path:
+        return self.folder / f"{self._key_name(key)}-{tag}{self.SUFFIX}"
+
+    def get(self, key: str, tag: str) -> bytes | None:
+        try:
+            return self._path(key, tag).read_bytes()
+        except OSError:
+            return None
+
+    def in_use(self, key: str) -> bool:
+        """Some version of this feed was fetched (or prerendered because it had been)."""
+        return any(self.folder.glob(f"{self._key_name(key)}-*{self.SUFFIX}"))
+
+    def put(self, key: str, tag: str, body: bytes) -> None:
+        """Keep ``body`` as this feed's current file and drop its older ones. Best effort: a full
+        or read-only disk costs a render per worker, never an answer."""
+        target = self._path(key, tag)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            temp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(body)
+            os.replace(temp, target)
+            for older in self.folder.glob(f"{self._key_name(key)}-*{self.SUFFIX}"):
+                if older != target:
+                    older.unlink(missing_ok=True)
+        except OSError:
+            log.warning("feed cache: could not write %s", target, exc_info=True)
+
+
+def state_tag(etag: str, state: store.FeedState) -> str:
+    """A rendered body's name in the shared cache: the ETag (feed, generation, council version and
+    the settings the rendering reads) and the council row's creation, so a council recreated in
+    the same database does not meet the bodies of its predecessor."""
+    return hashlib.sha256(f"{etag}|{state.epoch}".encode()).hexdigest()[:24]
+
+
+class Prerenderer:
+    """Renders a council's feeds right after a change, in the background of the worker that made
+    it, so the poll that follows is answered from the shared cache instead of rendering.
+
+    Only feeds someone fetches are rendered (those with a file in :class:`DiskBodies`). Changes
+    that come in a burst are rendered once: those committed while a render runs are folded into
+    the next turn. A request of this worker that finds its feed being rendered waits for that
+    render instead of doing the same work beside it (:meth:`wait_for`). The thread starts with the
+    first change (after gunicorn forked the worker) and ends when idle, so an app whose feeds
+    nobody fetches keeps no thread."""
+
+    IDLE_SECONDS = 30.0
+
+    def __init__(self, db: Database, settings: Settings, disk: DiskBodies,
+                 count: Callable[[str], None] | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.disk = disk
+        self.count = count  # the metrics: count("ahead") per body rendered here
+        self._pending: set[str] = set()
+        self._busy: set[str] = set()  # pending or being rendered
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self.rendered = 0  # bodies written: tests and the benchmark read it
+
+    def after_commit(self, session) -> None:  # type: ignore[no-untyped-def]
+        """A write transaction committed: render the feeds of the councils whose version it raised."""
+        for slug in session.info.pop(store.TOUCHED, ()):
+            self.request(slug)
+
+    def request(self, council: str) -> None:
+        if not self.disk.folder.is_dir():
+            return  # no feed was ever fetched here: nothing to keep current
+        with self._changed:
+            self._pending.add(council)
+            self._busy.add(council)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="overleg-feed-prerender", daemon=True)
+                self._thread.start()
+            self._changed.notify_all()
+
+    def wait_for(self, council: str, timeout: float = 2.0) -> None:
+        """Until no render of ``council``'s feeds is owed or running here (at most ``timeout``)."""
+        with self._changed:
+            self._changed.wait_for(lambda: council not in self._busy, timeout)
+
+    def _loop(self) -> None:
+        while True:
+            with self._changed:
+                if not self._changed.wait_for(lambda: bool(self._pending), self.IDLE_SECONDS):
+                    self._thread = None
+                    return
+                pending, self._pending = self._pending, set()
+            for slug in sorted(pending):
+                try:
+                    self.render_council(slug)
+                except Exception:  # a failed prerender only means the next poll renders
+                    log.warning("feed prerender of %s failed", slug, exc_info=True)
+                finally:
+                    with self._changed:
+                        if slug not in self._pending:  # changed again meanwhile: still owed
+                            self._busy.discard(slug)
+                        self._changed.notify_all()
+
+    def render_council(self, slug: str) -> int:
+        """Render the council's fetched feeds that are not current in the cache; how many."""
+        council = self.settings.council(slug)
+        if council is None:
+            return 0
+        done = 0
+        with self.db.read() as s:
+            states = store.feed_states_of(s, slug)
+            # The council feed first: it is the one most calendars follow.
+            for state in sorted(states, key=lambda st: (KINDS.index(st.token.kind), st.token.scope)):
+                key = cache_key(state.token)
+                tag = state_tag(version_etag(council, state.token, state.version), state)
+                if not self.disk.in_use(key) or self.disk.get(key, tag) is not None:
+                    continue
+                body = render(s, council, state.token, state.last_modified)
+                self.disk.put(key, tag, body)
+                bodies(self.db).put(key, state.version, body)
+                if self.count is not None:
+                    self.count("ahead")
+                done += 1
+        self.rendered += done
+        return done
+
+
 _BODIES: "weakref.WeakKeyDictionary[Database, BodyCache]" = weakref.WeakKeyDictionary()
 _BODIES_LOCK = threading.Lock()
 
@@ -190,8 +358,10 @@ NotModified = Callable[[str, datetime], bool]
 
 
 def serve(db: Database, settings: Settings, token: str, now: datetime, *,
-          not_modified: NotModified | None = None) -> RenderedFeed:
-    """The feed behind a token, rendered once per council version (per worker).
+          not_modified: NotModified | None = None, disk: DiskBodies | None = None,
+          prerender: "Prerenderer | None" = None, count: Callable[[str], None] | None = None) -> RenderedFeed:
+    """The feed behind a token, rendered once per council version (per host with ``disk``, the
+    shared cache; else per worker).
 
     ``not_modified(etag, last_modified)`` says whether the caller's copy is current (its
     If-None-Match / If-Modified-Since). Then only the validator is read, never the body.
@@ -211,6 +381,15 @@ def serve(db: Database, settings: Settings, token: str, now: datetime, *,
         return RenderedFeed(etag, None, filename, state.last_modified)
     key = cache_key(state.token)
     body = bodies(db).get(key, state.version)
+    if body is None and prerender is not None:
+        prerender.wait_for(state.token.council)  # this worker is rendering it right now
+        body = bodies(db).get(key, state.version)
+    if body is None and disk is not None:
+        body = disk.get(key, state_tag(etag, state))
+        if body is not None:
+            bodies(db).put(key, state.version, body)
+            if count is not None:
+                count("shared")
     if body is None:
         with db.read() as s:
             state = store.feed_state(s, hashed)  # again, in the transaction that renders
@@ -218,7 +397,11 @@ def serve(db: Database, settings: Settings, token: str, now: datetime, *,
                 raise NotFound("cal.feed.not_found", "unknown feed token")
             body = render(s, council, state.token, state.last_modified)
         bodies(db).put(key, state.version, body)
+        if count is not None:
+            count("request")
         etag = version_etag(council, state.token, state.version)
+        if disk is not None:
+            disk.put(key, state_tag(etag, state), body)
         if not_modified is not None and not_modified(etag, state.last_modified):
             return RenderedFeed(etag, None, filename, state.last_modified)
     return RenderedFeed(etag, body, filename, state.last_modified)

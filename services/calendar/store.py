@@ -70,12 +70,16 @@ def council_state(session: Session, slug: str, now: datetime) -> CalendarCouncil
     return row
 
 
+TOUCHED = "overleg_calendar_touched"  # session.info: the councils whose version this transaction raised
+
+
 def touch(session: Session, slug: str, now: datetime) -> None:
     """A change that alters a feed: raise the council's version (cached feeds become stale).
 
     One atomic UPDATE, so two changes committed at the same moment raise it twice. The row is
     locked first, so its ``changed_at`` (the feeds' Last-Modified) rises by at least a second
     per version: two changes within one second still get two different Last-Modified values."""
+    session.info.setdefault(TOUCHED, set()).add(slug)  # for what runs after the commit (feeds.Prerenderer)
     row = council_state(session, slug, now)
     previous = session.execute(select(CalendarCouncil.changed_at).where(CalendarCouncil.slug == slug)
                                .with_for_update()).scalar()
@@ -467,6 +471,7 @@ class FeedState:
     token: FeedToken
     version: int
     last_modified: datetime
+    epoch: str = ""  # when the council's row was created: tells a recreated council from its predecessor
 
 
 _NEVER_CHANGED = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -493,6 +498,16 @@ def feed_state(connection: Session | Connection, token_hash: str) -> FeedState |
     """One query, no body: the token and its council's version and Last-Modified."""
     row = connection.execute(_FEED_STATE, {"token_hash": token_hash}).one_or_none()
     return _feed_state(tuple(row)) if row is not None else None
+
+
+_FEED_STATES_OF_COUNCIL = text(
+    str(_FEED_STATE).replace("WHERE t.token_hash = :token_hash", "WHERE t.council = :council")
+).columns(*_FEED_STATE.selected_columns)
+
+
+def feed_states_of(connection: Session | Connection, council: str) -> list[FeedState]:
+    """Every feed link of the council, with the council's version (for rendering them ahead)."""
+    return [_feed_state(tuple(row)) for row in connection.execute(_FEED_STATES_OF_COUNCIL, {"council": council})]
 
 
 def feed_validator(engine: Engine, token_hash: str) -> FeedState | None:
@@ -535,8 +550,10 @@ def _feed_state(row: tuple) -> FeedState:  # type: ignore[type-arg]
     council, kind, scope, generation, hashed, version, changed_at, created_at = row
     version = version or 0
     last_modified = aware(changed_at) or aware(created_at) or _NEVER_CHANGED
+    created = aware(created_at)
     return FeedState(token=FeedToken(council, kind, scope, generation, hashed), version=version,
-                     last_modified=last_modified.replace(microsecond=0))
+                     last_modified=last_modified.replace(microsecond=0),
+                     epoch=created.isoformat() if created else "")
 
 
 # --------------------------------------------------------------------------------------------

@@ -388,6 +388,72 @@ def test_feed_links_etag_cache_and_rotation(api, app, monkeypatch):
     assert api.feed(rotated).data == second.data
 
 
+def test_a_change_is_rendered_ahead_once_and_every_worker_answers_from_the_shared_cache(api, app, database_url,
+                                                                                     monkeypatch):
+    from services.calendar import feeds
+
+    meeting = api.event(title="Eerste")
+    link = api.feed_link(kind="council")
+    never_fetched = api.feed_link(kind="type", type="vergadering")  # a link nobody follows yet
+    first = api.feed(link)  # fetched once: from now on this feed is kept rendered
+    prerender = app.extensions["overleg_feed_prerender"]
+    disk = app.extensions["overleg_feed_disk"]
+    assert disk is not None and prerender is not None
+
+    # A second worker: its own process state (database handle, memory cache), the same database
+    # and data folder.
+    other_db = Database(database_url)
+    other = create_app(app.config["OVERLEG_SETTINGS"], database=other_db)
+    other_http = Client(other)
+    try:
+        renders = count_renders(monkeypatch)
+        api.patch(f"/events/{meeting['number']}", {"title": "Gewijzigd"}, 200)
+        prerender.wait_for(SLUG)
+        assert renders == ["council"]  # rendered once, ahead; the unfetched type feed is not
+        changed = other_http.feed(link)
+        assert b"Gewijzigd" in changed.data and changed.headers["ETag"] != first.headers["ETag"]
+        assert api.feed(link).data == changed.data and renders == ["council"]  # nobody rendered it again
+
+        # The unfetched feed is rendered on its first fetch, and kept current from then on.
+        assert b"Gewijzigd" in other_http.feed(never_fetched).data and renders == ["council", "type"]
+        api.patch(f"/events/{meeting['number']}", {"title": "Nog eens"}, 200)
+        prerender.wait_for(SLUG)
+        assert sorted(renders) == ["council", "council", "type", "type"]
+        assert b"Nog eens" in other_http.feed(never_fetched).data and len(renders) == 4
+
+        # The metrics tell the bodies apart by origin.
+        metrics = app.test_client().get("/metrics").get_data(as_text=True)
+        assert 'overleg_calendar_feed_bodies_total{how="ahead"} 3.0' in metrics
+        others = other.test_client().get("/metrics").get_data(as_text=True)
+        assert 'overleg_calendar_feed_bodies_total{how="shared"} 2.0' in others
+        assert 'overleg_calendar_feed_bodies_total{how="request"} 1.0' in others
+
+        # One file per feed (the superseded versions are gone), readable by the service only.
+        files = sorted(disk.folder.glob("*.ics"))
+        assert len(files) == 2 and all(f.stat().st_mode & 0o077 == 0 for f in files)
+    finally:
+        other_db.dispose()
+
+
+def test_the_shared_feed_cache_belongs_to_one_database(tmp_path):
+    from services.calendar import feeds
+
+    assert feeds.DiskBodies.for_database(tmp_path, Database("sqlite://")) is None  # in memory: per process
+    one, two = Database(f"sqlite:///{tmp_path / 'a.db'}"), Database(f"sqlite:///{tmp_path / 'b.db'}")
+    for db in (one, two):
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    first, second = (feeds.DiskBodies.for_database(tmp_path, db) for db in (one, two))
+    assert first is not None and second is not None and first.folder != second.folder
+    first.put("kr|council|", "v1", b"een")
+    assert first.get("kr|council|", "v1") == b"een" and second.get("kr|council|", "v1") is None
+    assert first.in_use("kr|council|") and not first.in_use("kr|member|@a:x")
+    first.put("kr|council|", "v2", b"twee")
+    assert first.get("kr|council|", "v1") is None and first.get("kr|council|", "v2") == b"twee"
+    for db in (one, two):
+        db.dispose()
+
+
 def test_personal_and_type_feeds(api):
     invited = api.event(title="Overleg met bestuur", type="overleg_bestuur",
                         invitees=[{"member_id": ANNA, "display_name": "Anna de Vries"}, {"member_id": BRAM}])
