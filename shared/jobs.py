@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import String
+from sqlalchemy import String, update
 from sqlalchemy.orm import Session, mapped_column
 
 from shared.db import Database, UtcDateTime
@@ -76,7 +76,21 @@ class JobRunner:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+            if self._thread.is_alive():
+                return  # a job still runs: its lease stays until it ends or runs out
             self._thread = None
+        self._release_leases()
+
+    def _release_leases(self) -> None:
+        """Hand this process's leases back at a graceful stop, so that after a reload or a deploy
+        the new workers take the jobs (the bot's handoff, the cards) at once instead of after the
+        lease's time to live. Best effort: when the database is away the leases simply run out."""
+        model = self.lease_model
+        try:
+            with self.db.session() as s:
+                s.execute(update(model).where(model.holder == self.holder).values(holder=None, until=None))
+        except Exception:
+            log.debug("could not release the job leases of %s", self.holder, exc_info=True)
 
     def kick(self, *names: str) -> None:
         """New work was committed: run every job (or only the ``names``) at the next turn instead of

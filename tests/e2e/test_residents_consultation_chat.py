@@ -6,7 +6,7 @@
   appears in that thread, without any resident's personal data.
 * A neighbourhood matter: signals about one complex are marked on their card as belonging with its
   bewonerscommissie; ``!doorsturen`` hands them over, and the scrubbed signals reach the commissie's own room.
-  (The stack has no commissie: the test configures one and restarts the signals service, then restores it.)
+  (The stack has no commissie: the test configures one and reloads the signals service, then restores it.)
 * A pattern across neighbourhoods: the same theme in three wijken gives a pattern card in the signals room;
   ``!signalen`` shows it first and ``!agenderen`` in its thread puts it on the council's agenda.
 * A bewonersavond from the calendar opens for sign-up (``!bewonersavond``), fills up, and its waiting list moves
@@ -141,11 +141,10 @@ def submit_signal(stack: Any, text: str, wijk: str) -> str:
 
 
 def configure(stack: Any, settings: dict[str, Any]) -> None:
-    """Run the signals service and the bot on ``settings`` (a restart of signals, a reload of the bot)."""
+    """Run the signals service and the bot on ``settings`` (a reload of both, as an operator's
+    ``systemctl reload`` does)."""
     stack.config_path.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
-    stack.stop_process("signals")
-    stack.start_service("signals")
-    stack.wait_ready(90)
+    stack.reload_service("signals")
     pid = live_pid_from_pidfile(stack._pidfile("bot"))
     assert pid is not None
     os.kill(pid, signal.SIGHUP)
