@@ -25,6 +25,7 @@ minutes, 12 hours at most, the person still a member, a committee link not revok
 """
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from datetime import date, datetime
@@ -594,6 +595,42 @@ def _search() -> tuple[str, bool]:
     return (request.args.get("zoek") or "").strip()[:100], request.args.get("volgorde") != "oudste"
 
 
+# Unicode TrueType families for the PDF, the first found wins: (folder, regular, bold, italic) where Debian/Ubuntu,
+# Fedora/RHEL (old and new layouts), Alpine and Arch install DejaVu Sans (Latin, Greek, Cyrillic, Arabic, Hebrew)
+# and, with fewer scripts, Liberation Sans.
+_PDF_FONTS = tuple(
+    [(folder, "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf")
+     for folder in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts",
+                    "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")]
+    + [(folder, "LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "LiberationSans-Italic.ttf")
+       for folder in ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation",
+                      "/usr/share/fonts/liberation-sans-fonts", "/usr/share/fonts/liberation-sans",
+                      "/usr/share/fonts/liberation", "/usr/share/fonts/TTF")])
+
+
+@functools.cache  # once per process: fonts are installed with the system, not while it runs
+def _pdf_font() -> pdf_export.Font | None:
+    """A Unicode font on this machine to embed in the decision list's PDF, or None for the Latin-1 core font."""
+    for folder, regular, bold, italic in _PDF_FONTS:
+        base = Path(folder)
+        if (base / regular).is_file() and (base / bold).is_file():
+            return pdf_export.Font(str(base / regular), str(base / bold),
+                                   str(base / italic) if (base / italic).is_file() else None)
+    log.warning("no DejaVu or Liberation Sans font found: the decision list PDF writes Latin-1 only")
+    return None
+
+
+def _pdf_body(fpdf_class: type, font: pdf_export.Font | None, **content: Any) -> bytes:
+    """The decision list as PDF in ``font``, or in the core font when fpdf2 cannot use that font's files."""
+    try:
+        return pdf_export.besluitenlijst(fpdf_class, font=font, **content)
+    except Exception:  # a damaged or vanished font file (many error types) must not cost the member the file
+        if font is None:
+            raise
+        log.exception("besluitenlijst PDF with %s failed; written in the Latin-1 core font instead", font.regular)
+        return pdf_export.besluitenlijst(fpdf_class, font=None, **content)
+
+
 def _besluiten_pdf(ctx: actions.Ctx, s: rules.Session) -> Response:
     q, newest = _search()
     entries = actions.decisions(ctx, q or None, newest)
@@ -605,8 +642,8 @@ def _besluiten_pdf(ctx: actions.Ctx, s: rules.Session) -> Response:
         return _message(exc, 503, ctx=ctx, session_=s)
     from fpdf import FPDF  # ~0.4 s to import (Pillow, fontTools): only when someone asks for a PDF
 
-    body = pdf_export.besluitenlijst(FPDF, council_name=ctx.council.name, lang=ctx.lang, exported_at=ctx.now,
-                                     entries=entries, scenarios=scenarios, q=q or None, newest_first=newest)
+    body = _pdf_body(FPDF, _pdf_font(), council_name=ctx.council.name, lang=ctx.lang, exported_at=ctx.now,
+                     entries=entries, scenarios=scenarios, q=q or None, newest_first=newest)
     resp = Response(body, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = (f'attachment; filename="besluitenlijst-{ctx.slug}-'
                                            f'{ctx.today.isoformat()}.pdf"')

@@ -399,8 +399,8 @@ def test_a_member_downloads_the_decision_list_as_pdf_and_the_committee_may_not(s
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     assert "Besluitenlijst Huurdersraad Zuid" in text and 'Alleen besluiten met "speeltuin"' in text
     assert f"#{topic} Speeltuin aan de Kerkstraat" in text
-    assert "vóór de zomer voor een 'veilige' speeltuin." in text
-    assert "Bram Bakker: Denk aan de buren - en aan EUR." in text and "Pagina 1 van 1" in text
+    assert "vóór de zomer voor een ‘veilige’ speeltuin." in text  # DejaVu Sans embedded: typography kept
+    assert "Bram Bakker: Denk aan de buren – en aan €." in text and "Pagina 1 van 1" in text
     assert "Groen in de wijk" not in text  # the search holds for the file too
     assert reader.metadata.title == "Besluitenlijst Huurdersraad Zuid"
     assert everything.status_code == 200 and "Volgorde: Oudste eerst" in PdfReader(

@@ -7,15 +7,22 @@ the domain purity test allows only libraries on its list); the layout is all her
 moment of the export is a parameter and is also the document's creation date, so the same data gives the same
 bytes.
 
-The core font (Helvetica) encodes Latin-1 only and no font files ship with Overleg: :func:`latin1` maps the
+Letters: no font files ship with Overleg, so the caller looks for a Unicode TrueType family on the machine (DejaVu
+Sans, Liberation Sans) and hands in its file paths as a :class:`Font`; embedded (fpdf2 embeds only the glyphs
+used), it keeps names such as "Şükrü Yılmaz" and "Łucja" letter for letter, and :func:`printable` maps only what
+that font has no glyph for. Without one, the core font (Helvetica) encodes Latin-1 only: :func:`latin1` maps the
 typographic characters Dutch text uses (curly quotes, dashes, ellipsis, euro, bullets) to close Latin-1
 equivalents, letters with a diacritic outside Latin-1 to their base letter, and anything else to '?'. Dutch
-letters (ë, é, ï, ü, ...) are Latin-1 and stay as they are."""
+letters (ë, é, ï, ü, ...) are Latin-1 and stay as they are. Scripts written right to left or with joined
+letters (Arabic) would need fpdf2's text shaping (uharfbuzz), which is not installed: their letters are kept,
+drawn unjoined and left to right."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping, Sequence
+from os import PathLike
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
 from shared import i18n
 
@@ -33,6 +40,8 @@ _TYPOGRAPHIC = {
     "\u2028": "\n", "\u2029": "\n",
 }
 
+CORE = "Helvetica"
+UNICODE = "OverlegSans"  # the family name the embedded font is registered under
 A4_MARGIN = 20  # mm on every side; the footer sits in the bottom margin
 BODY = 10.5  # pt
 LINE = 5.2  # mm per body line
@@ -57,6 +66,23 @@ def latin1(text: Any) -> str:
             base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
             out.append(base if base.isascii() and base.isalpha() else "?")
     return "".join(out)
+
+
+def printable(text: Any, glyphs: Collection[int]) -> str:
+    """``text`` as a font with ``glyphs`` (the code points it draws) can write it: every character it has kept
+    exactly, the rest (and control characters, line and paragraph separators) as :func:`latin1` maps them."""
+    return "".join(ch if ord(ch) in glyphs and not unicodedata.category(ch).startswith(("C", "Zl", "Zp"))
+                   else latin1(ch)
+                   for ch in unicodedata.normalize("NFC", str(text or "")))
+
+
+@dataclass(frozen=True)
+class Font:
+    """A Unicode TrueType family as files the caller found: regular and bold, italic when there is one."""
+
+    regular: str | PathLike[str]
+    bold: str | PathLike[str]
+    italic: str | PathLike[str] | None = None
 
 
 def matches(outcome: Mapping[str, Any], q: str | None) -> bool:
@@ -96,6 +122,10 @@ class _Writer:
 
     def __init__(self, pdf: Any) -> None:
         self.pdf = pdf
+        self.text: Callable[[Any], str] = pdf._printable
+
+    def font(self, style: str = "", size: float = BODY) -> None:
+        self.pdf._face(style, size)
 
     def heading(self, text: str, level: int, size: float, *, outline: int | None = None) -> None:
         pdf = self.pdf
@@ -110,29 +140,29 @@ class _Writer:
                 pdf.set_draw_color(0)
                 pdf.ln(3)
         if outline is not None:
-            pdf.start_section(latin1(text), level=outline)
-        pdf.set_font("Helvetica", "B", size)
-        pdf.multi_cell(0, size * 0.5, latin1(text), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.start_section(self.text(text), level=outline)
+        self.font("B", size)
+        pdf.multi_cell(0, size * 0.5, self.text(text), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
-        pdf.set_font("Helvetica", "", BODY)
+        self.font()
 
     def paragraph(self, text: str, *, style: str = "", indent: float = 0, size: float = BODY) -> None:
         pdf = self.pdf
-        pdf.set_font("Helvetica", style, size)
-        for part in latin1(text).split("\n"):
+        self.font(style, size)
+        for part in self.text(text).split("\n"):
             pdf.set_x(pdf.l_margin + indent)
             pdf.multi_cell(0, LINE, part or " ", align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", BODY)
+        self.font()
 
     def quote(self, text: str) -> None:
         """The agreed text, indented with a bar beside it: drawn line by line, so it follows page breaks."""
         pdf = self.pdf
-        pdf.set_font("Helvetica", "", BODY)
+        self.font()
         indent = 5
         width = pdf.w - pdf.r_margin - pdf.l_margin - indent
         pdf.set_draw_color(68, 119, 85)
         pdf.set_line_width(0.8)
-        for part in latin1(text).split("\n"):
+        for part in self.text(text).split("\n"):
             for line in pdf.multi_cell(width, LINE, part or " ", dry_run=True, output="LINES") or [""]:
                 if pdf.get_y() + LINE > pdf.page_break_trigger:
                     pdf.add_page()
@@ -145,18 +175,19 @@ class _Writer:
 
     def items(self, lines: Iterable[str]) -> None:
         pdf = self.pdf
-        pdf.set_font("Helvetica", "", BODY)
+        self.font()
         for line in lines:
             pdf.set_x(pdf.l_margin + 2)
             pdf.cell(4, LINE, "-")
-            pdf.multi_cell(0, LINE, latin1(line), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, LINE, self.text(line), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _footer(self: Any) -> None:
     """Every page: 'Pagina n van m' in the bottom margin (fpdf2 fills in the total at the end)."""
     self.set_y(-A4_MARGIN + 6)
-    self.set_font("Helvetica", "", 8.5)
-    self.cell(0, 5, latin1(i18n.t("werkplek.besluiten.pdf.page", self._lang, page=self.page_no(), pages="{nb}")),
+    self._face("", 8.5)
+    self.cell(0, 5, self._printable(i18n.t("werkplek.besluiten.pdf.page", self._lang, page=self.page_no(),
+                                           pages="{nb}")),
               align="C")
 
 
@@ -250,20 +281,41 @@ def _scenario(w: _Writer, o: Mapping[str, Any], lang: str) -> None:
     _influence(w, o.get("influence") or (), lang)
 
 
+def _typeface(pdf: Any, font: Font | None) -> None:
+    """The document's family and how its text is made printable: ``font`` embedded, or the core font."""
+    if font is None:
+        family, styles, pdf._printable = CORE, "BI", latin1
+    else:
+        family, styles = UNICODE, "B"
+        pdf.add_font(family, "", font.regular)
+        pdf.add_font(family, "B", font.bold)
+        if font.italic:
+            pdf.add_font(family, "I", font.italic)
+            styles += "I"
+        # A letter one face lacks (DejaVu's oblique has no Arabic) is drawn from a face that has it.
+        pdf.set_fallback_fonts([family], exact_match=False)
+        glyphs = frozenset().union(*(face.cmap for face in pdf.fonts.values()))
+        pdf._printable = lambda text: printable(text, glyphs)
+    # A style the family has no face for (italic) is written upright rather than refused.
+    pdf._face = lambda style, size: pdf.set_font(family, "".join(c for c in style if c in styles), size)
+
+
 def besluitenlijst(fpdf_class: type, *, council_name: str, lang: str, exported_at: datetime,
                    entries: Sequence[Mapping[str, Any]], scenarios: Sequence[Mapping[str, Any]] = (),
-                   q: str | None = None, newest_first: bool = True) -> bytes:
+                   q: str | None = None, newest_first: bool = True, font: Font | None = None) -> bytes:
     """The decision list as PDF bytes. ``fpdf_class``: fpdf2's ``FPDF`` (the caller imports it);
     ``entries``/``scenarios``: deliberation's register and scenario register entries, already searched and
-    ordered; ``q``/``newest_first`` only label the document."""
+    ordered; ``q``/``newest_first`` only label the document; ``font``: a Unicode family to embed (else the
+    Latin-1 core font). A font file fpdf2 cannot read raises: the caller then builds again without one."""
     lang = i18n.normalise_language(lang)
     t = lambda code, **p: i18n.t(code, lang, **p)  # noqa: E731
     document = type("BesluitenlijstPdf", (fpdf_class,), {"footer": _footer, "_lang": lang})
     pdf = document(orientation="portrait", unit="mm", format="A4")
+    _typeface(pdf, font)
     title = t("werkplek.besluiten.pdf.title", council=council_name)
-    pdf.set_title(latin1(title))
-    pdf.set_subject(latin1(t("werkplek.besluiten.pdf.subject")))
-    pdf.set_author(latin1(council_name))
+    pdf.set_title(pdf._printable(title))
+    pdf.set_subject(pdf._printable(t("werkplek.besluiten.pdf.subject")))
+    pdf.set_author(pdf._printable(council_name))
     pdf.set_creator("Overleg")
     pdf.set_lang(lang)
     pdf.set_creation_date(exported_at)
