@@ -1630,17 +1630,22 @@ def open_signup(rt: Runtime, settings: Settings, slug: str, *, event: dict[str, 
     if starts <= now:
         raise Conflict("signals.signup.closed", "event has begun")
     number = int(event["number"])
+    # A series opens one meeting at a time, each with its own list: the meeting is its day.
+    meeting = event["meeting"].isoformat() if event.get("meeting") else ""
+    if meeting and starts.astimezone(ZoneInfo(council.timezone)).date().isoformat() != meeting:
+        raise Refused("signals.signup.meeting_mismatch", "meeting day is not the day the meeting starts",
+                      number=number)
     title = truncate(one_line(str(event.get("title") or "")), 200) or f"#{number}"
     location = truncate(one_line(str(event.get("location") or "")), 300)
     sgn.new_signup_list("check", int(places), starts)  # the domain's rule on the number of places
     try:
         with rt.db.session() as s:
-            ev = store.signup_event(s, council=slug, event_number=number, lock=True)
+            ev = store.signup_event(s, council=slug, event_number=number, meeting=meeting, lock=True)
             if ev is None:
                 ev = store.insert_signup_event(s, council=slug, code=cons.new_code(secrets.token_bytes),
                                                event_number=number, event_type=str(event["type"]), title=title,
                                                location=location, starts=starts, capacity=int(places),
-                                               opened_by=actor, now=now)
+                                               opened_by=actor, now=now, meeting=meeting)
                 store.owe_signup_to_calendar(s, ev.id)
                 created = True
             else:
@@ -1657,17 +1662,23 @@ def open_signup(rt: Runtime, settings: Settings, slug: str, *, event: dict[str, 
                 created = False
     except IntegrityError:  # opened twice at once: the other one stands
         with rt.db.read() as s:
-            ev = store.signup_event(s, council=slug, event_number=number)
+            ev = store.signup_event(s, council=slug, event_number=number, meeting=meeting)
         created = False
     log.info("event %s of %s open for sign-up (%s places)", number, slug, places)
     rt.jobs.kick("signals_cards")  # the calendar hears the numbers (its feeds show the places left)
     return signup_view(rt, settings, ev, created)  # type: ignore[arg-type]
 
 
-def signup_of_event(rt: Runtime, settings: Settings, slug: str, number: int) -> SignupView:
+def signup_of_event(rt: Runtime, settings: Settings, slug: str, number: int, now: datetime,
+                    meeting: date | None = None) -> SignupView:
+    """The event's sign-up: of that meeting when one is named; else of its next meeting open for sign-up (a
+    series may have several), else of its last."""
     council_config(settings, slug)
     with rt.db.read() as s:
-        ev = store.signup_event(s, council=slug, event_number=number)
+        signups = store.signup_events_of(s, slug, number)
+    if meeting is not None:
+        signups = [ev for ev in signups if ev.meeting == meeting.isoformat()]
+    ev = next((e for e in signups if e.starts > now), signups[-1] if signups else None)
     if ev is None:
         raise NotFound("signals.signup.not_open", "event not open for sign-up", number=number)
     return signup_view(rt, settings, ev)

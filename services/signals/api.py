@@ -9,7 +9,7 @@ Every refusal is a JSON 4xx (a ``DomainError``); the resident's own pages are in
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Response, current_app, g, request
 
@@ -43,6 +43,7 @@ from services.signals.schemas import (
     ReceiptOut,
     SignalIn,
     SignalOut,
+    SignupMeetingQuery,
     SignupOpenIn,
     SignupOut,
     SplitIn,
@@ -400,7 +401,8 @@ def signup_out(view: actions.SignupView, lang: str) -> SignupOut:
     ev, c = view.event, view.counts
     return SignupOut(code=ev.code, url=view.url, event_number=ev.event_number, title=ev.title, starts=ev.starts,
                      capacity=c.capacity, confirmed=c.confirmed, waiting=c.waiting, places_left=c.places_left,
-                     places_text=actions.places_text(c, lang), created=view.created)
+                     places_text=actions.places_text(c, lang), created=view.created,
+                     meeting=date.fromisoformat(ev.meeting) if ev.meeting else None)
 
 
 @API.route("/councils/<slug>/signups", "POST",
@@ -415,6 +417,8 @@ def open_signup(slug: str, body: SignupOpenIn) -> SignupOut:
 
 @API.route("/councils/<slug>/signups/<int:event_number>",
            summary="An event's sign-up numbers: places, signed up, waiting list (never who); the calendar's feed may "
-                   "show the places left", response=SignupOut, callers=(*READ, "calendar"), errors=(404,))
-def get_signup(slug: str, event_number: int) -> SignupOut:
-    return signup_out(actions.signup_of_event(runtime(), _settings(), slug, event_number), _lang(slug))
+                   "show the places left; a series: ?meeting=<day>, else its next meeting open for sign-up",
+           query=SignupMeetingQuery, response=SignupOut, callers=(*READ, "calendar"), errors=(404,))
+def get_signup(slug: str, event_number: int, query: SignupMeetingQuery) -> SignupOut:
+    return signup_out(actions.signup_of_event(runtime(), _settings(), slug, event_number, _now(), query.meeting),
+                      _lang(slug))

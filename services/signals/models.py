@@ -17,7 +17,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -28,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.db import UtcDateTime  # stored as UTC on SQLite too: a meeting's local start is not shifted
 from shared.mail import make_mail_model
 from shared.outbox import utcnow
 from shared.service import make_runtime_models
@@ -62,15 +62,15 @@ class ClusterRow(SignalsBase):
     wijk: Mapped[str | None] = mapped_column(String(WIJK), nullable=True)
     signal_count: Mapped[int] = mapped_column(Integer, default=0)
     heard_count: Mapped[int] = mapped_column(Integer, default=0)  # members' 👍 "we heard this too"
-    first_ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_ts: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_ts: Mapped[datetime] = mapped_column(UtcDateTime)
     card_version: Mapped[int] = mapped_column(Integer, default=0)  # edits of the card so far
     topic_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # deliberation topic
     topic_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    agendered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    agendered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     outcome_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # JSON {wijk: signals}: the card lists the neighbourhoods without reading the cluster's signals.
     wijken: Mapped[str] = mapped_column(Text, default="{}")
     # Signals erased by their residents: each erasure re-posts the card, so this is its generation.
@@ -79,8 +79,8 @@ class ClusterRow(SignalsBase):
     # since the last edit, when the first and the last of them came. The cards job sends one edit
     # per burst, once the cluster has been quiet for a moment.
     card_pending: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    card_pending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    card_touched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    card_pending_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    card_touched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Members' corrections of the grouping, as the groups' numbers: merged into another group (!samenvoegen),
     # split off from another (!afsplitsen).
     merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -88,7 +88,7 @@ class ClusterRow(SignalsBase):
     # Handed to a bewonerscommissie (!doorsturen): its id and name then, and when. Off the council's open list.
     forwarded_to: Mapped[str | None] = mapped_column(String(40), nullable=True)
     forwarded_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    forwarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    forwarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SignalRow(SignalsBase):
@@ -114,14 +114,14 @@ class SignalRow(SignalsBase):
     themes: Mapped[str] = mapped_column(Text)  # JSON: [{"id", "confidence", "matched"}]
     theme_source: Mapped[str] = mapped_column(String(16), default="auto")  # auto / correction
     features: Mapped[str] = mapped_column(Text)  # JSON of clustering.SignalFeatures
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ts: Mapped[datetime] = mapped_column(UtcDateTime)
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM in the council's time zone, for stats
     cluster_id: Mapped[int] = mapped_column(ForeignKey("signals_clusters.id"))
     status: Mapped[str] = mapped_column(String(16), default="ontvangen")
     status_note: Mapped[str | None] = mapped_column(Text, nullable=True)  # shown to the resident
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    contact_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    contact_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class ContactRow(SignalsBase):
@@ -135,13 +135,13 @@ class ContactRow(SignalsBase):
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    informed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    informed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # E-mail on every change of the group's status, in the language the resident wrote in, with the link to
     # their status page (kept here, with the other contact details, and erased with them).
     language: Mapped[str] = mapped_column(String(8), default="nl", server_default="nl")
     status_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class ClusterKeyRow(SignalsBase):
@@ -156,7 +156,7 @@ class ClusterKeyRow(SignalsBase):
     council: Mapped[str] = mapped_column(String(COUNCIL), primary_key=True)
     key: Mapped[str] = mapped_column(String(KEY), primary_key=True)
     signal_id: Mapped[int] = mapped_column(ForeignKey("signals_signals.id", ondelete="CASCADE"), primary_key=True)
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ts: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class HeardRow(SignalsBase):
@@ -166,7 +166,7 @@ class HeardRow(SignalsBase):
 
     cluster_id: Mapped[int] = mapped_column(ForeignKey("signals_clusters.id"), primary_key=True)
     member: Mapped[str] = mapped_column(String(MATRIX_ID), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class GroupCorrectionRow(SignalsBase):
@@ -184,7 +184,7 @@ class GroupCorrectionRow(SignalsBase):
     signal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     member: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
     action_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class ThemeCorrectionRow(SignalsBase):
@@ -200,7 +200,7 @@ class ThemeCorrectionRow(SignalsBase):
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)  # of the theme it replaced
     member: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
     action_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class ConsultationRow(SignalsBase):
@@ -215,10 +215,10 @@ class ConsultationRow(SignalsBase):
     topic_title: Mapped[str] = mapped_column(String(200))
     question: Mapped[str] = mapped_column(Text)
     options: Mapped[str] = mapped_column(Text, default="[]")  # JSON list; empty: an open question
-    opens: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    closes: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    opens: Mapped[datetime] = mapped_column(UtcDateTime)
+    closes: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     state: Mapped[str] = mapped_column(String(16), default="open")
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     opened_by: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
     action_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)  # sha256 of the call's key
     # Where the announcement went: the topic's round thread (its outbox key), or the council's room.
@@ -227,10 +227,10 @@ class ConsultationRow(SignalsBase):
     shown_count: Mapped[int] = mapped_column(Integer, default=0)  # the count the announcement shows now
     announce_version: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON of the final summary, no names
-    outcome_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    outcome_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # The summary reached deliberation as background of the topic (its rounds and decision list); None while
     # owed: a job sends it again until deliberation has it.
-    background_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    background_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class ConsultationAnswerRow(SignalsBase):
@@ -246,8 +246,8 @@ class ConsultationAnswerRow(SignalsBase):
     text: Mapped[str] = mapped_column(Text, default="")  # scrubbed; emptied on erasure
     scrubbed_kinds: Mapped[str] = mapped_column(String(120), default="")
     wijk: Mapped[str | None] = mapped_column(String(WIJK), nullable=True)
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ts: Mapped[datetime] = mapped_column(UtcDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class ConsultationContactRow(SignalsBase):
@@ -262,7 +262,7 @@ class ConsultationContactRow(SignalsBase):
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
     language: Mapped[str] = mapped_column(String(8), default="nl")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class PatternRow(SignalsBase):
@@ -280,8 +280,8 @@ class PatternRow(SignalsBase):
     card_version: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: no longer a pattern in the window
     topic_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # !agenderen
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SignupEventRow(SignalsBase):
@@ -289,26 +289,28 @@ class SignupEventRow(SignalsBase):
     facts as the calendar service gave them, and its public page ``/bewonersavond/<code>``."""
 
     __tablename__ = "signals_signup_events"
-    __table_args__ = (UniqueConstraint("council", "event_number", name="uq_signals_signup_events_event"),)
+    # One list per meeting: a single event has one ("" below), a series one per meeting opened (its day).
+    __table_args__ = (UniqueConstraint("council", "event_number", "meeting", name="uq_signals_signup_events_meeting"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     council: Mapped[str] = mapped_column(String(COUNCIL), index=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     event_number: Mapped[int] = mapped_column(Integer)  # the calendar's number of the event in the council
+    meeting: Mapped[str] = mapped_column(String(10), default="", server_default="")  # a series' meeting: its day
     event_type: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
     location: Mapped[str] = mapped_column(String(300), default="")
-    starts: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    starts: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     capacity: Mapped[int] = mapped_column(Integer)
     opened_by: Mapped[str | None] = mapped_column(String(MATRIX_ID), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # The calendar's feeds show the places left: every change of the numbers raises ``calendar_version`` in its
     # transaction; the job PUTs the numbers to the calendar and records the version it answered 2xx for. Owed
     # while ``calendar_sent < calendar_version``; after a failure not before ``calendar_retry_at``.
     calendar_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     calendar_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     calendar_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    calendar_retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    calendar_retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SignupRow(SignalsBase):
@@ -322,10 +324,10 @@ class SignupRow(SignalsBase):
     email_key: Mapped[str] = mapped_column(String(64))  # sha256 of the normalised address (no double sign-ups)
     intake_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)  # sha256 of the nonce
     state: Mapped[str] = mapped_column(String(16))
-    signed_up: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    moved_up: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    cancelled: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    reminded: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    signed_up: Mapped[datetime] = mapped_column(UtcDateTime)
+    moved_up: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cancelled: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reminded: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SignupContactRow(SignalsBase):

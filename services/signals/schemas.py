@@ -302,6 +302,11 @@ class SignupEventIn(Model):
     start: Text(40, 1)
     location: Text(400) = ""
     capacity: Annotated[int, Field(ge=1, le=1000)] | None = None
+    meeting: date | None = None  # a series: the day of the meeting that opens (``start`` is that meeting's)
+
+
+class SignupMeetingQuery(Model):
+    meeting: date | None = None  # a series: that meeting's sign-up; else the next one open
 
 
 class SignupOpenIn(Model):
@@ -326,3 +331,4 @@ class SignupOut(OutModel):
     places_left: int
     places_text: str  # "Nog 3 van 40 plaatsen vrij." / "Vol: …; 2 op de wachtlijst." (the chat and a feed)
     created: bool = False
+    meeting: date | None = None  # a series' meeting (its day); None for a single event

@@ -1013,6 +1013,7 @@ class SignupEvent:
     location: str
     starts: datetime
     capacity: int
+    meeting: str = ""  # a series' meeting (its day, YYYY-MM-DD); "" for a single event
 
 
 @dataclass(frozen=True)
@@ -1026,25 +1027,34 @@ class SignupContact:
 
 def _signup_event(row: SignupEventRow) -> SignupEvent:
     return SignupEvent(row.id, row.council, row.code, row.event_number, row.event_type, row.title, row.location or "",
-                       aware(row.starts), row.capacity)
+                       aware(row.starts), row.capacity, row.meeting or "")
 
 
 def signup_event(s: Session, *, code: str | None = None, council: str | None = None, event_number: int | None = None,
-                 lock: bool = False) -> SignupEvent | None:
+                 meeting: str = "", lock: bool = False) -> SignupEvent | None:
+    """By its code, or by the event's number and meeting ("": a single event; a day: that meeting of a series)."""
     q = select(SignupEventRow)
     if code is not None:
         q = q.where(SignupEventRow.code == code)
     else:
-        q = q.where(SignupEventRow.council == council, SignupEventRow.event_number == event_number)
+        q = q.where(SignupEventRow.council == council, SignupEventRow.event_number == event_number,
+                    SignupEventRow.meeting == meeting)
     row = s.scalar(q.with_for_update() if lock else q)
     return _signup_event(row) if row else None
 
 
+def signup_events_of(s: Session, council: str, event_number: int) -> list[SignupEvent]:
+    """Every sign-up of the event (a series: one per meeting opened), earliest meeting first."""
+    q = select(SignupEventRow).where(SignupEventRow.council == council, SignupEventRow.event_number == event_number)
+    return [_signup_event(r) for r in s.scalars(q.order_by(SignupEventRow.starts))]
+
+
 def insert_signup_event(s: Session, *, council: str, code: str, event_number: int, event_type: str, title: str,
                         location: str, starts: datetime, capacity: int, opened_by: str | None,
-                        now: datetime) -> SignupEvent:
+                        now: datetime, meeting: str = "") -> SignupEvent:
     row = SignupEventRow(council=council, code=code, event_number=event_number, event_type=event_type, title=title,
-                         location=location, starts=starts, capacity=capacity, opened_by=opened_by, created_at=now)
+                         location=location, starts=starts, capacity=capacity, opened_by=opened_by, created_at=now,
+                         meeting=meeting)
     s.add(row)
     s.flush()
     return _signup_event(row)

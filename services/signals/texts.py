@@ -442,6 +442,7 @@ CONSULTATION_CATALOG: dict[str, dict[str, str]] = {
         "signals.signup.capacity_needed": "Hoeveel plaatsen heeft evenement #{number}? Geef het aantal: "
                                           "!bewonersavond {number} plaatsen <aantal>.",
         "signals.signup.event_invalid": "De gegevens van dit evenement kon ik niet lezen.",
+        "signals.signup.meeting_mismatch": "Die bijeenkomst van evenement #{number} begint niet op die dag.",
         "signals.signup.not_open": "Evenement #{number} staat niet open voor aanmelden.",
         "signals.signup.email_required": "Vul uw e-mailadres in: daar sturen we de bevestiging en een herinnering heen.",
         "signals.signup.consent_required": "Geef toestemming om uw e-mailadres hiervoor te bewaren.",
@@ -518,6 +519,7 @@ CONSULTATION_CATALOG: dict[str, dict[str, str]] = {
         "signals.signup.capacity_needed": "How many places does event #{number} have? Give the number: "
                                           "!bewonersavond {number} plaatsen <number>.",
         "signals.signup.event_invalid": "I could not read this event's details.",
+        "signals.signup.meeting_mismatch": "That meeting of event #{number} does not start on that day.",
         "signals.signup.not_open": "Event #{number} is not open for sign-up.",
         "signals.signup.email_required": "Fill in your e-mail address: the confirmation and a reminder go there.",
         "signals.signup.consent_required": "Agree to us keeping your e-mail address for this.",

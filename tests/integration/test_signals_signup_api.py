@@ -250,3 +250,69 @@ def test_the_numbers_reach_the_calendar_and_wait_while_it_is_down(svc: Service, 
         if served is not None:
             served.stop()
         calendar_db.dispose()
+
+
+def test_each_meeting_of_a_series_has_its_own_list_and_the_calendar_shows_each(svc: Service, tmp_path):
+    from devstack.procs import free_port
+    from services.calendar.app import create_app as create_calendar
+    from services.calendar.app import migrate as migrate_calendar
+    from shared.db import Database
+    from test_signals_api import TOKENS, Served
+
+    port = free_port()
+    svc.settings.service_urls["calendar"] = f"http://127.0.0.1:{port}"
+    calendar_db = Database(f"sqlite:///{tmp_path}/calendar.db")
+    migrate_calendar(calendar_db)
+    served = Served(create_calendar(svc.settings, database=calendar_db), port)
+    calendar = create_calendar(svc.settings, database=calendar_db).test_client()
+    admin = {"Authorization": f"Bearer {TOKENS['admin']}"}
+    first = event(1, days=5)
+    made = calendar.post("/api/v1/councils/raad/events", headers=admin, json={
+        "type": "bewonersavond", "title": "Bewonersavond (maandelijks)", "start": first["start"],
+        "location": first["location"], "recurrence": {"freq": "weekly", "count": 4}})
+    assert made.status_code == 201, made.json
+    meetings = [o for o in calendar.get("/api/v1/councils/raad/events?days=40", headers=admin).json
+                if o["number"] == made.json["number"]]
+    assert len(meetings) == 4
+    try:
+        opened = {}
+        for meeting in meetings[1:3]:  # the second and third meeting open, each with 2 places
+            ev = {**first, "number": made.json["number"], "start": meeting["start"], "meeting": meeting["day"]}
+            answer = open_signup(svc, ev)
+            assert answer.status_code == 200 and answer.json["created"], answer.json
+            assert answer.json["meeting"] == meeting["day"] and answer.json["starts"][:10] == meeting["day"]
+            opened[meeting["day"]] = answer.json["code"]
+        second, third = meetings[1]["day"], meetings[2]["day"]
+        assert opened[second] != opened[third]  # two public pages, two lists
+        assert sign_up(svc, opened[second], "a@example.nl").status_code == 200
+        from shared import i18n
+
+        page = svc.client.get(f"/bewonersavond/{opened[third]}").get_data(as_text=True)
+        when = i18n.fmt_datetime(datetime.fromisoformat(meetings[2]["start"]).astimezone(ZONE), "nl")
+        assert when in page, page[page.find("<main"):page.find("<main") + 1500]  # that meeting, not the first
+
+        # The numbers: per meeting; without a meeting, the next one open for sign-up.
+        numbers = svc.bot.get(f"/signups/{made.json['number']}?meeting={second}").json
+        assert numbers["confirmed"] == 1 and numbers["meeting"] == second
+        assert svc.bot.get(f"/signups/{made.json['number']}?meeting={third}").json["confirmed"] == 0
+        assert svc.bot.get(f"/signups/{made.json['number']}").json["meeting"] == second
+        # Opening the second meeting again brings its list up to date; it does not move it to another day.
+        again = open_signup(svc, {**first, "number": made.json["number"], "start": meetings[1]["start"],
+                                  "meeting": second}, capacity=3)
+        assert again.json["created"] is False and again.json["code"] == opened[second]
+        assert again.json["places_left"] == 2
+        # A meeting day that is not the day the meeting starts is refused.
+        wrong = open_signup(svc, {**first, "number": made.json["number"], "start": meetings[3]["start"],
+                                  "meeting": third})
+        assert wrong.status_code == 422 and wrong.json["error"] == "signals.signup.meeting_mismatch"
+
+        # The calendar hears both: each meeting shows its own residents' places.
+        assert actions.push_signup_places(svc.rt, svc.settings, datetime.now(timezone.utc)) == 2
+        shown = {o["day"]: (o["resident_places_left"], o["resident_capacity"])
+                 for o in calendar.get("/api/v1/councils/raad/events?days=40", headers=admin).json
+                 if o["number"] == made.json["number"]}
+        assert shown[second] == (2, 3) and shown[third] == (2, 2)
+        assert shown[meetings[0]["day"]] == (None, None) and shown[meetings[3]["day"]] == (None, None)
+    finally:
+        served.stop()
+        calendar_db.dispose()

@@ -13,12 +13,14 @@ import logging
 import re
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from services.bot.commands import Command, CommandSpec
 from services.bot.context import CommandContext, ReactionContext, Reply
 from services.bot.texts.signals import CATALOG
 from shared import i18n
 from shared.errors import InvalidInput
+from shared.dates import parse_day
 from shared.formatting import Rich, defang
 from shared.http import ServiceError, ServiceUnavailable
 from shared.outbox import OutboundMessage
@@ -252,30 +254,59 @@ async def cmd_raadpleging(ctx: CommandContext, cmd: Command) -> Reply:
 
 
 # --------------------------------------------------------------------------- bewonersavond sign-up
-_BEWONERSAVOND = re.compile(r"^#?(\d{1,9})(?:\s+(?:plaatsen|places)\s+(\d{1,4}))?$", re.IGNORECASE)
+_BEWONERSAVOND = re.compile(r"^#?(\d{1,9})(?:\s+(\S+?))?(?:\s+(?:plaatsen|places)\s+(\d{1,4}))?$", re.IGNORECASE)
 
 
 async def cmd_bewonersavond(ctx: CommandContext, cmd: Command) -> Reply:
-    """``!bewonersavond <evenement-nr> [plaatsen <n>]`` (secretary): the calendar's bewonersavond or
+    """``!bewonersavond <evenement-nr> [datum] [plaatsen <n>]`` (secretary): the calendar's bewonersavond or
     bewonersconsultatie opens for residents to sign up (or its places change); the reply has the public link and
-    the numbers. Asked again, it shows the numbers."""
+    the numbers. Asked again, it shows the numbers. A series opens one meeting at a time, each with its own list:
+    the one on ``datum``, else the next one that has not begun."""
     match = _BEWONERSAVOND.match(cmd.args.strip())
     if match is None:
         return Reply(body=ctx.t("bot.signals.usage.bewonersavond"))
     number = int(match.group(1))
-    event = await ctx.service("calendar").get(f"/api/v1/councils/{ctx.council.slug}/events/{number}", lang=ctx.lang)
-    body: dict[str, Any] = {"event": {k: event.get(k) for k in ("number", "type", "title", "start", "location",
-                                                                  "capacity")}, "actor": ctx.sender}
+    day = None
     if match.group(2):
-        body["capacity"] = int(match.group(2))
+        day = parse_day(match.group(2), ctx.now().astimezone(ZoneInfo(ctx.council.timezone)).date())
+        if day is None:
+            return Reply(body=ctx.t("bot.signals.usage.bewonersavond"))
+    calendar = ctx.service("calendar")
+    event = await calendar.get(f"/api/v1/councils/{ctx.council.slug}/events/{number}", lang=ctx.lang)
+    facts: dict[str, Any] = {k: event.get(k) for k in ("number", "type", "title", "start", "location", "capacity")}
+    if event.get("recurrence"):
+        meeting = await _meeting_of_series(ctx, event, day)
+        if meeting is None:
+            on = ctx.t("bot.signals.bewonersavond.on", day=i18n.fmt_date(day, ctx.lang)) if day else ""
+            return Reply(body=ctx.t("bot.signals.bewonersavond.no_meeting", number=number, on=on))
+        facts["start"], facts["meeting"] = meeting["start"], meeting["day"]
+    elif day is not None and str(event.get("start") or "")[:10] != day.isoformat():
+        on = ctx.t("bot.signals.bewonersavond.on", day=i18n.fmt_date(day, ctx.lang))
+        return Reply(body=ctx.t("bot.signals.bewonersavond.no_meeting", number=number, on=on))
+    body: dict[str, Any] = {"event": facts, "actor": ctx.sender}
+    if match.group(3):
+        body["capacity"] = int(match.group(3))
     result = await ctx.service("signals").post(f"{_base(ctx)}/signups", json=body, idempotency_key=ctx.event_id,
                                                lang=ctx.lang)
     rich = Rich()
     code = "bot.signals.bewonersavond.opened" if result["created"] else "bot.signals.bewonersavond.numbers"
-    rich.line(ctx.t(code, number=number, title=result["title"], url=result["url"]))
+    shown_day = ctx.t("bot.signals.bewonersavond.day", day=i18n.fmt_date(date.fromisoformat(result["meeting"]),
+                                                                         ctx.lang)) if result.get("meeting") else ""
+    rich.line(ctx.t(code, number=number, title=result["title"], url=result["url"], day=shown_day))
     rich.line(ctx.t("bot.signals.bewonersavond.counts", confirmed=result["confirmed"], waiting=result["waiting"],
                     places=result["places_text"]))
     return Reply.rich(rich)
+
+
+async def _meeting_of_series(ctx: CommandContext, event: dict[str, Any], day: date | None) -> dict[str, Any] | None:
+    """The series' meeting on ``day`` (else its next one) that has not begun and is not called off, from the
+    calendar's coming occurrences."""
+    coming = await ctx.service("calendar").get(f"/api/v1/councils/{ctx.council.slug}/events", lang=ctx.lang,
+                                               params={"days": 400, "limit": 500, "type": event["type"]})
+    meetings = [o for o in coming if o.get("number") == event.get("number") and not o.get("cancelled")]
+    if day is not None:
+        meetings = [o for o in meetings if o.get("day") == day.isoformat()]
+    return meetings[0] if meetings else None
 
 
 # --------------------------------------------------------------------------- 👍 on a card
@@ -311,7 +342,7 @@ COMMANDS = [
     CommandSpec("doorsturen", cmd_doorsturen, "signalen", "bot.signals.cmd.doorsturen",
                 usage="<groep-nr> [commissie]", english_aliases=("handover",)),
     CommandSpec("bewonersavond", cmd_bewonersavond, "signalen", "bot.signals.cmd.bewonersavond",
-                usage="<evenement-nr> [plaatsen <aantal>]", english_aliases=("residentsevening",),
+                usage="<evenement-nr> [datum] [plaatsen <aantal>]", english_aliases=("residentsevening",),
                 secretary_only=True),
     CommandSpec("raadpleging", cmd_raadpleging, "signalen", "bot.signals.cmd.raadpleging",
                 usage="<onderwerp-nr> <vraag> [opties: <optie> | <optie> | …] [tot <datum>]",

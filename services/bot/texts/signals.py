@@ -39,11 +39,16 @@ CATALOG: dict[str, dict[str, str]] = {
                                          "bewonersconsultatie uit de agenda (plaatsen en wachtlijst), of zie de "
                                          "aantallen",
         "bot.signals.usage.bewonersavond": "Zo open je een bewonersavond voor aanmelden: !bewonersavond "
-                                           "<evenement-nr> [plaatsen <aantal>]. Het nummer staat bij het evenement "
-                                           "in de agenda.",
-        "bot.signals.bewonersavond.opened": "Bewoners kunnen zich nu aanmelden voor {title} (evenement #{number}): "
+                                           "<evenement-nr> [datum] [plaatsen <aantal>]. Het nummer staat bij het "
+                                           "evenement in de agenda; de datum kies je bij een reeks (anders de "
+                                           "eerstvolgende bijeenkomst).",
+        "bot.signals.bewonersavond.opened": "Bewoners kunnen zich nu aanmelden voor {title} (evenement #{number}{day}): "
                                             "{url}",
-        "bot.signals.bewonersavond.numbers": "Aanmelden voor {title} (evenement #{number}): {url}",
+        "bot.signals.bewonersavond.numbers": "Aanmelden voor {title} (evenement #{number}{day}): {url}",
+        "bot.signals.bewonersavond.day": ", bijeenkomst van {day}",
+        "bot.signals.bewonersavond.no_meeting": "Evenement #{number} heeft geen komende bijeenkomst{on}. Kies een "
+                                                "datum uit de agenda (!kalender).",
+        "bot.signals.bewonersavond.on": " op {day}",
         "bot.signals.bewonersavond.counts": "{confirmed} aangemeld, {waiting} op de wachtlijst. {places}",
         "bot.signals.cmd.raadpleging": "vraag bewoners hun mening over een onderwerp, via een openbare pagina "
                                        "(met keuzes: opties: a | b | c; sluit: tot <datum>)",
@@ -133,9 +138,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "bot.signals.cmd.bewonersavond": "let residents sign up for a residents' evening or consultation from the "
                                          "calendar (places and a waiting list), or see the numbers",
         "bot.signals.usage.bewonersavond": "To open a residents' evening for sign-up: !bewonersavond <event-nr> "
-                                           "[plaatsen <number>]. The number is shown with the event in the calendar.",
-        "bot.signals.bewonersavond.opened": "Residents can now sign up for {title} (event #{number}): {url}",
-        "bot.signals.bewonersavond.numbers": "Sign-up for {title} (event #{number}): {url}",
+                                           "[date] [plaatsen <number>]. The number is shown with the event in the "
+                                           "calendar; for a series, the date picks the meeting (else the next one).",
+        "bot.signals.bewonersavond.opened": "Residents can now sign up for {title} (event #{number}{day}): {url}",
+        "bot.signals.bewonersavond.numbers": "Sign-up for {title} (event #{number}{day}): {url}",
+        "bot.signals.bewonersavond.day": ", meeting of {day}",
+        "bot.signals.bewonersavond.no_meeting": "Event #{number} has no coming meeting{on}. Pick a date from the "
+                                                "calendar (!kalender).",
+        "bot.signals.bewonersavond.on": " on {day}",
         "bot.signals.bewonersavond.counts": "{confirmed} signed up, {waiting} on the waiting list. {places}",
         "bot.signals.cmd.raadpleging": "ask residents their view on a topic, through a public page (with choices: "
                                        "options: a | b | c; closing: until <date>)",

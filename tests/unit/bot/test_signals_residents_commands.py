@@ -92,6 +92,44 @@ def test_bewonersavond_reads_the_event_from_the_calendar_and_opens_it(table):  #
     assert table.lookup("bewonersavond").secretary_only
 
 
+SERIES = {"number": 4, "type": "bewonersavond", "title": "Bewonersavond", "start": "2027-01-12T19:30:00+01:00",
+          "location": "Buurthuis", "capacity": 30, "recurrence": {"freq": "monthly"}, "uid": "u", "invitees": []}
+COMING = [  # the calendar's coming occurrences of bewonersavonden: a called-off one, another event, the next ones
+    {"number": 4, "day": "2027-03-09", "start": "2027-03-09T19:30:00+01:00", "cancelled": True},
+    {"number": 7, "day": "2027-03-10", "start": "2027-03-10T19:30:00+01:00", "cancelled": False},
+    {"number": 4, "day": "2027-04-13", "start": "2027-04-13T19:30:00+02:00", "cancelled": False},
+    {"number": 4, "day": "2027-05-11", "start": "2027-05-11T19:30:00+02:00", "cancelled": False},
+]
+
+
+def signup_answer(meeting: str) -> dict[str, Any]:
+    return {"created": True, "title": "Bewonersavond", "url": "https://x/b/c", "confirmed": 0, "waiting": 0,
+            "places_text": "Nog 30 van 30 plaatsen vrij.", "meeting": meeting}
+
+
+@pytest.mark.parametrize("body, meeting", [("!bewonersavond 4", "2027-04-13"),
+                                           ("!bewonersavond 4 11-5-2027 plaatsen 20", "2027-05-11")])
+def test_bewonersavond_of_a_series_opens_one_meeting_the_next_or_the_one_named(table, body, meeting):  # noqa: F811
+    calendar = FakeClient({f"{BASE}/events/4": SERIES, f"{BASE}/events": COMING})
+    signals = FakeClient({f"{BASE}/signups": signup_answer(meeting)})
+    reply = run(table, services(table, {"signals": signals, "calendar": calendar}), body)
+    sent = signals.calls[0][2]["json"]["event"]
+    chosen = next(o for o in COMING if o["number"] == 4 and o["day"] == meeting)
+    assert sent["meeting"] == meeting and sent["start"] == chosen["start"]  # not the series' first start
+    assert calendar.calls[1][2]["params"]["type"] == "bewonersavond"
+    day = {"2027-04-13": "dinsdag 13 april 2027", "2027-05-11": "dinsdag 11 mei 2027"}[meeting]
+    assert f"evenement #4, bijeenkomst van {day}" in reply.body, reply.body
+
+
+def test_bewonersavond_on_a_day_the_series_does_not_meet_opens_nothing(table):  # noqa: F811
+    calendar = FakeClient({f"{BASE}/events/4": SERIES, f"{BASE}/events": COMING})
+    signals = FakeClient({})
+    for body in ("!bewonersavond 4 9-3-2027", "!bewonersavond 4 1-4-2027"):  # called off; no meeting that day
+        reply = run(table, services(table, {"signals": signals, "calendar": calendar}), body)
+        assert "geen komende bijeenkomst op" in reply.body and "!kalender" in reply.body, reply.body
+    assert signals.calls == []
+
+
 @pytest.mark.parametrize("body", ["!bewonersavond", "!bewonersavond morgen", "!bewonersavond 4 plaatsen"])
 def test_bewonersavond_without_an_event_number_gets_the_usage(table, body):  # noqa: F811
     reply = run(table, services(table, {"signals": FakeClient({}), "calendar": FakeClient({})}), body)
