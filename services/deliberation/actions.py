@@ -1692,6 +1692,34 @@ def advance_scenarios(rt: Runtime, ctx: Ctx, number: int, actor: str) -> Scenari
         actor, participants=c.participants, at=c.ctx.now, idempotency_key=c.key))
 
 
+@retry_on_conflict
+def set_scenarios_deadline(rt: Runtime, ctx: Ctx, number: int, actor: str, deadline: datetime | None = None,
+                           day: date | None = None) -> ScenarioView:
+    """``!termijn`` in a scenario round's thread: as for a round, the new deadline is announced in the thread
+    (notifying who has not responded on every open option) and the thread's first message shows it."""
+
+    def command(c: ScenarioCall) -> ScenarioResult:
+        local = round_deadline(c.ctx, deadline, day)
+        _check_deadline(c.ctx, local)
+        return c.round.set_deadline(actor, local, participants=c.participants, at=c.ctx.now, idempotency_key=c.key)
+
+    def after(c: ScenarioCall, result: ScenarioResult) -> None:
+        rnd = result.round
+        lang = c.ctx.council.language
+        stamp = int(rnd.deadline.timestamp())
+        moved = council_now(c.ctx.council, rnd.deadline)
+        _scenario_post(c, f"deadline:{stamp}", texts.deadline_moved(lang, round_id=rnd.round_id, deadline=moved,
+                                                                     scenarios=True),
+                       mentions=sorted(rnd.to_remind(c.participants.present)))
+        topic = store.topic(c.s, c.ctx.slug, rnd.topic_id)
+        root = texts.scenarios_opened(lang, round_id=rnd.round_id, topic_id=topic.id, topic_title=topic.title,
+                                      title=rnd.title, deadline=moved)
+        c.rt.post(c.s, OutboundMessage(key=f"{c.info.thread_key}:root:{stamp}", council=c.ctx.slug, room="main",
+                                       kind="text", body=root.body, html=root.html, edit_key=c.info.thread_key))
+
+    return _scenario_command(rt, ctx, number, command, after)
+
+
 def link_scenarios(rt: Runtime, settings: Settings, ctx: Ctx, view: ScenarioView) -> ScenarioView:
     """An ended scenario round links to its thread in the decision list: when that link is not known yet, the bot
     is asked now (outside the use case's transaction); without an answer the list shows no link."""

@@ -451,9 +451,9 @@ def round_opened(lang: str, *, round_id: int, title: str, proposal: str, phase_l
     return rich
 
 
-def deadline_moved(lang: str, *, round_id: int, deadline: datetime) -> Rich:
-    return Rich().line(i18n.t("delib.msg.deadline_moved", lang, round_id=round_id,
-                              deadline=i18n.fmt_datetime(deadline, lang)))
+def deadline_moved(lang: str, *, round_id: int, deadline: datetime, scenarios: bool = False) -> Rich:
+    code = "delib.msg.scenarios.deadline_moved" if scenarios else "delib.msg.deadline_moved"
+    return Rich().line(i18n.t(code, lang, round_id=round_id, deadline=i18n.fmt_datetime(deadline, lang)))
 
 
 # ---- advice trajectories
@@ -606,6 +606,9 @@ SCENARIO_CATALOG: dict[str, dict[str, str]] = {
         "delib.api.scenarios_closed_for_absence": "Scenarioronde {round_id} is al afgesloten; afmelden is niet meer "
                                                   "nodig.",
         "delib.msg.scenarios.title": "Scenarioronde {round_id}: {title}",
+        "delib.msg.scenarios.deadline_moved": "De deadline van scenarioronde {round_id} is verplaatst naar "
+                                              "{deadline}. Wie een melding krijgt, heeft nog niet op elke optie "
+                                              "gereageerd.",
         "delib.msg.scenarios.topic": "Over onderwerp #{topic_id} {topic_title}. Reageer vóór {deadline}.",
         "delib.msg.scenarios.howto": "De secretaris zet de scenario's hier neer met !optie <tekst> (van het bestuur: "
                                      "!optie bestuur: <tekst>). Geef per optie je standpunt: !eens 2, !bedenking 2 "
@@ -651,6 +654,8 @@ SCENARIO_CATALOG: dict[str, dict[str, str]] = {
         "delib.api.scenarios_closed_for_absence": "Scenario round {round_id} is already closed; no need to excuse "
                                                   "yourself.",
         "delib.msg.scenarios.title": "Scenario round {round_id}: {title}",
+        "delib.msg.scenarios.deadline_moved": "The deadline of scenario round {round_id} has moved to {deadline}. "
+                                              "If you were notified, you have not responded on every option yet.",
         "delib.msg.scenarios.topic": "On topic #{topic_id} {topic_title}. Please respond before {deadline}.",
         "delib.msg.scenarios.howto": "The secretary puts the scenarios here with !optie <text> (the board's: "
                                      "!optie bestuur: <text>). Give your position per option: !eens 2 (agree), "

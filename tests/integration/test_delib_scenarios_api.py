@@ -320,3 +320,35 @@ def test_a_reminder_before_the_deadline_notifies_only_who_has_not_responded_on_e
     assert len(reminders) == 1 and reminders[0]["thread_key"] == f"delib:scenarios:raad:{n}"
     assert sorted(reminders[0]["mentions"]) == [BRAM, CEES]
     assert "Nog open: optie 1, 2." in reminders[0]["body"] and "Bram" not in reminders[0]["body"]
+
+
+@pytest.mark.postgres
+def test_termijn_moves_a_scenario_round_s_deadline_announced_and_the_root_edited(seeded: Council):
+    c = seeded
+    n = open_scenarios(c)["id"]
+    add(c, n, "Variant A")
+    add(c, n, "Variant B")
+    post(c, n, "phase", {"actor": SEC})
+    for option in (1, 2):
+        say(c, n, ANNA, option, "eens")
+    say(c, n, BRAM, 1, "eens")  # Bram has not responded on option 2 yet
+    before = datetime.fromisoformat(c.bot.get(f"/scenarios/{n}").json["deadline"])
+    day = (before + timedelta(days=7)).date()
+    moved = post(c, n, "deadline", {"actor": SEC, "day": day.isoformat()})
+    assert moved.status_code == 200, moved.json
+    deadline = datetime.fromisoformat(moved.json["deadline"])
+    assert deadline.date() == day and (deadline.hour, deadline.minute) == (23, 59)
+    assert datetime.fromisoformat(c.bot.get(f"/scenarios/{n}").json["deadline"]) == deadline  # kept
+    thread = f"delib:scenarios:raad:{n}"
+    sent = c.handoff()
+    told = [m for m in sent if m["key"] == f"{thread}:deadline:{int(deadline.timestamp())}"]
+    assert len(told) == 1 and told[0]["thread_key"] == thread and "verplaatst naar" in told[0]["body"]
+    assert ANNA not in told[0]["mentions"] and {BRAM, CEES, DIRK} <= set(told[0]["mentions"])  # not on every option
+    root = [m for m in sent if m.get("edit_key") == thread]
+    assert root and str(day.day) in root[-1]["body"] and "Reageer vóór" in root[-1]["body"]
+    # A member may not move it, nor may anyone move it into the past; the reminder follows the new deadline.
+    assert post(c, n, "deadline", {"actor": BRAM, "day": day.isoformat()}).status_code == 403
+    past = post(c, n, "deadline", {"actor": SEC, "deadline": "2020-01-01T12:00:00+01:00"})
+    assert past.status_code == 422 and past.json["error"] == "delib.deadline.not_in_future"
+    assert jobs.send_scenario_reminders(c.runtime, c.settings, now=before - timedelta(hours=2)) == 0
+    assert jobs.send_scenario_reminders(c.runtime, c.settings, now=deadline - timedelta(hours=2)) == 1

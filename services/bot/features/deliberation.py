@@ -425,6 +425,14 @@ async def cmd_termijn(ctx: CommandContext, cmd: Command) -> Reply:
     """``!termijn <datum>`` in a round's thread (or ``!termijn <ronde-nr> <datum>``): the deadline falls at the end
     of that day; the service announces it in the thread and edits the round's first message."""
     words = cmd.arg_words
+    scenarios = _thread_scenarios(ctx)
+    if scenarios is not None and len(words) == 1:  # a scenario round's thread: its own deadline
+        day = parse_day(words[0], _today(ctx))
+        if day is None:
+            raise InvalidInput("bot.deliberation.bad_date", f"not a date: {words[0]!r}", given=words[0][:40])
+        status = await _post(ctx, f"/scenarios/{scenarios}/deadline", {"actor": ctx.sender, "day": day.isoformat()})
+        return Reply(body=ctx.t("bot.deliberation.scenarios.termijn", round_id=scenarios,
+                                deadline=_when(ctx, status["deadline"])))
     in_thread = _thread_round(ctx)
     if len(words) == 1 and in_thread is not None:
         round_id, day_word = in_thread, words[0]

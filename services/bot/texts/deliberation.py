@@ -107,6 +107,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "bot.deliberation.besluiten.more": "Er zijn nog {count} eerdere besluiten. Zoek met !besluiten <zoekwoord>.",
         "bot.deliberation.termijn": "De deadline van ronde {round_id} is nu {deadline}. Het eerste bericht van de "
                                     "ronde is bijgewerkt.",
+        "bot.deliberation.scenarios.termijn": "De deadline van scenarioronde {round_id} is nu {deadline}. Het "
+                                              "eerste bericht van de draad is bijgewerkt.",
         # ---- usage and refusals of the bot itself
         "bot.deliberation.round_needed": "Dit werkt in de draad van een ronde. Reageer in die draad, of noem het "
                                          "nummer van de ronde, bijvoorbeeld: !{word} 12.",
@@ -314,6 +316,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "bot.deliberation.besluiten.more": "There are {count} earlier decisions. Search with !decisions <word>.",
         "bot.deliberation.termijn": "The deadline of round {round_id} is now {deadline}. The round's first message "
                                     "has been updated.",
+        "bot.deliberation.scenarios.termijn": "The deadline of scenario round {round_id} is now {deadline}. The "
+                                              "thread's first message has been updated.",
         "bot.deliberation.round_needed": "This works in the thread of a round. Reply in that thread, or give the "
                                          "round's number, for example: !{word} 12.",
         "bot.deliberation.no_such_round": "I don't know a round {number}. Please check the number.",

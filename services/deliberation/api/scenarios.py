@@ -10,6 +10,7 @@ from services.deliberation import actions, views
 from services.deliberation.api.common import ADMIN, API, CHAT, READ, ctx, rt, settings
 from services.deliberation.schemas import (
     AbandonIn,
+    DeadlineIn,
     EventOut,
     InfluenceIn,
     InfluenceOverviewOut,
@@ -30,6 +31,7 @@ from services.deliberation.schemas import (
     ScenariosOpenIn,
     TopicInfluenceOut,
 )
+from shared.errors import InvalidInput
 
 
 @API.route("/councils/<slug>/scenarios", "POST",
@@ -133,6 +135,18 @@ def scenarios_resolve(slug: str, round_id: int, body: ScenarioObjectionIn) -> Sc
 def scenarios_advance_phase(slug: str, round_id: int, body: RoundActorIn) -> ScenarioRoundOut:
     c = ctx(slug, keyed=True)
     return views.scenario_out(c, actions.advance_scenarios(rt(), c, round_id, body.actor))
+
+
+@API.route("/councils/<slug>/scenarios/<int:round_id>/deadline", "POST",
+           summary="Move the deadline of a scenario round (!termijn in its thread): to the end of a day (23:59 "
+                   "local) or an exact moment; announced in the thread and its first message edited",
+           body=DeadlineIn, response=ScenarioRoundOut, callers=CHAT, errors=(403, 404, 409))
+def scenarios_set_deadline(slug: str, round_id: int, body: DeadlineIn) -> ScenarioRoundOut:
+    c = ctx(slug, keyed=True)
+    if (body.deadline is None) == (body.day is None):
+        raise InvalidInput("delib.api.deadline_one_of", "give a day or an exact deadline")
+    return views.scenario_out(c, actions.set_scenarios_deadline(rt(), c, round_id, body.actor, body.deadline,
+                                                                body.day))
 
 
 @API.route("/councils/<slug>/scenarios/<int:round_id>/decide", "POST",

@@ -50,6 +50,7 @@ from .consensus import (
     Phase,
     Position,
     WithdrawReason,
+    _check_deadline,
     _check_key,
     _clean_text,
     _json_copy,
@@ -92,6 +93,7 @@ class ScenarioEventType(str, Enum):
     OPTION_AMENDED = "option_amended"
     OPTIONS_MERGED = "options_merged"
     PHASE_CHANGED = "phase_changed"
+    DEADLINE_SET = "deadline_set"
     POSITION_GIVEN = "position_given"
     PREFERENCE_GIVEN = "preference_given"
     PREFERENCE_CLEARED = "preference_cleared"
@@ -875,6 +877,17 @@ class ScenarioRound:
         return self._commit(actor, at, idempotency_key, [
             (ScenarioEventType.PHASE_CHANGED, {"from": self.phase.value, "to": nxt.value, "reason": "advance"})])
 
+    def set_deadline(self, actor: str, deadline: datetime, *, participants: Participants, at: datetime,
+                     idempotency_key: str | None = None) -> ScenarioResult:
+        """``!termijn`` in the round's thread: the facilitator moves the deadline (never into the past)."""
+        if (dup := self._duplicate(idempotency_key)) is not None:
+            return dup
+        self._require_open()
+        self._require_facilitator(actor, participants)
+        _check_deadline(deadline, at)
+        return self._commit(actor, at, idempotency_key, [
+            (ScenarioEventType.DEADLINE_SET, {"deadline": deadline.isoformat()})])
+
     def decide(self, actor: str, option: int, *, participants: Participants, quorum: int, at: datetime,
                idempotency_key: str | None = None) -> ScenarioResult:
         """``!besluit <optie>``: agreement on that option, or :class:`OptionNotReady` saying what is missing."""
@@ -1147,6 +1160,10 @@ def _on_phase_changed(state: ScenarioRound, event: ScenarioEvent) -> ScenarioRou
     return replace(state, phase=Phase(event.data["to"]))
 
 
+def _on_deadline_set(state: ScenarioRound, event: ScenarioEvent) -> ScenarioRound:
+    return replace(state, deadline=_parse_datetime(event.data["deadline"]))
+
+
 def _on_position_given(state: ScenarioRound, event: ScenarioEvent) -> ScenarioRound:
     d = event.data
     record = OptionPosition(member=str(d["member"]), option=int(d["option"]), position=Position(d["position"]),
@@ -1210,6 +1227,7 @@ _HANDLERS = {
     ScenarioEventType.OPTION_AMENDED: _on_option_amended,
     ScenarioEventType.OPTIONS_MERGED: _on_options_merged,
     ScenarioEventType.PHASE_CHANGED: _on_phase_changed,
+    ScenarioEventType.DEADLINE_SET: _on_deadline_set,
     ScenarioEventType.POSITION_GIVEN: _on_position_given,
     ScenarioEventType.PREFERENCE_GIVEN: _on_preference_given,
     ScenarioEventType.PREFERENCE_CLEARED: _on_preference_cleared,

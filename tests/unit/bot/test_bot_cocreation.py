@@ -22,7 +22,7 @@ BASE = "/api/v1/councils/klantenraad"
 THREAD = "delib:scenarios:klantenraad:3"
 STATUS = {"id": 3, "options": [{"option": 1, "version": 1}, {"option": 2, "version": 2}], "objection_id": 4,
           "option": 5, "phase": "oordeelsvorming", "phase_label": "oordeelsvorming",
-          "outcome": {"options": [{"option": 2, "version": 2}]}}
+          "outcome": {"options": [{"option": 2, "version": 2}]}, "deadline": "2026-03-20T23:59:00+01:00"}
 
 
 class FakeClient:
@@ -100,6 +100,7 @@ def refused(table: CommandTable, body: str, **kw: Any) -> str:
     ("!meegedacht Graag terug in juni", "/scenarios/3/meegedacht", {"actor": "@sec:x", "note": "Graag terug in juni"}),
     ("!afmelden", "/absences", {"actor": "@sec:x", "scenarios_id": 3}),
     ("!verder", "/scenarios/3/phase", {"actor": "@sec:x"}),
+    ("!termijn 20-3", "/scenarios/3/deadline", {"actor": "@sec:x", "day": "2026-03-20"}),
 ])
 def test_the_words_in_a_scenario_thread_name_an_option(table, body, path, payload):
     reply, client = run(table, body)
@@ -112,6 +113,7 @@ def test_replies_name_the_option_and_its_version(table):
     assert "bezwaar 4" in run(table, "!bezwaar 1 Te duur")[0].body
     assert "optie 2 (versie 2)" in run(table, "!besluit 2")[0].body
     assert "Optie 5 staat erbij" in run(table, "!optie Nog een")[0].body
+    assert "deadline van scenarioronde 3 is nu" in run(table, "!termijn 20-3")[0].body
 
 
 @pytest.mark.parametrize("body, code", [
