@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from typing import Any
 
-import httpx
+from shared.lean_imports import import_httpcore_without_unused_backends, skip_httpx_cli
+
+skip_httpx_cli()  # before httpx: its CLI (rich, pygments) is never used here
+import httpx  # noqa: E402
 
 from shared.errors import DomainError
 
@@ -36,6 +40,21 @@ class ServiceError(DomainError):
         # The service rendered its message in the language we asked for, with everything it knows
         # (e.g. the list of what is missing before agreement): pass it on as it is.
         return self.remote_message or super().user_message(lang)
+
+
+_SSL: ssl.SSLContext | None = None
+
+
+def _transport_options() -> dict[str, Any]:
+    """What every client here is created with. httpx loads httpcore with the first client: lean
+    (see shared.lean_imports). One TLS context for all clients, made the way httpx makes its
+    default one (certifi, or SSL_CERT_FILE/SSL_CERT_DIR): each context holds its own parsed copy
+    of the CA bundle (~0.4 MB), and ServiceClient opens a client per request."""
+    global _SSL
+    if _SSL is None:
+        import_httpcore_without_unused_backends()
+        _SSL = httpx.create_ssl_context()
+    return {"verify": _SSL}
 
 
 def _safe_to_retry(method: str, headers: dict[str, str]) -> bool:
@@ -87,7 +106,7 @@ class ServiceClient(_Base):
         last: Exception | None = None
         for attempt in range(attempts):
             try:
-                with httpx.Client(timeout=self.timeout) as client:
+                with httpx.Client(timeout=self.timeout, **_transport_options()) as client:
                     resp = client.request(method, self.base_url + path, json=json, params=params, headers=headers)
                 if resp.status_code in RETRY_STATUSES and attempt + 1 < attempts:
                     time.sleep(0.2 * 2**attempt)
@@ -115,7 +134,7 @@ class AsyncServiceClient(_Base):
 
     async def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.timeout)
+            self._client = httpx.AsyncClient(timeout=self.timeout, **_transport_options())
         return self._client
 
     async def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,

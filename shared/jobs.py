@@ -17,6 +17,7 @@ from sqlalchemy import String, update
 from sqlalchemy.orm import Session, mapped_column
 
 from shared.db import Database, UtcDateTime
+from shared.memory import release_free_memory
 from shared.outbox import aware, backoff_seconds, utcnow
 
 log = logging.getLogger("overleg.jobs")
@@ -113,6 +114,7 @@ class JobRunner:
     def _loop(self) -> None:
         import time
 
+        was_busy = False
         while not self._stop.is_set():
             busy = False
             for job in self.jobs:
@@ -132,6 +134,9 @@ class JobRunner:
                     log.warning("job %s failed (%s); retry in %.0fs", job.name,
                                 getattr(exc, "log_message", repr(exc)), backoff_seconds(failures, cap=30))
                     self._next_run[job.name] = time.monotonic() + backoff_seconds(failures, cap=30)
+            if was_busy and not busy:
+                release_free_memory()  # a busy spell just ended: hand its freed heap back (see shared.memory)
+            was_busy = busy
             if not busy:
                 self._wake.wait(0.5)
                 self._wake.clear()

@@ -20,6 +20,7 @@ from the right of ``X-Forwarded-For`` (what the n trusted proxies saw).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import threading
 import time
@@ -56,11 +57,33 @@ class Counter(Protocol):
     def hit(self, key: str, seconds: int) -> tuple[int, int]: ...
 
 
-class RedisCounter:
-    def __init__(self, url: str) -> None:
-        import redis
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")  # what redis.Redis.from_url accepts
 
-        self.client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+
+class RedisCounter:
+    """The client is made on the first hit, not here: the redis package costs ~5 MB resident per
+    worker, and only a worker that serves a public form or a partner's call ever counts (the
+    client connects lazily anyway). What its construction would refuse is refused here, as
+    before: a missing package, a URL that is not Redis."""
+
+    def __init__(self, url: str) -> None:
+        if importlib.util.find_spec("redis") is None:
+            raise ModuleNotFoundError("No module named 'redis'", name="redis")
+        if not url.startswith(REDIS_SCHEMES):
+            raise ValueError("Redis URL must specify one of the following schemes (redis://, rediss://, unix://)")
+        self.url = url
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    import redis
+
+                    self._client = redis.Redis.from_url(self.url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        return self._client
 
     def hit(self, key: str, seconds: int) -> tuple[int, int]:
         pipe = self.client.pipeline(transaction=True)

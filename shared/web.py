@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from shared.api import domain_error_response, error_response, openapi_document
 from shared.db import Database
 from shared.errors import DomainError
+from shared.memory import limit_malloc_arenas, limit_sqlite_memory
 from shared.settings import Settings
 
 log = logging.getLogger("overleg.web")
@@ -40,6 +41,8 @@ def build_service_app(
     version: str = "1.0.0",
     extra_openapi_paths: Callable[[], dict[str, Any]] | None = None,
 ) -> Flask:
+    # Here, in the gunicorn worker, before its request threads and jobs start (see shared.memory).
+    limit_malloc_arenas()
     app = Flask(f"overleg.{name}")
     app.config.update(
         OVERLEG_SERVICE=name,
@@ -49,7 +52,10 @@ def build_service_app(
         SECRET_KEY=settings.secret_key,
         JSON_SORT_KEYS=False,
     )
-    db = database or Database(settings.database_url_for(name))
+    if database is None:
+        database = Database(settings.database_url_for(name))
+        limit_sqlite_memory(database.engine)  # before its first connection (see shared.memory)
+    db = database
     app.extensions["overleg_db"] = db
     _install_errors(app)
     _install_metrics(app, name)

@@ -40,6 +40,7 @@ from shared import i18n
 from shared.db import Database
 from shared.errors import DomainError
 from shared.http import AsyncServiceClient, ServiceUnavailable
+from shared.memory import limit_malloc_arenas, limit_sqlite_memory
 from shared.migrations import upgrade, upgrade_in_subprocess
 from shared.outbox import OutboundMessage, backoff_seconds, utcnow
 from shared.settings import SERVICES, Settings
@@ -64,7 +65,10 @@ class Bot:
     def __init__(self, settings: Settings, *, database: Database | None = None) -> None:
         register_messages()
         self.settings = settings
-        self.db = database or Database(settings.database_url_for("bot"))
+        if database is None:
+            database = Database(settings.database_url_for("bot"))
+            limit_sqlite_memory(database.engine)  # before its first connection (see shared.memory)
+        self.db = database
         self.metrics = BotMetrics()
         self.commands = CommandTable()
         self.reaction_handlers: list[tuple[str, ReactionHandler]] = []
@@ -622,6 +626,7 @@ def main(*, replace_identity: bool = False) -> int:
     from shared.logs import configure_logging
     from shared.settings import load_settings_or_exit
 
+    limit_malloc_arenas()  # before the event loop's worker threads (see shared.memory)
     settings = load_settings_or_exit(bot=True)
     configure_logging(settings.log_level, settings.log_format)
     bot = Bot(settings)
