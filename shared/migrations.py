@@ -2,6 +2,10 @@
 so several services can share one PostgreSQL database without stepping on each other."""
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +33,20 @@ def alembic_config(service_dir: Path, database_url: str, version_table: str) -> 
     return cfg
 
 
+# A folder of migrated SQLite files (the test suite sets it): a new, empty SQLite database is then
+# filled by copying the one migrated to head for the same migrations, instead of running them again.
+TEMPLATES_ENV = "OVERLEG_MIGRATION_TEMPLATES"
+
+
 def upgrade(db: Database, service_dir: Path, version_table: str, revision: str = "head") -> None:
+    folder = os.environ.get(TEMPLATES_ENV)
+    if folder and revision == "head" and db.is_sqlite and _copy_of_template(db, service_dir, version_table,
+                                                                              Path(folder)):
+        return
+    _alembic_upgrade(db, service_dir, version_table, revision)
+
+
+def _alembic_upgrade(db: Database, service_dir: Path, version_table: str, revision: str) -> None:
     from alembic import command
 
     cfg = alembic_config(service_dir, db.url, version_table)
@@ -37,6 +54,50 @@ def upgrade(db: Database, service_dir: Path, version_table: str, revision: str =
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
         conn.commit()
+
+
+def _migrations_digest(service_dir: Path, version_table: str) -> str:
+    """What a migrated database is a function of: the migration scripts (names and contents)."""
+    digest = hashlib.sha256(version_table.encode())
+    folder = service_dir / "migrations"
+    for path in sorted([folder / "env.py", *(folder / "versions").glob("*.py")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:20]
+
+
+def _copy_of_template(db: Database, service_dir: Path, version_table: str, folder: Path) -> bool:
+    """Fill an empty SQLite database with a copy of one migrated to head (made once, by whichever
+    process asks first; the others wait on a lock). False when the database is not empty: then the
+    migrations run as always (an existing database is upgraded, never replaced)."""
+    with db.engine.connect() as conn:
+        if conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar():
+            return False
+    folder.mkdir(parents=True, exist_ok=True)
+    template = folder / f"{version_table}-{_migrations_digest(service_dir, version_table)}.db"
+    if not template.exists():
+        with open(folder / f"{template.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not template.exists():
+                building = folder / f"{template.name}.{os.getpid()}.tmp"
+                building.unlink(missing_ok=True)
+                fresh = Database(f"sqlite:///{building}")
+                try:
+                    _alembic_upgrade(fresh, service_dir, version_table, "head")
+                finally:
+                    fresh.dispose()
+                single = sqlite3.connect(building)  # everything into the main file: only it is renamed
+                try:
+                    single.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    single.close()
+                os.replace(building, template)
+    source = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
+    try:
+        with db.engine.connect() as conn:
+            source.backup(conn.connection.dbapi_connection)  # page by page into the open database
+    finally:
+        source.close()
+    return True
 
 
 def revision(db: Database, service_dir: Path, version_table: str, message: str) -> None:

@@ -9,8 +9,10 @@ Sub-conftests add feature fixtures; keep this file generic.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +25,12 @@ from devstack.procs import free_port
 
 RADICALE_USER = "overleg"
 TIERS = ("unit", "integration", "e2e", "reliability")
+
+# Migrate once, copy per test: a new SQLite database is filled from one migrated to head for the same
+# migration scripts (shared.migrations.TEMPLATES_ENV), here and in every service a test stack starts.
+# Shared by the xdist workers and later runs; a changed migration makes a new template.
+os.environ.setdefault("OVERLEG_MIGRATION_TEMPLATES",
+                      str(Path(tempfile.gettempdir()) / f"overleg-migrated-{os.getuid()}"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
