@@ -95,6 +95,9 @@ class CouncilConfig(_Section):
     round_deadline_time: str = Field(default="23:59", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     reminder_offsets: list[str] = Field(default_factory=lambda: ["P7D", "P1D", "morning"])
     heidag_max_gap_days: int = 183
+    # The hours an all-day activity (a heidag without times) counts per day in the year's attendance; an
+    # activity with times counts its own length.
+    all_day_hours: float = Field(default=6.0, gt=0, le=24)
     # The council's allowance rules (werkplek, "Inzet in geld en tijd"): euros per activity attended, by kind
     # (vergadering, heidag, training, raadpleging, bewonersavond), and/or a fixed amount per month served.
     allowance_per_activity: dict[Literal["vergadering", "heidag", "training", "raadpleging", "bewonersavond"],

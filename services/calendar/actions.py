@@ -483,7 +483,8 @@ def year_attendance(session: Session, council: CouncilConfig, year: int, now: da
                           types=[t.value for t in COUNTED_TYPES])
     numbers = {item.uid: item.number for item in stored}
     atts = store.attendances(session, council.slug, numbers)
-    records = year_records([item.event for item in stored], atts, list(members), year, now, zone, member=member)
+    records = year_records([item.event for item in stored], atts, list(members), year, now, zone, member=member,
+                           all_day_hours=council.all_day_hours)
     return [(numbers[r.event_uid], r) for r in records]
 
 

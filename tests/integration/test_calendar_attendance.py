@@ -126,6 +126,13 @@ def test_the_year_per_member_with_hours_from_the_calendar(api, app, clock):
         (True, True, 2.0, "vergadering")]  # Bram said he'd come but was not there; Dirk came unannounced
     heidag = rows[(numbers["heidag"], "2027-04-02", ANNA)]
     assert (heidag["kind"], heidag["hours"], heidag["present"], heidag["confirmed"]) == ("heidag", 6.0, True, False)
+    # A council whose heidagen are longer says so in its settings (all_day_hours); timed events keep their length.
+    app.config["OVERLEG_SETTINGS"].council(SLUG).all_day_hours = 7.5
+    longer = {(r["event"], r["date"], r["member"]): r["hours"]
+              for r in api.get("/attendance?year=2027", 200).json["records"]}
+    assert longer[(numbers["heidag"], "2027-04-02", ANNA)] == 7.5
+    assert longer[(numbers["vergadering"], "2027-03-16", ANNA)] == 2.0
+    app.config["OVERLEG_SETTINGS"].council(SLUG).all_day_hours = 6.0
     training = {m: rows[(numbers["training"], "2027-03-25", m)] for m in ROSTER}
     assert training[BRAM]["present"] and not training[DIRK]["present"]  # Dirk stayed on the waiting list
     assert rows[(numbers["raadpleging"], "2027-03-20", CHANTAL)] | {} == {

@@ -31,7 +31,8 @@ KIND_OF_TYPE: Mapping[EventType, str] = {
 COUNTED_TYPES = tuple(KIND_OF_TYPE)
 
 # An all-day event (a heidag without times) has no duration of its own: this many hours per day,
-# a day of work with breaks. Giving the event times in the calendar gives its real length.
+# a day of work with breaks, unless the council's settings say otherwise (``all_day_hours``). Giving
+# the event times in the calendar gives its real length.
 ALL_DAY_HOURS = 6.0
 
 NOBODY_WORDS = frozenset({"niemand", "nobody", "none", "geen"})
