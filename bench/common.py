@@ -113,19 +113,10 @@ class Gunicorn:
 
 
 def children(pid: int) -> list[int]:
-    """Direct children of ``pid`` (e.g. a gunicorn master's workers), from /proc."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid:
-            out.append(int(entry.name))
-    return sorted(out)
+    """Direct children of ``pid`` (e.g. a gunicorn master's workers), in order."""
+    from devstack.procs import child_pids
+
+    return sorted(child_pids(pid))
 
 
 def rss_mb(pid: int) -> float:

@@ -290,9 +290,10 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
         Job("delib_reminders", lambda: send_reminders(rt(), settings, now()), interval=30.0),
         Job("delib_scenario_reminders", lambda: send_scenario_reminders(rt(), settings, now()), interval=30.0),
         Job("delib_checks", lambda: announce_checks(rt(), settings, now()), interval=60.0),
-        # Short intervals: a POST kicks only its own worker, and the lease may sit with another one.
-        Job("delib_advice_replies", lambda: announce_overdue_replies(rt(), settings, now()), interval=15.0),
-        Job("delib_advice_checks", lambda: announce_advice_checks(rt(), settings, now()), interval=15.0),
+        # Short intervals: a POST kicks only its own worker, and the lease may sit with another one (each run is
+        # one indexed read per council when nothing is due).
+        Job("delib_advice_replies", lambda: announce_overdue_replies(rt(), settings, now()), interval=5.0),
+        Job("delib_advice_checks", lambda: announce_advice_checks(rt(), settings, now()), interval=5.0),
         Job("delib_links", lambda: fill_links(rt(), settings, link_round), interval=5.0),
         Job("delib_forget_applications", lambda: forget_applications(rt(), settings, now()), interval=3600.0),
     ]
