@@ -180,6 +180,7 @@ class DiskBodies:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._warned = False  # a folder that cannot be written is said once, not at every render
 
     @staticmethod
     def for_database(data_dir: Path, db: Database) -> "DiskBodies | None":
@@ -230,8 +231,11 @@ class DiskBodies:
             for older in self.folder.glob(f"{self._key_name(key)}-*{self.SUFFIX}"):
                 if older != target:
                     older.unlink(missing_ok=True)
-        except OSError:
-            log.warning("feed cache: could not write %s", target, exc_info=True)
+        except OSError as exc:
+            if not self._warned:
+                self._warned = True
+                log.warning("feed cache: cannot write under %s (%s); each worker renders its own feeds",
+                            self.folder, exc.strerror or exc)
 
 
 def state_tag(etag: str, state: store.FeedState) -> str:

@@ -450,6 +450,12 @@ def test_the_shared_feed_cache_belongs_to_one_database(tmp_path):
     assert first.in_use("kr|council|") and not first.in_use("kr|member|@a:x")
     first.put("kr|council|", "v2", b"twee")
     assert first.get("kr|council|", "v1") is None and first.get("kr|council|", "v2") == b"twee"
+    # A folder that cannot be written (here: under a file) costs renders, never an answer.
+    (tmp_path / "a-file").write_text("x")
+    unwritable = feeds.DiskBodies(tmp_path / "a-file" / "feed-cache")
+    unwritable.put("kr|council|", "v1", b"een")
+    unwritable.put("kr|council|", "v2", b"twee")
+    assert unwritable.get("kr|council|", "v1") is None and not unwritable.in_use("kr|council|")
     for db in (one, two):
         db.dispose()
 
