@@ -30,7 +30,7 @@ import logging
 import secrets
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import (Blueprint, Response, current_app, redirect, render_template, request, send_from_directory, session,
                    url_for)
@@ -170,6 +170,26 @@ def _current(page: str, wanted: Access = Access.READ) -> tuple[actions.Ctx, rule
     return ctx, current
 
 
+def signed_in(page: str, *, with_year: bool = False) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """A page's route for the signed-in session allowed on ``page``: reading for GET, editing for POST (else
+    the sign-in page or a refusal, see :func:`_current`). The view gets ``ctx`` and ``s`` first, and with
+    ``with_year`` the year asked for (``?jaar=``, checked) as ``year``."""
+    def wrap(view: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def route(*args: Any, **kwargs: Any) -> Response:
+            found = _current(page, Access.EDIT if request.method == "POST" else Access.READ)
+            if isinstance(found, Response):
+                return found
+            if with_year:
+                year = _year()
+                if isinstance(year, Response):
+                    return year
+                kwargs["year"] = year
+            return view(*found, *args, **kwargs)
+        return route
+    return wrap
+
+
 def _who(ctx: actions.Ctx, s: rules.Session) -> str:
     if s.role is Role.COMMITTEE:
         return texts.t("werkplek.role.selectiecommissie", ctx.lang)
@@ -284,13 +304,10 @@ def overzicht() -> Response:
 
 
 @WEB.get("/werkplek/aanmeldingen")
-def aanmeldingen() -> Response:
+@signed_in("aanmeldingen")
+def aanmeldingen(ctx: actions.Ctx, s: rules.Session) -> Response:
     """The applications, for the selection committee and the secretary (newest first), each with the
     committee's advice; the committee gives advice, the secretary decides."""
-    found = _current("aanmeldingen")
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
     done, nr = request.args.get("gedaan"), request.args.get("nr") or ""
     return _aanmeldingen_page(ctx, s, errors=[], done=done if done in ("advies", "besluit") else None,
                               done_nr=int(nr) if nr.isdigit() and len(nr) < 10 else None)
@@ -314,12 +331,9 @@ OPEN_APPLICATION = ("ontvangen", "gesprek")  # deliberation's statuses a decisio
 
 
 @WEB.post("/werkplek/aanmeldingen/<int:nr>/<what>")
-def aanmelding(nr: int, what: str) -> Response:
+@signed_in("aanmeldingen")
+def aanmelding(ctx: actions.Ctx, s: rules.Session, nr: int, what: str) -> Response:
     """``advies``: a committee member's advice; ``besluit``: the secretary's decision (to deliberation)."""
-    found = _current("aanmeldingen", Access.EDIT)
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
     if what not in ("advies", "besluit"):
         return _message(DomainError("werkplek.selectie.unknown", "unknown form", nr=nr), 404, ctx=ctx, session_=s)
     allowed = selection.may_advise(s.role) if what == "advies" else selection.may_decide(s.role)
@@ -355,14 +369,8 @@ def _year() -> int | Response:
 
 
 @WEB.route("/werkplek/inzet", methods=["GET", "POST"])
-def inzet() -> Response:
-    found = _current("inzet", Access.EDIT if request.method == "POST" else Access.READ)
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
-    year = _year()
-    if isinstance(year, Response):
-        return year
+@signed_in("inzet", with_year=True)
+def inzet(ctx: actions.Ctx, s: rules.Session, year: int) -> Response:
     form = CostForm()
     errors: list[str] = []
     saved = False
@@ -404,15 +412,9 @@ def _hours(value: Any, lang: str) -> str:
 
 
 @WEB.post("/werkplek/inzet/aanwezigheid")
-def confirm_attendance() -> Response:
+@signed_in("inzet", with_year=True)
+def confirm_attendance(ctx: actions.Ctx, s: rules.Session, year: int) -> Response:
     """The secretary confirms who was at a held activity (as ``!aanwezigheid`` does in the chat)."""
-    found = _current("inzet", Access.EDIT)
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
-    year = _year()
-    if isinstance(year, Response):
-        return year
     errors: list[str] = []
     event_raw, day_raw = (request.form.get("event") or "").strip(), (request.form.get("day") or "").strip()
     present = [m.strip() for m in request.form.getlist("present") if m.strip()][:200]
@@ -436,14 +438,8 @@ def confirm_attendance() -> Response:
 
 
 @WEB.get("/werkplek/inzet.csv")
-def inzet_csv() -> Response:
-    found = _current("inzet")
-    if isinstance(found, Response):
-        return found
-    ctx, _ = found
-    year = _year()
-    if isinstance(year, Response):
-        return year
+@signed_in("inzet", with_year=True)
+def inzet_csv(ctx: actions.Ctx, _: rules.Session, year: int) -> Response:
     labels = {k: texts.t(f"werkplek.col.{k}", ctx.lang) for k in
               ("member", "activities", "activity_hours", "declared_hours", "hours", "allowance", "costs", "total")}
     body = to_csv(actions.year_overview(runtime(), ctx, year), actions.names(ctx), labels)
@@ -453,14 +449,8 @@ def inzet_csv() -> Response:
 
 
 @WEB.route("/werkplek/doelen", methods=["GET", "POST"])
-def doelen() -> Response:
-    found = _current("doelen", Access.EDIT if request.method == "POST" else Access.READ)
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
-    year = _year()
-    if isinstance(year, Response):
-        return year
+@signed_in("doelen", with_year=True)
+def doelen(ctx: actions.Ctx, s: rules.Session, year: int) -> Response:
     goal_form, link_form = GoalForm(prefix="doel"), LinkTopicForm(prefix="koppel")
     errors: list[str] = []
     if request.method == "POST":
@@ -490,13 +480,10 @@ def doelen() -> Response:
 
 
 @WEB.route("/werkplek/raadplegingen", methods=["GET", "POST"])
-def raadplegingen() -> Response:
+@signed_in("raadplegingen")
+def raadplegingen(ctx: actions.Ctx, s: rules.Session) -> Response:
     """The council's consultations of residents (answers, closing day, the public page); the secretary opens one
     here as with ``!raadpleging`` in the chat."""
-    found = _current("raadplegingen", Access.EDIT if request.method == "POST" else Access.READ)
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
     form = ConsultationForm(prefix="r")
     errors: list[str] = []
     opened: dict[str, Any] | None = None
@@ -530,21 +517,15 @@ def raadplegingen() -> Response:
 
 
 @WEB.get("/werkplek/adviezen")
-def adviezen() -> Response:
-    found = _current("adviezen")
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
+@signed_in("adviezen")
+def adviezen(ctx: actions.Ctx, s: rules.Session) -> Response:
     return _page("werkplek_adviezen.html", ctx=ctx, session_=s, trajectories=actions.trajectories(ctx),
                  title=texts.t("werkplek.nav.adviezen", ctx.lang))
 
 
 @WEB.route("/werkplek/adviezen/<int:nr>", methods=["GET", "POST"])
-def advies(nr: int) -> Response:
-    found = _current("adviezen", Access.EDIT if request.method == "POST" else Access.READ)
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
+@signed_in("adviezen")
+def advies(ctx: actions.Ctx, s: rules.Session, nr: int) -> Response:
     errors: list[str] = []
     if request.method == "POST":
         step = (request.form.get("stap") or "").strip()
@@ -579,11 +560,8 @@ def advies(nr: int) -> Response:
 
 
 @WEB.get("/werkplek/besluiten")
-def besluiten() -> Response:
-    found = _current("besluiten")
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
+@signed_in("besluiten")
+def besluiten(ctx: actions.Ctx, s: rules.Session) -> Response:
     q, newest = _search()
     return _page("werkplek_besluiten.html", ctx=ctx, session_=s, q=q, newest=newest,
                  entries=actions.decisions(ctx, q or None, newest),
@@ -651,13 +629,10 @@ def _besluiten_pdf(ctx: actions.Ctx, s: rules.Session) -> Response:
 
 
 @WEB.get("/werkplek/besluiten.<fmt>")
-def besluiten_export(fmt: str) -> Response:
+@signed_in("besluiten")
+def besluiten_export(ctx: actions.Ctx, s: rules.Session, fmt: str) -> Response:
     """The besluitenlijst as a file to keep or send on: deliberation writes the Markdown/HTML (members' text
     escaped); the PDF is drawn here from the register, with the page's search and order."""
-    found = _current("besluiten")
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
     if fmt == "pdf":
         return _besluiten_pdf(ctx, s)
     if fmt not in ("md", "html"):
@@ -676,11 +651,8 @@ def besluiten_export(fmt: str) -> Response:
 
 
 @WEB.get("/werkplek/samenstelling")
-def samenstelling() -> Response:
-    found = _current("samenstelling")
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
+@signed_in("samenstelling")
+def samenstelling(ctx: actions.Ctx, s: rules.Session) -> Response:
     return _page("werkplek_samenstelling.html", ctx=ctx, session_=s, view=actions.composition(ctx),
                  pct=make_up.percent, gap_points=make_up.GAP_POINTS,
                  title=texts.t("werkplek.nav.samenstelling", ctx.lang))
@@ -698,14 +670,8 @@ def _num(value: Any, lang: str, signed: bool = False) -> str:
 
 
 @WEB.get("/werkplek/agenda")
-def agenda() -> Response:
-    found = _current("agenda")
-    if isinstance(found, Response):
-        return found
-    ctx, s = found
-    year = _year()
-    if isinstance(year, Response):
-        return year
+@signed_in("agenda", with_year=True)
+def agenda(ctx: actions.Ctx, s: rules.Session, year: int) -> Response:
     return _page("werkplek_agenda.html", ctx=ctx, session_=s, view=actions.agenda(ctx, year), year=year,
                  this_year=ctx.today.year, num=lambda v, signed=False: _num(v, ctx.lang, signed),
                  title=texts.t("werkplek.nav.agenda", ctx.lang))
