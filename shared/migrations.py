@@ -3,6 +3,7 @@ so several services can share one PostgreSQL database without stepping on each o
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import os
 import sqlite3
@@ -56,6 +57,7 @@ def _alembic_upgrade(db: Database, service_dir: Path, version_table: str, revisi
         conn.commit()
 
 
+@functools.cache  # scripts do not change while a process runs; tests ask for every new database
 def _migrations_digest(service_dir: Path, version_table: str) -> str:
     """What a migrated database is a function of: the migration scripts (names and contents)."""
     digest = hashlib.sha256(version_table.encode())
