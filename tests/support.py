@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +27,25 @@ def replies_to(bot_id: str, event_id: str) -> Callable[[dict], bool]:
 
 def body(event: dict) -> str:
     return (event.get("content") or {}).get("body", "")
+
+
+# How often a test server's loop looks whether it was asked to stop. socketserver's default (0.5 s)
+# made every test that stops a server at its end wait up to half a second in ``shutdown()``.
+SERVER_POLL_SECONDS = 0.02
+
+
+def serve_in_thread(app: Any, port: int | None = None) -> tuple[str, Any]:
+    """A WSGI app (a contract of another service, a fake bot) on 127.0.0.1 in a daemon thread.
+
+    Returns its base URL and the werkzeug server; ``server.shutdown()`` stops it within
+    ``SERVER_POLL_SECONDS``."""
+    from werkzeug.serving import make_server
+
+    port = port or free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SERVER_POLL_SECONDS},
+                     daemon=True).start()
+    return f"http://127.0.0.1:{port}", server
 
 
 def bot_process(tmp_path: Path, homeserver_url: str, *, matrix: dict[str, Any], rooms: dict[str, Any],

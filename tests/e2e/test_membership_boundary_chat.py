@@ -97,7 +97,8 @@ def test_a_guest_in_the_room_is_refused_politely_and_nothing_changes(stack, matr
                                          "capacity": 1})
     assert training.status_code == 201, training.text
     number = training.json()["number"]
-    # The council's own events: deadlines copied from deliberation (another test's advice) may arrive any time.
+    # The council's own events: deadlines copied from deliberation (another test's advice) and polls of earlier
+    # tests that a job closes at their deadline may arrive any time; what this run's guest did is named by `run`.
     events_before = own_events(cal)
 
     for text, thread in ((f"!datumprikker Gastprikker {run} 12-3-2030 19-3-2030", None),
@@ -111,7 +112,8 @@ def test_a_guest_in_the_room_is_refused_politely_and_nothing_changes(stack, matr
     after_poll = cal.get(f"/polls/{poll['number']}").json()
     assert after_poll["answered"] == [] and not after_poll["closed"]
     assert not any(p["title"] == f"Gastprikker {run}" for p in cal.get("/polls", params={"state": "all"}).json())
-    assert own_events(cal) == events_before
+    appeared = [e for e in own_events(cal) if e not in events_before]
+    assert not any(run in e["title"] for e in appeared), appeared
 
     # 👍 on a signal card and !thema in its thread
     sent = sig.post("/signals", json={"text": f"Kapotte lantaarnpaal bij de speeltuin in Tarwewijk ({run})."},

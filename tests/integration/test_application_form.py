@@ -5,7 +5,6 @@ a double submission and the retention job."""
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,9 +17,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from devstack.procs import free_port
+from tests.support import serve_in_thread
 from services.deliberation import jobs
 from services.deliberation.app import create_app, migrate
 from services.deliberation.models import ApplicationRow
@@ -49,13 +48,10 @@ class Server:
         self.db = Database(f"sqlite:///{tmp_path}/deliberation.db")
         migrate(self.db)
         self.app = create_app(self.settings, database=self.db)
-        self.http = make_server("127.0.0.1", port, self.app, threaded=True)
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
-        self.thread.start()
+        _, self.http = serve_in_thread(self.app, port)
 
     def stop(self) -> None:
         self.http.shutdown()
-        self.thread.join(timeout=10)
         self.db.dispose()
 
     def rows(self) -> list[ApplicationRow]:

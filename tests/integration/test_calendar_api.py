@@ -17,9 +17,9 @@ import recurring_ical_events
 import vobject
 from flask import Flask, jsonify, request
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from devstack.procs import free_port
+from tests.support import serve_in_thread
 from services.calendar import reminding, store
 from services.calendar.actions import Poster
 from services.calendar.app import create_app, migrate
@@ -835,11 +835,7 @@ def test_a_shorter_heidag_period_per_council(tmp_path, database_url, clock):
 # deadlines from the deliberation service
 
 def _serve(flask_app: Flask) -> tuple[str, Any]:
-    port = free_port()
-    server = make_server("127.0.0.1", port, flask_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return f"http://127.0.0.1:{port}", server
+    return serve_in_thread(flask_app)
 
 
 def test_deadlines_from_the_real_deliberation_service(tmp_path, database_url):

@@ -6,7 +6,6 @@ with Mozilla's ical.js (Thunderbird's parser) through Node."""
 from __future__ import annotations
 
 import secrets
-import threading
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -16,9 +15,9 @@ import icalendar
 import pytest
 import recurring_ical_events
 from flask import Flask, jsonify, request
-from werkzeug.serving import make_server
 
 from devstack.procs import free_port
+from tests.support import serve_in_thread
 from services.calendar import caldav_sync, feeds, reminding, store
 from services.calendar.actions import Poster
 from services.calendar.app import create_app, migrate
@@ -74,10 +73,8 @@ def roster_url() -> Iterator[str]:
                                                       "serving": True, "secretary": False}
                                                      for m in (ANNA, BRAM, CHANTAL)]})
 
-    port = free_port()
-    server = make_server("127.0.0.1", port, contract, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
+    url, server = serve_in_thread(contract)
+    yield url
     server.shutdown()
 
 

@@ -5,16 +5,15 @@ deliberation's own sentence, changing nothing; when a term ends, the calendar re
 member's personal feed link and open poll answers and tells the secretary, once."""
 from __future__ import annotations
 
-import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from devstack.procs import free_port
+from tests.support import serve_in_thread
 from services.calendar import feeds, membership as calendar_membership
 from services.calendar.actions import Poster
 from services.calendar.app import create_app as create_calendar
@@ -42,10 +41,7 @@ LEAK = "In de portiek van de Tarwehof in de Tarwewijk lekt het dak al drie weken
 
 
 def served(app: Any) -> tuple[str, Any]:
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{port}", server
+    return serve_in_thread(app)
 
 
 class Caller:
@@ -107,8 +103,7 @@ def stack(tmp_path, database_url) -> Iterator[Stack]:
         assert resp.status_code == 201, resp.json
     ended = admin.patch(f"/members/{EX}", {"term_end": (TODAY - timedelta(days=30)).isoformat()})
     assert ended.status_code == 200 and ended.json["serving"] is False, ended.json
-    server = make_server("127.0.0.1", delib_port, delib, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _, server = serve_in_thread(delib, delib_port)
     cal_db, sig_db = Database(database_url), Database(database_url)
     migrate_calendar(cal_db)
     migrate_signals(sig_db)

@@ -8,16 +8,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import select, text
-from werkzeug.serving import make_server
 
 from devstack.procs import free_port
+from tests.support import serve_in_thread
 from services.deliberation.app import create_app as create_deliberation
 from services.deliberation.app import migrate as migrate_deliberation
 from services.signals import actions
@@ -65,13 +64,10 @@ class Served:
     """A Flask app on a real port, in a thread: the signals service talks to it over HTTP."""
 
     def __init__(self, app: Any, port: int) -> None:
-        self.server = make_server("127.0.0.1", port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        _, self.server = serve_in_thread(app, port)
 
     def stop(self) -> None:
         self.server.shutdown()
-        self.thread.join(timeout=10)
 
 
 class Caller:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -21,9 +20,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from devstack.procs import free_port
+from tests.support import serve_in_thread
 from services.signals.app import create_app, migrate
 from services.signals.config import Limit, SignalsConfig
 from services.signals.models import ContactRow, SignalRow
@@ -54,13 +53,10 @@ class Server:
         migrate(self.db)
         # The limit itself is tested across gunicorn workers in test_signals_ratelimit.py.
         self.app = create_app(settings, database=self.db, config=SignalsConfig(form_limit=Limit(1000, 3600)))
-        self.http = make_server("127.0.0.1", port, self.app, threaded=True)
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
-        self.thread.start()
+        _, self.http = serve_in_thread(self.app, port)
 
     def stop(self) -> None:
         self.http.shutdown()
-        self.thread.join(timeout=10)
         self.db.dispose()
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,10 +19,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
 
 from devstack.matrix_client import MatrixTestClient
 from devstack.procs import free_port
+from tests.support import serve_in_thread
 from devstack.synapse import EmbeddedSynapse
 from services.deliberation.app import create_app as create_deliberation
 from services.deliberation.app import migrate as migrate_deliberation
@@ -67,9 +66,7 @@ class Servers:
         self.werkplek_app = self.apps[1]
         self.servers = []
         for app, port in zip(self.apps, ports.values()):
-            server = make_server("127.0.0.1", port, app, threaded=True)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            self.servers.append(server)
+            self.servers.append(serve_in_thread(app, port)[1])
         admin = {"Authorization": "Bearer t-admin"}
         for who, name, secretary in ((self.sec, "Secretaris", True), (self.anna, "Anna de Vries", False)):
             resp = httpx.post(f"{self.base['deliberation']}/api/v1/councils/{SLUG}/members", headers=admin,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -28,9 +27,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
-from werkzeug.serving import make_server
 
 from devstack.procs import free_port
+from tests.support import serve_in_thread
 from services.calendar.app import create_app as create_calendar
 from services.calendar.app import migrate as migrate_calendar
 from services.deliberation.app import create_app as create_deliberation
@@ -79,9 +78,7 @@ class Stack:
         apps = [create_deliberation(self.settings, database=self.dbs[0]), self.werkplek_app, self.calendar_app]
         self.servers = []
         for app, port in zip(apps, ports.values()):
-            server = make_server("127.0.0.1", port, app, threaded=True)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            self.servers.append(server)
+            self.servers.append(serve_in_thread(app, port)[1])
         seat_of = {who: self.delib("POST", "/seats", {"age_band": age, "area": wijk}, status=201)["id"]
                    for who, (age, wijk) in SEATS.items()}
         self.delib("POST", "/seats", {"age_band": "18-30", "area": "West"}, status=201)  # vacant
@@ -613,12 +610,10 @@ def test_a_deliberation_that_refuses_the_werkplek_token_gets_a_plain_answer(tmp_
     def refuse(slug: str, nr: int, step: str):  # type: ignore[no-untyped-def]
         return jsonify({"error": "forbidden", "message": "Dit token mag dit niet.", "params": {}}), 403
 
-    port = free_port()
-    server = make_server("127.0.0.1", port, fake, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url, server = serve_in_thread(fake)
     try:
         settings = Settings(data_dir=tmp_path, secret_key=uuid.uuid4().hex * 2, api_tokens=TOKENS,
-                            service_urls={"deliberation": f"http://127.0.0.1:{port}"},
+                            service_urls={"deliberation": url},
                             councils=[{"slug": SLUG, "name": "Huurdersraad", "rooms": {"main": "!m:test.local"},
                                        "secretaries": [SEC]}])
         ctx = actions.context(settings, SLUG, datetime.now(timezone.utc))
