@@ -82,8 +82,10 @@ class Stack:
     def __init__(self, root: Path, ports: Ports | None = None, *, python: str = sys.executable,
                  database_url: str | None = None, workers: int = 2, relaxed_rate_limits: bool = True,
                  synapse_config: dict[str, Any] | None = None, synapse: EmbeddedSynapse | None = None,
-                 radicale: EmbeddedRadicale | None = None, encrypted: bool = False) -> None:
+                 radicale: EmbeddedRadicale | None = None, encrypted: bool = False,
+                 settings: dict[str, Any] | None = None) -> None:
         self.root = Path(root).resolve()
+        self.extra_settings = dict(settings or {})  # top-level settings on top of the stack's own (tests)
         self.encrypted = encrypted  # create the demo rooms end-to-end encrypted, as Element does
         self.python = python
         self.database_url = database_url
@@ -233,6 +235,7 @@ class Stack:
                 "caldav_username": self.radicale.user or "overleg",
                 "caldav_password": self.state.passwords.get("radicale"),
             }],
+            **self.extra_settings,
         }
 
     def write_config(self) -> None:

@@ -7,7 +7,7 @@ deliberation uses for ``delib.not_member``. Secretaries named in the settings co
 facilitate even when they hold no seat), as in deliberation.
 
 A short cache keeps the roster from being asked on every 👍. A serving member found in the cache is
-trusted for ``TTL_SECONDS``; an id *not* found is asked again once the copy is older than
+trusted for ``Settings.roster_cache_seconds`` (15 s unless set); an id *not* found is asked again once the copy is older than
 ``MISS_REFRESH_SECONDS``, so a member the secretary has just added can act at once. When the roster
 cannot be reached, member actions are refused as "not reachable, nothing changed" (503): a service
 never lets a non-member in because deliberation is down.
@@ -29,7 +29,6 @@ from shared.settings import CouncilConfig, Settings
 
 log = logging.getLogger("overleg.membership")
 
-TTL_SECONDS = 15.0
 MISS_REFRESH_SECONDS = 0.5
 FAILURE_SECONDS = 5.0  # after a failed read, answer "unavailable" at once for this long (no pile-up of timeouts)
 MATRIX_ID_MAX = 255
@@ -118,9 +117,12 @@ def _key(settings: Settings, council: str) -> str:
     return f"{settings.service_urls.get('deliberation')}|{council}"
 
 
-def fetch_roster(settings: Settings, council: str, caller: str, *, max_age: float = TTL_SECONDS) -> Roster:
-    """The council's roster, from the cache when younger than ``max_age``. Raises
-    :class:`ServiceUnavailable` when deliberation cannot be asked (or answers nonsense)."""
+def fetch_roster(settings: Settings, council: str, caller: str, *, max_age: float | None = None) -> Roster:
+    """The council's roster, from the cache when younger than ``max_age`` (default: the settings'
+    ``roster_cache_seconds``). Raises :class:`ServiceUnavailable` when deliberation cannot be asked (or
+    answers nonsense)."""
+    if max_age is None:
+        max_age = settings.roster_cache_seconds
     key = _key(settings, council)
     now = time.monotonic()
     with _lock:

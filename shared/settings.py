@@ -221,6 +221,9 @@ class Settings(BaseSettings):
     # A caller not listed here may act for every council of this deployment (the services, admin).
     api_token_councils: dict[str, list[str]] = Field(default_factory=dict)
     max_request_bytes: int = 64 * 1024
+    # How long a service trusts its copy of deliberation's roster (shared.membership): a member whose
+    # term ended is refused by every worker at most this long after the secretary recorded it.
+    roster_cache_seconds: float = Field(default=15.0, ge=0, le=3600)
     secret_key: str = "change-me"  # Flask sessions / CSRF; set per deployment
     redis_url: str | None = None
     # Prefix of every key this deployment keeps in Redis. Unset: "overleg:" and a hash of the

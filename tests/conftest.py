@@ -193,7 +193,10 @@ def stack(synapse: EmbeddedSynapse, radicale: EmbeddedRadicale, tmp_path_factory
     council), on free ports, sharing the session's homeserver and calendar server."""
     from devstack.stack import Ports, Stack
 
-    st = Stack(tmp_path_factory.mktemp("stack"), Ports.free(), synapse=synapse, radicale=radicale, workers=2)
+    # Its services trust a copy of the roster for 3 s instead of 15: a test that ends a member's term
+    # waits that long for every worker to refuse them (shared.membership).
+    st = Stack(tmp_path_factory.mktemp("stack"), Ports.free(), synapse=synapse, radicale=radicale, workers=2,
+               settings={"roster_cache_seconds": 3})
     st.up(demo=True, timeout=90)
     try:
         yield st
