@@ -3,6 +3,7 @@ said whether they would come, the secretary looks (in the event's thread) and co
 there with ``!aanwezigheid``, and the year's attendance the werkplek reads has each member's hours."""
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -13,10 +14,16 @@ from test_calendar_chat import admin, body, bot_id, from_bot, members, say, wait
 
 pytestmark = pytest.mark.timeout(300)
 
-# Time to answer and look before the meeting starts (answers close at the start). The chat before the
-# start takes about 5 s on a quiet machine; the test then waits for the start by polling.
-LEAD = timedelta(seconds=25)
+# Time to answer and look before the meeting starts (answers close at the start): the chat before the
+# start is nine commands, about 5 s on a quiet machine. The lead is measured against one command's
+# round trip just before, so a busy machine gets more time and a quiet one waits less for the start.
+COMMANDS_BEFORE_START = 9
+MIN_LEAD = timedelta(seconds=10)
 LENGTH = timedelta(minutes=90)
+
+
+def lead_time(round_trip: float) -> timedelta:
+    return max(MIN_LEAD, timedelta(seconds=4 * COMMANDS_BEFORE_START * round_trip))
 
 
 def test_secretary_confirms_who_was_there_and_the_year_counts_the_hours(stack, members):
@@ -24,7 +31,10 @@ def test_secretary_confirms_who_was_there_and_the_year_counts_the_hours(stack, m
     title = f"Vergadering {run}"
     room = stack.state.room_id
     secretary, anna, bram, chantal = (members[n] for n in ("secretaris", "anna", "bram", "chantal"))
-    start = (datetime.now(AMSTERDAM) + LEAD).replace(microsecond=0)
+    began = time.monotonic()
+    assert "Zo werkt het: !aanwezigheid <nr>" in body(say(stack, secretary, "!aanwezigheid vier"))
+    lead = lead_time(time.monotonic() - began)
+    start = (datetime.now(AMSTERDAM) + lead).replace(microsecond=0)
     with admin(stack) as api:
         resp = api.post("/events", json={"type": "vergadering", "title": title, "start": start.isoformat(),
                                          "end": (start + LENGTH).isoformat(), "announce": True})
@@ -44,7 +54,6 @@ def test_secretary_confirms_who_was_there_and_the_year_counts_the_hours(stack, m
     assert "Dirk Bakker" in silent and "Anna" not in silent
     assert "Na de start bevestig je wie er was" in overview
     assert "Alleen de secretaris" in body(say(stack, anna, f"!aanwezigheid {number}"))
-    assert "Zo werkt het: !aanwezigheid <nr>" in body(say(stack, secretary, "!aanwezigheid vier"))
     early = body(say(stack, secretary, f"!aanwezigheid {number} Anna"))
     assert "kan pas als de bijeenkomst begonnen is" in early, early
     # A name nobody has is refused (before or after the start) and nothing is recorded.
@@ -54,7 +63,7 @@ def test_secretary_confirms_who_was_there_and_the_year_counts_the_hours(stack, m
 
     with admin(stack) as api:
         wait_until(lambda: api.get(f"/events/{number}/attendance", params={"begun": "true"}).json()["begun"],
-                   timeout=LEAD.total_seconds() + 30, what="the meeting to begin")
+                   timeout=lead.total_seconds() + 30, what="the meeting to begin")
 
     # After the start: the secretary confirms who was there (Bram said he'd come but did not; Dirk came).
     done = body(say(stack, secretary, f"!aanwezigheid {number} @anna Dirk Bakker"))
