@@ -427,8 +427,30 @@ async function send({ room_id, body, html = null, thread_root = null, reply_to =
         content["m.relates_to"] = { "m.in_reply_to": { event_id: reply_to } };
     }
     const started = Date.now();
-    const resp = await client.sendEvent(room_id, thread_root ?? null, "m.room.message", content);
-    return { event_id: resp.event_id, ms: Date.now() - started };
+    const txnId = client.makeTxnId();
+    try {
+        const resp = await client.sendEvent(room_id, thread_root ?? null, "m.room.message", content, txnId);
+        return { event_id: resp.event_id, ms: Date.now() - started };
+    } catch (err) {
+        // A race in the SDK, seen on a busy machine: when /sync brings a threaded message back before
+        // /send has answered, the SDK has already swapped its local echo for the remote one and then
+        // throws on that local echo. The message was sent (as Element shows it): find it by our txn id.
+        if (!String(err?.message).includes("not a local echo")) throw err;
+        const echoed = sentWithTxn(room_id, txnId);
+        if (!echoed) throw err;
+        return { event_id: echoed, ms: Date.now() - started };
+    }
+}
+
+function sentWithTxn(roomId, txnId) {
+    const room = requireClient().getRoom(roomId);
+    if (!room) return null;
+    const timelines = [room.getLiveTimeline(), ...room.getThreads().map((thread) => thread.liveTimeline)];
+    for (const timeline of timelines) {
+        const found = timeline.getEvents().find((event) => event.getUnsigned().transaction_id === txnId);
+        if (found && !found.getId().startsWith("~")) return found.getId();
+    }
+    return null;
 }
 
 function dropRoomKeys({ user_id, count = 1, room_id = null }) {
