@@ -699,7 +699,9 @@ def import_deadlines_route(slug: str) -> DeadlineImportOut:
 def membership_sync_route(slug: str) -> MembershipSyncOut:
     council = council_of(slug)
     rt = runtime()
-    ended = membership.sync_council(rt.db, settings(), Poster(rt), council, clock(council))
+    disk = current_app.extensions.get("overleg_feed_disk")
+    ended = membership.sync_council(rt.db, settings(), Poster(rt), council, clock(council),
+                                    forget=disk.forget if disk is not None else None)
     if ended:
         kick()
     return MembershipSyncOut(council=council.slug, ended=[

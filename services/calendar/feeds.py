@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from services.calendar import store
@@ -219,6 +219,21 @@ class DiskBodies:
     def in_use(self, key: str) -> bool:
         """Some version of this feed was fetched (or prerendered because it had been)."""
         return any(self.folder.glob(f"{self._key_name(key)}-*{self.SUFFIX}"))
+
+    def forget(self, keys: Iterable[str]) -> int:
+        """Delete every file of these feeds; how many went. For a revoked link: a personal feed names
+        a former member's answers, and no link reaches the file any more."""
+        gone = 0
+        for key in keys:
+            for path in self.folder.glob(f"{self._key_name(key)}-*{self.SUFFIX}"):
+                try:
+                    path.unlink()
+                    gone += 1
+                except FileNotFoundError:
+                    pass  # another worker forgot it first
+                except OSError as exc:
+                    log.warning("feed cache: cannot delete %s (%s)", path.name, exc.strerror or exc)
+        return gone
 
     def put(self, key: str, tag: str, body: bytes) -> None:
         """Keep ``body`` as this feed's current file and drop its older ones. Best effort: a full

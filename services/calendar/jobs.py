@@ -29,10 +29,16 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
     def rt() -> Any:
         return app.extensions["overleg_runtime"]
 
+    def forget_feeds(keys: list[str]) -> None:
+        disk = app.extensions.get("overleg_feed_disk")  # set after the jobs are built; None: no shared cache
+        if disk is not None:
+            disk.forget(keys)
+
     return [
         Job("reminders", reminding.job_function(db, settings, rt, job_clock), interval=10.0),
         Job("caldav_sync", caldav_sync.job_function(db, settings, job_clock), interval=2.0),
         Job("deadlines", deadlines.job_function(db, settings, rt, job_clock), interval=300.0),
-        Job("membership", membership.job_function(db, settings, rt, job_clock, every=MEMBERSHIP_INTERVAL),
+        Job("membership", membership.job_function(db, settings, rt, job_clock, every=MEMBERSHIP_INTERVAL,
+                                                  forget=forget_feeds),
             interval=MEMBERSHIP_INTERVAL),
     ]

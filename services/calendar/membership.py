@@ -129,26 +129,36 @@ def _notice(council: CouncilConfig, roster: membership.Roster, revoked: Revoked,
                            body=rich.body, html=rich.html, mentions=secretaries[:50])
 
 
+# What is done with the feeds whose links were revoked, once that is committed: the calendar app
+# deletes their rendered copies from the shared cache (feeds.DiskBodies.forget).
+ForgetFeeds = Callable[[list[str]], object]
+
+
 def sync_council(db: Database, settings: Settings, post: Poster, council: CouncilConfig,
-                 now: datetime) -> list[Revoked]:
+                 now: datetime, *, forget: ForgetFeeds | None = None) -> list[Revoked]:
     """One council: a fresh roster, then the revocation. Raises ServiceUnavailable without a roster."""
     roster = membership.fetch_roster(settings, council.slug, CALLER, max_age=0.0)
     with db.session() as s:
-        return end_access(s, post, council, roster, now)
+        ended = end_access(s, post, council, roster, now)
+    revoked = [store.feed_key(council.slug, "member", r.member) for r in ended if r.feed_generation is not None]
+    if revoked and forget is not None:
+        forget(revoked)
+    return ended
 
 
-def run(db: Database, settings: Settings, post: Poster, now: datetime) -> int:
+def run(db: Database, settings: Settings, post: Poster, now: datetime, *, forget: ForgetFeeds | None = None) -> int:
     done = 0
     for council in settings.councils:
         try:
-            done += len(sync_council(db, settings, post, council, now))
+            done += len(sync_council(db, settings, post, council, now, forget=forget))
         except ServiceUnavailable as exc:
             log.info("%s: roster not readable, access unchanged: %s", council.slug, exc.log_message)
     return done
 
 
 def job_function(db: Database, settings: Settings, runtime: Callable[[], Any],
-                 clock: Callable[[], datetime], *, every: float = 300.0) -> Callable[[], int]:
+                 clock: Callable[[], datetime], *, every: float = 300.0,
+                 forget: ForgetFeeds | None = None) -> Callable[[], int]:
     """The job: at start, then every ``every`` seconds. The runner also runs every job early when
     other work was committed (``kick``); this one keeps its own pace, so deliberation is not asked for
     the roster after every message."""
@@ -159,5 +169,5 @@ def job_function(db: Database, settings: Settings, runtime: Callable[[], Any],
         if last and moment - last[0] < every:
             return 0
         last[:] = [moment]
-        return run(db, settings, Poster(runtime()), clock())
+        return run(db, settings, Poster(runtime()), clock(), forget=forget)
     return job

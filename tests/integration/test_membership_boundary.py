@@ -19,6 +19,7 @@ from services.calendar.actions import Poster
 from services.calendar.app import create_app as create_calendar
 from services.calendar.app import migrate as migrate_calendar
 from services.calendar.models import RUNTIME_MODELS as CALENDAR_QUEUE, CalendarFeedToken
+from services.calendar.store import feed_key
 from services.deliberation.app import create_app as create_deliberation
 from services.deliberation.app import migrate as migrate_deliberation
 from services.deliberation.domain.messages import CATALOG as DELIB_CATALOG
@@ -265,6 +266,10 @@ def test_ending_a_term_revokes_feed_links_and_open_poll_answers_and_tells_the_se
     feed = lambda link: stack.cal().get(link["url"].removeprefix("https://agenda.example.nl")).status_code  # noqa: E731
     assert feed(links[BRAM]) == 404 and feed(stray.__dict__) == 404
     assert feed(links[ANNA]) == 200
+    # The rendered copies of the revoked feeds are gone from the shared cache; Anna's is kept.
+    disk = stack.calendar.extensions["overleg_feed_disk"]
+    cached = lambda who: disk.in_use(feed_key(SLUG, "member", who))  # noqa: E731
+    assert not cached(BRAM) and not cached(GUEST) and cached(ANNA)
     assert stack.cal().get(f"/polls/{open_poll}").json["answered"] == [ANNA]
     assert sorted(stack.cal().get(f"/polls/{done_poll}").json["answered"]) == [ANNA, BRAM]  # history stays
     refused(bot.post("/feeds", {"kind": "member", "member": BRAM}))  # and no new link either (a fresh roster)
