@@ -17,7 +17,8 @@ from sqlalchemy import String, update
 from sqlalchemy.orm import Session, mapped_column
 
 from shared.db import Database, UtcDateTime
-from shared.memory import release_free_memory
+from shared.doorbell import POLL_SECONDS, Doorbell
+from shared.memory import HeapTrimmer, resident_bytes
 from shared.outbox import aware, backoff_seconds, utcnow
 
 log = logging.getLogger("overleg.jobs")
@@ -55,8 +56,10 @@ class Job:
 class JobRunner:
     """Runs jobs in one daemon thread. ``kick()`` wakes it early (after a commit that queued work)."""
 
-    def __init__(self, db: Database, lease_model: type, jobs: list[Job], *, lease_ttl: float = 30.0) -> None:
+    def __init__(self, db: Database, lease_model: type, jobs: list[Job], *, lease_ttl: float = 30.0,
+                 doorbell: Doorbell | None = None) -> None:
         self.db = db
+        self.doorbell = doorbell  # rung by kick(), watched while idle: the other workers' runners (shared.doorbell)
         self.lease_model = lease_model
         self.jobs = jobs
         self.lease_ttl = timedelta(seconds=lease_ttl)
@@ -102,6 +105,29 @@ class JobRunner:
         else:
             self._next_run.clear()
         self._wake.set()
+        if self.doorbell is not None:  # the lease may be another worker's: ring for it too
+            self.doorbell.ring(names or [job.name for job in self.jobs])
+
+    def _idle(self, seconds: float) -> None:
+        """Wait until kicked here, rung by another worker, stopped, or ``seconds`` passed."""
+        import time
+
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if self.doorbell is None:
+                self._wake.wait(left)
+                break
+            if self._wake.wait(min(POLL_SECONDS, left)):
+                break
+            rung = self.doorbell.rung([job.name for job in self.jobs])
+            if rung:
+                for name in rung:
+                    self._next_run.pop(name, None)
+                break
+        self._wake.clear()
 
     def run_once(self, name: str) -> int:
         """Run one job now if this process can hold its lease (also used by tests)."""
@@ -114,7 +140,10 @@ class JobRunner:
     def _loop(self) -> None:
         import time
 
-        was_busy = False
+        # Frees the heap once after the worker loaded the app and once after each busy spell, of
+        # jobs or of the worker's requests (seen as its resident size moving; see shared.memory):
+        # otherwise each worker keeps the peak of its busiest minute.
+        trimmer = HeapTrimmer(resident=resident_bytes)
         while not self._stop.is_set():
             busy = False
             for job in self.jobs:
@@ -134,9 +163,8 @@ class JobRunner:
                     log.warning("job %s failed (%s); retry in %.0fs", job.name,
                                 getattr(exc, "log_message", repr(exc)), backoff_seconds(failures, cap=30))
                     self._next_run[job.name] = time.monotonic() + backoff_seconds(failures, cap=30)
-            if was_busy and not busy:
-                release_free_memory()  # a busy spell just ended: hand its freed heap back (see shared.memory)
-            was_busy = busy
-            if not busy:
-                self._wake.wait(0.5)
-                self._wake.clear()
+            if busy:
+                trimmer.worked()
+            else:
+                trimmer.idle()
+                self._idle(0.5)

@@ -79,9 +79,9 @@ HTTPCORE_UNUSED = ("trio", "h2")
 
 def import_httpcore_without_unused_backends() -> None:
     """Import httpcore (httpx's transport, loaded with the first client) without trio and h2:
-    ~5 MB resident per process. Our clients run in threads or under asyncio (httpcore's anyio
-    backend) and speak HTTP/1.1 (no client passes ``http2=True``; with it httpcore would say h2
-    is missing). Where h2 is already imported (the bot: matrix-nio uses it) httpcore gets it."""
+    ~5 MB resident per process. Our httpx clients run in threads (the services' ServiceClient;
+    the bot's client is on aiohttp) and speak HTTP/1.1 (no client passes ``http2=True``; with it
+    httpcore would say h2 is missing). Where h2 is already imported httpcore gets it."""
     import_hiding("httpcore", HTTPCORE_UNUSED)
 
 

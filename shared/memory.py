@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from typing import Callable
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -69,8 +70,9 @@ def release_free_memory() -> None:
 
     After a burst of work (the intake benchmark's 840 signals, a batch of cards for the bot) the
     freed memory stays resident in the heap's holes: glibc returns only the top of the heap on
-    its own. Trimming gave back 2 to 6 MB in a signals worker after the burst; it costs a few
-    milliseconds, so the job runner calls it once when a busy spell ends, not per request.
+    its own. Trimming gave back 2 to 6 MB in a signals worker after the burst; it costs a
+    millisecond or less, and is called once when a busy spell ends (:class:`HeapTrimmer`), not
+    per request.
     Does nothing where the C library is not glibc."""
     try:
         libc = ctypes.CDLL(None)
@@ -80,3 +82,57 @@ def release_free_memory() -> None:
         return
     trim.argtypes = [ctypes.c_size_t]
     trim(0)
+
+
+RESIDENT_NOISE = 256 * 1024  # bytes: a resident size that moved less than this is holding still
+
+
+def resident_bytes() -> int:
+    """This process's resident memory (VmRSS) in bytes, or 0 where /proc cannot tell."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class HeapTrimmer:
+    """Calls :func:`release_free_memory` once each time a spell of work ends.
+
+    A loop that polls for work calls :meth:`worked` when it did some and :meth:`idle` when it found
+    none; the first :meth:`idle` after work trims, later ones cost nothing (so a quiet process never
+    trims, a busy one trims once per lull, not per request). It starts owed: starting the process is
+    the first spell (importing, compiling modules that have no bytecode cache, loading settings and
+    stores leaves 1 to 4 MB of freed heap that glibc keeps otherwise).
+
+    Work the loop does not see (a gunicorn worker's request threads, beside its job loop) is
+    noticed with ``resident`` (e.g. :func:`resident_bytes`): a resident size that moved since the
+    last idle round is a spell under way, and the trim comes at the first idle round at which it
+    holds still. One loop, or coroutines of one event loop, per trimmer: it takes no lock."""
+
+    def __init__(self, *, owed: bool = True, resident: Callable[[], int] | None = None) -> None:
+        self._owed = owed
+        self._resident = resident
+        self._last_resident = 0
+        self.trims = 0
+
+    def worked(self) -> None:
+        self._owed = True
+
+    def idle(self) -> bool:
+        """Trim if work was done since the last trim; returns whether it trimmed."""
+        if self._resident is not None:
+            now = self._resident()
+            moved = abs(now - self._last_resident) >= RESIDENT_NOISE
+            self._last_resident = now
+            if moved:
+                self._owed = True
+                return False  # still moving: wait until it holds still
+        if not self._owed:
+            return False
+        self._owed = False
+        release_free_memory()
+        self.trims += 1
+        if self._resident is not None:
+            self._last_resident = self._resident()
+        return True

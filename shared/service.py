@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import mapped_column
 
 from shared.db import Database, UtcDateTime
+from shared.doorbell import Doorbell
 from shared.handoff import Handoff, make_handoff_model
 from shared.jobs import Job, JobRunner, make_lease_model
 from shared.outbox import OutboundMessage, utcnow
@@ -91,7 +92,8 @@ def attach_runtime(app: Flask, name: str, settings: Settings, db: Database, mode
                    jobs: list[Job] | None = None) -> Runtime:
     handoff_model, lease_model, idem_model = models
     handoff = Handoff(db, handoff_model, settings, name)
-    runner = JobRunner(db, lease_model, [handoff.job(), handoff.cleanup_job(), *(jobs or [])])
+    runner = JobRunner(db, lease_model, [handoff.job(), handoff.cleanup_job(), *(jobs or [])],
+                       doorbell=Doorbell.for_service(settings.data_dir, name))
     rt = Runtime(name, settings, db, handoff, runner, idem_model)
     # Returns 0 so the runner treats it as idle and waits its (long) interval.
     runner.jobs.append(Job("forget-old-answers", lambda: rt.forget_old_answers() and 0, interval=3600))

@@ -40,7 +40,7 @@ from shared import i18n
 from shared.db import Database
 from shared.errors import DomainError
 from shared.http import AsyncServiceClient, ServiceUnavailable
-from shared.memory import limit_malloc_arenas, limit_sqlite_memory
+from shared.memory import HeapTrimmer, limit_malloc_arenas, limit_sqlite_memory
 from shared.migrations import upgrade, upgrade_in_subprocess
 from shared.outbox import OutboundMessage, backoff_seconds, utcnow
 from shared.settings import SERVICES, Settings
@@ -84,8 +84,11 @@ class Bot:
             store_dir = m.store_dir or settings.data_dir / "bot-crypto"
             crypto = CryptoOptions(store_dir=store_dir.resolve(), trust=m.trust, passphrase=m.store_passphrase)
         self.gateway = MatrixGateway(m.homeserver_url, m.user_id, device_id=m.device_id, crypto=crypto)
+        # Startup, a sync that carried events and the sender's work are spells of work; the sender
+        # trims the heap when it next finds the outbox empty (see shared.memory.HeapTrimmer).
+        self.trimmer = HeapTrimmer()
         self.sender = OutboxSender(self.db, self.gateway, metrics=self.metrics,
-                                   device=settings.matrix.user_id.lstrip("@").replace(":", "_"))
+                                   device=settings.matrix.user_id.lstrip("@").replace(":", "_"), trimmer=self.trimmer)
         self.user_id = settings.matrix.user_id
         self.synced = False
         self._stopping = asyncio.Event()
@@ -267,6 +270,8 @@ class Bot:
                     if batch is None:
                         return
                     await self.process(batch)
+                if batch.events:
+                    self.trimmer.worked()
                 with self.db.session() as s:
                     store.set_state(s, "sync_token", batch.next_batch)
                 token = batch.next_batch

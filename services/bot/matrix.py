@@ -96,6 +96,7 @@ class SyncBatch:
     undecryptable: list[EncryptedEvent] = field(default_factory=list)
     withheld: list[KeyWithheld] = field(default_factory=list)
     member_joins: list[tuple[str, str]] = field(default_factory=list)  # (room id, user id) of someone joining
+    events: int = 0  # how many room and to-device events the sync carried (of any kind, ours too)
 
 
 @dataclass(frozen=True)
@@ -508,7 +509,7 @@ class MatrixGateway:
                 raise FatalAuthError("the homeserver does not know the bot's access token (M_UNKNOWN_TOKEN)")
             raise TransientError(f"sync: {resp.status_code} {resp.message}")
         self._state_synced = True
-        batch = SyncBatch(next_batch=resp.next_batch)
+        batch = SyncBatch(next_batch=resp.next_batch, events=len(resp.to_device_events))
         for event in resp.to_device_events:
             withheld = _withheld(event)
             if withheld is not None:
@@ -521,6 +522,7 @@ class MatrixGateway:
                 # More happened than one sync carries (e.g. while the bot was down): fetch the gap,
                 # or commands sent in it would be lost.
                 events = await self._backfill(room_id, room.timeline.prev_batch, since) + events
+            batch.events += len(events)
             for event in events:
                 self._collect(room_id, event, batch)
         if self.client.olm is not None:

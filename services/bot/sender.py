@@ -17,6 +17,7 @@ from services.bot import store
 from services.bot.html_clean import clean_html
 from services.bot.matrix import MatrixGateway, SendOutcome, TransientError
 from shared.db import Database
+from shared.memory import HeapTrimmer
 from shared.outbox import OutboundMessage, QueueStore, backoff_seconds, txn_id_for, utcnow
 
 log = logging.getLogger("overleg.bot.sender")
@@ -64,7 +65,8 @@ def fit(content: dict[str, Any], limit: int = MAX_CONTENT_BYTES) -> dict[str, An
 
 
 class OutboxSender:
-    def __init__(self, db: Database, gateway: MatrixGateway, *, metrics: Any = None, device: str | None = None) -> None:
+    def __init__(self, db: Database, gateway: MatrixGateway, *, metrics: Any = None, device: str | None = None,
+                 trimmer: HeapTrimmer | None = None) -> None:
         self.db = db
         self.gateway = gateway
         self.outbox = store.OUTBOX
@@ -74,6 +76,8 @@ class OutboxSender:
         self.metrics = metrics
         self._wake = asyncio.Event()
         self._stopping = False
+        # The outbox drained is the end of a busy spell: the heap it left is given back then.
+        self.trimmer = trimmer if trimmer is not None else HeapTrimmer()
 
     def kick(self) -> None:
         self._wake.set()
@@ -92,7 +96,9 @@ class OutboxSender:
                 log.exception("outbox sender failed; retrying")
                 sent = 0
             if sent:
+                self.trimmer.worked()
                 continue
+            self.trimmer.idle()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=0.5)
             except asyncio.TimeoutError:

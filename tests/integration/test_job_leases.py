@@ -64,3 +64,46 @@ def test_a_worker_whose_job_is_still_running_keeps_its_lease(tmp_path):
     with db.read() as s:
         assert s.get(Lease, "handoff").holder is None  # the job ended within the stop's wait: released
     db.dispose()
+
+
+def test_work_committed_in_another_worker_wakes_the_lease_holder_at_once(tmp_path):
+    """The worker that commits work rings the service's doorbell; the worker holding the job's
+    lease runs it at once instead of after its interval (a minute here)."""
+    import time
+
+    from shared.doorbell import Doorbell
+
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    holder_db, other_db = Database(url), Database(url)  # two gunicorn workers: two pools, one database
+    Base.metadata.create_all(holder_db.engine)
+    bell = tmp_path / "run" / "testjobs-jobs.bell"
+    turns: list[float] = []
+    ran = threading.Event()
+
+    def work() -> int:
+        turns.append(time.monotonic())
+        ran.set()
+        return 0
+
+    holder = JobRunner(holder_db, Lease, [Job("handoff", work, interval=60.0)], lease_ttl=300.0,
+                       doorbell=Doorbell(bell))
+    other = JobRunner(other_db, Lease, [Job("handoff", lambda: 0, interval=60.0)], lease_ttl=300.0,
+                      doorbell=Doorbell(bell))
+    holder.start()
+    try:
+        assert ran.wait(10)  # its first turn: it holds the lease now, for 300 s
+        other.start()
+        time.sleep(0.3)
+        assert len(turns) == 1  # idle: the next turn would be in a minute
+        ran.clear()
+        kicked = time.monotonic()
+        other.kick("handoff")  # a request in the other worker queued a message
+        assert ran.wait(5), "the lease holder was not woken"
+        assert turns[-1] - kicked < 1.0
+        with other_db.read() as s:
+            assert s.get(Lease, "handoff").holder == holder.holder  # the holder did it, not the other
+    finally:
+        other.stop()
+        holder.stop()
+        holder_db.dispose()
+        other_db.dispose()

@@ -4,8 +4,9 @@ test process itself has imported everything already).
 Every megabyte here is resident once per gunicorn worker and in the bot (target <= 90 MB each,
 ``bench/signal_intake.py``). These guards keep out what those processes never use: httpx's
 command line (click, rich, pygments), psycopg pulled in by peewee for nio's SQLite crypto store,
-cffi's C parser for pycryptodome, httpcore's trio and HTTP/2 backends, Flask in the bot, and
-matplotlib/numpy (only the chart of ``!signalen`` draws, on demand); see shared/lean_imports.py.
+cffi's C parser for pycryptodome, httpcore's trio and HTTP/2 backends, Flask in the bot, httpx in
+the bot (its service client runs on nio's aiohttp), and matplotlib/numpy (only the chart of
+``!signalen`` draws, on demand); see shared/lean_imports.py and shared/http.py.
 """
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def run(code: str) -> str:
 
 
 NEVER_IN_THE_BOT = {"rich", "pygments", "click", "flask", "werkzeug", "jinja2", "matplotlib", "numpy",
-                    "psycopg", "psycopg2", "cffi", "pycparser", "trio"}
+                    "psycopg", "psycopg2", "cffi", "pycparser", "trio",
+                    "httpx", "httpcore", "anyio", "certifi"}  # a second HTTP stack beside nio's aiohttp
 NEVER_IN_A_WORKER = {"rich", "pygments", "matplotlib", "numpy", "PIL", "trio", "h2", "alembic", "mako"}
 
 SIGNALS_APP = """
@@ -59,7 +61,7 @@ def test_the_bot_process_imports_nothing_it_never_uses():
     assert loaded & NEVER_IN_THE_BOT == set()
 
 
-def test_the_bots_service_client_loads_httpcore_without_trio():
+def test_the_bots_service_client_runs_on_aiohttp_without_httpx():
     loaded = loaded_after("""
         import asyncio
         import services.bot.app
@@ -71,13 +73,32 @@ def test_the_bots_service_client_loads_httpcore_without_trio():
                 await client.get("/")
             except ServiceUnavailable:
                 pass
+            else:
+                raise AssertionError("nobody listens on port 9")
             finally:
                 await client.aclose()
 
         asyncio.run(call())
     """)
-    assert {"httpcore", "anyio"} <= loaded
+    assert "aiohttp" in loaded
     assert loaded & NEVER_IN_THE_BOT == set()
+
+
+def test_a_service_loads_no_aiohttp_and_httpx_only_with_its_first_call():
+    # shared.http serves both sides: importing it loads neither client's library, so a worker
+    # does not carry the bot's aiohttp, nor httpx until it calls another service.
+    out = run("""
+        import sys
+        import shared.handoff, shared.membership
+        from shared.http import ServiceClient, ServiceUnavailable
+        print("httpx" in sys.modules, "aiohttp" in sys.modules)
+        try:
+            ServiceClient("bot", "http://127.0.0.1:9", None, retries=0).get("/")
+        except ServiceUnavailable:
+            pass
+        print("httpx" in sys.modules, "aiohttp" in sys.modules)
+    """)
+    assert out.split() == ["False", "False", "True", "False"]
 
 
 def test_the_signals_app_and_its_service_calls_import_nothing_heavy():
@@ -132,7 +153,11 @@ def test_httpx_cli_placeholder_loads_the_real_command_on_use():
     out = run("""
         import sys
         from shared import http
-        assert "rich" not in sys.modules
+        try:
+            http.ServiceClient("bot", "http://127.0.0.1:9", None, retries=0).get("/")  # loads httpx
+        except http.ServiceUnavailable:
+            pass
+        assert "httpx" in sys.modules and "rich" not in sys.modules
         import httpx
         try:
             httpx.main(["--help"], standalone_mode=False)
@@ -156,3 +181,85 @@ def test_sqlite_connections_keep_a_small_page_and_statement_cache():
             print(conn.connection.dbapi_connection.execute("PRAGMA foreign_keys").fetchone()[0])
     """)
     assert out.split() == ["-512", "1"]  # shared.db's own pragmas still apply
+
+
+def test_the_heap_is_trimmed_once_at_the_end_of_each_busy_spell(monkeypatch):
+    import shared.memory
+
+    trims: list[int] = []
+    monkeypatch.setattr(shared.memory, "release_free_memory", lambda: trims.append(1))
+    trimmer = shared.memory.HeapTrimmer()
+    assert trimmer.idle() and not trimmer.idle()  # starting the process was the first spell
+    trimmer.worked()
+    trimmer.worked()
+    assert trimmer.idle() and not trimmer.idle() and not trimmer.idle()
+    assert len(trims) == trimmer.trims == 2
+    assert not shared.memory.HeapTrimmer(owed=False).idle()
+
+
+def test_work_the_loop_does_not_see_is_trimmed_once_the_resident_size_holds_still(monkeypatch):
+    import shared.memory
+
+    trims: list[int] = []
+    monkeypatch.setattr(shared.memory, "release_free_memory", lambda: trims.append(1))
+    resident = [60 << 20]
+    trimmer = shared.memory.HeapTrimmer(owed=False, resident=lambda: resident[0])
+    assert not trimmer.idle()  # the first look: moved from nothing, so wait a round
+    assert trimmer.idle() and not trimmer.idle()  # then still: the owed trim (the start), once
+    for grown in (3 << 20, 2 << 20):  # request threads at work: still moving, no trim yet
+        resident[0] += grown
+        assert not trimmer.idle()
+    assert trimmer.idle()  # holding still: their spell has ended
+    resident[0] += 100 << 10  # noise
+    assert not trimmer.idle() and not trimmer.idle()
+    assert len(trims) == 2
+
+
+def test_the_job_runner_trims_after_the_worker_started_and_after_a_busy_spell(monkeypatch, tmp_path):
+    import time
+
+    from sqlalchemy.orm import DeclarativeBase
+
+    import shared.memory
+    from shared.db import Database
+    from shared.jobs import Job, JobRunner, make_lease_model
+
+    class Base(DeclarativeBase):
+        pass
+
+    lease = make_lease_model(Base, "trimjobs")
+    db = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    Base.metadata.create_all(db.engine)
+    work: list[int] = []
+    rounds: list[int] = []
+    trims: list[int] = []
+
+    def job() -> int:
+        done = work.pop() if work else 0
+        rounds.append(done)
+        return done
+
+    def wait_for(condition) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + 10
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    monkeypatch.setattr(shared.memory, "release_free_memory", lambda: trims.append(len(rounds)))
+    monkeypatch.setattr("shared.jobs.resident_bytes", lambda: 50 << 20)  # requests' work: the next test
+    runner = JobRunner(db, lease, [Job("handoff", job, interval=0.05)])
+    runner.start()
+    try:
+        wait_for(lambda: trims)
+        assert trims == [2]  # the worker has loaded the app: trimmed once its resident size was seen still
+        time.sleep(0.6)
+        assert len(trims) == 1  # idle rounds do not trim again
+        work.extend([1, 1, 1])  # a spell of three busy rounds
+        runner.kick()
+        wait_for(lambda: len(trims) == 2)
+        time.sleep(0.6)
+    finally:
+        runner.stop()
+        db.dispose()
+    spell_end = trims[1] - 1
+    assert rounds[spell_end - 3:spell_end + 1] == [1, 1, 1, 0]  # trimmed once, at the first idle round after it
+    assert len(trims) == 2
