@@ -6,7 +6,7 @@ median time per request, the time spent inside the write transaction (under SQLi
 or the council's advisory lock on PostgreSQL: the part that cannot run in parallel), and the mean
 time per signal of each step of ``services.signals.actions.submit``.
 
-    .venv/bin/python bench/profile_intake.py [--signals 300]
+    .venv/bin/python bench/profile_intake.py [--signals 300] [--only sqlite|postgresql]
 """
 from __future__ import annotations
 
@@ -26,17 +26,19 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import load_signal_texts, pg_schema, service_config  # noqa: E402
 
-STEPS = [  # (module, attribute, label); inside the transaction: candidates .. _post_signal, except the card edit
+STEPS = [  # (module, attribute, label); inside the transaction: the re-check .. _post_signal, except the card edit
     ("services.signals.actions", "scrub", "scrub"),
     ("services.signals.actions", "classify", "classify (themes)"),
     ("services.signals.actions", "features_from_scrub", "features + keys"),
-    ("services.signals.store", "candidates", "candidates (key index)"),
-    ("services.signals.actions", "choose_cluster", "choose cluster"),
+    ("services.signals.store", "candidates", "candidates (before the tx)"),
+    ("services.signals.actions", "choose_cluster", "choose cluster (+ again if new)"),
+    ("services.signals.store", "candidates_now", "re-check candidates (in the tx)"),
     ("services.signals.store", "insert_signal", "insert signal + keys"),
     ("services.signals.store", "add_to_cluster", "update cluster"),
     ("services.signals.actions", "_post_first_card", "new card (render + outbox)"),
     ("services.signals.actions", "flush_card", "card edit (after the intake)"),
-    ("services.signals.actions", "_post_signal", "signal post (render + outbox)"),
+    ("services.signals.actions", "_post_signal", "first signal post (new cluster)"),
+    ("services.signals.actions", "flush_posts", "signal posts (after the intake)"),
 ]
 
 
@@ -106,14 +108,17 @@ def run(database_url: str | None, n: int) -> tuple[list[float], list[float], dic
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--signals", type=int, default=300)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
     args = parser.parse_args()
     for label in ("sqlite", "postgresql"):
+        if args.only and args.only != label:
+            continue
         with (pg_schema("bench_profile") if label == "postgresql" else nullcontext(None)) as url:
             totals, inside, steps = run(url, args.signals)
         print(f"{label}: request {statistics.median(totals) * 1000:.1f} ms (median),"
               f" write transaction {statistics.median(inside) * 1000:.1f} ms (median, serialised)")
         for _, _, step in STEPS:
-            print(f"    {step:<30} {steps.get(step, 0.0) * 1000:6.2f} ms")
+            print(f"    {step:<34} {steps.get(step, 0.0) * 1000:6.2f} ms")
 
 
 if __name__ == "__main__":

@@ -1,16 +1,17 @@
 """Benchmark 2: signal intake, and benchmark 5: memory after it.
 
 Benchmark 2. Residents' signals (the texts of tests/data/signals-dev.jsonl, cycled) are POSTed to
-``/api/v1/councils/klantenraad/signals`` of the signals service: scrub, classify, cluster, and in
-one transaction the signal, the thread post and, for a new cluster, its card; a joined cluster's
-card edit is owed on the cluster row and sent once per burst by the cards job. The service runs in
+``/api/v1/councils/klantenraad/signals`` of the signals service: scrub, classify, choose a cluster,
+and in one short transaction the signal and, for a new cluster, its card and first post; a joined
+cluster's card edit and the signal's thread post are owed on the cluster row and sent once per burst
+by the cards job (one post listing the burst's signals). The service runs in
 the whole local stack (gunicorn, 2 workers, the bot and Synapse behind it, rooms end-to-end
 encrypted, so the outbox is really handed on, encrypted and posted while we measure). Baseline, in
 the same run: ``bench/baseline_app.py`` ``POST /store`` (one row, one write transaction through
 shared.db.Database) under the same gunicorn config, same worker count, same client. Both with 8
 client threads on keep-alive connections, alternating, on SQLite and then on PostgreSQL.
 Targets: signals/s >= 0.5 x baseline/s on SQLite, >= 0.35 x on PostgreSQL. Also printed: the card
-edits the signals caused (40 warm-up + 2 x 400 = 840 signals by default).
+edits and thread posts the signals caused (40 warm-up + 2 x 400 = 840 signals by default).
 
 Benchmark 5. After the intake, once the bot has posted everything: resident memory (VmRSS) of the
 bot (encryption on) and of every gunicorn worker of the three services (children of each master).
@@ -90,19 +91,23 @@ def signals_db(stack) -> str:
 
 
 def owed_cards(db) -> int:  # type: ignore[no-untyped-def]
-    """Clusters whose card edit is still owed (0 before edits were coalesced: no such column)."""
+    """Clusters whose card edit or signals' thread post is still owed (0 where a version of the
+    service had no such column)."""
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    try:
-        with db.read() as s:
-            return int(s.execute(text("SELECT count(*) FROM signals_clusters WHERE card_pending > 0")).scalar() or 0)
-    except DBAPIError:
-        return 0
+    owed = 0
+    for column in ("card_pending", "posts_pending"):
+        try:
+            with db.read() as s:
+                owed += int(s.execute(text(f"SELECT count(*) FROM signals_clusters WHERE {column} > 0")).scalar() or 0)
+        except DBAPIError:
+            pass
+    return owed
 
 
-def card_counts(stack) -> tuple[int, int]:
-    """(card edits, new cards) the service queued for the bot."""
+def card_counts(stack) -> tuple[int, int, int]:
+    """(card edits, new cards, signal posts in the groups' threads) the service queued for the bot."""
     from sqlalchemy import text
 
     from shared.db import Database
@@ -112,7 +117,8 @@ def card_counts(stack) -> tuple[int, int]:
         with db.read() as s:
             edits = s.execute(text("SELECT count(*) FROM signals_handoff WHERE key LIKE 'signals:card:%'")).scalar()
             cards = s.execute(text("SELECT count(*) FROM signals_handoff WHERE key LIKE 'signals:cluster:%'")).scalar()
-        return int(edits or 0), int(cards or 0)
+            posts = s.execute(text("SELECT count(*) FROM signals_handoff WHERE key LIKE 'signals:signal:%'")).scalar()
+        return int(edits or 0), int(cards or 0), int(posts or 0)
     finally:
         db.dispose()
 
@@ -168,13 +174,13 @@ def run_backend(label: str, database_url: str | None, per_round: int, rounds: in
                 sig_rates.append(per_round / took)
             base_mem = [(rss_mb(pid), pss_mb(pid)) for pid in children(base.proc.pid)]
         drain = wait_drained(stack)
-        edits, cards = card_counts(stack)
+        edits, cards, posts = card_counts(stack)
         mem = memory(stack)
         with httpx.Client(timeout=10, trust_env=False) as http:
             clusters = http.get(f"{stack.url('signals')}/api/v1/councils/klantenraad/clusters?limit=500",
                                 headers=admin).json()
     return {"label": label, "base": base_rates, "signals": sig_rates, "problems": problems, "drain": drain,
-            "memory": mem, "base_memory": base_mem, "clusters": len(clusters), "edits": edits, "cards": cards,
+            "memory": mem, "base_memory": base_mem, "clusters": len(clusters), "edits": edits, "cards": cards, "posts": posts,
             "sent": WARMUP + rounds * per_round}
 
 
@@ -202,7 +208,8 @@ def main() -> None:
               f" signals {', '.join(f'{x:.1f}' for x in r['signals'])}/s; {r['clusters']} clusters;"
               f" bot finished posting {r['drain']:.0f} s after the last signal")
         print(f"              card edits: {r['edits']} for {r['sent']} signals ({r['cards']} new cards;"
-              f" one edit per signal that joined a cluster would be {r['sent'] - r['cards']})")
+              f" one edit per signal that joined a cluster would be {r['sent'] - r['cards']});"
+              f" thread posts: {r['posts']} (one per signal would be {r['sent']})")
         for p in r["problems"]:
             print(f"  !! {p}")
     print("benchmark 5: resident memory after benchmark 2, VmRSS (PSS in brackets: shared pages counted in part),"

@@ -5,11 +5,12 @@ The API routes, the web pages and the background jobs all call these; ``now`` is
 
 Intake: ``check_text`` → ``scrub`` (the council's neighbourhood names are never taken for a
 person) → themes and neighbourhood from the *scrubbed* text → features and blocking keys →
-candidates from the key table → ``choose_cluster`` → store → the signal itself in the cluster's
-thread (and, for a new cluster, its card). A joined cluster's card edit is not made inside the
-intake: the cluster row records it as owed, and :func:`flush_cards` sends one edit per burst, with
-the final content, once the cluster has been quiet for ``card_quiet`` seconds (the job after a
-restart too). The unscrubbed text is never stored, logged or posted.
+candidates from the key table → ``choose_cluster`` (both before the write transaction, checked
+again inside it) → store → for a new cluster, its card and the signal in its thread. A joined
+cluster's card edit and the signal's thread post are not made inside the intake: the cluster row
+records them as owed, and :func:`flush_cards` sends one edit and one post (every signal of the
+burst) per burst, with the final content, once the cluster has been quiet for ``card_quiet``
+seconds (the job after a restart too). The unscrubbed text is never stored, logged or posted.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ import hmac
 import logging
 import re
 import secrets
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,7 +39,13 @@ from services.signals.domain import neighbourhood as nbh
 from services.signals.domain import patterns as pat
 from services.signals.domain import signup as sgn
 from services.signals.domain.textutil import fold
-from services.signals.domain.clustering import DEFAULT_WINDOW, blocking_keys, choose_cluster, features_from_scrub
+from services.signals.domain.clustering import (
+    DEFAULT_WINDOW,
+    SignalFeatures,
+    blocking_keys,
+    choose_cluster,
+    features_from_scrub,
+)
 from services.signals.domain.intake import check_text
 from services.signals.domain.scrub import scrub
 from services.signals.domain.summary import EvidenceSignal, cluster_summary, evidence, summarise, truncate
@@ -200,6 +209,17 @@ def _check_received_at(value: datetime | None, now: datetime) -> datetime:
     return value
 
 
+# SQLite has one writer at a time, and a connection that finds the database locked sleeps in its busy
+# handler (1, 2, 5, 10 … ms, not woken when the lock is free). The intakes of one worker's threads
+# therefore queue here, woken as soon as the one before is done, and only one of them at a time
+# waits on the database (against the other workers). PostgreSQL's council lock already blocks.
+_SQLITE_INTAKES = threading.Lock()
+
+
+def _intake_turn(rt: Runtime) -> AbstractContextManager[Any]:
+    return _SQLITE_INTAKES if rt.db.is_sqlite else nullcontext()
+
+
 def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission, now: datetime) -> Receipt:
     council = council_config(settings, sub.council)
     data = cfg.council(council.slug)
@@ -227,16 +247,27 @@ def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission,
                           channel=sub.channel, text=scrubbed.text.strip(), scrubbed_kinds=kinds, wijk=wijk,
                           wijk_source="given" if given else ("detected" if wijk else None), themes=themes,
                           features=feats, month=_month(ts, council), keys=blocking_keys(feats))
+    # The candidates are read and the cluster chosen before the write transaction (the choice is
+    # most of the CPU of an intake, and the write lock serialises every intake of the service).
+    # Inside it, under the council's lock, the choice is made again only when signals came in
+    # since the read or a candidate changed: two signals about one issue arriving at once still
+    # make one cluster.
+    with rt.db.read() as s:
+        read_up_to = store.last_signal_id(s, council.slug)
+        cands = store.candidates(s, council.slug, new.keys, ts, DEFAULT_WINDOW)
+    chosen = _choose(feats, cands)
     for attempt in range(3):
         try:
-            with rt.db.session() as s:
+            with _intake_turn(rt), rt.db.session() as s:
                 if sub.intake_key:
                     seen = store.signal_by_intake_key(s, sub.intake_key)
                     if seen is not None:
                         return Receipt(seen, store.cluster(s, council.slug, seen.cluster_id), reference, False, False)
                 store.lock_council(s, council.slug)
-                cands = store.candidates(s, council.slug, new.keys, ts, DEFAULT_WINDOW)
-                chosen = choose_cluster(feats, [(str(cid), f) for cid, f in cands])
+                changed = store.candidates_now(s, council.slug, new.keys, ts, DEFAULT_WINDOW, cands, read_up_to)
+                if changed is not None:
+                    cands, read_up_to = changed
+                    chosen = _choose(feats, cands)
                 is_new = chosen is None
                 if chosen is None:
                     room = _room(council, themes[0].id)
@@ -248,12 +279,14 @@ def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission,
                     store.insert_contact(s, signal.id, contact.name, contact.email, contact.phone, True, now,
                                          language=contact.language or council.language,
                                          status_url=status_url(settings, reference))
-                # Only a new cluster's card is made here (its thread must exist before the signal is
-                # posted in it); a joined cluster's edit is owed on the row and sent after the burst.
-                cluster = store.add_to_cluster(s, cluster_id, ts, wijk, now=now, card_owed=not is_new)
+                # Only a new cluster's card and first signal are posted here (the thread exists from
+                # then on); a joined cluster owes its card edit and the signal's post on the row, and
+                # both go out after the burst, one edit and one post for all of it.
+                cluster = store.add_to_cluster(s, cluster_id, ts, wijk, now=now, card_owed=not is_new,
+                                               post_owed=not is_new)
                 if is_new:
                     _post_first_card(rt, s, council, data, cluster, signal)
-                _post_signal(rt, s, council, data, cluster, signal)
+                    _post_signal(rt, s, council, data, cluster, signal)
             break
         except IntegrityError:
             if sub.intake_key:
@@ -268,12 +301,19 @@ def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission,
             # A concurrent intake took the council's next cluster number: take the next one.
     log.info("signal %s stored in cluster %s (council %s, channel %s, %d candidates, %s)", signal.id, cluster.id,
              council.slug, sub.channel, len(cands), "new cluster" if is_new else "joined")
-    if not is_new and cfg.card_quiet <= 0:
-        flush_card(rt, cfg, settings, cluster.id, now)  # no burst to wait for: the edit goes out now
-    # Only the handoff is due now (the owed card edit comes with the cards job's own turn): waking
-    # every job after each signal cost a lease round of write transactions per signal.
-    rt.jobs.kick("handoff")
+    if not is_new and cfg.card_quiet <= 0:  # no burst to wait for: the post and the edit go out now
+        flush_posts(rt, cfg, settings, cluster.id, now)
+        flush_card(rt, cfg, settings, cluster.id, now)
+    if is_new or cfg.card_quiet <= 0:
+        # Only the handoff is due now, and only when something was queued (a joined signal's post
+        # and edit come with the cards job's turn, which wakes the handoff itself): each wake costs
+        # a lease write transaction, against the intakes' write lock.
+        rt.jobs.kick("handoff")
     return Receipt(signal, cluster, reference, True, is_new)
+
+
+def _choose(feats: SignalFeatures, cands: list[store.Candidate]) -> str | None:
+    return choose_cluster(feats, [(str(cid), f) for _, cid, f in cands])
 
 
 def _month(ts: datetime, council: CouncilConfig) -> str:
@@ -394,29 +434,80 @@ def flush_cards(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: dateti
     ``card_quiet`` seconds), or which has waited ``card_max_wait`` seconds (a steady stream still
     shows). The owed edits are on the cluster rows, so after a restart they are sent all the same."""
     quiet = cfg.card_quiet if quiet is None else quiet
+    quiet_before = now - timedelta(seconds=max(quiet, 0.0))
+    waited_before = now - timedelta(seconds=cfg.card_max_wait)
     with rt.db.read() as s:
-        due = store.clusters_owing_a_card(s, now - timedelta(seconds=max(quiet, 0.0)),
-                                          now - timedelta(seconds=cfg.card_max_wait))
+        posts_due = store.clusters_owing_posts(s, quiet_before, waited_before)
+        due = store.clusters_owing_a_card(s, quiet_before, waited_before)
     sent = 0
+    for cluster_id in posts_due:  # the signals' post first: the card's edit then counts them
+        if flush_posts(rt, cfg, settings, cluster_id, now):
+            sent += 1
     for cluster_id, _, _ in due:
         if flush_card(rt, cfg, settings, cluster_id, now):
             sent += 1
-    return sent  # more than 0 keeps the job loop turning: the handoff job hands them on at once
+    if sent:
+        rt.jobs.kick("handoff")  # hands them on at its next turn, not after its interval
+    return sent  # more than 0 keeps the job loop turning
+
+
+def _signal_post(council: CouncilConfig, data: CouncilData, signal: Signal) -> dict[str, Any]:
+    """What texts.signal_post shows of one signal."""
+    lang = council.language
+    primary = signal.themes[0]
+    return dict(signal_id=signal.id, channel=signal.channel, ts=signal.ts, wijk=signal.wijk,
+                theme=theme_label(data.taxonomy, primary.id, lang), matched=primary.matched, text=signal.text,
+                removed=signal.scrubbed_kinds)
 
 
 def _post_signal(rt: Runtime, s: Any, council: CouncilConfig, data: CouncilData, cluster: Cluster,
                  signal: Signal) -> None:
-    lang = council.language
-    primary = signal.themes[0]
-    rich = texts.signal_post(lang, council.timezone, signal_id=signal.id, channel=signal.channel, ts=signal.ts,
-                             wijk=signal.wijk, theme=theme_label(data.taxonomy, primary.id, lang),
-                             matched=primary.matched, text=signal.text, removed=signal.scrubbed_kinds)
-    rt.post(s, OutboundMessage(key=signal_key(signal.id), council=council.slug, room=cluster.room, kind="notice",
+    """A new cluster's first signal, in its thread at once."""
+    rich = texts.signal_post(council.language, council.timezone, **_signal_post(council, data, signal))
+    key = signal_key(signal.id)
+    rt.post(s, OutboundMessage(key=key, council=council.slug, room=cluster.room, kind="notice",
                                body=rich.body, html=rich.html, thread_key=cluster.card_key, mentions=[]))
+    store.mark_posted(s, [signal.id], key)
 
 
 def signal_key(signal_id: int) -> str:
     return f"signals:signal:{signal_id}"
+
+
+def posts_key(signal_ids: list[int]) -> str:
+    """The outbox key of one thread post showing ``signal_ids`` (ascending): a single signal's is
+    its own key; several: the first and how many more. Stable (the job that retries a post makes
+    the same key) and never reused: a signal is shown by one post at a time, and when an erasure
+    makes the others of a post be posted again, they are fewer."""
+    first = signal_ids[0]
+    return signal_key(first) if len(signal_ids) == 1 else f"{signal_key(first)}+{len(signal_ids) - 1}"
+
+
+def flush_posts(rt: Runtime, cfg: SignalsConfig, settings: Settings, cluster_id: int, now: datetime) -> bool:
+    """Post the signals that joined the cluster and are not in its thread yet, in one message. Read
+    and render outside the write transaction (like :func:`flush_card`); the short write then checks
+    that the same signals still wait (else the next round renders again), queues the post and
+    records on each signal which post shows it."""
+    with rt.db.read() as s:
+        slug = store.council_owing_posts(s, cluster_id)
+        council = settings.council(slug) if slug else None
+        if council is None:
+            return False
+        waiting = store.unposted_signals(s, cluster_id)
+    data = cfg.council(council.slug)
+    rich = texts.signal_posts(council.language, council.timezone, [_signal_post(council, data, x) for x in waiting])
+    ids = [x.id for x in waiting]
+    with rt.db.session() as s:
+        cluster = store.cluster(s, council.slug, cluster_id, lock=True)  # the current thread (after an erasure)
+        if store.unposted_signal_ids(s, cluster_id) != ids:
+            return False
+        if ids:
+            key = posts_key(ids)
+            rt.post(s, OutboundMessage(key=key, council=council.slug, room=cluster.room, kind="notice",
+                                       body=rich.body, html=rich.html, thread_key=cluster.card_key, mentions=[]))
+            store.mark_posted(s, ids, key)
+        store.settle_posts(s, cluster_id)
+    return bool(ids)
 
 
 # --------------------------------------------------------------------------- members' actions
@@ -567,9 +658,12 @@ def split_off(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, nu
             rich = texts.signal_post(lang, council.timezone, signal_id=sig.id, channel=sig.channel, ts=sig.ts,
                                      wijk=sig.wijk, theme=theme_label(data.taxonomy, primary.id, lang),
                                      matched=primary.matched, text=sig.text, removed=sig.scrubbed_kinds)
-            rt.post(s, OutboundMessage(key=f"{signal_key(sig.id)}:afgesplitst:{new.number}", council=council.slug,
+            split_key = f"{signal_key(sig.id)}:afgesplitst:{new.number}"
+            rt.post(s, OutboundMessage(key=split_key, council=council.slug,
                                        room=new.room, kind="notice", body=rich.body, html=rich.html,
                                        thread_key=new.card_key, mentions=[]))
+            if sig.posted_key is None:  # it was still waiting for its post in the old thread: this is it
+                store.mark_posted(s, [sig.id], split_key)
             group = store.cluster(s, slug, cluster_id)
             post_card(rt, s, council, data, group, new=False)
             _notice(rt, s, council, group, f"signals:split:{slug}:{signal_id}:{new.number}",
@@ -891,8 +985,12 @@ def erase(rt: Runtime, cfg: SignalsConfig, settings: Settings, reference: str, n
         if current is not None and current.erased_at is None:
             store.erase_signal(s, sig.id, now)
             reason = texts.t("signals.post.erased", council.language, signal_id=sig.id)
-            rt.post(s, OutboundMessage(key=f"{signal_key(sig.id)}:wis", council=council.slug, room=cluster.room,
-                                       kind="redaction", edit_key=signal_key(sig.id), body=reason, mentions=[]))
+            if current.posted_key is not None:  # not posted yet: the post that will come leaves it out
+                rt.post(s, OutboundMessage(key=f"{signal_key(sig.id)}:wis", council=council.slug,
+                                           room=cluster.room, kind="redaction", edit_key=current.posted_key,
+                                           body=reason, mentions=[]))
+                # A post of a burst showed others too: they are posted again, without this one.
+                store.repost_others(s, cluster.id, current.posted_key, sig.id, now)
             versions = [f"signals:card:{cluster.id}:v{n}" for n in range(1, cluster.card_version + 1)]
             rt.post(s, OutboundMessage(key=f"{cluster.card_key}:wis:{sig.id}", council=council.slug,
                                        room=cluster.room, kind="redaction", edit_key=cluster.card_key,

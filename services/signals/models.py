@@ -81,6 +81,10 @@ class ClusterRow(SignalsBase):
     card_pending: Mapped[int] = mapped_column(Integer, default=0, index=True)
     card_pending_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     card_touched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Signals that joined and wait for their thread post (durable, like the card edit): how many, and
+    # since when. The cards job posts them in one message per burst (quiet: ``card_touched_at``).
+    posts_pending: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    posts_pending_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Members' corrections of the grouping, as the groups' numbers: merged into another group (!samenvoegen),
     # split off from another (!afsplitsen).
     merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -122,6 +126,9 @@ class SignalRow(SignalsBase):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     contact_erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The outbox key of the thread post that shows this signal (alone, or with others of its burst);
+    # None: not posted yet. An erasure redacts that post.
+    posted_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class ContactRow(SignalsBase):

@@ -12,9 +12,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.signals.domain.clustering import DEFAULT_PER_KEY_LIMIT, SignalFeatures
@@ -69,6 +70,7 @@ class Signal:
     closed_at: datetime | None
     erased_at: datetime | None
     contact_erased_at: datetime | None
+    posted_key: str | None = None  # the thread post that shows it (None: not posted yet)
 
 
 @dataclass(frozen=True)
@@ -164,13 +166,14 @@ def hash_intake_key(intake_key: str) -> str:
 def _signal(row: SignalRow) -> Signal:
     themes = tuple(ThemeInfo(t["id"], float(t["confidence"]), tuple(t.get("matched") or ()))
                    for t in json.loads(row.themes or "[]"))
-    feats = SignalFeatures.from_dict(json.loads(row.features)) if row.features else None
+    feats = features_of(row.features) if row.features else None
     return Signal(id=row.id, council=row.council, channel=row.channel, text=row.text,
                   scrubbed_kinds=tuple(k for k in (row.scrubbed_kinds or "").split(",") if k),
                   wijk=row.wijk, wijk_source=row.wijk_source, theme=row.theme, themes=themes,
                   theme_source=row.theme_source, features=feats, ts=aware(row.ts), cluster_id=row.cluster_id,
                   status=row.status, status_note=row.status_note, closed_at=aware(row.closed_at),
-                  erased_at=aware(row.erased_at), contact_erased_at=aware(row.contact_erased_at))
+                  erased_at=aware(row.erased_at), contact_erased_at=aware(row.contact_erased_at),
+                  posted_key=row.posted_key)
 
 
 def _cluster(row: ClusterRow) -> Cluster:
@@ -201,8 +204,11 @@ def lock_council(s: Session, council: str) -> None:
 
 
 # --------------------------------------------------------------------------- clustering
+Candidate = tuple[int, int, SignalFeatures]  # (signal id, cluster id, features)
+
+
 def candidates(s: Session, council: str, keys: Iterable[str], ts: datetime, window: timedelta,
-               per_key_limit: int = DEFAULT_PER_KEY_LIMIT) -> list[tuple[int, SignalFeatures]]:
+               per_key_limit: int = DEFAULT_PER_KEY_LIMIT) -> list[Candidate]:
     """Every signal fetched through the keys (newest ``per_key_limit`` per key inside the window),
     with its cluster id and features."""
     keys = sorted(set(keys))
@@ -222,6 +228,11 @@ def candidates(s: Session, council: str, keys: Iterable[str], ts: datetime, wind
         if signal_id not in seen:
             seen.add(signal_id)
             ids.append(signal_id)
+    return _with_features(s, ids)
+
+
+def _with_features(s: Session, ids: list[int]) -> list[Candidate]:
+    """The signals ``ids`` (in that order) that still have features, with their cluster ids."""
     if not ids:
         return []
     found = {sid: (cid, feats) for sid, cid, feats in s.execute(
@@ -230,13 +241,55 @@ def candidates(s: Session, council: str, keys: Iterable[str], ts: datetime, wind
     for sid in ids:
         cid, feats = found.get(sid, (None, ""))
         if cid is not None and feats:
-            out.append((cid, SignalFeatures.from_dict(json.loads(feats))))
+            out.append((sid, cid, features_of(feats)))
     return out
 
 
+def last_signal_id(s: Session, council: str) -> int:
+    """The council's highest signal id: read with the candidates, it tells the write transaction
+    whether signals came in since (ids only grow)."""
+    return int(s.scalar(select(func.max(SignalRow.id)).where(SignalRow.council == council)) or 0)
+
+
+def candidates_now(s: Session, council: str, keys: Iterable[str], ts: datetime, window: timedelta,
+                   read: list[Candidate], read_up_to: int) -> tuple[list[Candidate], int] | None:
+    """Inside the write transaction, under the council's lock: the candidates read before it
+    (``read``, when the council's last signal was ``read_up_to``) brought up to date, with the
+    council's last signal id now; None when nothing changed, so the choice made outside stands.
+
+    Changed are: signals stored since (the newest of their keys, so they are candidates whatever
+    the per-key limit), and read candidates that a member moved (merge, split), re-themed (their
+    features) or a resident erased (no features left)."""
+    last = last_signal_id(s, council)
+    keys = sorted(set(keys))
+    newer: list[int] = []
+    if last > read_up_to and keys:
+        k = ClusterKeyRow
+        # by the signal-id index: only the few rows written since the read
+        rows = s.scalars(select(k.signal_id).where(k.signal_id > read_up_to, k.council == council,
+                                                   k.key.in_(keys), k.ts >= ts - window, k.ts <= ts + window)
+                         .order_by(k.ts.desc(), k.signal_id.desc()))
+        newer = list(dict.fromkeys(rows))
+    now = _with_features(s, [sid for sid, _, _ in read] + newer)
+    if not newer and len(now) == len(read) and all(
+            a[0] == b[0] and a[1] == b[1] and a[2] == b[2] for a, b in zip(read, now)):
+        return None
+    return now, last
+
+
+@lru_cache(maxsize=256)  # ~3 kB each with its key: under 1 MB per worker
+def features_of(stored: str) -> SignalFeatures:
+    """The features stored as JSON. The same recent signals are the candidates of many intakes:
+    parsed once per worker, keyed by the stored text itself (a theme correction rewrites it, so
+    a changed signal is simply a new key). SignalFeatures is immutable, so sharing it is safe."""
+    return SignalFeatures.from_dict(json.loads(stored))
+
+
 def write_keys(s: Session, council: str, signal_id: int, ts: datetime, keys: Iterable[str]) -> None:
-    for key in sorted(set(keys)):
-        s.add(ClusterKeyRow(council=council, key=key, signal_id=signal_id, ts=ts))
+    # One executemany, not an ORM object per key: their flush was most of the next statement's time.
+    rows = [{"council": council, "key": key, "signal_id": signal_id, "ts": ts} for key in sorted(set(keys))]
+    if rows:
+        s.execute(insert(ClusterKeyRow.__table__), rows)
 
 
 def replace_keys(s: Session, council: str, signal_id: int, ts: datetime, keys: Iterable[str]) -> None:
@@ -292,10 +345,11 @@ def clusters(s: Session, council: str, *, limit: int = 100, offset: int = 0) -> 
 
 
 def add_to_cluster(s: Session, cluster_id: int, ts: datetime, wijk: str | None, *, now: datetime | None = None,
-                   card_owed: bool = True) -> Cluster:
+                   card_owed: bool = True, post_owed: bool = False) -> Cluster:
     """Count a new signal in; the first and last dates stretch to include it; its neighbourhood is
-    counted on the row. With ``card_owed`` the card's edit is recorded as pending (sent later, once
-    per burst, by :func:`services.signals.actions.flush_cards`)."""
+    counted on the row. With ``card_owed`` the card's edit is recorded as pending, with
+    ``post_owed`` the signal's thread post (both sent later, once per burst, by
+    :func:`services.signals.actions.flush_cards`)."""
     row = s.get(ClusterRow, cluster_id, with_for_update=True)
     assert row is not None
     row.signal_count += 1
@@ -310,6 +364,10 @@ def add_to_cluster(s: Session, cluster_id: int, ts: datetime, wijk: str | None, 
     if card_owed:
         row.card_pending = int(row.card_pending or 0) + 1
         row.card_pending_since = row.card_pending_since or now
+        row.card_touched_at = now
+    if post_owed:
+        row.posts_pending = int(row.posts_pending or 0) + 1
+        row.posts_pending_since = row.posts_pending_since or now
         row.card_touched_at = now
     s.flush()
     return _cluster(row)
@@ -353,6 +411,65 @@ def clusters_owing_a_card(s: Session, quiet_before: datetime, waited_before: dat
                      .where(c.card_pending > 0, (c.card_touched_at <= quiet_before) | (c.card_pending_since <= waited_before))
                      .order_by(c.card_pending_since, c.id).limit(limit))
     return [(int(i), str(council), int(n)) for i, council, n in rows]
+
+
+# --------------------------------------------------------------------------- thread posts owed
+def clusters_owing_posts(s: Session, quiet_before: datetime, waited_before: datetime,
+                         limit: int = 100) -> list[int]:
+    """Ids of clusters with signals waiting for their thread post, due like a card edit: quiet
+    since ``quiet_before`` (no signal joined since), or waiting since ``waited_before``. Oldest first."""
+    c = ClusterRow
+    return [int(i) for i in s.scalars(
+        select(c.id).where(c.posts_pending > 0,
+                           c.card_touched_at.is_(None) | (c.card_touched_at <= quiet_before)
+                           | (c.posts_pending_since <= waited_before))
+        .order_by(c.posts_pending_since, c.id).limit(limit))]
+
+
+def council_owing_posts(s: Session, cluster_id: int) -> str | None:
+    """The council of the cluster when signals of it wait for their thread post, else None."""
+    return s.scalar(select(ClusterRow.council).where(ClusterRow.id == cluster_id, ClusterRow.posts_pending > 0))
+
+
+def unposted_signals(s: Session, cluster_id: int) -> list[Signal]:
+    """The cluster's signals not in its thread yet (erased ones are not posted), in order of arrival."""
+    rows = s.scalars(select(SignalRow).where(SignalRow.cluster_id == cluster_id, SignalRow.posted_key.is_(None),
+                                             SignalRow.erased_at.is_(None)).order_by(SignalRow.id))
+    return [_signal(r) for r in rows]
+
+
+def unposted_signal_ids(s: Session, cluster_id: int) -> list[int]:
+    return [int(i) for i in s.scalars(
+        select(SignalRow.id).where(SignalRow.cluster_id == cluster_id, SignalRow.posted_key.is_(None),
+                                   SignalRow.erased_at.is_(None)).order_by(SignalRow.id))]
+
+
+def mark_posted(s: Session, signal_ids: Iterable[int], key: str) -> None:
+    ids = sorted(set(signal_ids))
+    if ids:
+        s.execute(update(SignalRow).where(SignalRow.id.in_(ids)).values(posted_key=key))
+
+
+def settle_posts(s: Session, cluster_id: int) -> None:
+    """Nothing of the cluster waits for its thread post any more."""
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id)
+              .values(posts_pending=0, posts_pending_since=None))
+
+
+def repost_others(s: Session, cluster_id: int, key: str, erased_id: int, now: datetime) -> int:
+    """After an erasure redacted the post ``key``: the other signals it showed wait for a new post
+    (without the erased text). Returns how many."""
+    # (one split off since is shown in its own group's thread already)
+    others = list(s.scalars(select(SignalRow.id).where(SignalRow.posted_key == key, SignalRow.id != erased_id,
+                                                       SignalRow.cluster_id == cluster_id,
+                                                       SignalRow.erased_at.is_(None))))
+    if not others:
+        return 0
+    s.execute(update(SignalRow).where(SignalRow.id.in_(others)).values(posted_key=None))
+    s.execute(update(ClusterRow).where(ClusterRow.id == cluster_id).values(
+        posts_pending=ClusterRow.posts_pending + len(others),
+        posts_pending_since=func.coalesce(ClusterRow.posts_pending_since, now)))
+    return len(others)
 
 
 def set_cluster_theme(s: Session, cluster_id: int, theme: str) -> None:
@@ -434,6 +551,11 @@ def merge_clusters(s: Session, council: str, from_id: int, into_id: int, member:
             dst.heard_count += 1
     src.signal_count, src.wijken, src.closed_at, src.merged_into = 0, "{}", now, dst.number
     src.card_pending, src.card_pending_since = 0, None
+    if src.posts_pending:  # its signals still waiting for a post wait in the other group's thread now
+        dst.posts_pending = int(dst.posts_pending or 0) + int(src.posts_pending)
+        since = [aware(t) for t in (dst.posts_pending_since, src.posts_pending_since) if t is not None]
+        dst.posts_pending_since = min(since) if since else now
+        src.posts_pending, src.posts_pending_since = 0, None
     s.add(GroupCorrectionRow(council=council, kind="samenvoegen", from_cluster=from_id, into_cluster=into_id,
                              member=member, action_key=action_key, created_at=now))
     s.flush()

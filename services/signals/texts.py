@@ -10,7 +10,7 @@ nothing names a resident.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -83,6 +83,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.post.theme": "Thema: {theme}",
         "signals.post.removed": "Persoonsgegevens verwijderd: {kinds}.",
         "signals.post.erased": "Signaal #{signal_id}: de tekst is gewist op verzoek van de bewoner.",
+        "signals.post.batch": "{count} signalen in één bericht: ze kwamen kort na elkaar binnen.",
         "signals.channel.form": "webformulier",
         "signals.channel.api": "partner",
         "signals.channel.matrix": "via een raadslid",
@@ -270,6 +271,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "signals.post.theme": "Theme: {theme}",
         "signals.post.removed": "Personal data removed: {kinds}.",
         "signals.post.erased": "Signal #{signal_id}: the text was erased at the resident's request.",
+        "signals.post.batch": "{count} signals in one message: they came in shortly after one another.",
         "signals.channel.form": "web form",
         "signals.channel.api": "partner",
         "signals.channel.matrix": "via a council member",
@@ -643,6 +645,22 @@ def signal_post(lang: str, tz: str, *, signal_id: int, channel: str, ts: datetim
     if removed:
         rich.line(t("signals.post.removed", lang, kinds=kinds_label(removed, lang)))
     return rich
+
+
+def signal_posts(lang: str, tz: str, posts: Sequence[dict[str, Any]]) -> Rich:
+    """Signals that joined a group in one burst, in one thread message: each as :func:`signal_post`
+    shows it (the first one's title opens the message), then how many there are. One signal: just
+    its post."""
+    if len(posts) == 1:
+        return signal_post(lang, tz, **posts[0])
+    rich = Rich()
+    for post in posts:
+        one = signal_post(lang, tz, **post)
+        if rich.plain:
+            rich.line()
+        rich.plain.extend(one.plain)
+        rich.markup.extend(one.markup)
+    return rich.line().line(t("signals.post.batch", lang, count=len(posts)))
 
 
 def evidence_text(lang: str, tz: str, *, cluster_id: int, count: int, heard: int, wijken: Sequence[str],

@@ -7,6 +7,8 @@ restart of the service. Signal groups are numbered from 1 within each council; U
 number, and a number of another council is not found."""
 from __future__ import annotations
 
+import re
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -14,14 +16,14 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 
-from services.signals import actions
+from services.signals import actions, store
 from services.signals.app import SERVICE_DIR
 from services.signals.models import ClusterRow
 from shared.db import Database
 from shared.migrations import upgrade
 from shared.outbox import utcnow
 from tests.integration import test_signals_api as api_tests
-from tests.integration.test_signals_api import ANNA, LEAK_1, OTHER, T0, Service, make_service
+from tests.integration.test_signals_api import ANNA, LEAK_1, OTHER, SLUG, T0, Service, make_service
 
 pytestmark = pytest.mark.postgres
 delib = api_tests.delib  # the real deliberation service, as the API tests have it
@@ -41,6 +43,23 @@ def card_edits(svc: Service, card_key: str) -> list[Any]:
     return [m for m in svc.handoff() if m.edit_key == card_key and m.kind == "text"]
 
 
+def thread_posts(svc: Service, card_key: str) -> list[Any]:
+    return [m for m in svc.handoff() if m.thread_key == card_key and m.kind == "notice"]
+
+
+def assert_one_post_for_the_burst(svc: Service, card: str, first: dict[str, Any], rest: list[dict[str, Any]]) -> None:
+    """The first signal's post (with the card), then one post listing every signal that joined."""
+    ids = [r["signal"]["id"] for r in rest]
+    opening, burst = thread_posts(svc, card)
+    assert opening.key == f"signals:signal:{first['signal']['id']}"
+    assert burst.key == f"signals:signal:{ids[0]}+{len(ids) - 1}"
+    assert burst.body.startswith(f"Signaal #{ids[0]} ·")
+    assert [int(x) for x in re.findall(r"Signaal #(\d+) ·", burst.body)] == ids
+    assert f"{len(ids)} signalen in één bericht" in burst.body
+    for text_ in BURST:
+        assert text_ in burst.body
+
+
 def send_burst(svc: Service) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     first = svc.send(LEAK_1, at=T0)
     rest = [svc.send(body, at=T0 + timedelta(days=i + 1)) for i, body in enumerate(BURST)]
@@ -55,21 +74,23 @@ def test_a_burst_into_one_cluster_gets_one_card_edit_carrying_all_of_it(database
     try:
         first, rest = send_burst(svc)
         card = svc.bot.get(f"/clusters/{first['signal']['cluster_id']}").json["card_key"]
-        # Nothing edited during the burst: the card waits for it to end; every signal is in the thread.
+        # Nothing edited during the burst: the card waits for it to end, and so do the posts of the
+        # signals that joined; only the first signal is in the thread (with the card).
         assert card_edits(svc, card) == []
-        posts = [m.key for m in svc.handoff() if m.thread_key == card]
-        assert posts == [f"signals:signal:{r['signal']['id']}" for r in [first, *rest]]
+        assert [m.key for m in thread_posts(svc, card)] == [f"signals:signal:{first['signal']['id']}"]
         last_intake = utcnow()  # the service's clock in these tests
         # Still inside the quiet period: nothing to send yet.
         assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, last_intake + timedelta(seconds=30)) == 0
-        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, last_intake + timedelta(seconds=61)) == 1
+        # Then one post with every signal of the burst, and one edit.
+        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, last_intake + timedelta(seconds=61)) == 2
+        assert_one_post_for_the_burst(svc, card, first, rest)
         [edit] = card_edits(svc, card)
         assert f"{len(BURST) + 1} signalen" in edit.body and LAST_DAY in edit.body and "Tarwewijk" in edit.body
         assert edit.key.endswith(":v1")
         assert svc.handoff()[-1].key == edit.key  # after every signal it carries
         # Settled: the job finds nothing more to do.
         assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, last_intake + timedelta(hours=1)) == 0
-        assert len(card_edits(svc, card)) == 1
+        assert len(card_edits(svc, card)) == 1 and len(thread_posts(svc, card)) == 2
     finally:
         svc.db.dispose()
 
@@ -77,18 +98,21 @@ def test_a_burst_into_one_cluster_gets_one_card_edit_carrying_all_of_it(database
 def test_a_pending_card_edit_survives_a_restart(database_url: str, delib: dict[str, Any]):
     svc = make_service(database_url, delib, card_quiet=60.0, card_max_wait=600.0)
     try:
-        first, _ = send_burst(svc)
+        first, rest = send_burst(svc)
         card = svc.bot.get(f"/clusters/{first['signal']['cluster_id']}").json["card_key"]
-        assert card_edits(svc, card) == []
+        assert card_edits(svc, card) == [] and len(thread_posts(svc, card)) == 1
         stopped_at = utcnow()
     finally:
         svc.db.dispose()  # the process dies between the intake and the edit
     again = make_service(database_url, delib, card_quiet=60.0, card_max_wait=600.0)
     try:
-        assert actions.flush_cards(again.rt, again.cfg, again.settings, stopped_at + timedelta(minutes=5)) == 1
+        # The owed post and edit are on the rows: both go out after the restart, once.
+        assert actions.flush_cards(again.rt, again.cfg, again.settings, stopped_at + timedelta(minutes=5)) == 2
+        assert_one_post_for_the_burst(again, card, first, rest)
         [edit] = card_edits(again, card)
         assert f"{len(BURST) + 1} signalen" in edit.body and LAST_DAY in edit.body
         assert actions.flush_cards(again.rt, again.cfg, again.settings, stopped_at + timedelta(minutes=10)) == 0
+        assert len(thread_posts(again, card)) == 2
     finally:
         again.db.dispose()
 
@@ -99,9 +123,10 @@ def test_a_steady_stream_still_gets_an_edit_after_the_longest_wait(database_url:
         first, _ = send_burst(svc)
         card = svc.bot.get(f"/clusters/{first['signal']['cluster_id']}").json["card_key"]
         with svc.db.session() as s:  # the last signal just came in, the first owed change long ago
-            s.execute(update(ClusterRow).values(card_touched_at=T0 + timedelta(minutes=10), card_pending_since=T0))
-        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, T0 + timedelta(minutes=10, seconds=1)) == 1
-        assert len(card_edits(svc, card)) == 1
+            s.execute(update(ClusterRow).values(card_touched_at=T0 + timedelta(minutes=10), card_pending_since=T0,
+                                                posts_pending_since=T0))
+        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, T0 + timedelta(minutes=10, seconds=1)) == 2
+        assert len(card_edits(svc, card)) == 1 and len(thread_posts(svc, card)) == 2
     finally:
         svc.db.dispose()
 
@@ -115,7 +140,78 @@ def test_a_members_edit_settles_the_owed_one(database_url: str, delib: dict[str,
         assert svc.bot.post(f"/clusters/{number}/heard", {"member": ANNA}, key="$duim").json["changed"]
         [edit] = card_edits(svc, card)
         assert f"{len(BURST) + 1} signalen" in edit.body and "1 lid hoorde dit ook" in edit.body
-        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, T0 + timedelta(days=400)) == 0
+        # The signals' post is still owed (a member's edit shows the count, not the signals): it goes
+        # out, and no second edit.
+        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, T0 + timedelta(days=400)) == 1
+        assert len(card_edits(svc, card)) == 1 and len(thread_posts(svc, card)) == 2
+        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, T0 + timedelta(days=401)) == 0
+    finally:
+        svc.db.dispose()
+
+
+def test_erasing_a_signal_of_a_burst_post_posts_the_others_again_without_it(database_url: str,
+                                                                            delib: dict[str, Any]):
+    svc = make_service(database_url, delib, card_quiet=60.0, card_max_wait=600.0)
+    try:
+        first, rest = send_burst(svc)
+        card = svc.bot.get(f"/clusters/{first['signal']['cluster_id']}").json["card_key"]
+        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, utcnow() + timedelta(seconds=61)) == 2
+        _, burst = thread_posts(svc, card)
+        gone = rest[1]["signal"]["id"]
+        actions.erase(svc.rt, svc.cfg, svc.settings, rest[1]["reference"], utcnow())
+        # The post that showed it is redacted (with the text of the others in it) ...
+        redaction = next(m for m in svc.handoff() if m.key == f"signals:signal:{gone}:wis")
+        assert redaction.kind == "redaction" and redaction.edit_key == burst.key
+        # ... and the others are posted again, once, in the thread of the card's next generation.
+        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, utcnow() + timedelta(seconds=61)) == 1
+        [again] = thread_posts(svc, f"{card}:r1")
+        others = [r["signal"]["id"] for r in rest if r["signal"]["id"] != gone]
+        assert again.key == f"signals:signal:{others[0]}+{len(others) - 1}" and again.key != burst.key
+        assert [int(x) for x in re.findall(r"Signaal #(\d+) ·", again.body)] == others
+        assert BURST[1] not in again.body and BURST[0] in again.body
+        assert actions.flush_cards(svc.rt, svc.cfg, svc.settings, utcnow() + timedelta(hours=1)) == 0
+    finally:
+        svc.db.dispose()
+
+
+def test_two_signals_about_one_issue_at_once_make_one_cluster(database_url: str, delib: dict[str, Any],
+                                                              monkeypatch: pytest.MonkeyPatch):
+    """The cluster is chosen before the write transaction; both intakes read before either wrote, so
+    both chose a new cluster. The second to write sees the first's signal and joins it."""
+    svc = make_service(database_url, delib)
+    both_read = threading.Barrier(2, timeout=30)
+    read = store.candidates
+
+    def read_then_wait_for_the_other(*args: Any, **kwargs: Any) -> Any:
+        found = read(*args, **kwargs)
+        both_read.wait()
+        return found
+
+    monkeypatch.setattr(store, "candidates", read_then_wait_for_the_other)
+    receipts: list[actions.Receipt] = []
+    failed: list[BaseException] = []
+
+    def submit(text_: str) -> None:
+        try:
+            receipts.append(actions.submit(svc.rt, svc.cfg, svc.settings,
+                                           actions.Submission(council=SLUG, text=text_, channel="api", received_at=T0),
+                                           utcnow()))
+        except BaseException as exc:  # reported below, in the test's thread
+            failed.append(exc)
+
+    try:
+        threads = [threading.Thread(target=submit, args=(t,)) for t in (LEAK_1, BURST[0])]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert not failed, failed
+        assert len(receipts) == 2
+        assert receipts[0].cluster.id == receipts[1].cluster.id
+        assert sorted(r.new_cluster for r in receipts) == [False, True]
+        assert sorted(r.cluster.signal_count for r in receipts) == [1, 2]
+        with svc.db.read() as s:
+            assert s.scalar(text("SELECT count(*) FROM signals_clusters")) == 1
     finally:
         svc.db.dispose()
 
@@ -181,6 +277,10 @@ def test_the_migration_numbers_existing_groups_per_council(database_url: str):
         assert [r[3] for r in rows] == [f"signals:cluster:{i}" for i in range(1, 6)]  # cards posted before keep theirs
         assert rows[2][4] == '{"Bloemhof": 1, "Carnisse": 2}' and rows[2][5] == 1
         assert all(r[6] == 0 for r in rows)
+        with db.read() as s:  # every signal so far was posted on its own: nothing is owed
+            assert s.execute(text("SELECT id, posted_key FROM signals_signals ORDER BY id")).all() == [
+                (i, f"signals:signal:{i}") for i in range(1, 5)]
+            assert s.scalar(text("SELECT count(*) FROM signals_clusters WHERE posts_pending > 0")) == 0
         with pytest.raises(IntegrityError):  # the council's number is unique
             with db.session() as s:
                 s.execute(text("UPDATE signals_clusters SET number = 1 WHERE id = 3"))

@@ -338,22 +338,38 @@ def _pair_model(model: object) -> "learning.PairModel | None":
 
 
 class _Vectors:
-    """TF-IDF vectors of signals' stems, computed once per signal during one decision."""
+    """TF-IDF vectors of signals' stems, computed once per set of stems: a stored signal is a
+    candidate of many later ones, and its vectors depend only on its stems and the IDF."""
+
+    LIMIT = 256  # stem sets kept (then it starts over): ~7 kB each, under 2 MB per worker; the recent signals are the candidates
 
     def __init__(self, idf: learning.Idf) -> None:
         self.idf = idf
-        self._memo: dict[int, tuple[SignalFeatures, dict[str, float], dict[str, float]]] = {}
+        self._memo: dict[frozenset[str], tuple[dict[str, float], dict[str, float]]] = {}
 
     def __call__(self, f: SignalFeatures) -> tuple[dict[str, float], dict[str, float]]:
-        hit = self._memo.get(id(f))
-        if hit is None or hit[0] is not f:
-            if len(self._memo) >= 4096:
+        hit = self._memo.get(f.tokens)
+        if hit is None:
+            if len(self._memo) >= self.LIMIT:
                 self._memo.clear()
             counts = learning.terms_of_stems(sorted(f.tokens))
-            hit = (f, learning.vector(counts, self.idf, prefix="w:"),
-                   learning.vector(counts, self.idf, prefix="g:"))
-            self._memo[id(f)] = hit
-        return hit[1], hit[2]
+            hit = (learning.vector(counts, self.idf, prefix="w:"), learning.vector(counts, self.idf, prefix="g:"))
+            self._memo[f.tokens] = hit
+        return hit
+
+
+_shared_vectors: dict[int, _Vectors] = {}
+
+
+def _vectors_for(idf: learning.Idf) -> _Vectors:
+    """The process's vectors for this IDF (the shipped model's, in the service), so that a
+    candidate's vectors are computed once however many later signals it is compared with."""
+    found = _shared_vectors.get(id(idf))
+    if found is None or found.idf is not idf:
+        if len(_shared_vectors) >= 8:  # models fitted in evaluation folds: do not keep them all
+            _shared_vectors.clear()
+        found = _shared_vectors[id(idf)] = _Vectors(idf)
+    return found
 
 
 def pair_features(a: SignalFeatures, b: SignalFeatures, vectors: _Vectors,
@@ -389,7 +405,7 @@ def similarity(a: SignalFeatures, b: SignalFeatures, *, model: object = DEFAULT_
     place = place_relation(a, b)
     if place is None:
         return 0.0
-    vectors = vectors or _Vectors(pm.idf)
+    vectors = vectors or _vectors_for(pm.idf)
     return round(pm.probability(pair_features(a, b, vectors, place)), 4)
 
 
@@ -413,7 +429,7 @@ def choose_cluster(new: SignalFeatures, candidates: list[tuple[str, SignalFeatur
     if threshold is None:
         threshold = pm.threshold if pm is not None else DEFAULT_THRESHOLD
     if pm is not None and (vectors is None or vectors.idf is not pm.idf):
-        vectors = _Vectors(pm.idf)
+        vectors = _vectors_for(pm.idf)
     best: tuple[float, datetime, str] | None = None
     # A cluster with a member in another neighbourhood is not joined, however similar another
     # member is: that stops chains from drifting. (Different streets only veto the pair
@@ -421,9 +437,19 @@ def choose_cluster(new: SignalFeatures, candidates: list[tuple[str, SignalFeatur
     vetoed = {cid for cid, old in candidates
               if abs(new.ts - old.ts) <= window and new.wijk and old.wijk and new.wijk != old.wijk}
     for cluster_id, old in candidates:
-        if cluster_id in vetoed or not within_window(new, old, window, incident_window):
+        if cluster_id in vetoed:
             continue
-        score = similarity(new, old, model=pm, vectors=vectors)
+        # within_window() and similarity(), with the place relation worked out once
+        place = place_relation(new, old)
+        if abs(new.ts - old.ts) > (incident_window if place in (None, _PLACE_NONE) else window):
+            continue
+        if pm is None:
+            score = rule_similarity(new, old)
+        elif place is None:
+            score = 0.0
+        else:
+            assert vectors is not None
+            score = round(pm.probability(pair_features(new, old, vectors, place)), 4)
         if score < threshold:
             continue
         key = (score, old.ts, cluster_id)

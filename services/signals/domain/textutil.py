@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Bidi overrides/isolates, zero-width characters and marks, BOM, and the line/paragraph
 # separators: they can reorder or hide text in a chat client, so they never leave the domain.
@@ -82,11 +83,26 @@ def normalised_view(original: str) -> NormalisedView:
     return NormalisedView(original, "".join(out), tuple(starts), tuple(ends))
 
 
+# fold() and stem() are pure and called for the same few thousand words over and over (every
+# word of every signal by the scrubber, the classifier and the clustering, every neighbourhood
+# name per scrub): memoised per process for words and names. Longer strings (whole texts) are
+# computed each time, so the bounded cache stays small.
+_WORD_CACHE = 4096  # words per cache: a few thousand are in use, ~200 bytes each (under 1 MB)
+_WORD_MAX = 48
+
+
 def fold(text: str) -> str:
     """Lowercase, NFKC and without diacritics: the form used for dictionary look-ups."""
+    return _fold_word(text) if len(text) <= _WORD_MAX else _fold(text)
+
+
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.replace("ı", "i").replace("ß", "ss").replace("’", "'")
+
+
+_fold_word = lru_cache(maxsize=_WORD_CACHE)(_fold)
 
 
 _WORD_RE = re.compile(r"[^\W_](?:[^\W_]|['’-](?=[^\W_]))*")
@@ -115,6 +131,10 @@ def stem(word: str) -> str:
 
     Deliberately conservative: derivational endings (-ing, -heid) carry meaning here.
     """
+    return _stem_word(word) if len(word) <= _WORD_MAX else _stem(word)
+
+
+def _stem(word: str) -> str:
     w = fold(word).replace("-", "")
     if w.endswith("'s") and len(w) > 4:
         return w[:-2]                       # "auto's", "foto's"
@@ -131,6 +151,9 @@ def stem(word: str) -> str:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             return _repair(w[: -len(suffix)], plural=True)
     return w
+
+
+_stem_word = lru_cache(maxsize=_WORD_CACHE)(_stem)
 
 
 def _diminutive_base(w: str) -> str:

@@ -83,17 +83,26 @@ class Taxonomy:
         # patterns by stem, so a text is matched in O(tokens) instead of O(patterns × tokens).
         self._factors = [(_W_SYNONYM if p.synonym else 1.0) * (_W_WEAK if fold(p.keyword) in lexicon.WEAK_KEYWORDS
                                                                else 1.0) for p in self._patterns]
-        self._multi_word = [i for i, p in enumerate(self._patterns) if len(p.stems) > 1]
+        # Phrases by their first stem and by their stems written together: a phrase can match
+        # only a text that has one of the two.
+        self._phrase_by_stem: dict[str, list[int]] = {}
         self._by_stem: dict[str, list[int]] = {}
         for i, p in enumerate(self._patterns):
             if len(p.stems) == 1:
                 self._by_stem.setdefault(p.stems[0], []).append(i)
+            else:
+                for key in {p.stems[0], "".join(p.stems)}:
+                    self._phrase_by_stem.setdefault(key, []).append(i)
+        self._ids = tuple(t.id for t in self.themes)
+        self._order = {theme_id: n for n, theme_id in enumerate(self._ids)}
 
     def _candidates(self, stems: set[str]) -> list[int]:
         """Indexes (in pattern order) of every pattern that can match one of ``stems``: the stem
-        itself, a head it ends with, or a modifier it starts with (see ``_match_kind``)."""
-        found: set[int] = set(self._multi_word)
+        itself, a head it ends with, or a modifier it starts with (see ``_match_kind``); a phrase
+        whose first stem, or whose stems written together, are among them."""
+        found: set[int] = set()
         for s in stems:
+            found.update(self._phrase_by_stem.get(s, ()))
             keys = [s]
             keys += [s[k:] for k in range(3, len(s) - 3)]  # heads: ≥ 4 chars, ≥ 3 chars before
             keys += [s[:j] for j in range(5, len(s) - 2)]  # modifiers: ≥ 5 chars, ≥ 3 chars after
@@ -120,7 +129,7 @@ class Taxonomy:
 
     @property
     def ids(self) -> tuple[str, ...]:
-        return tuple(t.id for t in self.themes)
+        return self._ids
 
     def __contains__(self, theme_id: object) -> bool:
         return theme_id in self._by_id
@@ -181,6 +190,14 @@ def keyword_scores(text: str, taxonomy: Taxonomy) -> list[tuple[float, str, list
     score first: the taxonomy's own evidence, used alone or as features of the learned model."""
     tokens = _tokens(text)
     plain = [t for t in tokens if not t.joined]
+    # where each stem stands among the plain tokens, and the tokens with each stem (both in text
+    # order): a phrase is looked for only where its first stem is, not at every position
+    at: dict[str, list[int]] = {}
+    for i, t in enumerate(plain):
+        at.setdefault(t.stem, []).append(i)
+    with_stem: dict[str, list[_Token]] = {}
+    for t in tokens:
+        with_stem.setdefault(t.stem, []).append(t)
     # per theme: token position → (weight, keyword, surface); one token counts once per theme
     best: dict[str, dict[object, tuple[float, str, str]]] = {}
 
@@ -190,19 +207,18 @@ def keyword_scores(text: str, taxonomy: Taxonomy) -> list[tuple[float, str, list
             slots[slot] = (weight, keyword, surface)
 
     # Patterns in their original order, so ties are credited exactly as a full scan would.
-    for index in taxonomy._candidates({t.stem for t in tokens}):
+    for index in taxonomy._candidates(set(with_stem)):
         p = taxonomy._patterns[index]
         factor = taxonomy._factors[index]
         if len(p.stems) > 1:
             n = len(p.stems)
-            for i in range(len(plain) - n + 1):
-                if all(plain[i + k].stem == p.stems[k] for k in range(n)):
+            for i in at.get(p.stems[0], ()):
+                if i + n <= len(plain) and all(plain[i + k].stem == p.stems[k] for k in range(1, n)):
                     surface = " ".join(t.surface for t in plain[i:i + n])
                     credit(p.theme_id, ("pos", i), _W_PHRASE * factor, p.keyword, surface)
             glued = "".join(p.stems)
-            for t in tokens:
-                if t.stem == glued:
-                    credit(p.theme_id, ("tok", glued), _W_PHRASE * factor, p.keyword, t.surface)
+            for t in with_stem.get(glued, ()):
+                credit(p.theme_id, ("tok", glued), _W_PHRASE * factor, p.keyword, t.surface)
             continue
         for t in tokens:
             kind = _match_kind(t.stem, p.stems[0])
@@ -223,7 +239,7 @@ def keyword_scores(text: str, taxonomy: Taxonomy) -> list[tuple[float, str, list
         matched = [m for m in matched
                    if not any(m != o and m in o.replace("-", " ").split() for o in matched)]
         scores.append((sum(per_keyword.values()), theme_id, matched))
-    scores.sort(key=lambda s: (-s[0], taxonomy.ids.index(s[1])))
+    scores.sort(key=lambda s: (-s[0], taxonomy._order[s[1]]))
     return scores
 
 
@@ -276,7 +292,7 @@ def _classify_learned(text: str, taxonomy: Taxonomy, threshold: float, max_theme
     matched = {theme_id: m for _, theme_id, m in scores}
     probs = model.probabilities(text, kw)
     conf = {t: model.confidence(p, DEFAULT_THRESHOLD) for t, p in probs.items() if t in taxonomy}
-    ranked = sorted(conf.items(), key=lambda kv: (-kv[1], taxonomy.ids.index(kv[0])))
+    ranked = sorted(conf.items(), key=lambda kv: (-kv[1], taxonomy._order[kv[0]]))
     result = [ThemeScore(t, round(c, 3), matched.get(t, [])) for t, c in ranked[:max_themes]
               if c >= threshold and t != FALLBACK_THEME]
     if not result:
