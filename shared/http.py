@@ -1,21 +1,25 @@
 """HTTP client for calls between services: bearer token, timeouts, and retries only where safe
 (GET, and writes that carry an idempotency key).
 
-Two clients with one policy: ``ServiceClient`` (the services, in threads) on httpx, and
-``AsyncServiceClient`` (the bot, under asyncio) on aiohttp, which the bot already carries for
-matrix-nio. Importing this module loads neither: the bot never loads httpx (a second HTTP stack,
-~2 MB resident with its transport) and a gunicorn worker loads it with its first call."""
+Two clients with one policy: ``ServiceClient`` (the services, in threads) on the standard
+library's http.client, and ``AsyncServiceClient`` (the bot, under asyncio) on aiohttp, which the
+bot already carries for matrix-nio. Importing this module loads no HTTP library: the services
+carry none beside Flask (httpx with its transport cost ~2.3 MB resident in each worker), and
+a gunicorn worker never loads aiohttp."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import codecs
+import http.client
+import ipaddress
 import json as jsonlib
 import os
 import ssl
 import time
 from functools import partial
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Iterator
+from urllib.parse import SplitResult, quote, unquote, urlencode, urlsplit
 
 from shared.errors import DomainError
 
@@ -54,9 +58,10 @@ _SSL: ssl.SSLContext | None = None
 
 
 def _ssl_context() -> ssl.SSLContext:
-    """One TLS context for all clients here, made as httpx makes its default one (SSL_CERT_FILE,
+    """One TLS context for all clients here, made as httpx made its default one (SSL_CERT_FILE,
     SSL_CERT_DIR, else certifi's bundle): each context holds its own parsed copy of the CA bundle
-    (~0.5 MB), and ServiceClient opens a client per request. Made on the first HTTPS call only."""
+    (~0.5 MB), and ServiceClient opens a connection per request. Made on the first HTTPS call
+    (or HTTPS proxy) only: calls on plain http:// never parse the bundle."""
     global _SSL
     if _SSL is None:
         if os.environ.get("SSL_CERT_FILE"):
@@ -70,40 +75,81 @@ def _ssl_context() -> ssl.SSLContext:
     return _SSL
 
 
-_PLAIN_HTTP_TLS: ssl.SSLContext | None = None
-PROXY_VARIABLES = ("https_proxy", "http_proxy", "all_proxy")
+def _environment_proxies() -> dict[str, str]:
+    """``{"http": url, "https": url, "all": url, "no": hosts}`` from https_proxy, http_proxy,
+    all_proxy and no_proxy, read as ``urllib.request.getproxies()`` reads them on Linux (what httpx
+    used), without importing urllib.request: the lower-case name wins, and HTTP_PROXY is ignored
+    under CGI (REQUEST_METHOD set: it could come from a request's ``Proxy:`` header)."""
+    proxies: dict[str, str] = {}
+    for name, value in os.environ.items():
+        if value and name.lower().endswith("_proxy"):
+            proxies[name[:-6].lower()] = value
+    if "REQUEST_METHOD" in os.environ:
+        proxies.pop("http", None)
+    for name, value in os.environ.items():
+        if name.endswith("_proxy"):
+            if value:
+                proxies[name[:-6].lower()] = value
+            else:
+                proxies.pop(name[:-6].lower(), None)
+    return proxies
 
 
-def _tls_for(url: str) -> ssl.SSLContext:
-    """The TLS context an httpx client for ``url`` is made with. httpx wants one even for plain
-    HTTP, where it is never used (our calls go to the one URL, redirects are not followed):
-    the services call each other on http://127.0.0.1 in most setups, so a worker need not parse
-    the CA bundle (~0.5 MB resident) for them. That context trusts nothing, so it could never
-    accept a certificate by mistake. A proxy from the environment (httpx honours it) may itself
-    speak TLS: then the real context, as for https:// URLs."""
-    global _PLAIN_HTTP_TLS
-    if url.startswith("https:") or any(os.environ.get(name) or os.environ.get(name.upper())
-                                       for name in PROXY_VARIABLES):
-        return _ssl_context()
-    if _PLAIN_HTTP_TLS is None:
-        _PLAIN_HTTP_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, with no CA: refuses any server
-    return _PLAIN_HTTP_TLS
+def _no_proxy_pattern(entry: str) -> tuple[str, str, int | None]:
+    """One NO_PROXY entry as httpx reads it (curl's rules): ``(scheme or "", host pattern, port)``.
+    ``example.com`` covers the domain and its subdomains (``*example.com``), ``.example.com`` the
+    subdomains only, an IP address or ``localhost`` that host alone (``/bits`` is ignored, as
+    httpx ignores it), and ``scheme://host[:port]`` that host for that scheme."""
+    if "://" in entry:
+        scheme, _, rest = entry.partition("://")
+        scheme = "" if scheme.lower() == "all" else scheme.lower()
+    else:
+        address = entry.split("/")[0]
+        try:
+            ipaddress.ip_address(address)
+            return "", address.lower(), None
+        except ValueError:
+            pass
+        scheme, rest = "", entry if entry.lower() == "localhost" else "*" + entry
+    wildcard = rest[:len(rest) - len(rest.lstrip("*"))]
+    split = urlsplit("//" + rest[len(wildcard):])
+    try:
+        port = split.port
+    except ValueError:
+        port = None
+    return scheme, wildcard + (split.hostname or ""), port
 
 
-def _httpx() -> ModuleType:
-    """httpx, imported on the first synchronous call: without its command-line client (rich,
-    pygments) and with a lean httpcore (see shared.lean_imports)."""
-    from shared.lean_imports import import_httpcore_without_unused_backends, skip_httpx_cli
+def _host_matches(pattern: str, host: str) -> bool:
+    if not pattern or pattern == "*":
+        return True
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:]) and len(host) > len(pattern) - 1
+    if pattern.startswith("*"):
+        return host == pattern[1:] or host.endswith("." + pattern[1:])
+    return host == pattern
 
-    skip_httpx_cli()
-    import httpx
 
-    import_httpcore_without_unused_backends()
-    return httpx
+def _proxy_for(scheme: str, host: str, port: int | None) -> str | None:
+    """The proxy URL for a request, from https_proxy/http_proxy/all_proxy and no_proxy as httpx
+    chose it (its ``trust_env``), or None to connect directly."""
+    proxies = _environment_proxies()
+    if not (proxies.get(scheme) or proxies.get("all")):
+        return None
+    for entry in (item.strip() for item in proxies.get("no", "").split(",")):
+        if entry == "*":
+            return None
+        if entry:
+            entry_scheme, pattern, entry_port = _no_proxy_pattern(entry)
+            if ((not entry_scheme or entry_scheme == scheme) and _host_matches(pattern, host)
+                    and (entry_port is None or entry_port == port)):
+                return None
+    proxy = proxies.get(scheme) or proxies["all"]
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 def _text(content: bytes, charset: str | None) -> str:
-    # As httpx reads a text: the charset the answer names when Python knows it, else UTF-8.
+    # As httpx read a text: the charset the answer names when Python knows it, else UTF-8.
     try:
         encoding = codecs.lookup(charset).name if charset else "utf-8"
     except LookupError:
@@ -116,7 +162,7 @@ def _safe_to_retry(method: str, headers: dict[str, str]) -> bool:
 
 
 def _query_value(value: Any) -> str:
-    # As httpx writes a query value, so that both clients send the same URL.
+    # As httpx wrote a query value (the clients' contract since), so that both clients send the same URL.
     if value is True:
         return "true"
     if value is False:
@@ -130,6 +176,78 @@ def _query_items(params: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for key, value in params.items():
         for item in value if isinstance(value, (list, tuple)) else [value]:
             yield str(key), _query_value(item)
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _target(split: SplitResult, params: dict[str, Any] | None) -> str:
+    """The request target: the path percent-encoded as httpx encoded it (what is already escaped
+    stays), and the query with ``params`` appended to any the path carries."""
+    target = quote(split.path or "/", safe=_PATH_SAFE)
+    query = quote(split.query, safe=_QUERY_SAFE)
+    if params:
+        query = "&".join(filter(None, [query, urlencode(list(_query_items(params)))]))
+    return f"{target}?{query}" if query else target
+
+
+# What httpx left as it is in a path and in a query (the WHATWG percent-encode sets, and "%":
+# what is already escaped stays so).
+_PATH_SAFE = "".join(chr(i) for i in range(0x21, 0x7F) if chr(i) not in '"#<>?`{}')
+_QUERY_SAFE = "".join(chr(i) for i in range(0x21, 0x7F) if chr(i) not in '"#<>')
+
+
+def _exchange(method: str, url: str, params: dict[str, Any] | None, headers: dict[str, str], body: bytes | None,
+              timeout: float) -> tuple[int, str, bytes, str | None]:
+    """One request on a new connection: ``(status, content type, body, charset)``. Failing to get
+    an answer raises OSError or http.client.HTTPException."""
+    split = urlsplit(url)
+    scheme = split.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        # httpx took this for a transport failure too (UnsupportedProtocol): e.g. no URL configured.
+        raise http.client.InvalidURL(f"Request URL has no 'http://' or 'https://' protocol: {url!r}")
+    host = split.hostname or ""
+    port = split.port or DEFAULT_PORTS[scheme]
+    target = _target(split, params)
+    request_headers = dict(headers)
+    proxy = _proxy_for(scheme, host, None if port == DEFAULT_PORTS[scheme] else port)
+    if proxy is None:
+        connection = _connection(scheme, host, port, timeout)
+    else:
+        proxy_split = urlsplit(proxy)
+        proxy_scheme = proxy_split.scheme.lower()
+        proxy_host = proxy_split.hostname or ""
+        proxy_port = proxy_split.port or DEFAULT_PORTS.get(proxy_scheme, 0)
+        if proxy_scheme not in DEFAULT_PORTS or (scheme == "https" and proxy_scheme == "https"):
+            # httpx spoke SOCKS only with socksio (not installed) and TLS inside TLS; this client does neither.
+            raise ValueError(f"proxy {proxy_scheme}:// for {scheme}:// URLs is not supported")
+        proxy_headers = {}
+        if proxy_split.username is not None:
+            credentials = f"{unquote(proxy_split.username)}:{unquote(proxy_split.password or '')}"
+            proxy_headers["Proxy-Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+        if scheme == "https":
+            # A tunnel through the proxy (CONNECT, in plain HTTP), then TLS with the service itself.
+            connection = http.client.HTTPSConnection(proxy_host, proxy_port, timeout=timeout, context=_ssl_context())
+            connection.set_tunnel(host, port, headers=proxy_headers)
+        else:
+            # Forwarded by the proxy (over TLS to an https:// proxy): the request names the whole URL.
+            connection = _connection(proxy_scheme, proxy_host, proxy_port, timeout)
+            target = f"{scheme}://{split.netloc.rpartition('@')[2]}{target}"
+            request_headers.update(proxy_headers)
+    try:
+        connection.request(method.upper(), target, body=body, headers=request_headers)
+        response = connection.getresponse()
+        content = response.read()
+        return (response.status, response.headers.get("Content-Type", ""), content,
+                response.headers.get_content_charset())
+    finally:
+        connection.close()
+
+
+def _connection(scheme: str, host: str, port: int, timeout: float) -> http.client.HTTPConnection:
+    if scheme == "https":
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=_ssl_context())
+    return http.client.HTTPConnection(host, port, timeout=timeout)
 
 
 class _Base:
@@ -171,26 +289,34 @@ class _Base:
 
 
 class ServiceClient(_Base):
+    """The services' client, on the standard library's http.client: one connection per call (as
+    the httpx client it replaces opened one per call), HTTP/1.1, no redirects followed, no cookies,
+    the timeout on connecting and on each read and write, proxies from the environment."""
+
     def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
                 idempotency_key: str | None = None, lang: str | None = None) -> Any:
-        httpx = _httpx()
         headers = self._headers(idempotency_key, lang)
         attempts = self.retries + 1 if _safe_to_retry(method, headers) else 1
+        body: bytes | None = None
+        if json is not None:
+            # As httpx wrote a JSON body: compact UTF-8.
+            body = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+            headers["Content-Type"] = "application/json"
+        url = self.base_url + path
         last: Exception | None = None
         for attempt in range(attempts):
             try:
-                with httpx.Client(timeout=self.timeout, verify=_tls_for(self.base_url)) as client:
-                    resp = client.request(method, self.base_url + path, json=json, params=params, headers=headers)
-                if resp.status_code in RETRY_STATUSES and attempt + 1 < attempts:
+                status, content_type, content, charset = _exchange(method, url, params, headers, body,
+                                                                   self.timeout)
+                if status in RETRY_STATUSES and attempt + 1 < attempts:
                     time.sleep(0.2 * 2**attempt)
                     continue
-                return self._result(resp.status_code, resp.headers.get("content-type", ""), resp.content,
-                                    resp.charset_encoding)
-            except httpx.TransportError as exc:
+                return self._result(status, content_type, content, charset)
+            except (OSError, http.client.HTTPException) as exc:  # no answer: refused, reset, timed out, TLS
                 last = exc
                 if attempt + 1 < attempts:
                     time.sleep(0.2 * 2**attempt)
-        raise ServiceUnavailable(self.service, str(last))
+        raise ServiceUnavailable(self.service, str(last) or type(last).__name__)
 
     def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)
@@ -202,7 +328,7 @@ class ServiceClient(_Base):
 class AsyncServiceClient(_Base):
     """The bot's client: same policy, without blocking its event loop. On aiohttp, which
     matrix-nio already loads in the bot, so the bot carries one HTTP stack; it is set up as
-    ServiceClient's httpx is: the timeout applies to connecting, to each read and to waiting for
+    ServiceClient works: the timeout applies to connecting, to each read and to waiting for
     a pooled connection (not to the whole call), redirects are not followed, proxies come from
     the environment, the body is compact UTF-8 JSON, and no cookies are kept (calls are
     authenticated by the bearer token alone)."""

@@ -7,31 +7,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import types
-from typing import Any
-
-HTTPX_CLI = "httpx._main"
-
-
-def skip_httpx_cli() -> None:
-    """Import httpx without its command-line client.
-
-    ``httpx/__init__.py`` imports ``httpx._main`` (the ``httpx`` command: click, rich, pygments,
-    ~3 MB resident) whenever those happen to be installed, as they are beside pytest and
-    schemathesis; no service calls it. A placeholder ``httpx._main`` is put in place first. Its
-    ``main`` loads the real command on first call, so ``httpx.main()`` still works. Does nothing
-    once httpx is imported (the CLI is then loaded or not, as it happened)."""
-    if "httpx" in sys.modules or HTTPX_CLI in sys.modules:
-        return
-    placeholder = types.ModuleType(HTTPX_CLI, "httpx's command line, loaded on first use (shared.lean_imports)")
-
-    def main(*args: Any, **kwargs: Any) -> Any:
-        if sys.modules.get(HTTPX_CLI) is placeholder:
-            del sys.modules[HTTPX_CLI]
-        return importlib.import_module(HTTPX_CLI).main(*args, **kwargs)
-
-    placeholder.main = main  # type: ignore[attr-defined]
-    sys.modules[HTTPX_CLI] = placeholder
 
 
 def import_hiding(module: str, unused: tuple[str, ...]) -> None:
@@ -70,19 +45,6 @@ def import_peewee_without_server_drivers() -> None:
     URL is PostgreSQL, as before (the drivers are hidden during peewee's import only). peewee's
     own PostgreSQL/MySQL classes would then refuse to connect; nothing here creates one."""
     import_hiding("peewee", PEEWEE_SERVER_DRIVERS)
-
-
-# httpcore imports these whenever they are installed: trio (its backend when the caller runs
-# under trio; installed beside selenium) and h2 (HTTP/2 connections, only with http2=True).
-HTTPCORE_UNUSED = ("trio", "h2")
-
-
-def import_httpcore_without_unused_backends() -> None:
-    """Import httpcore (httpx's transport, loaded with the first client) without trio and h2:
-    ~5 MB resident per process. Our httpx clients run in threads (the services' ServiceClient;
-    the bot's client is on aiohttp) and speak HTTP/1.1 (no client passes ``http2=True``; with it
-    httpcore would say h2 is missing). Where h2 is already imported httpcore gets it."""
-    import_hiding("httpcore", HTTPCORE_UNUSED)
 
 
 # Pycryptodome (matrix-nio's attachment encryption) calls its C code through cffi when cffi is

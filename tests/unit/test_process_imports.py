@@ -2,11 +2,11 @@
 test process itself has imported everything already).
 
 Every megabyte here is resident once per gunicorn worker and in the bot (target <= 90 MB each,
-``bench/signal_intake.py``). These guards keep out what those processes never use: httpx's
-command line (click, rich, pygments), psycopg pulled in by peewee for nio's SQLite crypto store,
-cffi's C parser for pycryptodome, httpcore's trio and HTTP/2 backends, Flask in the bot, httpx in
-the bot (its service client runs on nio's aiohttp), and matplotlib/numpy (only the chart of
-``!signalen`` draws, on demand); see shared/lean_imports.py and shared/http.py.
+``bench/signal_intake.py``). These guards keep out what those processes never use: psycopg
+pulled in by peewee for nio's SQLite crypto store, cffi's C parser for pycryptodome, Flask in
+the bot, httpx anywhere (the services' client runs on the standard library's http.client, the
+bot's on nio's aiohttp), and matplotlib/numpy (only the chart of ``!signalen`` draws, on demand);
+see shared/lean_imports.py and shared/http.py.
 """
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def run(code: str) -> str:
 NEVER_IN_THE_BOT = {"rich", "pygments", "click", "flask", "werkzeug", "jinja2", "matplotlib", "numpy",
                     "psycopg", "psycopg2", "cffi", "pycparser", "trio",
                     "httpx", "httpcore", "anyio", "certifi"}  # a second HTTP stack beside nio's aiohttp
-NEVER_IN_A_WORKER = {"rich", "pygments", "matplotlib", "numpy", "PIL", "trio", "h2", "alembic", "mako"}
+NEVER_IN_A_WORKER = {"rich", "pygments", "matplotlib", "numpy", "PIL", "trio", "h2", "alembic", "mako",
+                     "httpx", "httpcore", "h11", "anyio", "aiohttp"}  # its service client: http.client
 
 SIGNALS_APP = """
     from shared.settings import Settings
@@ -84,21 +85,25 @@ def test_the_bots_service_client_runs_on_aiohttp_without_httpx():
     assert loaded & NEVER_IN_THE_BOT == set()
 
 
-def test_a_service_loads_no_aiohttp_and_httpx_only_with_its_first_call():
-    # shared.http serves both sides: importing it loads neither client's library, so a worker
-    # does not carry the bot's aiohttp, nor httpx until it calls another service.
+def test_a_service_loads_no_http_library_for_its_calls():
+    # shared.http serves both sides: a worker's calls (including proxied ones) load neither the
+    # bot's aiohttp nor httpx, and a plain http:// call not the CA bundle either.
     out = run("""
-        import sys
+        import os, sys
         import shared.handoff, shared.membership
         from shared.http import ServiceClient, ServiceUnavailable
-        print("httpx" in sys.modules, "aiohttp" in sys.modules)
-        try:
-            ServiceClient("bot", "http://127.0.0.1:9", None, retries=0).get("/")
-        except ServiceUnavailable:
-            pass
-        print("httpx" in sys.modules, "aiohttp" in sys.modules)
+        os.environ["NO_PROXY"] = "127.0.0.1"
+        os.environ["HTTP_PROXY"] = "http://127.0.0.1:9"  # for calendar.invalid: nobody there either
+        for url in ("http://127.0.0.1:9", "http://calendar.invalid:9"):
+            try:
+                ServiceClient("bot", url, None, retries=0).get("/")
+            except ServiceUnavailable:
+                pass
+            else:
+                raise AssertionError("nobody listens on port 9")
+        print(*(name in sys.modules for name in ("httpx", "httpcore", "aiohttp", "certifi")))
     """)
-    assert out.split() == ["False", "False", "True", "False"]
+    assert out.split() == ["False", "False", "False", "False"]
 
 
 def test_the_signals_app_and_its_service_calls_import_nothing_heavy():
@@ -109,7 +114,7 @@ def test_the_signals_app_and_its_service_calls_import_nothing_heavy():
     except ServiceUnavailable:
         pass
     """)
-    assert {"flask", "sqlalchemy", "httpx", "httpcore"} <= loaded
+    assert {"flask", "sqlalchemy", "http"} <= loaded
     assert loaded & NEVER_IN_A_WORKER == set()
     assert "redis" not in loaded  # the rate limiter's client comes with the first public request
 
@@ -131,8 +136,8 @@ def test_the_redis_rate_limit_client_comes_with_the_first_hit():
 
 def test_what_was_kept_out_still_works_when_asked_for():
     # The guards hide packages only while one library imports: afterwards psycopg still imports
-    # (the bot's own store on PostgreSQL goes through SQLAlchemy), httpx's CLI still runs, and
-    # pycryptodome encrypts through ctypes.
+    # (the bot's own store on PostgreSQL goes through SQLAlchemy), and pycryptodome encrypts
+    # through ctypes.
     out = run("""
         import services.bot.app
         import peewee
@@ -140,32 +145,11 @@ def test_what_was_kept_out_still_works_when_asked_for():
         import psycopg
         from sqlalchemy import create_engine
         print(create_engine("postgresql+psycopg://u:p@127.0.0.1:1/x").dialect.driver)
-        import httpx
-        print(callable(httpx.main))
         from Crypto.Cipher import AES
         from Crypto.Util import Counter, _raw_api
         print(_raw_api.backend, len(AES.new(bytes(32), AES.MODE_CTR, counter=Counter.new(128)).encrypt(b"x" * 40)))
     """)
-    assert out.split() == ["psycopg", "True", "ctypes", "40"]
-
-
-def test_httpx_cli_placeholder_loads_the_real_command_on_use():
-    out = run("""
-        import sys
-        from shared import http
-        try:
-            http.ServiceClient("bot", "http://127.0.0.1:9", None, retries=0).get("/")  # loads httpx
-        except http.ServiceUnavailable:
-            pass
-        assert "httpx" in sys.modules and "rich" not in sys.modules
-        import httpx
-        try:
-            httpx.main(["--help"], standalone_mode=False)
-        except SystemExit:
-            pass
-        print("rich" in sys.modules, type(sys.modules["httpx._main"].main).__name__)
-    """)
-    assert out.split()[-2:] == ["True", "Command"]
+    assert out.split() == ["psycopg", "ctypes", "40"]
 
 
 def test_sqlite_connections_keep_a_small_page_and_statement_cache():

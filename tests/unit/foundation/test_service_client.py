@@ -1,18 +1,23 @@
-"""The two service clients of shared.http keep one policy: ``ServiceClient`` (httpx, the services)
+"""The two service clients of shared.http keep one policy: ``ServiceClient`` (http.client, the services)
 and ``AsyncServiceClient`` (aiohttp, the bot) are run against the same small HTTP server on
 127.0.0.1 and must send the same requests and read the answers the same way: bearer token,
 language, idempotency key, query and JSON body; retries only where safe; a service's refusal
-passed on, no answer turned into ServiceUnavailable; redirects not followed."""
+passed on, no answer turned into ServiceUnavailable; redirects not followed; proxies taken from
+the environment. ``ServiceClient`` was built on httpx: where httpx decided (which proxy), its
+choice is the reference."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -71,7 +76,7 @@ class FakeService:
                 self.end_headers()
                 self.wfile.write(answer.body)
 
-            do_GET = do_POST = do_PUT = do_DELETE = _handle
+            do_GET = do_POST = do_PUT = do_DELETE = do_CONNECT = _handle
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -116,7 +121,7 @@ def async_call(base_url: str, **options: Any) -> Call:
     return call
 
 
-@pytest.fixture(params=[sync_call, async_call], ids=["httpx", "aiohttp"])
+@pytest.fixture(params=[sync_call, async_call], ids=["http.client", "aiohttp"])
 def client(request: pytest.FixtureRequest) -> Callable[..., Call]:
     return request.param
 
@@ -265,18 +270,112 @@ def test_the_async_client_keeps_its_connection_and_opens_anew_after_closing(serv
     assert [s.method for s in service.seen] == ["GET", "GET", "POST"]
 
 
-def test_plain_http_calls_do_not_load_the_ca_bundle_and_trust_no_server(monkeypatch):
-    import ssl
-
-    from shared import http
-
-    for name in http.PROXY_VARIABLES:
+@pytest.fixture
+def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("https_proxy", "http_proxy", "all_proxy", "no_proxy", "REQUEST_METHOD"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
-    plain = http._tls_for("http://127.0.0.1:8791")
-    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
-    assert plain.cert_store_stats()["x509_ca"] == 0  # no CA: it could accept no certificate at all
-    real = http._tls_for("https://signalen.example.nl")
-    assert real.verify_mode == ssl.CERT_REQUIRED and real.cert_store_stats()["x509_ca"] > 0
-    monkeypatch.setenv("HTTPS_PROXY", "https://proxy.example.nl:3128")  # a proxy may speak TLS itself
-    assert http._tls_for("http://127.0.0.1:8791") is real
+    return monkeypatch
+
+
+def test_plain_http_calls_do_not_load_the_ca_bundle(service, no_proxy_environment):
+    from shared import http
+
+    no_proxy_environment.setattr(http, "_SSL", None)
+    service.json("/x", 200, {})
+    assert ServiceClient("calendar", service.url, None).get("/x") == {}
+    assert http._SSL is None  # the CA bundle (~0.5 MB parsed) is read for https:// only
+    context = http._ssl_context()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0
+
+
+def test_a_call_through_a_proxy_names_the_whole_url_and_its_credentials(service, client, no_proxy_environment):
+    proxy = service.url.replace("http://", "http://user:p%40ss@")
+    no_proxy_environment.setenv("HTTP_PROXY", proxy)
+    service.json("http://calendar.invalid:8791/api/x", 200, {"via": "proxy"})
+    assert client("http://calendar.invalid:8791")("GET", "/api/x", params={"a": "b c"}) == {"via": "proxy"}
+    [seen] = service.seen
+    assert seen.target == "http://calendar.invalid:8791/api/x?a=b+c"
+    assert seen.headers["host"] == "calendar.invalid:8791"
+    assert seen.headers["authorization"] == "Bearer t-bot"
+    assert seen.headers["proxy-authorization"] == "Basic " + base64.b64encode(b"user:p@ss").decode()
+
+    service.seen.clear()
+    no_proxy_environment.setenv("NO_PROXY", "localhost,other.invalid")
+    client("http://calendar.invalid:8791")("GET", "/api/x")
+    assert len(service.seen) == 1
+    no_proxy_environment.setenv("NO_PROXY", "localhost,calendar.invalid")
+    with pytest.raises(ServiceUnavailable):  # now straight to calendar.invalid, which does not exist
+        client("http://calendar.invalid:8791", retries=0)("GET", "/api/x")
+    assert len(service.seen) == 1
+
+
+def test_an_https_call_through_a_proxy_asks_for_a_tunnel(service, client, no_proxy_environment):
+    no_proxy_environment.setenv("HTTPS_PROXY", service.url.replace("http://", "http://user:pw@"))
+    no_proxy_environment.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # for http:// URLs only
+    with pytest.raises(ServiceUnavailable):  # the proxy refuses the tunnel (404)
+        client("https://calendar.invalid", retries=0)("GET", "/api/x")
+    [seen] = service.seen
+    assert (seen.method, seen.target) == ("CONNECT", "calendar.invalid:443")
+    assert seen.headers["proxy-authorization"] == "Basic " + base64.b64encode(b"user:pw").decode()
+
+
+ENVIRONMENTS = [
+    {},
+    {"HTTP_PROXY": "http://proxy.example:3128"},
+    {"http_proxy": "proxy.example:3128", "HTTP_PROXY": "http://other.example:1"},  # lower case wins, scheme added
+    {"HTTPS_PROXY": "http://tls-proxy.example:3128", "ALL_PROXY": "http://all.example:8080"},
+    {"ALL_PROXY": "https://all.example", "NO_PROXY": "example.com, .corp.example,10.0.0.7,::1,localhost"},
+    {"ALL_PROXY": "http://all.example", "no_proxy": "http://example.com,svc.example:8443,10.0.0.0/8"},
+    {"ALL_PROXY": "http://all.example", "NO_PROXY": "*"},
+    {"HTTP_PROXY": "http://proxy.example", "REQUEST_METHOD": "GET", "ALL_PROXY": "http://all.example"},
+]
+URLS = ["http://example.com/x", "https://www.example.com/x", "http://notexample.com/", "https://corp.example/",
+        "http://a.corp.example:8080/", "http://10.0.0.7:8791/", "http://10.0.0.8/", "http://[::1]:8000/",
+        "http://localhost:8791/", "https://svc.example:8443/", "https://svc.example/", "http://10.0.0.0/"]
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_proxy_for_a_url_is_the_one_httpx_chose(environment, no_proxy_environment):
+    import httpx
+
+    from shared.http import _proxy_for
+
+    for name, value in environment.items():
+        no_proxy_environment.setenv(name, value)
+    reference = httpx.Client()  # trust_env: its proxies from the same environment
+    for url in URLS:
+        transport = reference._transport_for_url(httpx.URL(url))
+        pool = getattr(transport, "_pool", None)
+        proxy_url = getattr(pool, "_proxy_url", None)
+        expected = None if proxy_url is None else (proxy_url.scheme.decode(), proxy_url.host.decode(),
+                                                    proxy_url.port)
+        target = httpx.URL(url)
+        chosen = _proxy_for(target.scheme, target.host, target.port)
+        ours = None if chosen is None else (urlsplit(chosen).scheme, urlsplit(chosen).hostname,
+                                            urlsplit(chosen).port)
+        assert ours == expected, (environment, url)
+    reference.close()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/café x/a%2Fb", "/a%zz/100%", "/x?a=b c&d=%20", "", "/a{b}`|^[]",
+                                  "/é?ü=1"])
+def test_a_path_is_percent_encoded_as_httpx_encoded_it(path):
+    import httpx
+
+    from shared.http import _target
+
+    url = "http://127.0.0.1:8791" + path
+    assert _target(urlsplit(url), None) == httpx.Request("GET", url).url.raw_path.decode()
+
+
+def test_an_encoded_path_reaches_the_service_and_a_missing_url_is_unavailable(service, no_proxy_environment):
+    service.json("/api/v1/caf%C3%A9%20x/a%2Fb", 200, {})
+    ServiceClient("calendar", service.url, None).get("/api/v1/café x/a%2Fb", params={"q": "1"})
+    assert service.seen[0].target == "/api/v1/caf%C3%A9%20x/a%2Fb?q=1"
+    started = time.monotonic()
+    with pytest.raises(ServiceUnavailable) as unavailable:  # calendar's deliberation URL may be unset
+        ServiceClient("deliberation", "", None, retries=1).get("/api/v1/x")
+    assert "http://" in unavailable.value.log_message
+    assert time.monotonic() - started >= 0.2  # retried, as httpx's UnsupportedProtocol was
