@@ -226,13 +226,22 @@ class Bot:
         """Configured rooms the bot is not in (``/readyz`` is not ready while there are any)."""
         return sorted(self.settings.rooms_to_join() - self.joined_rooms)
 
+    async def _join(self, room_id: str) -> bool:
+        """Join ``room_id`` and remember when: what was said there before is history, not commands.
+        The moment is taken before the request: a member who answers the bot's arrival at once sends a
+        command the homeserver stamps earlier than a clock read after the join returned."""
+        asked_at = int(time.time() * 1000)
+        if not await self.gateway.join(room_id):
+            return False
+        self.joined_rooms.add(room_id)
+        with self.db.session() as s:
+            store.record_join(s, room_id, asked_at)
+        return True
+
     async def _join_configured_rooms(self) -> None:
         for room_id in sorted(self.settings.rooms_to_join()):
             try:
-                if await self.gateway.join(room_id):
-                    self.joined_rooms.add(room_id)
-                    with self.db.session() as s:
-                        store.record_join(s, room_id, int(time.time() * 1000))
+                await self._join(room_id)
             except TransientError as exc:
                 log.warning("could not join %s yet: %s", room_id, exc)
 
@@ -289,10 +298,7 @@ class Bot:
         self.joined_rooms.update(room for room in batch.joined if room in configured)
         for room_id in batch.invites:
             if room_id in configured:
-                if await self.gateway.join(room_id):
-                    self.joined_rooms.add(room_id)
-                    with self.db.session() as s:
-                        store.record_join(s, room_id, int(time.time() * 1000))
+                await self._join(room_id)
             else:
                 log.info("ignoring an invite to a room that is not configured: %s", room_id)
         for encrypted in batch.undecryptable:

@@ -654,10 +654,7 @@ def split_off(rt: Runtime, cfg: SignalsConfig, settings: Settings, slug: str, nu
             new = store.cluster(s, slug, new.id)
             sig = store.signal(s, slug, signal_id)
             _post_first_card(rt, s, council, data, new, sig)
-            primary = sig.themes[0]
-            rich = texts.signal_post(lang, council.timezone, signal_id=sig.id, channel=sig.channel, ts=sig.ts,
-                                     wijk=sig.wijk, theme=theme_label(data.taxonomy, primary.id, lang),
-                                     matched=primary.matched, text=sig.text, removed=sig.scrubbed_kinds)
+            rich = texts.signal_post(lang, council.timezone, **_signal_post(council, data, sig))
             split_key = f"{signal_key(sig.id)}:afgesplitst:{new.number}"
             rt.post(s, OutboundMessage(key=split_key, council=council.slug,
                                        room=new.room, kind="notice", body=rich.body, html=rich.html,

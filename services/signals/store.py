@@ -431,17 +431,18 @@ def council_owing_posts(s: Session, cluster_id: int) -> str | None:
     return s.scalar(select(ClusterRow.council).where(ClusterRow.id == cluster_id, ClusterRow.posts_pending > 0))
 
 
+def _unposted(cluster_id: int) -> Any:
+    """The cluster's signals not in its thread yet (erased ones are not posted)."""
+    return (SignalRow.cluster_id == cluster_id) & SignalRow.posted_key.is_(None) & SignalRow.erased_at.is_(None)
+
+
 def unposted_signals(s: Session, cluster_id: int) -> list[Signal]:
-    """The cluster's signals not in its thread yet (erased ones are not posted), in order of arrival."""
-    rows = s.scalars(select(SignalRow).where(SignalRow.cluster_id == cluster_id, SignalRow.posted_key.is_(None),
-                                             SignalRow.erased_at.is_(None)).order_by(SignalRow.id))
-    return [_signal(r) for r in rows]
+    """The cluster's signals waiting for their thread post, in order of arrival."""
+    return [_signal(r) for r in s.scalars(select(SignalRow).where(_unposted(cluster_id)).order_by(SignalRow.id))]
 
 
 def unposted_signal_ids(s: Session, cluster_id: int) -> list[int]:
-    return [int(i) for i in s.scalars(
-        select(SignalRow.id).where(SignalRow.cluster_id == cluster_id, SignalRow.posted_key.is_(None),
-                                   SignalRow.erased_at.is_(None)).order_by(SignalRow.id))]
+    return [int(i) for i in s.scalars(select(SignalRow.id).where(_unposted(cluster_id)).order_by(SignalRow.id))]
 
 
 def mark_posted(s: Session, signal_ids: Iterable[int], key: str) -> None:
