@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from deploy.cli import LONG_RUNNING_PYTHON
 from devstack.stack import Ports, Stack
 
 
@@ -92,7 +93,7 @@ class Gunicorn:
         env.update(PYTHONUNBUFFERED="1", OVERLEG_SERVICE=self.service, OVERLEG_BIND=f"127.0.0.1:{self.port}",
                    OVERLEG_WORKERS=str(self.workers), PROMETHEUS_MULTIPROC_DIR=str(metrics))
         env.update(self.extra_env)
-        self.proc = spawn([sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), self.app],
+        self.proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "gunicorn", "-c", str(GUNICORN_CONF), self.app],
                           log_path=self.log, cwd=ROOT, env=env)
         wait_http_ready(self.url + ready_path, timeout=timeout, is_alive=lambda: self.proc.poll() is None,
                         log_path=self.log, name=self.name, ok_statuses=(200, 404, 405))

@@ -19,6 +19,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent  # the installed deploy package (gunicorn.conf.py)
 
+# How the long-running processes (every gunicorn worker, the bot) start Python: without docstrings
+# and asserts (-OO). Each imports ~800 modules whose docstrings would stay resident for nothing:
+# 3.3 MB in the bot, 3.5 MB in a worker, against a budget of 90 MB a process (docs/benchmarks.md,
+# section 5). Nothing in Overleg reads a docstring at run time, and its asserts only narrow types.
+# The local stack and the test suite start the processes the same way.
+LONG_RUNNING_PYTHON = ("-OO",)
+
 Verbs = list[tuple[str, str]]
 Group = tuple[str, Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Verbs]]
 
@@ -62,16 +69,18 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_bot(args: argparse.Namespace) -> int:
-    from services.bot.app import main
-
-    return main(replace_identity=args.replace_identity)
+    argv = [sys.executable, *LONG_RUNNING_PYTHON, "-m", "services.bot"]
+    if args.replace_identity:
+        argv.append("--replace-identity")
+    os.execv(sys.executable, argv)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     env = dict(os.environ, OVERLEG_SERVICE=args.service)
     if args.bind:
         env["OVERLEG_BIND"] = args.bind
-    os.execvpe(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(HERE / "gunicorn.conf.py"),
+    os.execvpe(sys.executable, [sys.executable, *LONG_RUNNING_PYTHON, "-m", "gunicorn", "-c", str(HERE / "gunicorn.conf.py"),
                                 f"services.{args.service}.wsgi:app"], env)
     return 0
 

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import httpx
 import yaml
 
+from deploy.cli import LONG_RUNNING_PYTHON
 from devstack.matrix_client import MatrixTestClient, RegisteredUser
 from devstack.procs import (
     child_pids, free_port, live_pid_from_pidfile, spawn, terminate, wait_http_ready, wait_until,
@@ -264,7 +265,7 @@ class Stack:
             for f in metrics_dir.iterdir():
                 f.unlink()
         metrics_dir.mkdir(parents=True, exist_ok=True)
-        argv = [self.python, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+        argv = [self.python, *LONG_RUNNING_PYTHON, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                 f"services.{name}.wsgi:app"]
         self.procs[name] = spawn(argv, log_path=self._log(name), pidfile=self._pidfile(name),
                                  cwd=ROOT,
@@ -277,7 +278,7 @@ class Stack:
         if live_pid_from_pidfile(self._pidfile("bot"), cmdline_contains=("services.bot",)):
             return
         self._pidfile("bot").parent.mkdir(parents=True, exist_ok=True)
-        self.procs["bot"] = spawn([self.python, "-m", "services.bot"], log_path=self._log("bot"),
+        self.procs["bot"] = spawn([self.python, *LONG_RUNNING_PYTHON, "-m", "services.bot"], log_path=self._log("bot"),
                                   pidfile=self._pidfile("bot"), cwd=ROOT, env=self.env())
 
     def reload_service(self, name: str, timeout: float = 60.0) -> None:

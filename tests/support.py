@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import yaml
 
+from deploy.cli import LONG_RUNNING_PYTHON
 from devstack.procs import free_port, spawn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,5 +65,5 @@ def bot_process(tmp_path: Path, homeserver_url: str, *, matrix: dict[str, Any], 
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
     env["OVERLEG_CONFIG"] = str(cfg)
     log = tmp_path / "bot.log"
-    proc = spawn([sys.executable, "-m", "services.bot"], log_path=log, cwd=ROOT, env=env)
+    proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "services.bot"], log_path=log, cwd=ROOT, env=env)
     return proc, log, port

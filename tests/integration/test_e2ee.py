@@ -24,6 +24,7 @@ import yaml
 
 from devstack.e2ee_client import E2EEClient, cross_sign_device, set_up_cross_signing
 from devstack.synapse import EmbeddedSynapse, MatrixTestClient, RegisteredUser
+from deploy.cli import LONG_RUNNING_PYTHON
 from devstack.procs import free_port, spawn
 from tests.conftest import unique_localpart
 from tests.support import replies_to
@@ -75,7 +76,7 @@ class BotRunner:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
         env["OVERLEG_CONFIG"] = str(cfg)
         self._ready_marks = self.log_text().count("end-to-end encryption ready")
-        self.proc = spawn([sys.executable, "-m", "services.bot"], log_path=self.log, cwd=REPO, env=env)
+        self.proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "services.bot"], log_path=self.log, cwd=REPO, env=env)
 
     def wait_ready(self, timeout: float = 60) -> None:
         """Until this run has opened its crypto store (and so can read and answer)."""
@@ -346,7 +347,7 @@ def _start_deliberation(root: Path, config: dict[str, Any], port: int) -> Any:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
     env.update(OVERLEG_CONFIG=str(cfg), OVERLEG_SERVICE="deliberation", OVERLEG_BIND=f"127.0.0.1:{port}",
                OVERLEG_WORKERS="1", PROMETHEUS_MULTIPROC_DIR=str(metrics))
-    proc = spawn([sys.executable, "-m", "gunicorn", "-c", str(REPO / "deploy" / "gunicorn.conf.py"),
+    proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "gunicorn", "-c", str(REPO / "deploy" / "gunicorn.conf.py"),
                   "services.deliberation.wsgi:app"], log_path=root / "deliberation.log", cwd=REPO, env=env)
     deadline = time.monotonic() + 60
     while True:

@@ -27,6 +27,7 @@ import pytest
 import yaml
 from sqlalchemy import text
 
+from deploy.cli import LONG_RUNNING_PYTHON
 from devstack.procs import free_port, spawn, terminate, wait_http_ready
 from shared.db import Database
 from shared.settings import Settings, load_settings
@@ -139,7 +140,7 @@ def gunicorn_service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
     env.update(OVERLEG_CONFIG=str(cfg), OVERLEG_SERVICE=name, OVERLEG_BIND=f"127.0.0.1:{port}", OVERLEG_WORKERS="1")
     log = tmp_path / "gunicorn.log"
-    proc = spawn([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+    proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                   f"services.{name}.wsgi:app"], log_path=log, cwd=ROOT, env=env)
     try:
         wait_http_ready(f"http://127.0.0.1:{port}/readyz", timeout=60, log_path=log, name=name,

@@ -17,6 +17,7 @@ import pytest
 import redis
 import yaml
 
+from deploy.cli import LONG_RUNNING_PYTHON
 from devstack.procs import free_port, spawn, terminate, wait_http_ready
 from tests.support import ROOT
 
@@ -49,7 +50,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     env.update(OVERLEG_CONFIG=str(cfg), OVERLEG_SERVICE="signals", OVERLEG_BIND=f"127.0.0.1:{port}",
                OVERLEG_WORKERS=str(WORKERS), OVERLEG_ACCESS_LOG=str(access))
     log = tmp_path / "gunicorn.log"
-    proc = spawn([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+    proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                   "--access-logformat", "%(p)s %(s)s %(m)s %(U)s", "services.signals.wsgi:app"],
                  log_path=log, cwd=ROOT, env=env)
     try:
