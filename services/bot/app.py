@@ -41,7 +41,7 @@ from shared.db import Database
 from shared.errors import DomainError
 from shared.http import AsyncServiceClient, ServiceUnavailable
 from shared.memory import HeapTrimmer, limit_malloc_arenas, limit_sqlite_memory
-from shared.migrations import upgrade, upgrade_in_subprocess
+from shared.migrations import migrate_service, upgrade_in_subprocess
 from shared.outbox import OutboundMessage, backoff_seconds, utcnow
 from shared.settings import SERVICES, Settings
 
@@ -58,7 +58,7 @@ KEY_REQUEST_MAX_INTERVAL = timedelta(hours=6)
 
 
 def migrate(db: Database) -> None:
-    upgrade(db, SERVICE_DIR, "bot_alembic_version")
+    migrate_service(db, "bot")
 
 
 class Bot:

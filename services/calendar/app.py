@@ -10,7 +10,7 @@ from services.calendar import api, feeds, jobs
 from services.calendar.domain.messages import register_messages
 from services.calendar.models import RUNTIME_MODELS
 from shared.db import Database
-from shared.migrations import upgrade
+from shared.migrations import migrate_service
 from shared.service import attach_runtime
 from shared.settings import Settings
 from shared.web import build_service_app
@@ -44,4 +44,4 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
 
 
 def migrate(db: Database) -> None:
-    upgrade(db, SERVICE_DIR, f"{NAME}_alembic_version")
+    migrate_service(db, NAME)

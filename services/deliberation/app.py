@@ -9,7 +9,7 @@ from flask import Flask
 from services.deliberation import api, jobs, web
 from services.deliberation.models import RUNTIME_MODELS
 from shared.db import Database
-from shared.migrations import upgrade
+from shared.migrations import migrate_service
 from shared.ratelimit import RateLimiter
 from shared.service import attach_runtime
 from shared.settings import Settings
@@ -39,4 +39,4 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
 
 
 def migrate(db: Database) -> None:
-    upgrade(db, SERVICE_DIR, f"{NAME}_alembic_version")
+    migrate_service(db, NAME)

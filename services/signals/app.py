@@ -16,7 +16,7 @@ from services.signals.domain.messages import register_messages
 from services.signals.models import RUNTIME_MODELS
 from services.signals.ratelimit import RateLimiter
 from shared.db import Database
-from shared.migrations import upgrade
+from shared.migrations import migrate_service
 from shared.service import attach_runtime
 from shared.settings import Settings
 from shared.web import build_service_app
@@ -48,4 +48,4 @@ def create_app(settings: Settings, *, database: Database | None = None, config: 
 
 
 def migrate(db: Database) -> None:
-    upgrade(db, SERVICE_DIR, f"{NAME}_alembic_version")
+    migrate_service(db, NAME)
