@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from deploy.cli import LONG_RUNNING_PYTHON
+from devstack.procs import settings_free_env
 from devstack.stack import Ports, Stack
 
 
@@ -82,14 +83,13 @@ class Gunicorn:
         return self.folder / f"{self.name}.log"
 
     def start(self, ready_path: str = "/healthz", timeout: float = 60.0) -> "Gunicorn":
-        import os
         import sys
 
         from devstack.procs import spawn, wait_http_ready
 
         metrics = self.folder / f"metrics-{self.name}"
         metrics.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+        env = settings_free_env()
         env.update(PYTHONUNBUFFERED="1", OVERLEG_SERVICE=self.service, OVERLEG_BIND=f"127.0.0.1:{self.port}",
                    OVERLEG_WORKERS=str(self.workers), PROMETHEUS_MULTIPROC_DIR=str(metrics))
         env.update(self.extra_env)

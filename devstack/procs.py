@@ -76,6 +76,15 @@ def log_tail(path: Path, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def settings_free_env() -> dict[str, str]:
+    """This process's environment without Overleg's settings (``OVERLEG_*``, ``DATABASE_URL``), for
+    a child that must read only the configuration it is given. The test suite's migration templates
+    (``OVERLEG_MIGRATION_TEMPLATES``, not a setting) pass through, so every service and bot a test
+    starts fills a new SQLite database by copying instead of migrating (shared/migrations.py)."""
+    return {k: v for k, v in os.environ.items()
+            if k == "OVERLEG_MIGRATION_TEMPLATES" or not (k.startswith("OVERLEG_") or k == "DATABASE_URL")}
+
+
 def spawn(
     argv: Sequence[str],
     *,

@@ -24,7 +24,7 @@ import yaml
 from deploy.cli import LONG_RUNNING_PYTHON
 from devstack.matrix_client import MatrixTestClient, RegisteredUser
 from devstack.procs import (
-    child_pids, free_port, live_pid_from_pidfile, spawn, terminate, wait_http_ready, wait_until,
+    child_pids, free_port, live_pid_from_pidfile, settings_free_env, spawn, terminate, wait_http_ready, wait_until,
 )
 from devstack.radicale import EmbeddedRadicale
 from devstack.synapse import EmbeddedSynapse
@@ -244,7 +244,7 @@ class Stack:
         os.chmod(self.config_path, 0o600)
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+        env = settings_free_env()
         env.update(OVERLEG_CONFIG=str(self.config_path), PYTHONUNBUFFERED="1", **extra)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url

@@ -1,7 +1,6 @@
 """Helpers shared by integration, end-to-end and reliability tests."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -11,7 +10,7 @@ from typing import Any, Callable
 import yaml
 
 from deploy.cli import LONG_RUNNING_PYTHON
-from devstack.procs import free_port, spawn
+from devstack.procs import free_port, spawn, settings_free_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +61,7 @@ def bot_process(tmp_path: Path, homeserver_url: str, *, matrix: dict[str, Any], 
     }
     cfg = tmp_path / "overleg.yaml"
     cfg.write_text(yaml.safe_dump(config))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+    env = settings_free_env()
     env["OVERLEG_CONFIG"] = str(cfg)
     log = tmp_path / "bot.log"
     proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "services.bot"], log_path=log, cwd=ROOT, env=env)

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 import yaml
 
+from devstack.procs import settings_free_env
 from services.bot import store as bot_store
 from services.bot.matrix import CryptoOptions, MatrixGateway
 from shared.db import Database
@@ -26,7 +27,7 @@ PG = os.environ.get("OVERLEG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.
 
 
 def overleg(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+    env = settings_free_env()
     env["OVERLEG_CONFIG"] = str(config)
     return subprocess.run([str(VENV_BIN / "overleg"), *args], capture_output=True, text=True, env=env,
                           cwd=config.parent, timeout=180)

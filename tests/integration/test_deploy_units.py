@@ -3,7 +3,6 @@ exactly as their ExecStart/Environment say come up on their own ports (from serv
 ready. The configuration refuses mistakes with one plain line each."""
 from __future__ import annotations
 
-import os
 import secrets
 import shlex
 import shutil
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from devstack.procs import free_port, spawn, terminate, wait_http_ready
+from devstack.procs import free_port, spawn, terminate, wait_http_ready, settings_free_env
 
 REPO = Path(__file__).parents[2]
 UNITS = REPO / "deploy" / "systemd"
@@ -84,7 +83,7 @@ def test_the_three_services_start_exactly_as_the_units_say(tmp_path):
     try:
         for name in SERVICES:
             unit = read_unit(UNITS / "overleg-service@.service", name)
-            env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+            env = settings_free_env()
             for key, value in environment(unit).items():
                 value = value.replace("/etc/overleg/overleg.yaml", str(cfg))
                 value = value.replace(f"/run/overleg-{name}", str(tmp_path / f"run-{name}"))
@@ -162,7 +161,7 @@ def test_the_checkout_lists_both_groups_apart():
 
 
 def run_overleg(*args: str, config: Path | None, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+    env = settings_free_env()
     if config is not None:
         env["OVERLEG_CONFIG"] = str(config)
     return subprocess.run([str(VENV_BIN / "overleg"), *args], capture_output=True, text=True, env=env, cwd=cwd,

@@ -8,7 +8,6 @@ whose room key arrives late, and a lost crypto store.
 from __future__ import annotations
 
 import collections
-import os
 import secrets
 import shutil
 import sqlite3
@@ -25,7 +24,7 @@ import yaml
 from devstack.e2ee_client import E2EEClient, cross_sign_device, set_up_cross_signing
 from devstack.synapse import EmbeddedSynapse, MatrixTestClient, RegisteredUser
 from deploy.cli import LONG_RUNNING_PYTHON
-from devstack.procs import free_port, spawn
+from devstack.procs import free_port, spawn, settings_free_env
 from tests.conftest import unique_localpart
 from tests.support import replies_to
 
@@ -73,7 +72,7 @@ class BotRunner:
             config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
         cfg = self.root / "overleg.yaml"
         cfg.write_text(yaml.safe_dump(config))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+        env = settings_free_env()
         env["OVERLEG_CONFIG"] = str(cfg)
         self._ready_marks = self.log_text().count("end-to-end encryption ready")
         self.proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "services.bot"], log_path=self.log, cwd=REPO, env=env)
@@ -344,7 +343,7 @@ def _start_deliberation(root: Path, config: dict[str, Any], port: int) -> Any:
     cfg.write_text(yaml.safe_dump(config))
     metrics = root / "metrics-deliberation"
     metrics.mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+    env = settings_free_env()
     env.update(OVERLEG_CONFIG=str(cfg), OVERLEG_SERVICE="deliberation", OVERLEG_BIND=f"127.0.0.1:{port}",
                OVERLEG_WORKERS="1", PROMETHEUS_MULTIPROC_DIR=str(metrics))
     proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "gunicorn", "-c", str(REPO / "deploy" / "gunicorn.conf.py"),

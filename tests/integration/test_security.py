@@ -16,7 +16,6 @@ import asyncio
 import http.client
 import importlib
 import json
-import os
 import re
 import sys
 import uuid
@@ -28,7 +27,7 @@ import yaml
 from sqlalchemy import text
 
 from deploy.cli import LONG_RUNNING_PYTHON
-from devstack.procs import free_port, spawn, terminate, wait_http_ready
+from devstack.procs import free_port, spawn, terminate, wait_http_ready, settings_free_env
 from shared.db import Database
 from shared.settings import Settings, load_settings
 from tests.support import ROOT
@@ -137,7 +136,7 @@ def gunicorn_service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     (tmp_path / "data").mkdir()
     cfg = tmp_path / "overleg.yaml"
     cfg.write_text(yaml.safe_dump(config))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+    env = settings_free_env()
     env.update(OVERLEG_CONFIG=str(cfg), OVERLEG_SERVICE=name, OVERLEG_BIND=f"127.0.0.1:{port}", OVERLEG_WORKERS="1")
     log = tmp_path / "gunicorn.log"
     proc = spawn([sys.executable, *LONG_RUNNING_PYTHON, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),

@@ -3,7 +3,6 @@ with ``deploy/gunicorn.conf.py``, 4 workers and Redis; N submissions from one ad
 then every worker answers 429. The access log names the worker (pid) that answered each request."""
 from __future__ import annotations
 
-import os
 import re
 import sys
 import uuid
@@ -18,7 +17,7 @@ import redis
 import yaml
 
 from deploy.cli import LONG_RUNNING_PYTHON
-from devstack.procs import free_port, spawn, terminate, wait_http_ready
+from devstack.procs import free_port, spawn, terminate, wait_http_ready, settings_free_env
 from tests.support import ROOT
 
 pytestmark = pytest.mark.timeout(180)
@@ -46,7 +45,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     cfg = tmp_path / "overleg.yaml"
     cfg.write_text(yaml.safe_dump(config))
     access = tmp_path / "access.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERLEG_") and k != "DATABASE_URL"}
+    env = settings_free_env()
     env.update(OVERLEG_CONFIG=str(cfg), OVERLEG_SERVICE="signals", OVERLEG_BIND=f"127.0.0.1:{port}",
                OVERLEG_WORKERS=str(WORKERS), OVERLEG_ACCESS_LOG=str(access))
     log = tmp_path / "gunicorn.log"
