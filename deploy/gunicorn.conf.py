@@ -81,7 +81,7 @@ def post_worker_init(worker):
 def worker_exit(server, worker):  # noqa: ARG001
     runtime = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("overleg_runtime")
     if runtime is not None:
-        runtime.jobs.stop()
+        runtime.stop()
 
 
 def child_exit(server, worker):  # noqa: ARG001

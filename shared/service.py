@@ -58,6 +58,15 @@ class Runtime:
     jobs: JobRunner
     idempotency_model: type
     extras: dict[str, Any] = field(default_factory=dict)
+    # The service's other background threads, stopped after the jobs (the calendar's feed prerenderer).
+    background_stops: list[Callable[[], None]] = field(default_factory=list)
+
+    def stop(self) -> None:
+        """A worker's graceful stop (gunicorn's worker_exit; tests before they drop the database):
+        the jobs end and hand their leases back, then the other background threads end."""
+        self.jobs.stop()
+        for stop in self.background_stops:
+            stop()
 
     def post(self, session: Any, message: OutboundMessage) -> None:
         """Queue a Matrix message in the caller's transaction; it is handed to the bot after commit."""

@@ -23,7 +23,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
     register_messages()
     app = build_service_app(NAME, settings, database=database, title="Overleg calendar API")
     db = app.extensions["overleg_db"]
-    attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=jobs.jobs(app, settings, db))
+    runtime = attach_runtime(app, NAME, settings, db, RUNTIME_MODELS, jobs=jobs.jobs(app, settings, db))
     renders = Counter("overleg_calendar_feed_bodies_total",
                       "Feed bodies by origin: rendered in a request, ahead after a change, or read from the shared cache",
                       ["how"], registry=app.extensions["overleg_metrics_registry"])
@@ -34,6 +34,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Flask
         prerender = feeds.Prerenderer(db, settings, disk, count_body)
         app.extensions["overleg_feed_prerender"] = prerender
         db.after_commit(prerender.after_commit)
+        runtime.background_stops.append(prerender.stop)
     api.API.register(app)
     api.FEEDS.register(app)
     count = app.extensions["overleg_count_request"]

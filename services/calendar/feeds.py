@@ -286,6 +286,18 @@ class Prerenderer:
         self._busy: set[str] = set()  # pending or being rendered
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """At a worker's graceful stop: finish the render under way, drop what is still owed (the
+        next poll renders it) and end the thread, so nothing reads the database after it closed."""
+        with self._changed:
+            self._stopping = True
+            self._pending.clear()
+            thread = self._thread
+            self._changed.notify_all()
+        if thread is not None:
+            thread.join(timeout)
 
     def after_commit(self, session) -> None:  # type: ignore[no-untyped-def]
         """A write transaction committed: render the feeds of the councils whose version it raised."""
@@ -296,6 +308,8 @@ class Prerenderer:
         if not self.disk.folder.is_dir():
             return  # no feed was ever fetched here: nothing to keep current
         with self._changed:
+            if self._stopping:
+                return
             self._pending.add(council)
             self._busy.add(council)
             if self._thread is None:
@@ -311,8 +325,11 @@ class Prerenderer:
     def _loop(self) -> None:
         while True:
             with self._changed:
-                if not self._changed.wait_for(lambda: bool(self._pending), self.IDLE_SECONDS):
+                if not self._changed.wait_for(lambda: bool(self._pending) or self._stopping,
+                                              self.IDLE_SECONDS) or self._stopping:
                     self._thread = None
+                    self._busy.clear()
+                    self._changed.notify_all()
                     return
                 pending, self._pending = self._pending, set()
             for slug in sorted(pending):

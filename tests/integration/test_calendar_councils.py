@@ -66,6 +66,7 @@ def app(tmp_path, database_url, clock) -> Iterator[Flask]:
     application = create_app(settings, database=db)
     set_clock(application, clock)
     yield application
+    application.extensions["overleg_runtime"].stop()  # the feed prerenderer may still read the database
     db.dispose()
 
 
