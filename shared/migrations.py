@@ -39,15 +39,20 @@ def alembic_config(service_dir: Path, database_url: str, version_table: str) -> 
 TEMPLATES_ENV = "OVERLEG_MIGRATION_TEMPLATES"
 
 
-def migrate_service(db: Database, service: str) -> None:
-    """Migrate the database of ``service`` (deliberation, calendar, signals, werkplek, bot) to head:
-    the scripts in ``services/<service>/migrations``, the version table ``<service>_alembic_version``."""
+def _service_dir(service: str) -> Path:
+    """``services/<service>``, where it is installed (its ``migrations/`` live there)."""
     import importlib.util
 
     spec = importlib.util.find_spec(f"services.{service}")
     if spec is None or spec.origin is None:
         raise ValueError(f"no such service: {service}")
-    upgrade(db, Path(spec.origin).parent, f"{service}_alembic_version")
+    return Path(spec.origin).parent
+
+
+def migrate_service(db: Database, service: str) -> None:
+    """Migrate the database of ``service`` (deliberation, calendar, signals, werkplek, bot) to head:
+    the scripts in ``services/<service>/migrations``, the version table ``<service>_alembic_version``."""
+    upgrade(db, _service_dir(service), f"{service}_alembic_version")
 
 
 def upgrade(db: Database, service_dir: Path, version_table: str, revision: str = "head") -> None:
@@ -182,19 +187,16 @@ def _settled_by_template(service: str, folder: Path) -> bool:
     False for anything else (no template yet, an older database, PostgreSQL, unreadable settings):
     the child then migrates as always. Plain sqlite3, so this process loads neither Alembic nor
     SQLAlchemy for it."""
-    import importlib.util
-
     from shared.settings import ConfigError, load_settings
 
     try:
         url = load_settings().database_url_for(service)
     except ConfigError:
         return False
-    spec = importlib.util.find_spec(f"services.{service}")
-    if not url.startswith("sqlite:///") or "?" in url or spec is None or spec.origin is None:
+    if not url.startswith("sqlite:///") or "?" in url:
         return False
     version_table = f"{service}_alembic_version"
-    template = _template_path(Path(spec.origin).parent, version_table, folder)
+    template = _template_path(_service_dir(service), version_table, folder)
     if not template.exists():
         return False
     try:

@@ -391,7 +391,6 @@ def test_feed_links_etag_cache_and_rotation(api, app, monkeypatch):
 
 def test_a_change_is_rendered_ahead_once_and_every_worker_answers_from_the_shared_cache(api, app, database_url,
                                                                                      monkeypatch):
-    from services.calendar import feeds
 
     meeting = api.event(title="Eerste")
     link = api.feed_link(kind="council")
