@@ -29,7 +29,7 @@ from bench.common import load_signal_texts, pg_schema, service_config  # noqa: E
 STEPS = [  # (module, attribute, label); inside the transaction: the re-check .. _post_signal, except the card edit
     ("services.signals.actions", "scrub", "scrub"),
     ("services.signals.actions", "classify", "classify (themes)"),
-    ("services.signals.actions", "features_from_scrub", "features + keys"),
+    ("services.signals.actions", "features_of_scrubbed", "features + keys"),
     ("services.signals.store", "candidates", "candidates (before the tx)"),
     ("services.signals.actions", "choose_cluster", "choose cluster (+ again if new)"),
     ("services.signals.store", "candidates_now", "re-check candidates (in the tx)"),

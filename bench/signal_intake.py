@@ -10,8 +10,11 @@ encrypted, so the outbox is really handed on, encrypted and posted while we meas
 the same run: ``bench/baseline_app.py`` ``POST /store`` (one row, one write transaction through
 shared.db.Database) under the same gunicorn config, same worker count, same client. Both with 8
 client threads on keep-alive connections, alternating, on SQLite and then on PostgreSQL.
-Targets: signals/s >= 0.5 x baseline/s on SQLite, >= 0.35 x on PostgreSQL. Also printed: the card
-edits and thread posts the signals caused (40 warm-up + 2 x 400 = 840 signals by default).
+Each round also sends as many other signals to ``…/signals/queued`` (answered 202 once checked, scrubbed
+and stored; the intake job groups them once the burst is over), and the next round waits until they are
+all grouped. Targets: signals/s >= 0.5 x baseline/s on SQLite, >= 0.35 x on PostgreSQL, printed for both
+paths. Also printed: how long after each queued round its signals were all grouped, and the card edits
+and thread posts the signals caused (2 x (40 warm-up + 2 x 400) = 1680 signals by default).
 
 Benchmark 5. After the intake, once the bot has posted everything: resident memory (VmRSS) of the
 bot (encryption on) and of every gunicorn worker of the three services (children of each master).
@@ -86,6 +89,25 @@ def wait_drained(stack, timeout: float = 600.0) -> float:
     raise TimeoutError(f"outbox not drained after {timeout:.0f} s")
 
 
+def wait_grouped(stack, timeout: float = 600.0) -> float:
+    """Wait until the intake job has grouped every queued signal; returns how long that took."""
+    from sqlalchemy import text
+
+    from shared.db import Database
+
+    started = time.monotonic()
+    db = Database(signals_db(stack))
+    try:
+        while time.monotonic() - started < timeout:
+            with db.read() as s:
+                if not s.execute(text("SELECT count(*) FROM signals_queued")).scalar():
+                    return time.monotonic() - started
+            time.sleep(0.1)
+    finally:
+        db.dispose()
+    raise TimeoutError(f"queued signals not grouped after {timeout:.0f} s")
+
+
 def signals_db(stack) -> str:
     return stack.database_url or f"sqlite:///{stack.root / 'data' / 'signals.db'}"
 
@@ -145,6 +167,7 @@ def run_backend(label: str, database_url: str | None, per_round: int, rounds: in
         baseline_db = database_url or f"sqlite:///{stack.root / 'data' / 'baseline.db'}"
         admin = {"Authorization": f"Bearer {stack.state.tokens['admin']}"}
         signals_url = f"{stack.url('signals')}/api/v1/councils/klantenraad/signals"
+        queued_url = f"{signals_url}/queued"
         with Gunicorn("bench.baseline_app:create_app()", stack.root, workers=2, name="baseline",
                       env={"OVERLEG_BASELINE_DB": baseline_db}) as base:
             store_url = base.url + "/store"
@@ -160,7 +183,9 @@ def run_backend(label: str, database_url: str | None, per_round: int, rounds: in
             hammer(store_url, [{"key": f"w{i}", "text": p["text"]} for i, p in enumerate(payloads(WARMUP))],
                    threads=THREADS)
             hammer(signals_url, payloads(WARMUP), headers=admin, threads=THREADS)
-            base_rates, sig_rates, problems = [], [], []
+            hammer(queued_url, payloads(WARMUP), headers=admin, threads=THREADS)
+            grouped_after = [wait_grouped(stack)]
+            base_rates, sig_rates, queued_rates, problems = [], [], [], []
             for _ in range(rounds):
                 batch = payloads(per_round)
                 took, statuses = hammer(store_url, [{"key": f"k{i}", "text": p["text"]} for i, p in enumerate(batch)],
@@ -172,6 +197,13 @@ def run_backend(label: str, database_url: str | None, per_round: int, rounds: in
                 if statuses != {201: per_round}:
                     problems.append(f"signals answered {statuses}")
                 sig_rates.append(per_round / took)
+                # The same number of other signals through the queue (answered 202, grouped after the
+                # burst); the next baseline round waits until the job has grouped them all.
+                took, statuses = hammer(queued_url, payloads(per_round), headers=admin, threads=THREADS)
+                if statuses != {202: per_round}:
+                    problems.append(f"queued signals answered {statuses}")
+                queued_rates.append(per_round / took)
+                grouped_after.append(wait_grouped(stack))
             base_mem = [(rss_mb(pid), pss_mb(pid)) for pid in children(base.proc.pid)]
         drain = wait_drained(stack)
         edits, cards, posts = card_counts(stack)
@@ -179,9 +211,10 @@ def run_backend(label: str, database_url: str | None, per_round: int, rounds: in
         with httpx.Client(timeout=10, trust_env=False) as http:
             clusters = http.get(f"{stack.url('signals')}/api/v1/councils/klantenraad/clusters?limit=500",
                                 headers=admin).json()
-    return {"label": label, "base": base_rates, "signals": sig_rates, "problems": problems, "drain": drain,
+    return {"label": label, "base": base_rates, "signals": sig_rates, "queued": queued_rates,
+            "grouped_after": grouped_after[1:], "problems": problems, "drain": drain,
             "memory": mem, "base_memory": base_mem, "clusters": len(clusters), "edits": edits, "cards": cards, "posts": posts,
-            "sent": WARMUP + rounds * per_round}
+            "sent": 2 * (WARMUP + rounds * per_round)}
 
 
 def main() -> None:
@@ -210,6 +243,11 @@ def main() -> None:
         print(f"              card edits: {r['edits']} for {r['sent']} signals ({r['cards']} new cards;"
               f" one edit per signal that joined a cluster would be {r['sent'] - r['cards']});"
               f" thread posts: {r['posts']} (one per signal would be {r['sent']})")
+        q = max(r["queued"])
+        print(f"  {'':<10}  through the queue (202, grouped after the burst): {q:7.1f}/s   ratio {q / b:5.2f}"
+              f"   (target >= {target}: {'met' if q / b >= target else 'NOT met'});"
+              f" rounds {', '.join(f'{x:.1f}' for x in r['queued'])}/s;"
+              f" all grouped {', '.join(f'{x:.1f}' for x in r['grouped_after'])} s after each round's last 202")
         for p in r["problems"]:
             print(f"  !! {p}")
     print("benchmark 5: resident memory after benchmark 2, VmRSS (PSS in brackets: shared pages counted in part),"

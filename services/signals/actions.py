@@ -44,7 +44,8 @@ from services.signals.domain.clustering import (
     SignalFeatures,
     blocking_keys,
     choose_cluster,
-    features_from_scrub,
+    features_of_scrubbed,
+    home_streets,
 )
 from services.signals.domain.intake import check_text
 from services.signals.domain.scrub import scrub
@@ -220,7 +221,24 @@ def _intake_turn(rt: Runtime) -> AbstractContextManager[Any]:
     return _SQLITE_INTAKES if rt.db.is_sqlite else nullcontext()
 
 
-def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission, now: datetime) -> Receipt:
+@dataclass(frozen=True)
+class _Received:
+    """A submission checked and scrubbed: what may be stored of it before it is grouped."""
+    council: CouncilConfig
+    data: CouncilData
+    reference: str
+    intake_key: str | None
+    channel: str
+    scrubbed_text: str
+    scrubbed_kinds: tuple[str, ...]
+    wijk: str | None
+    wijk_source: str | None
+    home: frozenset[str]  # clustering.home_streets of the scrub
+    ts: datetime
+    contact: ContactIn | None
+
+
+def _receive(cfg: SignalsConfig, settings: Settings, sub: Submission, now: datetime) -> _Received:
     council = council_config(settings, sub.council)
     data = cfg.council(council.slug)
     found = problems(data, text=sub.text, wijk=sub.wijk, contact=sub.contact)
@@ -233,20 +251,46 @@ def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission,
         raise Refused(exc.code, exc.log_message, **exc.params) from exc
     ts = _check_received_at(sub.received_at, now)
     given = data.neighbourhoods.resolve(sub.wijk) if _blank(sub.wijk) else None
-    contact = _clean_contact(sub.contact)
     # Scrub the text as received: a right-to-left override shows digits reversed, and scrub() reads
     # such runs the way a reader sees them before it drops the control characters.
     scrubbed = scrub(raw, known_places=data.neighbourhoods.names)
-    scores = classify(scrubbed.text, data.taxonomy, cfg.theme_threshold)
-    themes = [ThemeInfo(t.theme_id, t.confidence, tuple(t.matched)) for t in scores]
     wijk = given or data.neighbourhoods.detect(scrubbed.text)
-    feats = features_from_scrub(scrubbed, wijk, [t.id for t in themes if t.id != FALLBACK_THEME], ts)
-    reference = new_reference(settings.secret_key, sub.intake_key)
     kinds = tuple(k for k in ("naam", "telefoon", "e-mail", "adres", "postcode", "iban", "bsn") if k in scrubbed.kinds)
-    new = store.NewSignal(council=council.slug, ref_hash=store.hash_reference(reference), intake_key=sub.intake_key,
-                          channel=sub.channel, text=scrubbed.text.strip(), scrubbed_kinds=kinds, wijk=wijk,
-                          wijk_source="given" if given else ("detected" if wijk else None), themes=themes,
-                          features=feats, month=_month(ts, council), keys=blocking_keys(feats))
+    return _Received(council, data, new_reference(settings.secret_key, sub.intake_key), sub.intake_key, sub.channel,
+                     scrubbed.text, kinds, wijk, "given" if given else ("detected" if wijk else None),
+                     home_streets(scrubbed), ts, _clean_contact(sub.contact))
+
+
+def _new_signal(cfg: SignalsConfig, council: CouncilConfig, data: CouncilData, *, ref_hash: str,
+                intake_key: str | None, intake_key_hash: str | None, channel: str, scrubbed_text: str,
+                scrubbed_kinds: tuple[str, ...], wijk: str | None, wijk_source: str | None, home: frozenset[str],
+                ts: datetime) -> store.NewSignal:
+    """A scrubbed signal themed and with its features (at once for the 201 path, in the job for the queue)."""
+    scores = classify(scrubbed_text, data.taxonomy, cfg.theme_threshold)
+    themes = [ThemeInfo(t.theme_id, t.confidence, tuple(t.matched)) for t in scores]
+    feats = features_of_scrubbed(scrubbed_text, home, wijk, [t.id for t in themes if t.id != FALLBACK_THEME], ts)
+    return store.NewSignal(council=council.slug, ref_hash=ref_hash, intake_key=intake_key, channel=channel,
+                           text=scrubbed_text.strip(), scrubbed_kinds=scrubbed_kinds, wijk=wijk,
+                           wijk_source=wijk_source, themes=themes, features=feats, month=_month(ts, council),
+                           keys=blocking_keys(feats), intake_key_hash=intake_key_hash)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    signal: Signal
+    cluster: Cluster
+    created: bool  # False: the same submission was stored before
+    new_cluster: bool
+
+
+def _group_and_store(rt: Runtime, cfg: SignalsConfig, settings: Settings, council: CouncilConfig, data: CouncilData,
+                     new: store.NewSignal, contact: ContactIn | None, status_link: str | None, now: datetime, *,
+                     queued_id: int | None = None) -> _Stored | None:
+    """Choose the signal's group and store it there, with its contact details; for a queued signal
+    (``queued_id``) take it off the queue in the same transaction, so it is grouped exactly once (None:
+    it was grouped already, by the job or by its resident's page). A keyed submission stored before is
+    found instead of stored again."""
+    ts = new.features.ts
     # The candidates are read and the cluster chosen before the write transaction (the choice is
     # most of the CPU of an intake, and the write lock serialises every intake of the service).
     # Inside it, under the council's lock, the choice is made again only when signals came in
@@ -255,52 +299,53 @@ def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission,
     with rt.db.read() as s:
         read_up_to = store.last_signal_id(s, council.slug)
         cands = store.candidates(s, council.slug, new.keys, ts, DEFAULT_WINDOW)
-    chosen = _choose(feats, cands)
+    chosen = _choose(new.features, cands)
     for attempt in range(3):
         try:
             with _intake_turn(rt), rt.db.session() as s:
-                if sub.intake_key:
-                    seen = store.signal_by_intake_key(s, sub.intake_key)
+                if queued_id is not None:
+                    if not store.unqueue(s, queued_id):
+                        return None
+                elif new.intake_key:
+                    seen = store.signal_by_intake_key(s, new.intake_key)
                     if seen is not None:
-                        return Receipt(seen, store.cluster(s, council.slug, seen.cluster_id), reference, False, False)
+                        return _Stored(seen, store.cluster(s, council.slug, seen.cluster_id), False, False)
                 store.lock_council(s, council.slug)
                 changed = store.candidates_now(s, council.slug, new.keys, ts, DEFAULT_WINDOW, cands, read_up_to)
                 if changed is not None:
                     cands, read_up_to = changed
-                    chosen = _choose(feats, cands)
+                    chosen = _choose(new.features, cands)
                 is_new = chosen is None
                 if chosen is None:
-                    room = _room(council, themes[0].id)
-                    cluster_id = store.new_cluster(s, council.slug, room, themes[0].id, wijk, ts).id
+                    room = _room(council, new.themes[0].id)
+                    cluster_id = store.new_cluster(s, council.slug, room, new.themes[0].id, new.wijk, ts).id
                 else:
                     cluster_id = int(chosen)
                 signal = store.insert_signal(s, new, cluster_id)
                 if contact is not None:
                     store.insert_contact(s, signal.id, contact.name, contact.email, contact.phone, True, now,
-                                         language=contact.language or council.language,
-                                         status_url=status_url(settings, reference))
+                                         language=contact.language or council.language, status_url=status_link)
                 # Only a new cluster's card and first signal are posted here (the thread exists from
                 # then on); a joined cluster owes its card edit and the signal's post on the row, and
                 # both go out after the burst, one edit and one post for all of it.
-                cluster = store.add_to_cluster(s, cluster_id, ts, wijk, now=now, card_owed=not is_new,
+                cluster = store.add_to_cluster(s, cluster_id, ts, new.wijk, now=now, card_owed=not is_new,
                                                post_owed=not is_new)
                 if is_new:
                     _post_first_card(rt, s, council, data, cluster, signal)
                     _post_signal(rt, s, council, data, cluster, signal)
             break
         except IntegrityError:
-            if sub.intake_key:
-                # The same keyed submission arrived twice at once; the other one stored it.
-                with rt.db.read() as s:
-                    seen = store.signal_by_intake_key(s, sub.intake_key)
-                    if seen is not None:
-                        return Receipt(seen, store.cluster(s, council.slug, seen.cluster_id), reference, False,
-                                       False)
+            with rt.db.read() as s:
+                if queued_id is not None and store.signal_by_ref(s, new.ref_hash) is not None:
+                    return None  # stored already (cannot happen while the queue row is deleted with it)
+                seen = store.signal_by_intake_key(s, new.intake_key) if new.intake_key else None
+                if seen is not None:  # the same keyed submission arrived twice at once; the other one stored it
+                    return _Stored(seen, store.cluster(s, council.slug, seen.cluster_id), False, False)
             if attempt == 2:
                 raise
             # A concurrent intake took the council's next cluster number: take the next one.
     log.info("signal %s stored in cluster %s (council %s, channel %s, %d candidates, %s)", signal.id, cluster.id,
-             council.slug, sub.channel, len(cands), "new cluster" if is_new else "joined")
+             council.slug, new.channel, len(cands), "new cluster" if is_new else "joined")
     if not is_new and cfg.card_quiet <= 0:  # no burst to wait for: the post and the edit go out now
         flush_posts(rt, cfg, settings, cluster.id, now)
         flush_card(rt, cfg, settings, cluster.id, now)
@@ -309,7 +354,101 @@ def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission,
         # and edit come with the cards job's turn, which wakes the handoff itself): each wake costs
         # a lease write transaction, against the intakes' write lock.
         rt.jobs.kick("handoff")
-    return Receipt(signal, cluster, reference, True, is_new)
+    return _Stored(signal, cluster, True, is_new)
+
+
+def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission, now: datetime) -> Receipt:
+    """Receive a signal and group it before answering (the form, ``!signaal``, the API's 201)."""
+    got = _receive(cfg, settings, sub, now)
+    if sub.intake_key:
+        with rt.db.read() as s:
+            waiting = store.queued_by_intake_key(s, sub.intake_key)
+        if waiting is not None:  # sent before to the queue and not grouped yet: grouped now
+            group_queued(rt, cfg, settings, waiting, now)
+    new = _new_signal(cfg, got.council, got.data, ref_hash=store.hash_reference(got.reference),
+                      intake_key=got.intake_key, intake_key_hash=None, channel=got.channel,
+                      scrubbed_text=got.scrubbed_text, scrubbed_kinds=got.scrubbed_kinds, wijk=got.wijk,
+                      wijk_source=got.wijk_source, home=got.home, ts=got.ts)
+    stored = _group_and_store(rt, cfg, settings, got.council, got.data, new, got.contact,
+                              status_url(settings, got.reference), now)
+    assert stored is not None  # only a queued signal can have been grouped already
+    return Receipt(stored.signal, stored.cluster, got.reference, stored.created, stored.new_cluster)
+
+
+@dataclass(frozen=True)
+class QueuedReceipt:
+    reference: str
+    created: bool  # False: the same keyed submission was received before (queued or grouped)
+
+
+def submit_queued(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission, now: datetime) -> QueuedReceipt:
+    """Receive a signal and answer at once; the intake job groups it (``POST …/signals/queued``, 202).
+    Checked, scrubbed and themed like :func:`submit`, stored in one insert, so a partner's burst is
+    not held up by the grouping, nor by the council lock the grouping takes."""
+    got = _receive(cfg, settings, sub, now)
+    contact = got.contact
+    try:
+        with rt.db.session() as s:
+            if sub.intake_key and (store.signal_by_intake_key(s, sub.intake_key) is not None
+                                   or store.queued_by_intake_key(s, sub.intake_key) is not None):
+                return QueuedReceipt(got.reference, False)
+            store.queue_signal(s, council=got.council.slug, ref_hash=store.hash_reference(got.reference),
+                               intake_key=got.intake_key, channel=got.channel, scrubbed_text=got.scrubbed_text,
+                               scrubbed_kinds=got.scrubbed_kinds, wijk=got.wijk, wijk_source=got.wijk_source,
+                               home=got.home, ts=got.ts, now=now,
+                               contact_name=contact.name if contact else None,
+                               contact_email=contact.email if contact else None,
+                               contact_phone=contact.phone if contact else None,
+                               contact_language=(contact.language or got.council.language) if contact else None,
+                               status_url=status_url(settings, got.reference) if contact else None)
+    except IntegrityError:
+        if not sub.intake_key:
+            raise
+        return QueuedReceipt(got.reference, False)  # the same keyed submission arrived twice at once
+    return QueuedReceipt(got.reference, True)
+
+
+def group_queued(rt: Runtime, cfg: SignalsConfig, settings: Settings, waiting: store.QueuedSignal,
+                 now: datetime) -> bool:
+    """Group one queued signal now (the job; a resident opening its page before the job did). False:
+    grouped already, or its council is no longer configured (it stays queued, logged)."""
+    council = settings.council(waiting.council)
+    if council is None:
+        log.error("queued signal %s belongs to council %r, which is not configured: left queued",
+                  waiting.id, waiting.council)
+        return False
+    contact = (ContactIn(waiting.contact_name, waiting.contact_email, waiting.contact_phone, True,
+                         waiting.contact_language) if waiting.has_contact else None)
+    data = cfg.council(council.slug)
+    new = _new_signal(cfg, council, data, ref_hash=waiting.ref_hash, intake_key=None,
+                      intake_key_hash=waiting.intake_key_hash, channel=waiting.channel,
+                      scrubbed_text=waiting.scrubbed_text, scrubbed_kinds=waiting.scrubbed_kinds, wijk=waiting.wijk,
+                      wijk_source=waiting.wijk_source, home=waiting.home, ts=waiting.ts)
+    stored = _group_and_store(rt, cfg, settings, council, data, new, contact, waiting.status_url, now,
+                              queued_id=waiting.id)
+    return stored is not None
+
+
+def group_queue(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime, *,
+                quiet: float | None = None, batch: int = 100) -> int:
+    """The intake job: group the queued signals once the queue has been quiet for ``intake_quiet``
+    seconds (a partner's burst is over, and its requests are not slowed by the grouping), or when its
+    oldest has waited ``intake_max_wait`` seconds. A signal that fails is logged, counted and tried
+    again after the others: one defect does not hold up the queue, and nothing is dropped."""
+    quiet = cfg.intake_quiet if quiet is None else quiet
+    with rt.db.read() as s:
+        due = store.queue_due(s, now - timedelta(seconds=max(quiet, 0.0)),
+                              now - timedelta(seconds=cfg.intake_max_wait), batch)
+    done = 0
+    for waiting in due:
+        try:
+            done += group_queued(rt, cfg, settings, waiting, now)
+        except Exception:
+            log.exception("queued signal %s could not be grouped (attempt %d); tried again later",
+                          waiting.id, waiting.attempts + 1)
+            with rt.db.session() as s:
+                store.queued_failed(s, waiting.id)
+    return done
 
 
 def _choose(feats: SignalFeatures, cands: list[store.Candidate]) -> str | None:
@@ -894,6 +1033,18 @@ class ResidentView:
     contact: Contact | None
 
 
+def settle_reference(rt: Runtime, cfg: SignalsConfig, reference: str, now: datetime) -> None:
+    """A resident opens the page of a signal still queued for grouping: it is grouped now, so the page,
+    the download and the erasure show and reach it as any other."""
+    code = normalise_reference(reference)
+    if code is None:
+        return
+    with rt.db.read() as s:
+        waiting = store.queued_by_ref(s, store.hash_reference(code))
+    if waiting is not None:
+        group_queued(rt, cfg, rt.settings, waiting, now)
+
+
 def by_reference(rt: Runtime, reference: str) -> ResidentView:
     code = normalise_reference(reference)
     if code is None:
@@ -970,6 +1121,7 @@ def erase(rt: Runtime, cfg: SignalsConfig, settings: Settings, reference: str, n
     loses the text (asked first: when it cannot be reached nothing changed and the resident tries again);
     in Matrix the signal's thread post and the card with every version of it are redacted, and a
     new card without the text is posted when the group has other signals."""
+    settle_reference(rt, cfg, reference, now)
     view = by_reference(rt, reference)
     sig = view.signal
     council = council_config(settings, sig.council)

@@ -40,6 +40,7 @@ from services.signals.schemas import (
     HeardIn,
     MergeIn,
     MonthOut,
+    QueuedReceiptOut,
     ReceiptOut,
     SignalIn,
     SignalOut,
@@ -137,28 +138,43 @@ def _limit_partner() -> None:
 
 
 # --------------------------------------------------------------------------- intake
-@API.route("/councils/<slug>/signals", "POST", summary="Send a resident's signal (partner system, or !signaal)",
-           body=SignalIn, response=ReceiptOut, status=201, callers=INTAKE, errors=(409, 422, 429),
-           secret_fields=("reference", "status_url"))  # stored hashed; a repeat finds the signal by its key
-def create_signal(slug: str, body: SignalIn) -> ReceiptOut:
-    actions.council_config(_settings(), slug)
-    _limit_partner()
+def _submission(slug: str, body: SignalIn) -> actions.Submission:
     caller = getattr(g, "caller", "admin")
     key = request.headers.get("Idempotency-Key")
     contact = None
     if body.contact is not None:
         contact = actions.ContactIn(body.contact.name, body.contact.email, body.contact.phone, body.contact.consent,
                                     body.contact.language)
-    sub = actions.Submission(council=slug, text=body.text, channel="matrix" if caller == "bot" else "api",
-                             wijk=body.wijk, contact=contact,
-                             intake_key=f"{caller}:{key}"[:255] if key else None, received_at=body.received_at)
-    receipt = actions.submit(runtime(), _cfg(), _settings(), sub, _now())
+    return actions.Submission(council=slug, text=body.text, channel="matrix" if caller == "bot" else "api",
+                              wijk=body.wijk, contact=contact,
+                              intake_key=f"{caller}:{key}"[:255] if key else None, received_at=body.received_at)
+
+
+@API.route("/councils/<slug>/signals", "POST", summary="Send a resident's signal (partner system, or !signaal)",
+           body=SignalIn, response=ReceiptOut, status=201, callers=INTAKE, errors=(409, 422, 429),
+           secret_fields=("reference", "status_url"))  # stored hashed; a repeat finds the signal by its key
+def create_signal(slug: str, body: SignalIn) -> ReceiptOut:
+    actions.council_config(_settings(), slug)
+    _limit_partner()
+    receipt = actions.submit(runtime(), _cfg(), _settings(), _submission(slug, body), _now())
     lang = _lang(slug)
     return ReceiptOut(reference=receipt.reference,
                       status_url=f"{_settings().public_base_url.rstrip('/')}/signaal/{receipt.reference}",
                       duplicate=not receipt.created, new_cluster=receipt.new_cluster,
                       cluster_size=receipt.cluster.signal_count,
                       signal=signal_out(slug, receipt.signal, lang, receipt.cluster.number))
+
+
+@API.route("/councils/<slug>/signals/queued", "POST",
+           summary="Send a resident's signal, grouped afterwards (a partner's bulk intake: answered at once)",
+           body=SignalIn, response=QueuedReceiptOut, status=202, callers=INTAKE, errors=(422, 429),
+           secret_fields=("reference", "status_url"))
+def queue_signal(slug: str, body: SignalIn) -> QueuedReceiptOut:
+    actions.council_config(_settings(), slug)
+    _limit_partner()
+    receipt = actions.submit_queued(runtime(), _cfg(), _settings(), _submission(slug, body), _now())
+    return QueuedReceiptOut(reference=receipt.reference, status_url=actions.status_url(_settings(), receipt.reference),
+                            duplicate=not receipt.created, state="queued")
 
 
 @API.route("/councils/<slug>/signals/<int:signal_id>", summary="One stored signal (scrubbed; no contact details)",

@@ -50,6 +50,11 @@ class SignalsConfig:
     # per burst), but never longer than card_max_wait; 0 sends it right after each intake.
     card_quiet: float = 2.0
     card_max_wait: float = 30.0
+    # Signals sent to the queue (POST …/signals/queued) are grouped once the queue has been quiet for
+    # intake_quiet seconds (a partner's burst is not slowed by its own grouping), but never later than
+    # intake_max_wait after the oldest came.
+    intake_quiet: float = 0.5
+    intake_max_wait: float = 5.0
     pattern_window_days: int = 60
     pattern_min_wijken: int = 3
     taxonomy_paths: dict[str, Path] = field(default_factory=dict)  # slug or "*" → CSV

@@ -1,4 +1,4 @@
-"""The signals service's background jobs: the card edits owed after intakes, polling deliberation for decisions on clusters' topics,
+"""The signals service's background jobs: grouping the signals a partner queued, the card edits owed after intakes, polling deliberation for decisions on clusters' topics,
 closing stale clusters and erasing contact details after the retention period."""
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def jobs(app: Flask, settings: Settings, db: Database) -> list[Job]:
     clock = clock_of(app)  # the service's clock (shared.service.set_clock in tests)
 
     return [
+        # Signals received through the queue (answered 202), grouped once the burst is over.
+        Job("signals_intake", lambda: actions.group_queue(rt(), cfg, settings, clock()), interval=0.5),
         # Card edits owed after an intake, one per burst (cheap when nothing is owed: one indexed read).
         # With them, the running consultations: their count in the topic's thread (an edit when it changed) and
         # closing with the summary when due (two indexed reads when there is nothing to do).

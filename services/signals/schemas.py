@@ -76,6 +76,14 @@ class ReceiptOut(OutModel):
     signal: SignalOut
 
 
+class QueuedReceiptOut(OutModel):
+    """A signal received for grouping afterwards: the reference the resident gets, nothing of its group yet."""
+    reference: str
+    status_url: str  # the resident's page; opening it before the job ran groups the signal then
+    duplicate: bool  # the same Idempotency-Key was received before (queued or already grouped)
+    state: str  # "queued"
+
+
 class ClusterOut(OutModel):
     id: int  # the council's own number for this signal group, from 1 (the URLs take it too)
     card_key: str

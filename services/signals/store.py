@@ -29,6 +29,7 @@ from services.signals.models import (
     GroupCorrectionRow,
     HeardRow,
     PatternRow,
+    QueuedSignalRow,
     SignalRow,
     SignupContactRow,
     SignupEventRow,
@@ -134,6 +135,7 @@ class NewSignal:
     features: SignalFeatures
     month: str
     keys: set[str] = field(default_factory=set)
+    intake_key_hash: str | None = None  # instead of intake_key: a queued signal keeps only the hash
 
 
 def card_base(council: str, number: int) -> str:
@@ -624,7 +626,8 @@ def corrections(s: Session, cluster_id: int) -> list[tuple[str, str, str | None,
 # --------------------------------------------------------------------------- signals
 def insert_signal(s: Session, new: NewSignal, cluster_id: int) -> Signal:
     primary = new.themes[0].id
-    row = SignalRow(council=new.council, ref_hash=new.ref_hash, intake_key=hash_intake_key(new.intake_key) if new.intake_key else None,
+    key_hash = new.intake_key_hash or (hash_intake_key(new.intake_key) if new.intake_key else None)
+    row = SignalRow(council=new.council, ref_hash=new.ref_hash, intake_key=key_hash,
                     channel=new.channel,
                     text=new.text, scrubbed_kinds=",".join(new.scrubbed_kinds), wijk=new.wijk,
                     wijk_source=new.wijk_source, theme=primary,
@@ -653,6 +656,103 @@ def signal_by_intake_key(s: Session, intake_key: str) -> Signal | None:
     """The signal stored under this key (given in clear; only its hash is in the table)."""
     row = s.scalar(select(SignalRow).where(SignalRow.intake_key == hash_intake_key(intake_key)))
     return _signal(row) if row else None
+
+
+# --------------------------------------------------------------------------- signals queued for grouping
+@dataclass(frozen=True)
+class QueuedSignal:
+    """A received, scrubbed signal waiting for the intake job (models.QueuedSignalRow)."""
+    id: int
+    council: str
+    ref_hash: str
+    intake_key_hash: str | None
+    channel: str
+    scrubbed_text: str  # as scrub() gave it (the signal keeps it stripped)
+    scrubbed_kinds: tuple[str, ...]
+    wijk: str | None
+    wijk_source: str | None
+    home: frozenset[str]
+    ts: datetime
+    queued_at: datetime
+    attempts: int
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
+    contact_language: str | None
+    status_url: str | None
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_name or self.contact_email or self.contact_phone)
+
+
+def _queued(row: QueuedSignalRow) -> QueuedSignal:
+    return QueuedSignal(row.id, row.council, row.ref_hash, row.intake_key, row.channel, row.text,
+                        tuple(k for k in (row.scrubbed_kinds or "").split(",") if k), row.wijk, row.wijk_source,
+                        frozenset(json.loads(row.home or "[]")), aware(row.ts), aware(row.queued_at), row.attempts,
+                        row.contact_name, row.contact_email, row.contact_phone, row.contact_language, row.status_url)
+
+
+def queue_signal(s: Session, *, council: str, ref_hash: str, intake_key: str | None, channel: str,
+                 scrubbed_text: str, scrubbed_kinds: tuple[str, ...], wijk: str | None, wijk_source: str | None,
+                 home: frozenset[str], ts: datetime, now: datetime, contact_name: str | None = None,
+                 contact_email: str | None = None, contact_phone: str | None = None,
+                 contact_language: str | None = None, status_url: str | None = None) -> int:
+    """One row in one insert: all an accepted, not yet grouped signal costs the request."""
+    row = QueuedSignalRow(council=council, ref_hash=ref_hash,
+                          intake_key=hash_intake_key(intake_key) if intake_key else None, channel=channel,
+                          text=scrubbed_text, scrubbed_kinds=",".join(scrubbed_kinds), wijk=wijk,
+                          wijk_source=wijk_source, home=json.dumps(sorted(home), ensure_ascii=False), ts=ts,
+                          queued_at=now, attempts=0, contact_name=contact_name, contact_email=contact_email,
+                          contact_phone=contact_phone, contact_language=contact_language, status_url=status_url)
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+def queued_by_intake_key(s: Session, intake_key: str) -> QueuedSignal | None:
+    row = s.scalar(select(QueuedSignalRow).where(QueuedSignalRow.intake_key == hash_intake_key(intake_key)))
+    return _queued(row) if row else None
+
+
+def queued_by_ref(s: Session, ref_hash: str) -> QueuedSignal | None:
+    row = s.scalar(select(QueuedSignalRow).where(QueuedSignalRow.ref_hash == ref_hash))
+    return _queued(row) if row else None
+
+
+def queued(s: Session, queued_id: int, *, lock: bool = False) -> QueuedSignal | None:
+    stmt = select(QueuedSignalRow).where(QueuedSignalRow.id == queued_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = s.scalar(stmt)
+    return _queued(row) if row else None
+
+
+def queue_due(s: Session, quiet_before: datetime, waited_before: datetime, limit: int) -> list[QueuedSignal]:
+    """The queued signals to group now, oldest first (failed ones last): all of them once the queue has
+    been quiet since ``quiet_before`` (a burst is over), or when its oldest has waited since
+    ``waited_before`` (a steady stream is still grouped); none otherwise. One indexed read."""
+    newest, oldest = s.execute(select(func.max(QueuedSignalRow.queued_at), func.min(QueuedSignalRow.queued_at))).one()
+    if newest is None:
+        return []
+    if not (aware(newest) <= quiet_before or aware(oldest) <= waited_before):
+        return []
+    rows = s.scalars(select(QueuedSignalRow).order_by(QueuedSignalRow.attempts, QueuedSignalRow.id).limit(limit))
+    return [_queued(r) for r in rows]
+
+
+def queue_length(s: Session) -> int:
+    return int(s.scalar(select(func.count()).select_from(QueuedSignalRow)) or 0)
+
+
+def unqueue(s: Session, queued_id: int) -> bool:
+    """Take a queued signal off the queue (grouped now, or erased by its resident); False: already gone."""
+    return bool(s.execute(delete(QueuedSignalRow).where(QueuedSignalRow.id == queued_id)).rowcount)
+
+
+def queued_failed(s: Session, queued_id: int) -> None:
+    s.execute(update(QueuedSignalRow).where(QueuedSignalRow.id == queued_id)
+              .values(attempts=QueuedSignalRow.attempts + 1))
 
 
 def cluster_signals(s: Session, cluster_id: int, *, limit: int | None = None) -> list[Signal]:

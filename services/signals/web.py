@@ -243,8 +243,13 @@ def _by_reference(lookup: Callable[[Any, str], T], reference: str) -> T | Respon
         return _not_found()
 
 
+def _settled_view(rt: Any, reference: str) -> actions.ResidentView:
+    actions.settle_reference(rt, _cfg(), reference, utcnow())  # a partner's signal not grouped yet: now
+    return actions.by_reference(rt, reference)
+
+
 def _view(reference: str) -> actions.ResidentView | Response:
-    return _by_reference(actions.by_reference, reference)
+    return _by_reference(_settled_view, reference)
 
 
 @WEB.get("/signaal/<reference>")

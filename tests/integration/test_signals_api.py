@@ -695,6 +695,6 @@ def test_partners_are_rate_limited_per_token(database_url: str, delib: dict[str,
 
 
 def test_the_jobs_are_registered(svc: Service):
-    assert {job.name for job in svc.rt.jobs.jobs} == {"handoff", "handoff-cleanup", "forget-old-answers", "signals_cards",
+    assert {job.name for job in svc.rt.jobs.jobs} == {"handoff", "handoff-cleanup", "forget-old-answers", "signals_cards", "signals_intake",
                                                         "signals_feedback", "signals_retention", "mail",
                                                         "mail_cleanup"}

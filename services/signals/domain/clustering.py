@@ -128,8 +128,30 @@ def features(text: str, wijk: str | None, themes: Iterable[str], ts: datetime, *
 def features_from_scrub(scrubbed: ScrubResult, wijk: str | None, themes: Iterable[str],
                         ts: datetime, *, ignore: Iterable[str] = ()) -> SignalFeatures:
     """Features from an existing scrub result (saves scrubbing twice)."""
+    return features_of_scrubbed(scrubbed.text, home_streets(scrubbed), wijk, themes, ts, ignore=ignore)
+
+
+def home_streets(scrubbed: ScrubResult) -> frozenset[str]:
+    """The streets of the addresses scrub() took out, folded and without spaces: all that the features
+    keep of them (``SignalFeatures.home``). With the scrubbed text, they are all a signal queued for
+    grouping needs to get the same features later (:func:`features_of_scrubbed`)."""
+    # Streets taken out with a house number are not personal data on their own. They are often
+    # the writer's home rather than the place of the issue, so they never rule a match out.
+    home: set[str] = set()
+    for span in scrubbed.found:
+        if span.kind == ADDRESS:
+            street = re.sub(r"[\s\d-]+[A-Za-z]?$", "", span.value).strip()
+            street_words = words(street)
+            if street_words:
+                home.add("".join(fold(w.text) for w in street_words).replace("-", ""))
+    return frozenset(home)
+
+
+def features_of_scrubbed(scrubbed_text: str, home: Iterable[str], wijk: str | None, themes: Iterable[str],
+                         ts: datetime, *, ignore: Iterable[str] = ()) -> SignalFeatures:
+    """Features from a scrubbed text and the streets of the addresses taken out of it (:func:`home_streets`)."""
     ts = _aware(ts)
-    text = _PLACEHOLDER_RE.sub(" ", scrubbed.text)
+    text = _PLACEHOLDER_RE.sub(" ", scrubbed_text)
     skip = {fold(w) for w in ignore}
     wijk_parts = {stem(w.text) for w in words(fold(wijk))} if wijk else set()
     ws = words(text)
@@ -176,15 +198,7 @@ def features_from_scrub(scrubbed: ScrubResult, wijk: str | None, themes: Iterabl
             places.add(prev + f)
             names.discard(stem(ws[i].text))
             distinct.pop(stem(ws[i].text), None)
-    # Streets taken out with a house number are not personal data on their own. They are often
-    # the writer's home rather than the place of the issue, so they never rule a match out.
-    home: set[str] = set()
-    for span in scrubbed.found:
-        if span.kind == ADDRESS:
-            street = re.sub(r"[\s\d-]+[A-Za-z]?$", "", span.value).strip()
-            street_words = words(street)
-            if street_words:
-                home.add("".join(fold(w.text) for w in street_words).replace("-", ""))
+    home = set(home)
     kept = [s if i not in negated_idx else "" for i, s in enumerate(stems)]
     concepts = {_CONCEPT_OF[s] for s in kept if s in _CONCEPT_OF}
     for phrase, concept in _CONCEPT_PHRASES:

@@ -205,3 +205,19 @@ def test_grouped_folds_never_split_a_cluster_or_its_hard_negatives(dev_records, 
         for g in quality.groups(dev_records).values():
             sizes[g] = sizes.get(g, 0) + 1
         assert max(map(len, parts)) - min(map(len, parts)) <= max(sizes.values())
+
+
+def test_a_queued_signal_gets_the_features_its_scrub_would_give(dev_records: list[dict]) -> None:
+    """A signal queued for grouping keeps only its scrubbed text and the streets of the addresses taken
+    out (clustering.home_streets); the features the job makes from them are those of the scrub itself."""
+    from services.signals.domain.clustering import features_from_scrub, features_of_scrubbed, home_streets
+    from services.signals.domain.scrub import scrub
+
+    with_home = 0
+    for record in dev_records:
+        scrubbed = scrub(record["text"])
+        direct = features_from_scrub(scrubbed, "Tarwewijk", ["onderhoud"], T0)
+        home = home_streets(scrubbed)
+        assert features_of_scrubbed(scrubbed.text, home, "Tarwewijk", ["onderhoud"], T0) == direct
+        with_home += bool(home)
+    assert with_home >= 10  # the dev set has addresses with streets: the case is exercised
