@@ -237,3 +237,84 @@ def test_council_flow_from_signal_to_reminder_of_the_realisation_check(stack):
     finally:
         for m in members.values():
             m.close()
+
+
+# --- a partner's queued burst, and the signals service killed while it groups it ----------------------
+QUEUED = 200
+
+
+def _count(db_path, sql: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db_path, timeout=30) as db:
+        return int(db.execute(sql).fetchone()[0])
+
+
+def test_a_queued_burst_is_grouped_exactly_once_across_a_sigkill(tmp_path):
+    """200 signals through the queue (202), then every signals process killed (SIGKILL) while the job
+    groups them; after the restart each is grouped once, none lost, and the partner's retries of all
+    200 with the same keys are the same signals."""
+    import os
+    import signal
+
+    from bench.common import Gunicorn, children, service_config
+    from services.signals.store import hash_reference
+
+    config, tokens = service_config(tmp_path)
+    env = {"OVERLEG_CONFIG": str(config)}
+    db_path = tmp_path / "data" / "signals.db"
+    texts = [load_signal_texts()[i % 200] for i in range(QUEUED)]
+    headers = {"Authorization": f"Bearer {tokens['admin']}"}
+    path = f"/api/v1/councils/{SLUG}/signals/queued"
+
+    def send_all(base_url: str) -> list[dict]:
+        with httpx.Client(base_url=base_url, timeout=30, headers=headers) as http:
+            out = []
+            for i, payload in enumerate(texts):
+                resp = http.post(path, json=payload, headers={"Idempotency-Key": f"drill-{i}"})
+                assert resp.status_code == 202, resp.text
+                out.append({**resp.json(), "replayed": resp.headers.get("Idempotent-Replay") == "true"})
+            return out
+
+    first = Gunicorn("services.signals.wsgi:app", tmp_path, workers=2, service="signals", name="signals", env=env)
+    first.start()
+    try:
+        receipts = send_all(first.url)
+        assert not any(r["duplicate"] for r in receipts)
+        # The job starts once the burst has been quiet for half a second: kill everything as soon as it has.
+        assert wait_until(lambda: _count(db_path, "SELECT count(*) FROM signals_signals") > 0, 60, interval=0.01)
+        for pid in [*children(first.proc.pid), first.proc.pid]:
+            os.kill(pid, signal.SIGKILL)
+        first.proc.wait(10)
+        first.proc = None
+    finally:
+        first.stop()
+    left = _count(db_path, "SELECT count(*) FROM signals_queued")
+    assert 0 < left < QUEUED, f"the kill did not land while the job grouped ({left} left queued)"
+
+    second = Gunicorn("services.signals.wsgi:app", tmp_path, workers=2, service="signals", name="signals-2", env=env)
+    second.start()
+    try:
+        # The dead worker's lease runs out (30 s), then a new worker groups the rest.
+        assert wait_until(lambda: _count(db_path, "SELECT count(*) FROM signals_queued") == 0, 120, interval=0.5)
+        assert _count(db_path, "SELECT count(*) FROM signals_signals") == QUEUED
+        assert _count(db_path, "SELECT count(DISTINCT ref_hash) FROM signals_signals") == QUEUED
+        wanted = {hash_reference(r["reference"]) for r in receipts}
+        import sqlite3
+
+        with sqlite3.connect(db_path) as db:
+            stored = {row[0] for row in db.execute("SELECT ref_hash FROM signals_signals")}
+        assert stored == wanted  # every reference a partner got is a stored signal, once
+        again = send_all(second.url)  # the stored answers, replayed
+        assert all(r["replayed"] for r in again)
+        assert [r["reference"] for r in again] == [r["reference"] for r in receipts]
+        assert _count(db_path, "SELECT count(*) FROM signals_signals") == QUEUED
+        assert _count(db_path, "SELECT count(*) FROM signals_queued") == 0
+        # Every signal is in one thread post, or owed one by its group (the cards job posts each burst once).
+        assert _count(db_path, "SELECT count(*) FROM signals_signals WHERE posted_key IS NULL") == \
+            _count(db_path, "SELECT coalesce(sum(posts_pending), 0) FROM signals_clusters")
+        assert _count(db_path, "SELECT count(*) FROM signals_handoff WHERE key LIKE 'signals:cluster:%'") == \
+            _count(db_path, "SELECT count(*) FROM signals_clusters")  # one card per group
+    finally:
+        second.stop()
+    assert "Traceback" not in (tmp_path / "signals-2.log").read_text(errors="replace")
