@@ -9,7 +9,6 @@ PostgreSQL is used when ``DATABASE_URL`` says so; each service prefixes its own 
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from pathlib import Path
 from typing import Callable, Iterator
@@ -20,6 +19,8 @@ from sqlalchemy import DateTime, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from shared.private_files import private_sqlite_file
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -55,7 +56,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""  # "sqlite://" alone: in memory
         if path and path != ":memory:":
-            _private_file(Path(path))
+            private_sqlite_file(Path(path))
         engine = create_engine(
             url,
             echo=echo,
@@ -67,19 +68,6 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
-
-
-def _private_file(path: Path) -> None:
-    """Create a SQLite file (and its folder) readable by this user only, whatever the umask: it holds
-    residents' contact details and the bot's access token. SQLite gives its -wal and -shm files the
-    same permissions as the database file."""
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.parent.chmod(0o700)  # mkdir's mode is filtered by the umask
-    if not path.exists():
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            path.chmod(0o600)
 
 
 def _tune_sqlite(engine: Engine) -> None:

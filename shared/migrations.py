@@ -16,6 +16,7 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 
 from shared.db import Database
+from shared.private_files import private_sqlite_file
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -200,7 +201,9 @@ def _settled_by_template(service: str, folder: Path) -> bool:
     if not template.exists():
         return False
     try:
-        db = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
+        path = Path(url.removeprefix("sqlite:///"))
+        private_sqlite_file(path)  # as shared.db creates it: the copy holds what the service will keep
+        db = sqlite3.connect(path, timeout=30)
         source = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
     except sqlite3.Error:
         return False

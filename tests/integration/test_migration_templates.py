@@ -86,3 +86,23 @@ def test_a_database_that_is_not_sqlite_or_not_ours_goes_to_the_child(setup, monk
     assert not migrations._settled_by_template(SERVICE, templates)
     monkeypatch.setenv("OVERLEG_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
     assert not migrations._settled_by_template(SERVICE, templates)
+
+
+def test_a_database_settled_from_the_template_is_private_like_any_other(setup, tmp_path: Path):
+    """The copy holds what the service will keep (residents' contact details): readable by its user
+    only, whatever the umask, as shared.db creates every SQLite file (seen in CI: a unit test of the
+    systemd units found a copied database readable by all)."""
+    import os
+
+    templates, database, children = setup
+    migrations.upgrade_in_subprocess(SERVICE)  # builds the template
+    database.unlink()
+    folder = database.parent
+    folder.rmdir()
+    old = os.umask(0o022)
+    try:
+        migrations.upgrade_in_subprocess(SERVICE)  # copied here, no child
+    finally:
+        os.umask(old)
+    assert len(children) == 1 and versions(database)
+    assert database.stat().st_mode & 0o777 == 0o600 and folder.stat().st_mode & 0o777 == 0o700
