@@ -315,24 +315,7 @@ def _group_and_store(rt: Runtime, cfg: SignalsConfig, settings: Settings, counci
                 if changed is not None:
                     cands, read_up_to = changed
                     chosen = _choose(new.features, cands)
-                is_new = chosen is None
-                if chosen is None:
-                    room = _room(council, new.themes[0].id)
-                    cluster_id = store.new_cluster(s, council.slug, room, new.themes[0].id, new.wijk, ts).id
-                else:
-                    cluster_id = int(chosen)
-                signal = store.insert_signal(s, new, cluster_id)
-                if contact is not None:
-                    store.insert_contact(s, signal.id, contact.name, contact.email, contact.phone, True, now,
-                                         language=contact.language or council.language, status_url=status_link)
-                # Only a new cluster's card and first signal are posted here (the thread exists from
-                # then on); a joined cluster owes its card edit and the signal's post on the row, and
-                # both go out after the burst, one edit and one post for all of it.
-                cluster = store.add_to_cluster(s, cluster_id, ts, new.wijk, now=now, card_owed=not is_new,
-                                               post_owed=not is_new)
-                if is_new:
-                    _post_first_card(rt, s, council, data, cluster, signal)
-                    _post_signal(rt, s, council, data, cluster, signal)
+                signal, cluster, is_new = _store_in_group(rt, s, council, data, new, contact, status_link, chosen, now)
             break
         except IntegrityError:
             with rt.db.read() as s:
@@ -346,15 +329,48 @@ def _group_and_store(rt: Runtime, cfg: SignalsConfig, settings: Settings, counci
             # A concurrent intake took the council's next cluster number: take the next one.
     log.info("signal %s stored in cluster %s (council %s, channel %s, %d candidates, %s)", signal.id, cluster.id,
              council.slug, new.channel, len(cands), "new cluster" if is_new else "joined")
-    if not is_new and cfg.card_quiet <= 0:  # no burst to wait for: the post and the edit go out now
-        flush_posts(rt, cfg, settings, cluster.id, now)
-        flush_card(rt, cfg, settings, cluster.id, now)
-    if is_new or cfg.card_quiet <= 0:
-        # Only the handoff is due now, and only when something was queued (a joined signal's post
-        # and edit come with the cards job's turn, which wakes the handoff itself): each wake costs
-        # a lease write transaction, against the intakes' write lock.
-        rt.jobs.kick("handoff")
+    _after_stored(rt, cfg, settings, [cluster.id] if not is_new else [], is_new, now)
     return _Stored(signal, cluster, True, is_new)
+
+
+def _store_in_group(rt: Runtime, s: Session, council: CouncilConfig, data: CouncilData, new: store.NewSignal,
+                    contact: ContactIn | None, status_link: str | None, chosen: str | None,
+                    now: datetime) -> tuple[Signal, Cluster, bool]:
+    """Inside the write transaction, under the council's lock: the signal into the chosen cluster (None:
+    a new one), with its contact details. Returns the signal, its cluster and whether it is new."""
+    ts = new.features.ts
+    is_new = chosen is None
+    if chosen is None:
+        room = _room(council, new.themes[0].id)
+        cluster_id = store.new_cluster(s, council.slug, room, new.themes[0].id, new.wijk, ts).id
+    else:
+        cluster_id = int(chosen)
+    signal = store.insert_signal(s, new, cluster_id)
+    if contact is not None:
+        store.insert_contact(s, signal.id, contact.name, contact.email, contact.phone, True, now,
+                             language=contact.language or council.language, status_url=status_link)
+    # Only a new cluster's card and first signal are posted here (the thread exists from then on);
+    # a joined cluster owes its card edit and the signal's post on the row, and both go out after
+    # the burst, one edit and one post for all of it.
+    cluster = store.add_to_cluster(s, cluster_id, ts, new.wijk, now=now, card_owed=not is_new, post_owed=not is_new)
+    if is_new:
+        _post_first_card(rt, s, council, data, cluster, signal)
+        _post_signal(rt, s, council, data, cluster, signal)
+    return signal, cluster, is_new
+
+
+def _after_stored(rt: Runtime, cfg: SignalsConfig, settings: Settings, joined: list[int], any_new: bool,
+                  now: datetime) -> None:
+    """After the commit: with no burst to wait for (``card_quiet`` 0) the joined clusters' posts and
+    edits go out now; the handoff is woken only when something was queued for it (a joined signal's
+    post and edit come with the cards job's turn, which wakes the handoff itself): each wake costs a
+    lease write transaction, against the intakes' write lock."""
+    if cfg.card_quiet <= 0:
+        for cluster_id in dict.fromkeys(joined):
+            flush_posts(rt, cfg, settings, cluster_id, now)
+            flush_card(rt, cfg, settings, cluster_id, now)
+    if any_new or (joined and cfg.card_quiet <= 0):
+        rt.jobs.kick("handoff")
 
 
 def submit(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Submission, now: datetime) -> Receipt:
@@ -408,15 +424,23 @@ def submit_queued(rt: Runtime, cfg: SignalsConfig, settings: Settings, sub: Subm
     return QueuedReceipt(got.reference, True)
 
 
-def group_queued(rt: Runtime, cfg: SignalsConfig, settings: Settings, waiting: store.QueuedSignal,
-                 now: datetime) -> bool:
-    """Group one queued signal now (the job; a resident opening its page before the job did). False:
-    grouped already, or its council is no longer configured (it stays queued, logged)."""
+@dataclass(frozen=True)
+class _Unqueued:
+    waiting: store.QueuedSignal
+    council: CouncilConfig
+    data: CouncilData
+    new: store.NewSignal
+    contact: ContactIn | None
+
+
+def _unqueued(cfg: SignalsConfig, settings: Settings, waiting: store.QueuedSignal) -> _Unqueued | None:
+    """A queued signal themed and with its features, ready to be grouped; None when its council is no
+    longer configured (it stays queued, logged)."""
     council = settings.council(waiting.council)
     if council is None:
         log.error("queued signal %s belongs to council %r, which is not configured: left queued",
                   waiting.id, waiting.council)
-        return False
+        return None
     contact = (ContactIn(waiting.contact_name, waiting.contact_email, waiting.contact_phone, True,
                          waiting.contact_language) if waiting.has_contact else None)
     data = cfg.council(council.slug)
@@ -424,30 +448,86 @@ def group_queued(rt: Runtime, cfg: SignalsConfig, settings: Settings, waiting: s
                       intake_key_hash=waiting.intake_key_hash, channel=waiting.channel,
                       scrubbed_text=waiting.scrubbed_text, scrubbed_kinds=waiting.scrubbed_kinds, wijk=waiting.wijk,
                       wijk_source=waiting.wijk_source, home=waiting.home, ts=waiting.ts)
-    stored = _group_and_store(rt, cfg, settings, council, data, new, contact, waiting.status_url, now,
-                              queued_id=waiting.id)
+    return _Unqueued(waiting, council, data, new, contact)
+
+
+def group_queued(rt: Runtime, cfg: SignalsConfig, settings: Settings, waiting: store.QueuedSignal,
+                 now: datetime) -> bool:
+    """Group one queued signal now (a resident opening its page before the job did; the job when a
+    batch failed). False: grouped already, or its council is no longer configured."""
+    item = _unqueued(cfg, settings, waiting)
+    if item is None:
+        return False
+    stored = _group_and_store(rt, cfg, settings, item.council, item.data, item.new, item.contact,
+                              waiting.status_url, now, queued_id=waiting.id)
     return stored is not None
+
+
+# Queued signals of one council grouped per transaction by the job: one commit and one council lock
+# for all of them instead of two transactions each (the candidates are read inside, where the signals
+# of the same batch stored before are seen). Small enough that a form intake waits at most a moment.
+GROUP_BATCH = 20
+
+
+def _group_batch(rt: Runtime, cfg: SignalsConfig, settings: Settings, items: list[_Unqueued], now: datetime) -> int:
+    """Group the queued signals ``items`` (one council, oldest first) in one transaction; each leaves the
+    queue in it (one already gone, grouped by its resident's page, is skipped). Raises when any fails:
+    then nothing of the batch is stored and the caller groups them one by one."""
+    council, data = items[0].council, items[0].data
+    joined: list[int] = []
+    stored: list[tuple[Signal, Cluster, bool, int]] = []
+    with _intake_turn(rt), rt.db.session() as s:
+        store.lock_council(s, council.slug)
+        for item in items:
+            if not store.unqueue(s, item.waiting.id):
+                continue
+            new = item.new
+            cands = store.candidates(s, council.slug, new.keys, new.features.ts, DEFAULT_WINDOW)
+            signal, cluster, is_new = _store_in_group(rt, s, council, data, new, item.contact,
+                                                      item.waiting.status_url, _choose(new.features, cands), now)
+            stored.append((signal, cluster, is_new, len(cands)))
+    for signal, cluster, is_new, n in stored:
+        log.info("signal %s stored in cluster %s (council %s, channel %s, %d candidates, %s; from the queue)",
+                 signal.id, cluster.id, council.slug, signal.channel, n, "new cluster" if is_new else "joined")
+        if not is_new:
+            joined.append(cluster.id)
+    _after_stored(rt, cfg, settings, joined, any(x[2] for x in stored), now)
+    return len(stored)
 
 
 def group_queue(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: datetime, *,
                 quiet: float | None = None, batch: int = 100) -> int:
     """The intake job: group the queued signals once the queue has been quiet for ``intake_quiet``
     seconds (a partner's burst is over, and its requests are not slowed by the grouping), or when its
-    oldest has waited ``intake_max_wait`` seconds. A signal that fails is logged, counted and tried
-    again after the others: one defect does not hold up the queue, and nothing is dropped."""
+    oldest has waited ``intake_max_wait`` seconds; ``GROUP_BATCH`` of one council per transaction. When
+    a batch fails its signals are grouped one by one, and a signal that fails then is logged, counted
+    and tried again after the others: one defect does not hold up the queue, and nothing is dropped."""
     quiet = cfg.intake_quiet if quiet is None else quiet
     with rt.db.read() as s:
         due = store.queue_due(s, now - timedelta(seconds=max(quiet, 0.0)),
                               now - timedelta(seconds=cfg.intake_max_wait), batch)
+    items = [item for item in (_unqueued(cfg, settings, w) for w in due) if item is not None]
     done = 0
-    for waiting in due:
-        try:
-            done += group_queued(rt, cfg, settings, waiting, now)
-        except Exception:
-            log.exception("queued signal %s could not be grouped (attempt %d); tried again later",
-                          waiting.id, waiting.attempts + 1)
-            with rt.db.session() as s:
-                store.queued_failed(s, waiting.id)
+    by_council: dict[str, list[_Unqueued]] = {}
+    for item in items:
+        by_council.setdefault(item.council.slug, []).append(item)
+    for council_items in by_council.values():
+        for start in range(0, len(council_items), GROUP_BATCH):
+            chunk = council_items[start:start + GROUP_BATCH]
+            try:
+                done += _group_batch(rt, cfg, settings, chunk, now)
+                continue
+            except Exception:
+                log.warning("a batch of %d queued signals could not be grouped together; one by one now",
+                            len(chunk), exc_info=True)
+            for item in chunk:
+                try:
+                    done += group_queued(rt, cfg, settings, item.waiting, now)
+                except Exception:
+                    log.exception("queued signal %s could not be grouped (attempt %d); tried again later",
+                                  item.waiting.id, item.waiting.attempts + 1)
+                    with rt.db.session() as s:
+                        store.queued_failed(s, item.waiting.id)
     return done
 
 

@@ -168,21 +168,21 @@ def test_a_signal_that_fails_to_group_waits_behind_the_others_and_is_kept(svc: S
     queue(svc, LEAK_1)
     queue(svc, NOISE)
     real = store.insert_signal
-    calls = {"n": 0}
+    broken = {"on": True}
 
-    def fails_first(s: Any, new: store.NewSignal, cluster_id: int) -> store.Signal:
-        calls["n"] += 1
-        if calls["n"] == 1:
+    def fails_for_the_leak(s: Any, new: store.NewSignal, cluster_id: int) -> store.Signal:
+        if broken["on"] and "Tarwehof" in new.text:
             raise RuntimeError("defect")
         return real(s, new, cluster_id)
 
-    monkeypatch.setattr(store, "insert_signal", fails_first)
-    assert group(svc) == 1  # the first failed, the second was grouped all the same
+    monkeypatch.setattr(store, "insert_signal", fails_for_the_leak)
+    assert group(svc) == 1  # the batch failed, then one by one: the leak failed, the noise was grouped
     assert "could not be grouped" in caplog.text
     with svc.db.read() as s:
         left = s.scalar(select(QueuedSignalRow))
         assert left.attempts == 1 and "Tarwehof" in left.text
         assert s.scalar(select(func.count()).select_from(SignalRow)) == 1
+    broken["on"] = False
     assert group(svc) == 1 and counts(svc) == (0, 2)
 
 
