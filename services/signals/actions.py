@@ -58,7 +58,7 @@ from shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from shared.formatting import Rich, one_line
 from shared.http import ServiceClient, ServiceError, ServiceUnavailable
 from shared.mail import MailMessage
-from shared.outbox import OutboundMessage, QueueStore
+from shared.outbox import OutboundMessage, QueueStore, backoff_seconds
 from shared.service import Runtime
 from shared.settings import CouncilConfig, Settings
 
@@ -500,11 +500,12 @@ def group_queue(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: dateti
     """The intake job: group the queued signals once the queue has been quiet for ``intake_quiet``
     seconds (a partner's burst is over, and its requests are not slowed by the grouping), or when its
     oldest has waited ``intake_max_wait`` seconds; ``GROUP_BATCH`` of one council per transaction. When
-    a batch fails its signals are grouped one by one, and a signal that fails then is logged, counted
-    and tried again after the others: one defect does not hold up the queue, and nothing is dropped."""
+    a batch fails its signals are grouped one by one, and a signal that fails then is logged, kept and
+    tried again after 30 s, 1 min, 2 min … (at most hourly): one defect does not hold up the queue or
+    flood the log, and nothing is dropped."""
     quiet = cfg.intake_quiet if quiet is None else quiet
     with rt.db.read() as s:
-        due = store.queue_due(s, now - timedelta(seconds=max(quiet, 0.0)),
+        due = store.queue_due(s, now, now - timedelta(seconds=max(quiet, 0.0)),
                               now - timedelta(seconds=cfg.intake_max_wait), batch)
     items = [item for item in (_unqueued(cfg, settings, w) for w in due) if item is not None]
     done = 0
@@ -524,10 +525,11 @@ def group_queue(rt: Runtime, cfg: SignalsConfig, settings: Settings, now: dateti
                 try:
                     done += group_queued(rt, cfg, settings, item.waiting, now)
                 except Exception:
-                    log.exception("queued signal %s could not be grouped (attempt %d); tried again later",
-                                  item.waiting.id, item.waiting.attempts + 1)
+                    wait = backoff_seconds(item.waiting.attempts + 1, base=30.0, cap=3600.0)
+                    log.exception("queued signal %s could not be grouped (attempt %d); tried again in %.0f s",
+                                  item.waiting.id, item.waiting.attempts + 1, wait)
                     with rt.db.session() as s:
-                        store.queued_failed(s, item.waiting.id)
+                        store.queued_failed(s, item.waiting.id, now + timedelta(seconds=wait))
     return done
 
 

@@ -174,8 +174,10 @@ class QueuedSignalRow(SignalsBase):
     home: Mapped[str] = mapped_column(Text, default="[]")
     ts: Mapped[datetime] = mapped_column(UtcDateTime)  # received (what the signal's ts becomes)
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    # Grouping it failed this often (a defect, logged): such a row waits behind the others, kept.
+    # Grouping it failed this often (a defect, logged): such a row is kept and tried again at retry_at,
+    # backing off, behind the new ones.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     contact_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     contact_phone: Mapped[str | None] = mapped_column(String(40), nullable=True)

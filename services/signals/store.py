@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.signals.domain.clustering import DEFAULT_PER_KEY_LIMIT, SignalFeatures
@@ -728,16 +728,18 @@ def queued(s: Session, queued_id: int, *, lock: bool = False) -> QueuedSignal | 
     return _queued(row) if row else None
 
 
-def queue_due(s: Session, quiet_before: datetime, waited_before: datetime, limit: int) -> list[QueuedSignal]:
-    """The queued signals to group now, oldest first (failed ones last): all of them once the queue has
-    been quiet since ``quiet_before`` (a burst is over), or when its oldest has waited since
-    ``waited_before`` (a steady stream is still grouped); none otherwise. One indexed read."""
-    newest, oldest = s.execute(select(func.max(QueuedSignalRow.queued_at), func.min(QueuedSignalRow.queued_at))).one()
-    if newest is None:
-        return []
-    if not (aware(newest) <= quiet_before or aware(oldest) <= waited_before):
-        return []
-    rows = s.scalars(select(QueuedSignalRow).order_by(QueuedSignalRow.attempts, QueuedSignalRow.id).limit(limit))
+def queue_due(s: Session, now: datetime, quiet_before: datetime, waited_before: datetime,
+              limit: int) -> list[QueuedSignal]:
+    """The queued signals to group now, oldest first: the new ones once they have been quiet since
+    ``quiet_before`` (a burst is over) or the oldest of them has waited since ``waited_before`` (a
+    steady stream is still grouped); and, after them, those that failed before and whose retry is due."""
+    fresh = QueuedSignalRow.attempts == 0
+    newest, oldest = s.execute(select(func.max(QueuedSignalRow.queued_at), func.min(QueuedSignalRow.queued_at))
+                               .where(fresh)).one()
+    retry = and_(QueuedSignalRow.attempts > 0, QueuedSignalRow.retry_at <= now)
+    take_fresh = newest is not None and (aware(newest) <= quiet_before or aware(oldest) <= waited_before)
+    rows = s.scalars(select(QueuedSignalRow).where(or_(fresh, retry) if take_fresh else retry)
+                     .order_by(QueuedSignalRow.attempts, QueuedSignalRow.id).limit(limit))
     return [_queued(r) for r in rows]
 
 
@@ -750,9 +752,10 @@ def unqueue(s: Session, queued_id: int) -> bool:
     return bool(s.execute(delete(QueuedSignalRow).where(QueuedSignalRow.id == queued_id)).rowcount)
 
 
-def queued_failed(s: Session, queued_id: int) -> None:
+def queued_failed(s: Session, queued_id: int, retry_at: datetime) -> None:
+    """Grouping it failed (a defect, logged): kept, and tried again at ``retry_at``, not at every turn."""
     s.execute(update(QueuedSignalRow).where(QueuedSignalRow.id == queued_id)
-              .values(attempts=QueuedSignalRow.attempts + 1))
+              .values(attempts=QueuedSignalRow.attempts + 1, retry_at=retry_at))
 
 
 def cluster_signals(s: Session, cluster_id: int, *, limit: int | None = None) -> list[Signal]:

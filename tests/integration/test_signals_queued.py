@@ -139,7 +139,7 @@ def test_queued_signals_survive_a_restart_and_are_grouped_once(database_url: str
     second = make_service(database_url, delib)  # a new worker on the same database: the queue is still there
     try:
         with second.db.read() as s:
-            due = store.queue_due(s, utcnow() + LATER, utcnow(), 10)
+            due = store.queue_due(s, utcnow(), utcnow() + LATER, utcnow(), 10)
         # Two workers group the same queued signals at once (the job, and a resident's page): each once.
         results: list[bool] = []
         lock = threading.Lock()
@@ -182,8 +182,18 @@ def test_a_signal_that_fails_to_group_waits_behind_the_others_and_is_kept(svc: S
         left = s.scalar(select(QueuedSignalRow))
         assert left.attempts == 1 and "Tarwehof" in left.text
         assert s.scalar(select(func.count()).select_from(SignalRow)) == 1
+    # Not tried again at every turn of the job (the log would fill up): after 30 s, then 1 min, …
+    caplog.clear()
+    assert group(svc, after=LATER + timedelta(seconds=5)) == 0 and "could not be grouped" not in caplog.text
+    assert group(svc, after=LATER + timedelta(seconds=31)) == 0  # failed again: attempt 2, a minute later
+    with svc.db.read() as s:
+        assert s.scalar(select(QueuedSignalRow.attempts)) == 2
+    assert group(svc, after=LATER + timedelta(seconds=61)) == 0  # not yet
     broken["on"] = False
-    assert group(svc) == 1 and counts(svc) == (0, 2)
+    # A new signal meanwhile is grouped as usual, without waiting for the one that failed.
+    queue(svc, LEAK_2)
+    assert group(svc) == 1
+    assert group(svc, after=LATER + timedelta(seconds=100)) == 1 and counts(svc) == (0, 3)
 
 
 def test_bad_input_to_the_queue_gets_the_same_answers(svc: Service):

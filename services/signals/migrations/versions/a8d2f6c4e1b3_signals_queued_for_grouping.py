@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column('ts', sa.DateTime(timezone=True), nullable=False),
         sa.Column('queued_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('retry_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('contact_name', sa.String(length=200), nullable=True),
         sa.Column('contact_email', sa.String(length=254), nullable=True),
         sa.Column('contact_phone', sa.String(length=40), nullable=True),
