@@ -720,14 +720,6 @@ def queued_by_ref(s: Session, ref_hash: str) -> QueuedSignal | None:
     return _queued(row) if row else None
 
 
-def queued(s: Session, queued_id: int, *, lock: bool = False) -> QueuedSignal | None:
-    stmt = select(QueuedSignalRow).where(QueuedSignalRow.id == queued_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    row = s.scalar(stmt)
-    return _queued(row) if row else None
-
-
 def queue_due(s: Session, now: datetime, quiet_before: datetime, waited_before: datetime,
               limit: int) -> list[QueuedSignal]:
     """The queued signals to group now, oldest first: the new ones once they have been quiet since
@@ -743,12 +735,9 @@ def queue_due(s: Session, now: datetime, quiet_before: datetime, waited_before: 
     return [_queued(r) for r in rows]
 
 
-def queue_length(s: Session) -> int:
-    return int(s.scalar(select(func.count()).select_from(QueuedSignalRow)) or 0)
-
-
 def unqueue(s: Session, queued_id: int) -> bool:
-    """Take a queued signal off the queue (grouped now, or erased by its resident); False: already gone."""
+    """Take a queued signal off the queue, in the transaction that stores it; False: already gone (grouped
+    meanwhile by the job or by its resident's page)."""
     return bool(s.execute(delete(QueuedSignalRow).where(QueuedSignalRow.id == queued_id)).rowcount)
 
 
