@@ -21,7 +21,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import nullcontext
 from dataclasses import replace
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import pg_schema, service_config  # noqa: E402
+from bench.common import pg_schema, signals_app_in_process  # noqa: E402
 
 SLUG = "klantenraad"
 MEASURE = 50
@@ -115,22 +114,10 @@ def measure(client, token: str, rows: list[dict], at: datetime) -> list[float]:
 
 
 def scenario(database_url: str | None, levels: list[int], spread_days: int) -> list[tuple[int, float, float, float]]:
-    import os
-
-    from services.signals import app as signals_app
-    from shared.db import Database
-    from shared.settings import load_settings
-
     rows = labelled()
     probe = rows[::max(1, len(rows) // MEASURE)][:MEASURE]
     out = []
-    with tempfile.TemporaryDirectory(prefix="overleg-scale-") as tmp:
-        config, tokens = service_config(Path(tmp), database_url=database_url)
-        os.environ["OVERLEG_CONFIG"] = str(config)
-        settings = load_settings()
-        db = Database(settings.database_url_for("signals"))
-        signals_app.migrate(db)
-        app = signals_app.create_app(settings, database=db)
+    with signals_app_in_process("overleg-scale-", database_url) as (app, _db, tokens):
         client = app.test_client()
         loader = Loader(app, rows)
         # The same density at every level: a longer history, not a busier day. At the largest level
@@ -145,7 +132,6 @@ def scenario(database_url: str | None, levels: list[int], spread_days: int) -> l
             load_took = time.perf_counter() - started
             times = measure(client, tokens["admin"], probe, first + gap * level + timedelta(minutes=1))
             out.append((level, statistics.median(times), statistics.fmean(times), load_took))
-        db.dispose()
     return out
 
 

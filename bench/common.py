@@ -1,6 +1,7 @@
 """Shared by the benchmarks: a private stack in a temp folder, timing and reporting helpers."""
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
@@ -238,3 +239,26 @@ def service_config(folder: Path, *, database_url: str | None = None, bot_url: st
     path = folder / "overleg.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path, tokens
+
+
+@contextmanager
+def signals_app_in_process(prefix: str, database_url: str | None = None) -> Iterator[tuple[Any, Any, dict[str, str]]]:
+    """The signals app in this process (for the diagnosis scripts): a fresh config in a temporary folder,
+    its database (SQLite there, or ``database_url``) migrated. Yields (app, database, tokens); the app's
+    background work is stopped and the database closed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        config, tokens = service_config(Path(tmp), database_url=database_url)
+        os.environ["OVERLEG_CONFIG"] = str(config)
+        from services.signals import app as signals_app
+        from shared.db import Database
+        from shared.settings import load_settings
+
+        settings = load_settings()
+        db = Database(settings.database_url_for("signals"))
+        signals_app.migrate(db)
+        app = signals_app.create_app(settings, database=db)
+        try:
+            yield app, db, tokens
+        finally:
+            app.extensions["overleg_runtime"].stop()
+            db.dispose()

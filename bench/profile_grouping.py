@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import sys
-import tempfile
 import time
 from contextlib import nullcontext
 from datetime import timedelta
@@ -23,24 +21,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import load_signal_texts, pg_schema, service_config  # noqa: E402
+from bench.common import load_signal_texts, pg_schema, signals_app_in_process  # noqa: E402
 
 
 def run(database_url: str | None, n: int, profile: bool) -> float:
-    with tempfile.TemporaryDirectory(prefix="overleg-grouping-") as tmp:
-        config, tokens = service_config(Path(tmp), database_url=database_url)
-        os.environ["OVERLEG_CONFIG"] = str(config)
-        from services.signals import actions
-        from services.signals import app as signals_app
-        from shared.db import Database
-        from shared.outbox import utcnow
-        from shared.settings import load_settings
+    from services.signals import actions
+    from shared.outbox import utcnow
 
-        settings = load_settings()
-        db = Database(settings.database_url_for("signals"))
-        signals_app.migrate(db)
-        app = signals_app.create_app(settings, database=db)
+    with signals_app_in_process("overleg-grouping-", database_url) as (app, _db, tokens):
         rt, cfg = app.extensions["overleg_runtime"], app.extensions["signals_config"]
+        settings = rt.settings
         rt.jobs.stop()  # grouped below, not by the job thread
         client, texts = app.test_client(), load_signal_texts()
         headers = {"Authorization": f"Bearer {tokens['admin']}"}
@@ -62,8 +52,6 @@ def run(database_url: str | None, n: int, profile: bool) -> float:
         rate = n / (time.perf_counter() - started)
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-        rt.stop()
-        db.dispose()
         return rate
 
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from contextlib import nullcontext
@@ -24,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import load_signal_texts, pg_schema, service_config  # noqa: E402
+from bench.common import load_signal_texts, pg_schema, signals_app_in_process  # noqa: E402
 
 STEPS = [  # (module, attribute, label); inside the transaction: the re-check .. _post_signal, except the card edit
     ("services.signals.actions", "scrub", "scrub"),
@@ -45,17 +43,7 @@ STEPS = [  # (module, attribute, label); inside the transaction: the re-check ..
 def run(database_url: str | None, n: int) -> tuple[list[float], list[float], dict[str, float]]:
     import importlib
 
-    with tempfile.TemporaryDirectory(prefix="overleg-profile-") as tmp:
-        config, tokens = service_config(Path(tmp), database_url=database_url)
-        os.environ["OVERLEG_CONFIG"] = str(config)
-        from services.signals import app as signals_app
-        from shared.db import Database
-        from shared.settings import load_settings
-
-        settings = load_settings()
-        db = Database(settings.database_url_for("signals"))
-        signals_app.migrate(db)
-        app = signals_app.create_app(settings, database=db)
+    with signals_app_in_process("overleg-profile-", database_url) as (app, db, tokens):
         spent: dict[str, float] = defaultdict(float)
         originals = []
         for module_name, attr, label in STEPS:
@@ -101,7 +89,6 @@ def run(database_url: str | None, n: int) -> tuple[list[float], list[float], dic
         finally:
             for module, attr, original in originals:
                 setattr(module, attr, original)
-            db.dispose()
         return totals, inside, {k: v / n for k, v in spent.items()}
 
 
