@@ -3,7 +3,7 @@
 What a backup holds, in the order it is taken:
 1. the databases: with SQLite each service's file through SQLite's online backup API (a consistent
    copy while the services run); with PostgreSQL one ``pg_dump`` in custom format of the whole
-   database (all services' tables);
+   database (all services' tables) and the bot's own SQLite store the same way;
 2. the bot's crypto store (``matrix.store_dir``, default ``<data_dir>/bot-crypto``): its SQLite
    files through the same backup API, and the cross-signing keys and pins as files. It belongs to
    one device: restore it only together with the bot's database of the same backup;
@@ -69,12 +69,14 @@ def backup(settings: Settings, folder: Path) -> dict[str, object]:
             raise BackupError(f"pg_dump failed: {done.stderr.strip().splitlines()[-1] if done.stderr else done.returncode}")
         os.chmod(dump, 0o600)
         files.append(dump.name)
-    else:
-        for part in PARTS:
-            source = Path(settings.database_url_for(part).split("///", 1)[1])
-            if source.exists():
-                _sqlite_copy(source, folder / "databases" / source.name)
-                files.append(f"databases/{source.name}")
+    for part in PARTS:  # every part kept in SQLite: all of them, or with PostgreSQL the bot's own state
+        url = settings.database_url_for(part)
+        if not url.startswith("sqlite:///"):
+            continue
+        source = Path(url.removeprefix("sqlite:///"))
+        if source.exists():
+            _sqlite_copy(source, folder / "databases" / source.name)
+            files.append(f"databases/{source.name}")
     crypto = _crypto_dir(settings)
     if crypto.exists():
         for item in sorted(crypto.iterdir()):

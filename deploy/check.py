@@ -111,10 +111,12 @@ def _bot_token(settings: Settings) -> str | None:
     if settings.matrix.access_token:
         return settings.matrix.access_token
     db_path = Path(settings.data_dir) / "bot.db"
-    if settings.database_url or db_path.exists():
+    # Its own store; before December 2026 the shared PostgreSQL database (moved at its next start).
+    url = settings.database_url_for("bot") if db_path.exists() else settings.database_url
+    if url:
         from sqlalchemy import create_engine, text
 
-        url = settings.database_url_for("bot").replace("postgresql://", "postgresql+psycopg://", 1)
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
         try:
             engine = create_engine(url)
             with engine.connect() as conn:

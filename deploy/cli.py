@@ -34,6 +34,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     import importlib
 
     from shared.db import Database, wait_for_database
+    from services.bot.store import take_over_previous_store
     from shared.settings import SERVICES, load_settings_or_exit
 
     settings = load_settings_or_exit()
@@ -42,6 +43,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         db = Database(settings.database_url_for(name))
         wait_for_database(db)
         module.migrate(db)
+        if name == "bot":
+            take_over_previous_store(settings.database_url, db)
         db.dispose()
         print(f"{name}: up to date")
     return 0

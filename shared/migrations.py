@@ -173,12 +173,14 @@ def _run(context, connection: Connection, target_metadata: MetaData, version_tab
         context.run_migrations()
 
 
-def upgrade_in_subprocess(service: str) -> None:
+def upgrade_in_subprocess(service: str, module: str = "shared.migrations") -> None:
     """Migrate ``service`` (deliberation, calendar, signals, bot) to head in a short-lived child
-    process that reads the same settings, so this process never loads Alembic."""
+    process that reads the same settings, so this process never loads Alembic. ``module`` is what
+    the child runs (``python -m module service``): a service with more to settle than its schema
+    brings its own (the bot: ``services.bot.migrate``)."""
     if os.environ.get(TEMPLATES_ENV) and _settled_by_template(service, Path(os.environ[TEMPLATES_ENV])):
         return
-    subprocess.run([sys.executable, "-m", "shared.migrations", service], check=True)
+    subprocess.run([sys.executable, "-m", module, service], check=True)
 
 
 def _settled_by_template(service: str, folder: Path) -> bool:
@@ -196,6 +198,8 @@ def _settled_by_template(service: str, folder: Path) -> bool:
         return False
     if not url.startswith("sqlite:///") or "?" in url:
         return False
+    if service == "bot" and load_settings().database_url:
+        return False  # the child also moves a state kept in the shared database before
     version_table = f"{service}_alembic_version"
     template = _template_path(_service_dir(service), version_table, folder)
     if not template.exists():

@@ -287,7 +287,10 @@ class Settings(BaseSettings):
 
     # --- derived values -------------------------------------------------------------------
     def database_url_for(self, service: str) -> str:
-        if self.database_url:
+        # The bot's own state stays in SQLite beside its crypto store whatever DATABASE_URL says: it
+        # belongs to one device and is backed up and restored with it, and a PostgreSQL driver
+        # would cost the bot process ~12 MB resident (docs/benchmarks.md, section 5).
+        if self.database_url and service != "bot":
             return self.database_url
         return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
 

@@ -57,6 +57,10 @@ KEY_REQUEST_FIRST_RETRY = timedelta(minutes=1)
 KEY_REQUEST_MAX_INTERVAL = timedelta(hours=6)
 
 
+# What the migration's child process runs: the schema, and the state kept elsewhere before.
+MIGRATE_MODULE = "services.bot.migrate"
+
+
 def migrate(db: Database) -> None:
     migrate_service(db, "bot")
 
@@ -110,7 +114,7 @@ class Bot:
 
     async def replace_identity(self) -> int:
         """Operator command: make a new cross-signing identity for the bot and publish it."""
-        await asyncio.to_thread(upgrade_in_subprocess, "bot")
+        await asyncio.to_thread(upgrade_in_subprocess, "bot", MIGRATE_MODULE)
         return await self.session.replace_identity()
 
     async def run(self) -> int:
@@ -118,7 +122,7 @@ class Bot:
         3 when the crypto store is lost or does not match the device, 4 when encryption is switched
         on but cannot work here (matrix-nio[e2e] missing)."""
         if self.db.url == self.settings.database_url_for("bot"):
-            await asyncio.to_thread(upgrade_in_subprocess, "bot")  # keeps Alembic out of this process
+            await asyncio.to_thread(upgrade_in_subprocess, "bot", MIGRATE_MODULE)  # keeps Alembic out of this process
         else:
             migrate(self.db)  # a database handed in directly (tests)
         await self._start_intake()

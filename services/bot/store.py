@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text, select
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text, func, inspect, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from shared.db import UtcDateTime
+from shared.db import Database, UtcDateTime
 from shared.outbox import QueueStore, outbox_columns, utcnow
 
 
@@ -209,3 +209,61 @@ def pending_count(session: Session) -> int:
     from sqlalchemy import func
 
     return session.scalar(select(func.count()).select_from(PendingEncrypted)) or 0
+
+
+# Rows copied per statement when the state moves over (the handled events can be many).
+MOVE_CHUNK = 500
+
+
+def take_over_state(previous: Database, store: Database) -> int:
+    """Move the bot's state out of the database it was kept in before (the services' shared
+    PostgreSQL, until December 2026) into its own store; returns the number of rows moved.
+
+    Both must be migrated to head. Only a store that holds no state yet takes anything over, so an
+    existing store is never mixed with older rows. The rows are then deleted from ``previous``:
+    a store started afresh later (a lost data folder) must not pick up an outbox that was sent, or
+    a sync token from long ago. A crash between the two transactions leaves the rows in both; the
+    next start sees a store with state and moves nothing."""
+    tables = BotBase.metadata.sorted_tables
+    with previous.engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+    tables = [t for t in tables if t.name in present]
+    if not tables:
+        return 0
+    moved = 0
+    with store.session() as new:
+        if any(new.execute(select(func.count()).select_from(t)).scalar() for t in BotBase.metadata.sorted_tables):
+            return 0
+        with previous.read() as old:
+            for table in tables:
+                rows = old.execute(select(table)).mappings()
+                while chunk := [dict(r) for r in rows.fetchmany(MOVE_CHUNK)]:
+                    new.execute(table.insert(), chunk)
+                    moved += len(chunk)
+    if moved:
+        with previous.session() as old:
+            for table in reversed(tables):
+                old.execute(table.delete())
+    return moved
+
+
+def take_over_previous_store(shared_url: str | None, store: Database) -> int:
+    """Until December 2026 the bot kept its state in the services' database; on PostgreSQL it now
+    keeps it in its own SQLite store (see ``Settings.database_url_for``). Move it over once; called
+    in the migration's child process (``services.bot.migrate``), so the bot itself never loads a
+    PostgreSQL driver. Returns the rows moved."""
+    if not shared_url or shared_url == store.url or shared_url.startswith("sqlite"):
+        return 0
+    from shared.db import wait_for_database
+    from shared.migrations import migrate_service
+
+    previous = Database(shared_url)
+    try:
+        wait_for_database(previous)
+        with previous.engine.connect() as conn:
+            if not inspect(conn).has_table("bot_alembic_version"):
+                return 0  # a deployment that never kept the bot's state there
+        migrate_service(previous, "bot")  # the same columns on both sides
+        return take_over_state(previous, store)
+    finally:
+        previous.dispose()

@@ -141,6 +141,10 @@ def test_backup_and_restore_on_postgresql_into_a_new_database(synapse, matrix_us
         out = overleg("restore", str(tmp_path / "backup"), config=cfg_new)
         assert out.returncode == 0, out.stderr
         assert topic_titles(f"{base}/{names[1]}") == ["Huurverhoging 2027"]
+        bot_db = Database(f"sqlite:///{tmp_path / 'new' / 'bot.db'}")  # the bot's own store, beside its keys
+        with bot_db.read() as s:
+            assert bot_store.get_state(s, "device_id") == identity.device_id
+        bot_db.dispose()
         again, result = asyncio.run(bot_device(synapse, bot, tmp_path / "new", identity.device_id))
         assert again.ed25519 == identity.ed25519 and result.action == "keep"
     finally:

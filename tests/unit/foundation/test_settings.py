@@ -18,6 +18,8 @@ def test_config_file_and_environment(tmp_path, monkeypatch):
     assert s.max_request_bytes == 1234  # environment
     assert s.token_for("bot") == "from-file"  # file
     assert s.database_url_for("signals") == "postgresql://db/overleg"
+    # The bot's own state stays in SQLite beside its crypto store (one device, one backup unit).
+    assert s.database_url_for("bot") == "sqlite:////srv/overleg/bot.db"
     council = s.council_for_room("!ov:x")
     assert council is not None and council.slug == "klantenraad"
     assert council.rooms.signals_room("overlast") == "!ov:x"
