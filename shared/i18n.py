@@ -2,15 +2,13 @@
 
 Each module that talks to users registers a catalog: ``{"nl": {code: text}, "en": {code: text}}``.
 Dutch is the default; English is used where a member or council chose it. Texts use
-``str.format`` placeholders. Dates and numbers are formatted with Babel so they read naturally
-in both languages.
+``str.format`` placeholders. Dates read as CLDR writes them in both languages (below).
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Mapping
-
-from babel.dates import format_date, format_datetime
 
 DEFAULT_LANGUAGE = "nl"
 SUPPORTED_LANGUAGES = ("nl", "en")
@@ -49,14 +47,62 @@ def has(code: str) -> bool:
     return code in _CATALOG[DEFAULT_LANGUAGE]
 
 
+# --- dates -------------------------------------------------------------------------------------
+# CLDR's day and month names for nl_NL and en_GB (format context), as Babel 2.18 ships them. Babel
+# is not loaded at run time: formatting one date in each language made it load its whole locale
+# data (~5-7 MB resident in every process, for these 38 names). tests/unit/foundation/
+# test_dates_against_babel.py checks every name and every pattern used here against Babel itself.
+_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "nl": {
+        "EEEE": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+        "EEE": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+        "MMMM": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+                 "oktober", "november", "december"),
+        "MMM": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    },
+    "en": {
+        "EEEE": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "EEE": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+        "MMMM": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                 "October", "November", "December"),
+        "MMM": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"),
+    },
+}
+# A CLDR date pattern: a run of one letter is a field, 'quoted' text and anything else is literal.
+_PATTERN_PART = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|[^A-Za-z']+")
+
+
+def format_pattern(value: date | datetime, pattern: str, lang: str | None = None) -> str:
+    """``value`` written by a CLDR pattern (the fields Overleg uses: EEEE, EEE, d, dd, MMMM, MMM, M,
+    MM, y, yyyy, H, HH, mm) with the names of ``lang``; a datetime in its own time zone."""
+    names = _NAMES[normalise_language(lang)]
+    out: list[str] = []
+    for match in _PATTERN_PART.finditer(pattern):
+        part = match.group(0)
+        if part.startswith("'"):
+            out.append(part[1:-1].replace("''", "'") if part != "''" else "'")
+        elif match.group(1) is None:
+            out.append(part)
+        elif part in ("EEEE", "EEE"):
+            out.append(names[part][value.weekday()])
+        elif part in ("MMMM", "MMM"):
+            out.append(names[part][value.month - 1])
+        elif part in ("d", "M", "H"):
+            out.append(str({"d": value.day, "M": value.month, "H": getattr(value, "hour", 0)}[part]))
+        elif part in ("dd", "MM", "HH", "mm"):
+            number = {"dd": value.day, "MM": value.month, "HH": getattr(value, "hour", 0),
+                      "mm": getattr(value, "minute", 0)}[part]
+            out.append(f"{number:02d}")
+        elif part in ("y", "yyyy"):
+            out.append(f"{value.year:0{len(part)}d}")
+        else:
+            raise ValueError(f"date pattern field {part!r} is not supported")
+    return "".join(out)
+
+
 def fmt_date(value: date, lang: str | None = None) -> str:
-    return format_date(value, format="EEEE d MMMM y", locale=_locale(lang))
+    return format_pattern(value, "EEEE d MMMM y", lang)
 
 
 def fmt_datetime(value: datetime, lang: str | None = None) -> str:
-    return format_datetime(value, format="EEEE d MMMM y, HH:mm", locale=_locale(lang),
-                           tzinfo=value.tzinfo)
-
-
-def _locale(lang: str | None) -> str:
-    return {"nl": "nl_NL", "en": "en_GB"}[normalise_language(lang)]
+    return format_pattern(value, "EEEE d MMMM y, HH:mm", lang)

@@ -55,3 +55,12 @@ def import_pycryptodome_without_cffi() -> None:
     parser. Pycryptodome picks ctypes itself when cffi is absent (and under ``python -OO``);
     PyNaCl is unaffected (it uses its compiled cffi module, not the ``cffi`` package)."""
     import_hiding("Crypto.Util._raw_api", ("cffi",))
+
+
+# Flask-WTF translates its own messages through Flask-Babel when that is installed; it is not.
+def import_flask_wtf_without_babel() -> None:
+    """Import Flask-WTF without Babel: ``flask_wtf.i18n`` imports ``babel.support`` and then
+    ``flask_babel``, which is not installed, so its translations are never used (Flask-WTF then
+    falls back to none), yet Babel stayed loaded in every worker (~2 MB). Our forms' messages go
+    through ``shared.i18n``."""
+    import_hiding("flask_wtf", ("babel",))

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
@@ -29,6 +28,7 @@ from services.deliberation.jobs import APPLICATION_RETENTION_DAYS
 from services.deliberation.schemas import ApplicationIn
 from shared import i18n
 from shared.errors import Conflict, DomainError, NotFound
+from shared.forms import FlaskForm
 from shared.outbox import utcnow
 from shared.ratelimit import Limit, RateLimiter, client_address
 from shared.service import now, runtime

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 
 from services.signals.domain.messages import KIND_LABELS
 from shared import i18n
@@ -573,7 +572,7 @@ def t(code: str, lang: str | None, **params: object) -> str:
 def day(value: datetime | date, lang: str | None, tz: str = "Europe/Amsterdam") -> str:
     if isinstance(value, datetime):
         value = value.astimezone(ZoneInfo(tz)).date()
-    return format_date(value, format="d MMM y", locale={"en": "en_GB"}.get(i18n.normalise_language(lang), "nl_NL"))
+    return i18n.format_pattern(value, "d MMM y", lang)
 
 
 def long_day(value: datetime | date, lang: str | None, tz: str = "Europe/Amsterdam") -> str:

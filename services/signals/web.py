@@ -27,7 +27,6 @@ from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
 import shared
@@ -38,6 +37,7 @@ from services.signals.domain.intake import MAX_TEXT_CHARS
 from services.signals.ratelimit import RateLimiter, client_address
 from shared import i18n
 from shared.errors import DomainError, NotFound
+from shared.forms import FlaskForm
 from shared.outbox import utcnow
 from shared.service import runtime
 from shared.settings import CouncilConfig, Settings

@@ -34,8 +34,6 @@ from typing import Any, Callable
 
 from flask import (Blueprint, Response, current_app, redirect, render_template, request, send_from_directory, session,
                    url_for)
-from flask_wtf import FlaskForm
-from flask_wtf.csrf import generate_csrf
 from wtforms import StringField
 
 from services.werkplek import actions, texts
@@ -50,6 +48,7 @@ from services.werkplek.domain.inzet import CostKind, held_activities, to_csv
 import shared
 from shared import i18n
 from shared.errors import DomainError
+from shared.forms import FlaskForm, generate_csrf
 from shared.http import ServiceError, ServiceUnavailable
 from shared.service import now, runtime
 from shared.settings import Settings

@@ -41,9 +41,11 @@ def run(code: str) -> str:
 
 NEVER_IN_THE_BOT = {"rich", "pygments", "click", "flask", "werkzeug", "jinja2", "matplotlib", "numpy",
                     "psycopg", "psycopg2", "cffi", "pycparser", "trio",
-                    "httpx", "httpcore", "anyio", "certifi"}  # a second HTTP stack beside nio's aiohttp
+                    "httpx", "httpcore", "anyio", "certifi",  # a second HTTP stack beside nio's aiohttp
+                    "babel"}  # its locale data: ~5-7 MB for the day and month names in shared.i18n
 NEVER_IN_A_WORKER = {"rich", "pygments", "matplotlib", "numpy", "PIL", "trio", "h2", "alembic", "mako",
-                     "httpx", "httpcore", "h11", "anyio", "aiohttp"}  # its service client: http.client
+                     "httpx", "httpcore", "h11", "anyio", "aiohttp",  # its service client: http.client
+                     "babel"}
 
 SIGNALS_APP = """
     from shared.settings import Settings

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from babel.dates import format_date
 
 from services.bot.commands import Command, CommandSpec
 from services.bot.context import CommandContext, Reply
@@ -72,12 +71,8 @@ def _shown(text: str) -> str:
     return defang(one_line(text))
 
 
-def _locale(lang: str) -> str:
-    return "en_GB" if lang == "en" else "nl_NL"
-
-
 def _day(value: date, lang: str) -> str:
-    return format_date(value, format="EEE d MMM", locale=_locale(lang)).replace(".", "")
+    return i18n.format_pattern(value, "EEE d MMM", lang).replace(".", "")
 
 
 def short_when(start: str, end: str, all_day: bool, lang: str) -> str:

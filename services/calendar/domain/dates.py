@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
+from shared import i18n
 from shared.errors import InvalidInput
 from services.calendar.domain import messages
 from services.calendar.domain.events import (
@@ -330,10 +329,9 @@ def _pick_day(raw: _Raw, today: date) -> date:
 
 def format_option(option: DateOption, lang: str | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> str:
     """Short human form for chat: "di 12 mrt 19:30–21:00" / "Tue 12 Mar" (times in ``zone``)."""
-    locale = "en_GB" if (lang or "nl").lower().startswith("en") else "nl_NL"
     day = option.start.astimezone(zone).date() if isinstance(option.start, datetime) \
         else option.start
-    text = format_date(day, format="EEE d MMM", locale=locale).replace(".", "")
+    text = i18n.format_pattern(day, "EEE d MMM", lang).replace(".", "")
     if isinstance(option.start, datetime):
         text += " " + option.start.astimezone(zone).strftime("%H:%M")
         if option.end is not None:
