@@ -122,3 +122,24 @@ def test_the_bots_migration_child_moves_a_state_kept_in_postgresql_and_nothing_e
         assert bot_store.take_over_previous_store(None, own_store) == 0
     finally:
         own_store.dispose()
+
+
+def test_check_config_finds_the_bots_saved_token_before_and_after_the_move(database_url, previous, tmp_path):
+    """``overleg check-config`` reads the token a password login saved: from the bot's own store, or,
+    before the bot's first start after the upgrade, where it was kept before."""
+    from deploy.check import _bot_token
+    from shared.settings import Settings
+
+    with previous.session() as s:
+        bot_store.set_state(s, "access_token", "syt_before_the_move")
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
+    assert _bot_token(settings) == "syt_before_the_move"
+
+    own_store = Database(settings.database_url_for("bot"))
+    try:
+        migrate_service(own_store, "bot")
+        with own_store.session() as s:
+            bot_store.set_state(s, "access_token", "syt_in_its_own_store")
+    finally:
+        own_store.dispose()
+    assert _bot_token(settings) == "syt_in_its_own_store"
