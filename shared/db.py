@@ -9,6 +9,7 @@ PostgreSQL is used when ``DATABASE_URL`` says so; each service prefixes its own 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterator
@@ -100,6 +101,13 @@ class Database:
         self._read_sessions = sessionmaker(
             self.engine.execution_options(overleg_readonly=True), expire_on_commit=False
         )
+        # SQLite has one writer at a time, and a connection that finds it busy sleeps in SQLite's busy
+        # handler (1, 2, 5, 10 … ms, not woken when the lock is free). This process's write
+        # transactions (request threads, jobs) therefore take turns here, each woken as soon as the
+        # one before has committed; only one at a time waits on the database, against other processes.
+        # Re-entrant: a write transaction opened inside another in the same thread fails in SQLite's
+        # busy handler as before, instead of hanging here.
+        self._write_turn = threading.RLock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -117,8 +125,18 @@ class Database:
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        if self._write_turn is None:
+            with self._sessions() as session, session.begin():
+                yield session
+            return
+        if not self._write_turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise OperationalError("BEGIN IMMEDIATE", None,
+                                   RuntimeError("database is locked: another thread's write transaction"))
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        finally:
+            self._write_turn.release()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

@@ -20,8 +20,6 @@ import hmac
 import logging
 import re
 import secrets
-import threading
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -210,17 +208,6 @@ def _check_received_at(value: datetime | None, now: datetime) -> datetime:
     return value
 
 
-# SQLite has one writer at a time, and a connection that finds the database locked sleeps in its busy
-# handler (1, 2, 5, 10 … ms, not woken when the lock is free). The intakes of one worker's threads
-# therefore queue here, woken as soon as the one before is done, and only one of them at a time
-# waits on the database (against the other workers). PostgreSQL's council lock already blocks.
-_SQLITE_INTAKES = threading.Lock()
-
-
-def _intake_turn(rt: Runtime) -> AbstractContextManager[Any]:
-    return _SQLITE_INTAKES if rt.db.is_sqlite else nullcontext()
-
-
 @dataclass(frozen=True)
 class _Received:
     """A submission checked and scrubbed: what may be stored of it before it is grouped."""
@@ -302,7 +289,7 @@ def _group_and_store(rt: Runtime, cfg: SignalsConfig, settings: Settings, counci
     chosen = _choose(new.features, cands)
     for attempt in range(3):
         try:
-            with _intake_turn(rt), rt.db.session() as s:
+            with rt.db.session() as s:
                 if queued_id is not None:
                     if not store.unqueue(s, queued_id):
                         return None
@@ -476,7 +463,7 @@ def _group_batch(rt: Runtime, cfg: SignalsConfig, settings: Settings, items: lis
     council, data = items[0].council, items[0].data
     joined: list[int] = []
     stored: list[tuple[Signal, Cluster, bool, int]] = []
-    with _intake_turn(rt), rt.db.session() as s:
+    with rt.db.session() as s:
         store.lock_council(s, council.slug)
         for item in items:
             if not store.unqueue(s, item.waiting.id):
