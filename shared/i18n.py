@@ -68,6 +68,9 @@ _NAMES: dict[str, dict[str, tuple[str, ...]]] = {
         "MMM": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"),
     },
 }
+# Number fields: the attribute of the date or time, and the digits it is padded to.
+_NUMBERS = {"d": ("day", 1), "dd": ("day", 2), "M": ("month", 1), "MM": ("month", 2), "y": ("year", 1),
+            "yyyy": ("year", 4), "H": ("hour", 1), "HH": ("hour", 2), "mm": ("minute", 2)}
 # A CLDR date pattern: a run of one letter is a field, 'quoted' text and anything else is literal.
 _PATTERN_PART = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|[^A-Za-z']+")
 
@@ -87,14 +90,9 @@ def format_pattern(value: date | datetime, pattern: str, lang: str | None = None
             out.append(names[part][value.weekday()])
         elif part in ("MMMM", "MMM"):
             out.append(names[part][value.month - 1])
-        elif part in ("d", "M", "H"):
-            out.append(str({"d": value.day, "M": value.month, "H": getattr(value, "hour", 0)}[part]))
-        elif part in ("dd", "MM", "HH", "mm"):
-            number = {"dd": value.day, "MM": value.month, "HH": getattr(value, "hour", 0),
-                      "mm": getattr(value, "minute", 0)}[part]
-            out.append(f"{number:02d}")
-        elif part in ("y", "yyyy"):
-            out.append(f"{value.year:0{len(part)}d}")
+        elif part in _NUMBERS:
+            field, width = _NUMBERS[part]
+            out.append(f"{getattr(value, field, 0):0{width}d}")
         else:
             raise ValueError(f"date pattern field {part!r} is not supported")
     return "".join(out)

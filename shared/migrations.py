@@ -193,12 +193,13 @@ def _settled_by_template(service: str, folder: Path) -> bool:
     from shared.settings import ConfigError, load_settings
 
     try:
-        url = load_settings().database_url_for(service)
+        settings = load_settings()
     except ConfigError:
         return False
+    url = settings.database_url_for(service)
     if not url.startswith("sqlite:///") or "?" in url:
         return False
-    if service == "bot" and load_settings().database_url:
+    if service == "bot" and settings.database_url:
         return False  # the child also moves a state kept in the shared database before
     version_table = f"{service}_alembic_version"
     template = _template_path(_service_dir(service), version_table, folder)

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import BigInteger, DateTime, Integer, String, Text, func, inspect, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from shared.db import Database, UtcDateTime
+from shared.db import Database, UtcDateTime, wait_for_database
+from shared.migrations import migrate_service
 from shared.outbox import QueueStore, outbox_columns, utcnow
 
 
@@ -206,8 +207,6 @@ def forget_pending(session: Session, event_id: str) -> None:
 
 
 def pending_count(session: Session) -> int:
-    from sqlalchemy import func
-
     return session.scalar(select(func.count()).select_from(PendingEncrypted)) or 0
 
 
@@ -254,9 +253,6 @@ def take_over_previous_store(shared_url: str | None, store: Database) -> int:
     PostgreSQL driver. Returns the rows moved."""
     if not shared_url or shared_url == store.url or shared_url.startswith("sqlite"):
         return 0
-    from shared.db import wait_for_database
-    from shared.migrations import migrate_service
-
     previous = Database(shared_url)
     try:
         wait_for_database(previous)

@@ -41,6 +41,8 @@ def test_a_moment_reads_in_its_own_time_zone_as_babel_writes_it(lang):
         moment = datetime(2026, 1, 1, tzinfo=zone) + timedelta(hours=n, minutes=n % 60)
         assert i18n.fmt_datetime(moment, lang) == format_datetime(
             moment, format="EEEE d MMMM y, HH:mm", locale=LOCALES[lang], tzinfo=moment.tzinfo)
+        assert i18n.format_pattern(moment, "EEE d MMM 'om' H:mm", lang) == format_datetime(
+            moment, format="EEE d MMM 'om' H:mm", locale=LOCALES[lang], tzinfo=moment.tzinfo)
     assert i18n.fmt_date(date(2026, 12, 4), lang) == format_date(date(2026, 12, 4), format="EEEE d MMMM y",
                                                                  locale=LOCALES[lang])
 
