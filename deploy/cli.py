@@ -33,8 +33,8 @@ Group = tuple[str, Callable[["argparse._SubParsersAction[argparse.ArgumentParser
 def cmd_migrate(args: argparse.Namespace) -> int:
     import importlib
 
-    from shared.db import Database, wait_for_database
     from services.bot.store import take_over_previous_store
+    from shared.db import Database, wait_for_database
     from shared.settings import SERVICES, load_settings_or_exit
 
     settings = load_settings_or_exit()

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-
 from services.signals.domain.messages import KIND_LABELS
 from shared import i18n
 from shared.formatting import Rich, defang, one_line

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-
 from services.bot.commands import Command, CommandSpec
 from services.bot.context import CommandContext, Reply
 from services.bot.texts.calendar import CATALOG
@@ -72,7 +71,7 @@ def _shown(text: str) -> str:
 
 
 def _day(value: date, lang: str) -> str:
-    return i18n.format_pattern(value, "EEE d MMM", lang).replace(".", "")
+    return i18n.format_pattern(value, "EEE d MMM", lang)
 
 
 def short_when(start: str, end: str, all_day: bool, lang: str) -> str:

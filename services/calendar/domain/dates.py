@@ -331,7 +331,7 @@ def format_option(option: DateOption, lang: str | None = None, zone: ZoneInfo = 
     """Short human form for chat: "di 12 mrt 19:30–21:00" / "Tue 12 Mar" (times in ``zone``)."""
     day = option.start.astimezone(zone).date() if isinstance(option.start, datetime) \
         else option.start
-    text = i18n.format_pattern(day, "EEE d MMM", lang).replace(".", "")
+    text = i18n.format_pattern(day, "EEE d MMM", lang)
     if isinstance(option.start, datetime):
         text += " " + option.start.astimezone(zone).strftime("%H:%M")
         if option.end is not None:
