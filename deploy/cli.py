@@ -23,8 +23,10 @@ HERE = Path(__file__).resolve().parent  # the installed deploy package (gunicorn
 # and asserts (-OO). Each imports ~800 modules whose docstrings would stay resident for nothing:
 # 3.3 MB in the bot, 3.5 MB in a worker, against a budget of 90 MB a process (docs/benchmarks.md,
 # section 5). Nothing in Overleg reads a docstring at run time, and its asserts only narrow types.
+# Nor the column ranges of every instruction (-X no_debug_ranges, 0.7 MB a worker): they only draw
+# the ^^^ under the failing expression in a traceback; the file and line stay in every log.
 # The local stack and the test suite start the processes the same way.
-LONG_RUNNING_PYTHON = ("-OO",)
+LONG_RUNNING_PYTHON = ("-OO", "-X", "no_debug_ranges")
 
 Verbs = list[tuple[str, str]]
 Group = tuple[str, Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Verbs]]

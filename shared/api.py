@@ -43,18 +43,20 @@ def Text(max_length: int = 2000, min_length: int = 0) -> Any:  # noqa: N802 - re
 class Model(BaseModel):
     """Base for request/response bodies: unknown fields are refused, so typos are not silently lost."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator is built when it is first used, not at import. A worker
+    # builds only the few its requests use (a service defines 30-40), ~1 MB less per worker.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class QueryModel(BaseModel):
     """Base for query strings: unknown parameters are ignored (links get decorated by proxies,
     analytics and calendar apps), known ones are validated."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class OutModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, defer_build=True)
 
 
 class ErrorBody(BaseModel):

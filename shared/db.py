@@ -68,7 +68,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
+    # No server-side prepared statements (psycopg prepares a query once it ran 5 times): each
+    # connection kept up to 100 of them and their texts on both sides, ~0.8 MB more per signals worker
+    # after the intake benchmark, for no measurable gain in speed (bench/profile_intake.py); it also
+    # lets an operator put PgBouncer in transaction mode in front of the database.
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True,
+                         connect_args={"prepare_threshold": None})
 
 
 def _tune_sqlite(engine: Engine) -> None:

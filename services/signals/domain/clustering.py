@@ -103,11 +103,19 @@ class SignalFeatures:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SignalFeatures":
         def group(name: str) -> frozenset[str]:
-            return frozenset(data.get(name, ()))
+            # A worker keeps the features of its recent candidates (store.features_of): in sets no
+            # larger than their words need (a set built word by word may have four times the slots;
+            # one made from a dict is sized to it), and the empty groups (most of them) all one set.
+            # Not interned: a new word could make Python double its table of interned names (MBs).
+            names = data.get(name)
+            return frozenset(dict.fromkeys(names)) if names else _NO_WORDS
         return cls(ts=_aware(datetime.fromisoformat(data["ts"])), wijk=data.get("wijk"),
                    themes=group("themes"), tokens=group("tokens"), concepts=group("concepts"),
                    places=group("places"), home=group("home"), names=group("names"),
                    distinct=tuple(data.get("distinct", ())), negated=group("negated"))
+
+
+_NO_WORDS: frozenset[str] = frozenset()
 
 
 def _aware(ts: datetime) -> datetime:

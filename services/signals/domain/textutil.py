@@ -102,6 +102,10 @@ _WORD_MAX = 48
 
 def fold(text: str) -> str:
     """Lowercase, NFKC and without diacritics: the form used for dictionary look-ups."""
+    if text.isascii():
+        # NFKC and NFKD leave ASCII as it is and it carries no diacritics: faster than the cache's
+        # look-up, and the cache keeps only the other words (most words are ASCII).
+        return text.lower()
     return _fold_word(text) if len(text) <= _WORD_MAX else _fold(text)
 
 
