@@ -160,6 +160,28 @@ def test_a_request_model_is_built_when_first_used():
     assert out.split() == ["False", "False", "True", "400", "['text',", "'unknown']", "True"]
 
 
+def test_a_request_model_first_used_by_many_threads_at_once_validates_in_each():
+    # The first requests after a worker starts run on its 4 threads: a model built while another thread
+    # validates must not let that thread fall back to the base's validator (no fields, so every field
+    # "not permitted", pydantic#11849). The pinned pydantic (2.14.3) builds under a lock.
+    out = run("""
+    import threading
+    from services.signals.schemas import SignalIn
+    start, results = threading.Barrier(16), []
+    def first_use():
+        start.wait()
+        try:
+            results.append(SignalIn.model_validate({"text": "De lift in blok B staat stil"}).text)
+        except Exception as exc:
+            results.append(repr(exc))
+    threads = [threading.Thread(target=first_use) for _ in range(16)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    print(len(results), set(results) == {"De lift in blok B staat stil"})
+    """)
+    assert out.split() == ["16", "True"]
+
+
 def test_the_redis_rate_limit_client_comes_with_the_first_hit():
     out = run(SIGNALS_APP + """
     import sys
