@@ -6,7 +6,9 @@ signal to warm up, then ``--threads`` threads each send ``--signals`` signals th
 as many through the queue, and the job groups the queue. Prints VmRSS (MiB) after the warm-up and at the
 end, after a garbage collection and a heap trim, as a worker's job thread does when it goes idle. Faster
 to repeat than ``bench/memory_probe.py`` (no homeserver, no bot, no HTTP) and steadier, so it is the one to
-compare two versions of the code with; run it under the flags the workers run with:
+compare two versions of the code with. On SQLite its connections lack a worker's bounds on SQLite's caches
+(``shared.memory.limit_sqlite_memory``: the app is given a database already open), so it grows more than a
+worker does; compare SQLite figures only with each other. Run it under the flags the workers run with:
 
     .venv/bin/python -OO -X no_debug_ranges bench/memory_in_process.py [--database postgresql|sqlite]
 """
